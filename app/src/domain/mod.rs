@@ -1,0 +1,5 @@
+//! Pure domain rules shared by the pages and the server. No I/O here: everything is unit-tested.
+
+pub mod error;
+pub mod roles;
+pub mod site;

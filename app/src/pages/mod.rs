@@ -1,0 +1,4 @@
+//! One page per module.
+
+pub mod home;
+pub mod not_found;

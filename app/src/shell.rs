@@ -1,0 +1,74 @@
+//! The HTML document and the router: every page renders inside [`Layout`].
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    StaticSegment,
+};
+
+use crate::components::layout::Layout;
+use crate::components::theme::initial_theme;
+use crate::pages::{home::HomePage, not_found::NotFound};
+
+/// The whole HTML document, rendered on the server for every page request.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    ssr::set_content_security_policy();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en" data-theme=initial_theme()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="dds" href="/pkg/dds.css" />
+        <Title formatter=|page: String| {
+            if page.is_empty() { "Data Delivery System".to_string() } else { format!("{page} · DDS") }
+        } />
+        <Router>
+            <Layout>
+                <Routes fallback=NotFound>
+                    <Route path=StaticSegment("") view=HomePage />
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use leptos::prelude::*;
+    use leptos_axum::ResponseOptions;
+
+    /// The page's CSP: only our own scripts (plus the per-response nonce Leptos puts on its inline
+    /// hydration scripts) and wasm compilation. Set here because only the renderer knows the nonce.
+    pub fn set_content_security_policy() {
+        let (Some(nonce), Some(response)) = (use_nonce(), use_context::<ResponseOptions>()) else {
+            return;
+        };
+        let policy = format!(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'nonce-{nonce}'; \
+             style-src 'self'; img-src 'self' data:; connect-src 'self' {s3}; \
+             frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+            s3 = use_context::<crate::domain::site::SiteInfo>().map(|s| s.storage_origin).unwrap_or_default(),
+        );
+        if let Ok(value) = http::HeaderValue::from_str(&policy) {
+            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+}

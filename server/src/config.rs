@@ -1,0 +1,451 @@
+//! The one typed configuration: a TOML file (optional) overridden by environment variables,
+//! validated once at start. Every error names the setting (environment name and TOML key).
+//!
+//! With no configuration at all the portal runs on embedded defaults: SQLite and the S3 endpoint
+//! under `./data`, mail into an outbox folder.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// A setting: its TOML key (dotted for tables) and its environment variable.
+struct Setting {
+    key: &'static str,
+    env: &'static str,
+}
+
+const fn setting(key: &'static str, env: &'static str) -> Setting {
+    Setting { key, env }
+}
+
+const SETTINGS: &[Setting] = &[
+    setting("data_dir", "DDS_DATA_DIR"),
+    setting("listen", "DDS_LISTEN"),
+    setting("public_url", "DDS_PUBLIC_URL"),
+    setting("database_url", "DATABASE_URL"),
+    setting("site_root", "DDS_SITE_ROOT"),
+    setting("log_format", "DDS_LOG_FORMAT"),
+    setting("s3.endpoint", "DDS_S3_ENDPOINT"),
+    setting("s3.public_endpoint", "DDS_S3_PUBLIC_ENDPOINT"),
+    setting("s3.access_key", "DDS_S3_ACCESS_KEY"),
+    setting("s3.secret_key", "DDS_S3_SECRET_KEY"),
+    setting("s3.region", "DDS_S3_REGION"),
+    setting("s3.listen", "DDS_S3_LISTEN"),
+    setting("s3.bucket_prefix", "DDS_S3_BUCKET_PREFIX"),
+    setting("mail.smtp_url", "DDS_SMTP_URL"),
+    setting("mail.from", "DDS_MAIL_FROM"),
+    setting("superadmin.username", "DDS_SUPERADMIN_USERNAME"),
+    setting("superadmin.name", "DDS_SUPERADMIN_NAME"),
+    setting("superadmin.email", "DDS_SUPERADMIN_EMAIL"),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {source}")]
+    ReadFile { path: PathBuf, source: std::io::Error },
+    #[error("the configuration file {path} is not valid TOML: {message}")]
+    Toml { path: PathBuf, message: String },
+    #[error("unknown setting '{key}' in {path} (known: {known})")]
+    UnknownKey { path: PathBuf, key: String, known: String },
+    #[error("invalid value for {env} ({key}): {reason}")]
+    Invalid { env: &'static str, key: &'static str, reason: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// Which database, decided by the URL scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatabaseKind {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, Clone)]
+pub struct DatabaseConfig {
+    pub url: String,
+    pub kind: DatabaseKind,
+}
+
+/// Object storage: the embedded endpoint (default) or an external S3 service.
+#[derive(Debug, Clone)]
+pub enum StorageConfig {
+    Embedded {
+        listen: SocketAddr,
+        root: PathBuf,
+        access_key: String,
+        secret_key: String,
+        region: String,
+        bucket_prefix: String,
+    },
+    External {
+        endpoint: String,
+        /// The endpoint browsers use, if it differs (presigned URLs must name the exact host).
+        public_endpoint: String,
+        access_key: String,
+        secret_key: String,
+        region: String,
+        bucket_prefix: String,
+    },
+}
+
+impl StorageConfig {
+    pub fn bucket_prefix(&self) -> &str {
+        match self {
+            StorageConfig::Embedded { bucket_prefix, .. } | StorageConfig::External { bucket_prefix, .. } => {
+                bucket_prefix
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum MailConfig {
+    /// Messages are written as .eml files into this folder and their links logged.
+    Outbox {
+        dir: PathBuf,
+        from: String,
+    },
+    Smtp {
+        url: String,
+        from: String,
+    },
+}
+
+/// The first Super Admin, created by `dds init-db production`.
+#[derive(Debug, Clone, Default)]
+pub struct SuperAdminConfig {
+    pub username: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    pub public_url: String,
+    pub database: DatabaseConfig,
+    pub storage: StorageConfig,
+    pub mail: MailConfig,
+    pub site_root: PathBuf,
+    pub log_format: LogFormat,
+    pub superadmin: SuperAdminConfig,
+}
+
+/// Raw values by TOML key, before validation.
+type RawValues = BTreeMap<&'static str, String>;
+
+impl Config {
+    /// Loads `file` (if given), then the process environment on top, and validates.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        Config::load_from(file, |name| std::env::var(name).ok())
+    }
+
+    /// As [`Config::load`], with the environment given as a lookup function (for tests).
+    pub fn load_from(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let mut raw = match file {
+            Some(path) => read_toml(path)?,
+            None => RawValues::new(),
+        };
+        for setting in SETTINGS {
+            if let Some(value) = env(setting.env) {
+                raw.insert(setting.key, value);
+            }
+        }
+        Config::validate(raw)
+    }
+
+    fn validate(raw: RawValues) -> Result<Config, ConfigError> {
+        let get = |key: &str| raw.get(key).map(|v| v.trim()).filter(|v| !v.is_empty());
+
+        let data_dir = PathBuf::from(get("data_dir").unwrap_or("./data"));
+        let listen = parse_addr(get("listen").unwrap_or("127.0.0.1:8080"), "listen")?;
+        let public_url = match get("public_url") {
+            Some(url) => parse_http_url(url, "public_url")?,
+            None => format!("http://{listen}"),
+        };
+
+        let database = match get("database_url") {
+            Some(url) => parse_database_url(url)?,
+            None => DatabaseConfig {
+                url: format!("sqlite://{}?mode=rwc", data_dir.join("dds.sqlite").display()),
+                kind: DatabaseKind::Sqlite,
+            },
+        };
+
+        let region = get("s3.region").unwrap_or("us-east-1").to_string();
+        let bucket_prefix = get("s3.bucket_prefix").unwrap_or("dds").to_string();
+        validate_bucket_prefix(&bucket_prefix)?;
+        let storage = match get("s3.endpoint") {
+            Some(endpoint) => {
+                let endpoint = parse_http_url(endpoint, "s3.endpoint")?;
+                let public_endpoint = match get("s3.public_endpoint") {
+                    Some(url) => parse_http_url(url, "s3.public_endpoint")?,
+                    None => endpoint.clone(),
+                };
+                StorageConfig::External {
+                    endpoint,
+                    public_endpoint,
+                    access_key: require(
+                        get("s3.access_key"),
+                        "s3.access_key",
+                        "an external S3 endpoint needs credentials",
+                    )?,
+                    secret_key: require(
+                        get("s3.secret_key"),
+                        "s3.secret_key",
+                        "an external S3 endpoint needs credentials",
+                    )?,
+                    region,
+                    bucket_prefix,
+                }
+            }
+            None => StorageConfig::Embedded {
+                listen: parse_addr(get("s3.listen").unwrap_or("127.0.0.1:9000"), "s3.listen")?,
+                root: data_dir.join("s3"),
+                access_key: get("s3.access_key").unwrap_or("dds-embedded").to_string(),
+                secret_key: get("s3.secret_key").unwrap_or("dds-embedded-secret").to_string(),
+                region,
+                bucket_prefix,
+            },
+        };
+
+        let from = get("mail.from").unwrap_or("Data Delivery System <dds@localhost>").to_string();
+        if from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(invalid("mail.from", format!("'{from}' is not a mail address")));
+        }
+        let mail = match get("mail.smtp_url") {
+            Some(url) => {
+                if lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url).is_err() {
+                    return Err(invalid(
+                        "mail.smtp_url",
+                        "expected smtp://, smtps:// URL such as smtps://user:pass@host:465".into(),
+                    ));
+                }
+                MailConfig::Smtp { url: url.to_string(), from }
+            }
+            None => MailConfig::Outbox { dir: data_dir.join("outbox"), from },
+        };
+
+        let log_format = match get("log_format").unwrap_or("pretty") {
+            "pretty" => LogFormat::Pretty,
+            "json" => LogFormat::Json,
+            other => return Err(invalid("log_format", format!("'{other}' is not one of: pretty, json"))),
+        };
+
+        Ok(Config {
+            site_root: PathBuf::from(get("site_root").unwrap_or("target/site")),
+            superadmin: SuperAdminConfig {
+                username: get("superadmin.username").map(str::to_string),
+                name: get("superadmin.name").map(str::to_string),
+                email: get("superadmin.email").map(str::to_string),
+            },
+            data_dir,
+            listen,
+            public_url,
+            database,
+            storage,
+            mail,
+            log_format,
+        })
+    }
+}
+
+fn env_name(key: &str) -> &'static str {
+    SETTINGS.iter().find(|s| s.key == key).map(|s| s.env).unwrap_or("?")
+}
+
+fn key_name(key: &str) -> &'static str {
+    SETTINGS.iter().find(|s| s.key == key).map(|s| s.key).unwrap_or("?")
+}
+
+fn invalid(key: &str, reason: String) -> ConfigError {
+    ConfigError::Invalid { env: env_name(key), key: key_name(key), reason }
+}
+
+fn require(value: Option<&str>, key: &str, why: &str) -> Result<String, ConfigError> {
+    value.map(str::to_string).ok_or_else(|| invalid(key, format!("missing: {why}")))
+}
+
+fn parse_addr(value: &str, key: &str) -> Result<SocketAddr, ConfigError> {
+    value.parse().map_err(|_| invalid(key, format!("'{value}' is not an address like 127.0.0.1:8080")))
+}
+
+fn parse_http_url(value: &str, key: &str) -> Result<String, ConfigError> {
+    let rest = value
+        .strip_prefix("http://")
+        .or_else(|| value.strip_prefix("https://"))
+        .ok_or_else(|| invalid(key, format!("'{value}' must start with http:// or https://")))?;
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err(invalid(key, format!("'{value}' has no host")));
+    }
+    Ok(value.trim_end_matches('/').to_string())
+}
+
+fn parse_database_url(url: &str) -> Result<DatabaseConfig, ConfigError> {
+    let kind = if url.starts_with("sqlite:") {
+        DatabaseKind::Sqlite
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        DatabaseKind::Postgres
+    } else {
+        return Err(invalid("database_url", "expected a sqlite:// or postgres:// URL".to_string()));
+    };
+    Ok(DatabaseConfig { url: url.to_string(), kind })
+}
+
+/// Bucket names are `<prefix>-<project id>`: the prefix must keep them valid S3 names.
+fn validate_bucket_prefix(prefix: &str) -> Result<(), ConfigError> {
+    let valid = (1..=30).contains(&prefix.len())
+        && prefix.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && prefix.starts_with(|c: char| c.is_ascii_alphanumeric());
+    if valid {
+        Ok(())
+    } else {
+        Err(invalid(
+            "s3.bucket_prefix",
+            format!(
+                "'{prefix}' must be 1-30 lowercase letters, digits or '-', starting with a letter or digit"
+            ),
+        ))
+    }
+}
+
+fn read_toml(path: &Path) -> Result<RawValues, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| ConfigError::ReadFile { path: path.to_path_buf(), source })?;
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError::Toml {
+        path: path.to_path_buf(),
+        message: e.message().to_string(),
+    })?;
+    let mut raw = RawValues::new();
+    flatten(path, "", &table, &mut raw)?;
+    Ok(raw)
+}
+
+fn flatten(path: &Path, prefix: &str, table: &toml::Table, raw: &mut RawValues) -> Result<(), ConfigError> {
+    for (name, value) in table {
+        let key = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
+        match value {
+            toml::Value::Table(inner) => flatten(path, &key, inner, raw)?,
+            scalar => {
+                let Some(setting) = SETTINGS.iter().find(|s| s.key == key) else {
+                    let known = SETTINGS.iter().map(|s| s.key).collect::<Vec<_>>().join(", ");
+                    return Err(ConfigError::UnknownKey { path: path.to_path_buf(), key, known });
+                };
+                let text = match scalar {
+                    toml::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                raw.insert(setting.key, text);
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        Config::load_from(None, |name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string()))
+    }
+
+    #[test]
+    fn no_configuration_means_embedded_defaults() {
+        let config = load(&[]).unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.public_url, "http://127.0.0.1:8080");
+        assert_eq!(config.database.kind, DatabaseKind::Sqlite);
+        assert!(config.database.url.contains("data/dds.sqlite"));
+        let StorageConfig::Embedded { listen, root, .. } = &config.storage else {
+            panic!("expected the embedded S3 endpoint");
+        };
+        assert_eq!(listen.to_string(), "127.0.0.1:9000");
+        assert_eq!(root, &PathBuf::from("./data/s3"));
+        assert!(matches!(config.mail, MailConfig::Outbox { .. }));
+    }
+
+    #[test]
+    fn environment_selects_postgres_external_s3_and_smtp() {
+        let config = load(&[
+            ("DATABASE_URL", "postgres://dds@db/dds"),
+            ("DDS_S3_ENDPOINT", "https://s3.example.org/"),
+            ("DDS_S3_ACCESS_KEY", "ak"),
+            ("DDS_S3_SECRET_KEY", "sk"),
+            ("DDS_SMTP_URL", "smtps://user:pass@mail.example.org:465"),
+        ])
+        .unwrap();
+        assert_eq!(config.database.kind, DatabaseKind::Postgres);
+        let StorageConfig::External { endpoint, public_endpoint, .. } = &config.storage else {
+            panic!("expected external S3");
+        };
+        assert_eq!(endpoint, "https://s3.example.org");
+        assert_eq!(public_endpoint, endpoint);
+        assert!(matches!(config.mail, MailConfig::Smtp { .. }));
+    }
+
+    #[test]
+    fn bad_listen_address_names_the_setting() {
+        let err = load(&[("DDS_LISTEN", "localhost")]).unwrap_err().to_string();
+        assert!(err.contains("DDS_LISTEN"), "{err}");
+        assert!(err.contains("'localhost'"), "{err}");
+    }
+
+    #[test]
+    fn unknown_database_scheme_is_refused() {
+        let err = load(&[("DATABASE_URL", "mysql://x")]).unwrap_err().to_string();
+        assert!(err.contains("DATABASE_URL"), "{err}");
+    }
+
+    #[test]
+    fn external_s3_without_credentials_is_refused() {
+        let err = load(&[("DDS_S3_ENDPOINT", "http://minio:9000")]).unwrap_err().to_string();
+        assert!(err.contains("DDS_S3_ACCESS_KEY"), "{err}");
+    }
+
+    #[test]
+    fn invalid_values_are_refused_with_their_key() {
+        for (env, value) in [
+            ("DDS_S3_LISTEN", "nine-thousand"),
+            ("DDS_PUBLIC_URL", "ftp://x"),
+            ("DDS_S3_BUCKET_PREFIX", "Upper_Case"),
+            ("DDS_SMTP_URL", "not a url"),
+            ("DDS_MAIL_FROM", "nobody"),
+            ("DDS_LOG_FORMAT", "xml"),
+        ] {
+            let err = load(&[(env, value)]).unwrap_err().to_string();
+            assert!(err.contains(env), "{env}: {err}");
+        }
+    }
+
+    #[test]
+    fn toml_file_is_read_and_environment_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dds.toml");
+        std::fs::write(&path, "listen = \"127.0.0.1:7000\"\n[s3]\nlisten = \"127.0.0.1:7001\"\n").unwrap();
+        let config = Config::load_from(Some(&path), |name| {
+            (name == "DDS_LISTEN").then(|| "127.0.0.1:7100".to_string())
+        })
+        .unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:7100");
+        let StorageConfig::Embedded { listen, .. } = config.storage else { panic!() };
+        assert_eq!(listen.to_string(), "127.0.0.1:7001");
+    }
+
+    #[test]
+    fn unknown_toml_key_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dds.toml");
+        std::fs::write(&path, "lisen = \"127.0.0.1:7000\"\n").unwrap();
+        let err = Config::load_from(Some(&path), |_| None).unwrap_err().to_string();
+        assert!(err.contains("unknown setting 'lisen'"), "{err}");
+    }
+}

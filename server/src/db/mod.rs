@@ -1,0 +1,112 @@
+//! The database: SQLite (default) or PostgreSQL behind one `sqlx::AnyPool`, so every query is
+//! written once (`$1` placeholders work on both). Each backend has its own migrations folder.
+//! Times are stored as Unix seconds.
+
+pub mod motd;
+pub mod seed;
+
+use std::time::Duration;
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::AnyPool;
+
+use crate::config::{DatabaseConfig, DatabaseKind};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[source] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot create the database folder {path}: {source}")]
+    Folder { path: String, source: std::io::Error },
+    #[error("database query failed: {0}")]
+    Query(#[from] sqlx::Error),
+    #[error("{0}")]
+    Rule(String),
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    kind: DatabaseKind,
+}
+
+impl Db {
+    pub async fn connect(config: &DatabaseConfig) -> Result<Db, DbError> {
+        sqlx::any::install_default_drivers();
+        if config.kind == DatabaseKind::Sqlite {
+            create_sqlite_folder(&config.url)?;
+        }
+        let kind = config.kind;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if kind == DatabaseKind::Sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(5))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if kind == DatabaseKind::Sqlite {
+                        // WAL lets readers work during a write; foreign keys are off by default
+                        // in SQLite itself.
+                        sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA busy_timeout = 5000").execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&config.url)
+            .await
+            .map_err(DbError::Connect)?;
+        Ok(Db { pool, kind })
+    }
+
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        match self.kind {
+            DatabaseKind::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            DatabaseKind::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    /// A cheap round trip, for `/status`.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn kind(&self) -> DatabaseKind {
+        self.kind
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Current time as stored in the database.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+fn create_sqlite_folder(url: &str) -> Result<(), DbError> {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|source| DbError::Folder { path: parent.display().to_string(), source })?;
+    }
+    Ok(())
+}

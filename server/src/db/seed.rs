@@ -1,0 +1,114 @@
+//! `dds init-db`: the DDS development accounts, or the production Super Admin.
+
+use app::domain::roles::Role;
+
+use super::{now, Db, DbError};
+use crate::config::SuperAdminConfig;
+
+/// The development unit and accounts of upstream DDS (`flask init-db dev`).
+pub const DEV_UNIT: &str = "Unit 1";
+pub const DEV_ACCOUNTS: &[(&str, Role)] = &[
+    ("superadmin", Role::SuperAdmin),
+    ("unitadmin_1", Role::UnitAdmin),
+    ("unitadmin_2", Role::UnitAdmin),
+    ("unitadmin_3", Role::UnitAdmin),
+    ("unituser_1", Role::UnitPersonnel),
+    ("unituser_2", Role::UnitPersonnel),
+    ("researchuser_1", Role::Researcher),
+    ("researchuser_2", Role::Researcher),
+];
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum SeedOutcome {
+    Created { accounts: usize },
+    AlreadySeeded,
+}
+
+/// Seeds the development unit and accounts. Running it twice changes nothing.
+pub async fn dev(db: &Db) -> Result<SeedOutcome, DbError> {
+    if user_exists(db, DEV_ACCOUNTS[0].0).await? {
+        return Ok(SeedOutcome::AlreadySeeded);
+    }
+    let mut tx = db.pool().begin().await?;
+    let (unit_id,): (i64,) = sqlx::query_as(
+        "INSERT INTO units (public_id, name, external_display_name, contact_email, internal_ref, \
+         quota_bytes, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind("unit-1")
+    .bind(DEV_UNIT)
+    .bind("Display Name")
+    .bind("support@example.com")
+    .bind("someunit")
+    .bind(100_i64 * 1_000_000_000_000) // 100 TB, as upstream's dev unit
+    .bind(now())
+    .fetch_one(&mut *tx)
+    .await?;
+    for (username, role) in DEV_ACCOUNTS {
+        let unit = role.belongs_to_unit().then_some(unit_id);
+        let (user_id,): (i64,) = sqlx::query_as(
+            "INSERT INTO users (username, name, role, unit_id, is_active, created_at) \
+             VALUES ($1, $2, $3, $4, TRUE, $5) RETURNING id",
+        )
+        .bind(*username)
+        .bind(display_name(username))
+        .bind(role.as_str())
+        .bind(unit)
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO emails (user_id, email, is_primary) VALUES ($1, $2, TRUE)")
+            .bind(user_id)
+            .bind(format!("{username}@example.com"))
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(SeedOutcome::Created { accounts: DEV_ACCOUNTS.len() })
+}
+
+/// Creates the first Super Admin from the configuration (`DDS_SUPERADMIN_*`).
+pub async fn production(db: &Db, admin: &SuperAdminConfig) -> Result<SeedOutcome, DbError> {
+    let (Some(username), Some(email)) = (admin.username.as_deref(), admin.email.as_deref()) else {
+        return Err(DbError::Rule(
+            "init-db production needs DDS_SUPERADMIN_USERNAME and DDS_SUPERADMIN_EMAIL".into(),
+        ));
+    };
+    if user_exists(db, username).await? {
+        return Ok(SeedOutcome::AlreadySeeded);
+    }
+    let name = admin.name.as_deref().unwrap_or(username);
+    let mut tx = db.pool().begin().await?;
+    let (user_id,): (i64,) = sqlx::query_as(
+        "INSERT INTO users (username, name, role, unit_id, is_active, created_at) \
+         VALUES ($1, $2, $3, NULL, TRUE, $4) RETURNING id",
+    )
+    .bind(username)
+    .bind(name)
+    .bind(Role::SuperAdmin.as_str())
+    .bind(now())
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("INSERT INTO emails (user_id, email, is_primary) VALUES ($1, $2, TRUE)")
+        .bind(user_id)
+        .bind(email)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(SeedOutcome::Created { accounts: 1 })
+}
+
+async fn user_exists(db: &Db, username: &str) -> Result<bool, DbError> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE username = $1")
+        .bind(username)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.is_some())
+}
+
+fn display_name(username: &str) -> String {
+    let mut words = username.replace('_', " ");
+    if let Some(first) = words.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
+    words
+}

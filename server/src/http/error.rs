@@ -1,0 +1,86 @@
+//! The API's one error type, mapped once to an HTTP status and a sentence for a person. The
+//! request id is added to the body by [`super::middleware::render_errors`], so the user can quote
+//! it and an operator finds the cause in the log.
+
+use axum::response::{IntoResponse, Response};
+use http::StatusCode;
+
+use crate::db::DbError;
+use crate::mail::MailError;
+use crate::storage::StorageError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Mail(#[from] MailError),
+}
+
+/// The public sentence of an error response, picked up by the error-rendering middleware.
+#[derive(Debug, Clone)]
+pub struct ErrorMessage(pub String);
+
+impl ApiError {
+    fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Db(DbError::Rule(_)) => StatusCode::BAD_REQUEST,
+            ApiError::Db(_) | ApiError::Storage(_) | ApiError::Mail(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// What the user reads: never an internal error's text.
+    fn public_message(&self) -> String {
+        match self {
+            ApiError::BadRequest(m) | ApiError::NotFound(m) | ApiError::Unavailable(m) => m.clone(),
+            ApiError::Db(DbError::Rule(m)) => m.clone(),
+            ApiError::Db(_) => "The system encountered an error in the database.".into(),
+            ApiError::Storage(_) => "The storage service could not complete the request.".into(),
+            ApiError::Mail(_) => "The message could not be sent right now. Please try again.".into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        } else {
+            tracing::info!(error = %self, status = status.as_u16(), "request refused");
+        }
+        let mut response = status.into_response();
+        response.extensions_mut().insert(ErrorMessage(self.public_message()));
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_never_show_their_cause() {
+        let err = ApiError::Storage(StorageError::Request("secret-host:9000 refused".into()));
+        assert_eq!(err.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!err.public_message().contains("secret-host"));
+    }
+
+    #[test]
+    fn rule_violations_are_bad_requests_with_their_sentence() {
+        let err = ApiError::Db(DbError::Rule("No MOTD specified.".into()));
+        assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(err.public_message(), "No MOTD specified.");
+    }
+}

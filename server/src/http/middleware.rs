@@ -1,0 +1,72 @@
+//! Cross-cutting layers: request ids, request logging, error bodies, security headers.
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use http::header::{self, HeaderName, HeaderValue};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use super::error::ErrorMessage;
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+pub fn request_id_of(request: &Request) -> String {
+    request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_string()
+}
+
+/// Wraps `router` in the layers every response goes through (outermost first: the request id
+/// exists before the log span and the error body need it).
+pub fn apply<S: Clone + Send + Sync + 'static>(router: axum::Router<S>, https: bool) -> axum::Router<S> {
+    let router = router
+        .layer(axum::middleware::from_fn(render_errors))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            tracing::info_span!(
+                "request",
+                id = %request_id_of(request),
+                method = %request.method(),
+                path = %request.uri().path(),
+            )
+        }))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid));
+    let router = security_headers(router);
+    if https {
+        router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        ))
+    } else {
+        router
+    }
+}
+
+fn security_headers<S: Clone + Send + Sync + 'static>(router: axum::Router<S>) -> axum::Router<S> {
+    let fixed = [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
+        (HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()"),
+        // Pages replace this with their own policy (which carries the render's script nonce);
+        // everything else (JSON, files) may load nothing.
+        (header::CONTENT_SECURITY_POLICY, "default-src 'none'; frame-ancestors 'none'"),
+    ];
+    fixed.into_iter().fold(router, |router, (name, value)| {
+        router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)))
+    })
+}
+
+/// Gives every API error the same JSON body: `{"error": "...", "request_id": "..."}`.
+pub async fn render_errors(request: Request, next: Next) -> Response {
+    let request_id = request_id_of(&request);
+    let response = next.run(request).await;
+    let Some(ErrorMessage(message)) = response.extensions().get::<ErrorMessage>().cloned() else {
+        return response;
+    };
+    let status = response.status();
+    let body = serde_json::json!({ "error": message, "request_id": request_id });
+    (status, Json(body)).into_response()
+}

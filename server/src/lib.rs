@@ -1,0 +1,11 @@
+//! The DDS server: SSR of the Leptos app, the JSON API, presigning, mail, jobs and admin commands.
+//! `main.rs` only parses the command line and wires these together.
+
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod mail;
+pub mod startup;
+pub mod state;
+pub mod storage;
+pub mod telemetry;

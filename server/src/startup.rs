@@ -1,0 +1,135 @@
+//! Brings the portal up: database (migrated), object store (embedded or external), mail, HTTP.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use app::domain::site::SiteInfo;
+use leptos::config::{Env, LeptosOptions};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::config::{Config, StorageConfig};
+use crate::db::{Db, DbError};
+use crate::mail::{MailError, Mailer};
+use crate::state::AppState;
+use crate::storage::embedded::{EmbeddedS3, EmbeddedS3Error};
+use crate::storage::{ObjectStore, S3Settings};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    EmbeddedS3(#[from] EmbeddedS3Error),
+    #[error(transparent)]
+    Mail(#[from] MailError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+}
+
+/// A running portal. Dropping it does not stop it: call [`Running::shutdown`].
+pub struct Running {
+    pub addr: SocketAddr,
+    pub s3_addr: Option<SocketAddr>,
+    pub state: AppState,
+    shutdown: watch::Sender<bool>,
+    tasks: JoinSet<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Waits until a listener stops (an error, or a shutdown).
+    pub async fn wait(&mut self) -> std::io::Result<()> {
+        while let Some(result) = self.tasks.join_next().await {
+            result.map_err(std::io::Error::other)??;
+        }
+        Ok(())
+    }
+
+    pub async fn shutdown(mut self) -> std::io::Result<()> {
+        let _ = self.shutdown.send(true);
+        self.wait().await?;
+        self.state.db.close().await;
+        Ok(())
+    }
+}
+
+/// Opens the database named by the configuration and brings its schema up to date.
+pub async fn open_database(config: &Config) -> Result<Db, DbError> {
+    let db = Db::connect(&config.database).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+pub async fn start(config: Config) -> Result<Running, StartupError> {
+    let db = open_database(&config).await?;
+    let (shutdown, shutdown_rx) = watch::channel(false);
+    let stopped = move || {
+        let mut rx = shutdown_rx.clone();
+        async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        }
+    };
+    let mut tasks = JoinSet::new();
+
+    let (s3_settings, s3_addr) = match &config.storage {
+        StorageConfig::Embedded { listen, root, access_key, secret_key, region, bucket_prefix } => {
+            let embedded = EmbeddedS3::bind(*listen, root, access_key, secret_key).await?;
+            let addr = embedded.local_addr();
+            tasks.spawn(embedded.serve(stopped()));
+            let endpoint = format!("http://{addr}");
+            let settings = S3Settings {
+                public_endpoint: endpoint.clone(),
+                endpoint,
+                access_key: access_key.clone(),
+                secret_key: secret_key.clone(),
+                region: region.clone(),
+                bucket_prefix: bucket_prefix.clone(),
+            };
+            (settings, Some(addr))
+        }
+        StorageConfig::External {
+            endpoint,
+            public_endpoint,
+            access_key,
+            secret_key,
+            region,
+            bucket_prefix,
+        } => {
+            let settings = S3Settings {
+                endpoint: endpoint.clone(),
+                public_endpoint: public_endpoint.clone(),
+                access_key: access_key.clone(),
+                secret_key: secret_key.clone(),
+                region: region.clone(),
+                bucket_prefix: bucket_prefix.clone(),
+            };
+            (settings, None)
+        }
+    };
+    let storage = ObjectStore::new(&s3_settings);
+    let mailer = Mailer::new(&config.mail)?;
+
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| StartupError::Bind { addr: config.listen, source })?;
+    let addr = listener.local_addr().map_err(|source| StartupError::Bind { addr: config.listen, source })?;
+
+    let leptos_options = LeptosOptions::builder()
+        .output_name("dds")
+        .site_root(config.site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .env(Env::PROD)
+        .build();
+    let site = SiteInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        storage_origin: storage.public_origin().to_string(),
+    };
+    let state = AppState { config: Arc::new(config), db, storage, mailer, site, leptos_options };
+    let router = crate::http::router(state.clone());
+    let shutdown_signal = stopped();
+    tasks.spawn(async move { axum::serve(listener, router).with_graceful_shutdown(shutdown_signal).await });
+
+    Ok(Running { addr, s3_addr, state, shutdown, tasks })
+}

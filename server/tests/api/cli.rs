@@ -1,0 +1,53 @@
+//! The `dds` binary itself: configuration errors stop it with a message naming the setting.
+
+use std::process::Command;
+
+fn dds(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dds"));
+    command.args(args).env("DDS_DATA_DIR", dir.path()).env_remove("DATABASE_URL").env_remove("DDS_CONFIG");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.output().unwrap()
+}
+
+#[test]
+fn bad_config_value_stops_the_server_naming_the_key() {
+    let out = dds(&["serve"], &[("DDS_LISTEN", "not-an-address")]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("DDS_LISTEN"), "{stderr}");
+    assert!(stderr.contains("'not-an-address'"), "{stderr}");
+}
+
+#[test]
+fn bad_config_file_stops_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dds.toml");
+    std::fs::write(&path, "[s3]\nlisten = 9000\n").unwrap();
+    let out = dds(&["--config", path.to_str().unwrap(), "serve"], &[]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("DDS_S3_LISTEN (s3.listen)"), "{stderr}");
+}
+
+#[test]
+fn migrate_and_init_db_dev_work_on_a_fresh_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_dds"))
+            .args(args)
+            .env("DDS_DATA_DIR", data)
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    assert!(run(&["migrate"]).contains("Database is up to date."));
+    assert!(run(&["init-db", "dev"]).contains("Created 8 account(s)."));
+    assert!(run(&["init-db", "dev"]).contains("Already initialised"));
+    assert!(dir.path().join("dds.sqlite").exists());
+}

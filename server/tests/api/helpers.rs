@@ -1,0 +1,132 @@
+use std::net::SocketAddr;
+
+use dds_server::config::Config;
+use dds_server::startup::{self, Running};
+use dds_server::state::AppState;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs the same test body against SQLite and PostgreSQL: `both_backends!(name, body_fn)`.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, $body:path) => {
+        mod $name {
+            use super::*;
+            #[tokio::test]
+            async fn sqlite() {
+                $body($crate::helpers::Backend::Sqlite).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                $body($crate::helpers::Backend::Postgres).await;
+            }
+        }
+    };
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub s3_addr: SocketAddr,
+    pub client: reqwest::Client,
+    running: Option<Running>,
+    postgres_db: Option<String>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.running.as_ref().expect("running").state
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(running) = self.running.take() {
+            running.shutdown().await.expect("clean shutdown");
+        }
+        if let Some(name) = self.postgres_db.take() {
+            drop_postgres_database(&name).await;
+        }
+    }
+}
+
+/// The PostgreSQL server tests create their databases on (scripts/test.sh sets it).
+fn postgres_admin_url() -> String {
+    std::env::var("DDS_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
+}
+
+async fn create_postgres_database() -> (String, String) {
+    use sqlx::Connection;
+    let admin = postgres_admin_url();
+    let name = format!("dds_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL tests need a server at {admin} (DDS_TEST_POSTGRES_URL): {e}"));
+    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("create test database");
+    let base = admin.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin).to_string();
+    (name.clone(), format!("{base}/{name}"))
+}
+
+async fn drop_postgres_database(name: &str) {
+    use sqlx::Connection;
+    if let Ok(mut conn) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
+        let _ = sqlx::Executor::execute(
+            &mut conn,
+            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
+        )
+        .await;
+    }
+}
+
+/// Configuration for a test server: everything on port 0 under a fresh folder.
+pub async fn test_config(
+    backend: Backend,
+    extra: &[(&str, &str)],
+) -> (Config, tempfile::TempDir, Option<String>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut vars: Vec<(String, String)> = vec![
+        ("DDS_DATA_DIR".into(), dir.path().display().to_string()),
+        ("DDS_LISTEN".into(), "127.0.0.1:0".into()),
+        ("DDS_S3_LISTEN".into(), "127.0.0.1:0".into()),
+        ("DDS_SITE_ROOT".into(), dir.path().join("site").display().to_string()),
+    ];
+    let mut postgres_db = None;
+    if backend == Backend::Postgres {
+        let (name, url) = create_postgres_database().await;
+        vars.push(("DATABASE_URL".into(), url));
+        postgres_db = Some(name);
+    }
+    for (k, v) in extra {
+        vars.push((k.to_string(), v.to_string()));
+    }
+    let config =
+        Config::load_from(None, |name| vars.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+            .expect("valid test configuration");
+    (config, dir, postgres_db)
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, &[]).await
+}
+
+pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
+    let (config, dir, postgres_db) = test_config(backend, extra).await;
+    let running = startup::start(config).await.expect("server starts");
+    TestApp {
+        addr: running.addr,
+        s3_addr: running.s3_addr.unwrap_or(running.addr),
+        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        running: Some(running),
+        postgres_db,
+        _dir: dir,
+    }
+}

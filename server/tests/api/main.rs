@@ -1,0 +1,9 @@
+//! Integration tests: the real server on port 0, a fresh database (a SQLite file or a throwaway
+//! PostgreSQL database) and the embedded S3 endpoint, spoken to over HTTP.
+
+mod cli;
+mod helpers;
+mod pages;
+mod seed;
+mod status;
+mod storage;
