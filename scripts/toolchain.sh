@@ -36,11 +36,14 @@ command -v cargo-nextest >/dev/null || { log "installing cargo-nextest"; cargo i
 apt_install pkg-config
 
 # 2. The wasm32 target: rustup's where it exists or can be added; otherwise Debian's rustc-web with
-#    build-std (machines without rustup downloads, see docs/toolchain.md).
-if [ -f "$ENV_FILE" ] && grep -q "WASM_ROUTE=" "$ENV_FILE" && . "$ENV_FILE" && [ -x "$WASM_CARGO" ]; then
+#    build-std (machines without rustup downloads, see docs/toolchain.md). DDS_WASM_ROUTE=debian
+#    forces the second route (to test it on a machine that has the first).
+FORCED=${DDS_WASM_ROUTE:-}
+if [ -f "$ENV_FILE" ] && . "$ENV_FILE" && [ -n "${WASM_ROUTE:-}" ] && [ -x "$WASM_CARGO" ] \
+  && { [ -z "$FORCED" ] || [ "$WASM_ROUTE" = "debian-build-std" ]; }; then
   :
-elif rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown \
-  || timeout 60 rustup target add wasm32-unknown-unknown >/dev/null 2>&1; then
+elif [ "$FORCED" != debian ] && { rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown \
+  || timeout 60 rustup target add wasm32-unknown-unknown >/dev/null 2>&1; }; then
   cat >"$ENV_FILE" <<ENV
 WASM_ROUTE=rustup
 WASM_CARGO=$(command -v cargo)

@@ -1,0 +1,188 @@
+//! X25519 key pairs and the wrapping of a user's private key under the kek (DESIGN §3).
+//!
+//! A [`PrivateKey`] has no public accessor for its bytes: it leaves this crate only wrapped
+//! ([`WrappedPrivateKey`]) or sealed (`seal::seal_private_key`).
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use rand_core::{OsRng, RngCore};
+use x25519_dalek::StaticSecret;
+use zeroize::Zeroizing;
+
+use crate::error::{CryptoError, Result};
+use crate::kdf::Kek;
+
+pub const KEY_LEN: usize = 32;
+const WRAP_NONCE_LEN: usize = 12;
+const TAG_LEN: usize = 16;
+/// nonce (12) | ciphertext (32) | tag (16)
+pub const WRAPPED_KEY_LEN: usize = WRAP_NONCE_LEN + KEY_LEN + TAG_LEN;
+const USER_KEY_AAD: &[u8] = b"dds/v1/user-key";
+
+/// An X25519 private key. Zeroized on drop; no `Clone`, no `Debug` of its bytes.
+pub struct PrivateKey(pub(crate) StaticSecret);
+
+impl PrivateKey {
+    pub fn generate() -> PrivateKey {
+        PrivateKey(StaticSecret::random_from_rng(OsRng))
+    }
+
+    pub fn public_key(&self) -> PublicKey {
+        PublicKey(x25519_dalek::PublicKey::from(&self.0).to_bytes())
+    }
+
+    pub(crate) fn from_bytes(bytes: [u8; KEY_LEN]) -> PrivateKey {
+        PrivateKey(StaticSecret::from(bytes))
+    }
+
+    pub(crate) fn to_bytes(&self) -> Zeroizing<[u8; KEY_LEN]> {
+        Zeroizing::new(self.0.to_bytes())
+    }
+}
+
+impl std::fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PrivateKey(public: {:?})", self.public_key())
+    }
+}
+
+/// An X25519 public key (32 bytes).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PublicKey(pub(crate) [u8; KEY_LEN]);
+
+impl PublicKey {
+    pub fn from_slice(bytes: &[u8]) -> Result<PublicKey> {
+        let bytes: [u8; KEY_LEN] = bytes
+            .try_into()
+            .map_err(|_| CryptoError::KeyLength { expected: KEY_LEN, actual: bytes.len() })?;
+        Ok(PublicKey(bytes))
+    }
+
+    pub fn as_bytes(&self) -> &[u8; KEY_LEN] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PublicKey(")?;
+        self.0.iter().take(8).try_for_each(|b| write!(f, "{b:02x}"))?;
+        write!(f, "…)")
+    }
+}
+
+/// A private key encrypted under a user's kek: safe to store server-side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrappedPrivateKey(Vec<u8>);
+
+impl WrappedPrivateKey {
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<WrappedPrivateKey> {
+        if bytes.len() != WRAPPED_KEY_LEN {
+            return Err(CryptoError::KeyLength { expected: WRAPPED_KEY_LEN, actual: bytes.len() });
+        }
+        Ok(WrappedPrivateKey(bytes))
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+fn user_key_aad(user_id: &str) -> Vec<u8> {
+    [USER_KEY_AAD, user_id.as_bytes()].concat()
+}
+
+impl Kek {
+    /// Wraps `key` for `user_id` (the AAD binds the user: a wrapped key moved to another account
+    /// does not unwrap).
+    pub fn wrap(&self, key: &PrivateKey, user_id: &str) -> WrappedPrivateKey {
+        let mut nonce = [0u8; WRAP_NONCE_LEN];
+        OsRng.fill_bytes(&mut nonce);
+        self.wrap_with_nonce(key, user_id, nonce)
+    }
+
+    pub(crate) fn wrap_with_nonce(
+        &self,
+        key: &PrivateKey,
+        user_id: &str,
+        nonce: [u8; WRAP_NONCE_LEN],
+    ) -> WrappedPrivateKey {
+        let cipher = Aes256Gcm::new_from_slice(self.0.as_ref()).expect("32-byte key");
+        let secret = key.to_bytes();
+        let aad = user_key_aad(user_id);
+        let ciphertext = cipher
+            .encrypt(Nonce::from_slice(&nonce), Payload { msg: secret.as_ref(), aad: &aad })
+            .expect("AES-GCM encryption of 32 bytes cannot fail");
+        WrappedPrivateKey([nonce.as_slice(), &ciphertext].concat())
+    }
+
+    pub fn unwrap(&self, wrapped: &WrappedPrivateKey, user_id: &str) -> Result<PrivateKey> {
+        let (nonce, ciphertext) = wrapped.0.split_at(WRAP_NONCE_LEN);
+        let cipher = Aes256Gcm::new_from_slice(self.0.as_ref()).expect("32-byte key");
+        let aad = user_key_aad(user_id);
+        let plain = Zeroizing::new(
+            cipher
+                .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: &aad })
+                .map_err(|_| CryptoError::Unwrap)?,
+        );
+        let bytes: [u8; KEY_LEN] = plain.as_slice().try_into().map_err(|_| CryptoError::Unwrap)?;
+        Ok(PrivateKey::from_bytes(bytes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kdf::{KdfParams, MasterKey, Salt};
+
+    fn kek(password: &[u8]) -> Kek {
+        let params = KdfParams { memory_kib: KdfParams::MIN_MEMORY_KIB, iterations: 2, parallelism: 1 };
+        MasterKey::derive(password, &Salt([3; 16]), params).unwrap().kek()
+    }
+
+    #[test]
+    fn wrap_unwrap_round_trip() {
+        let kek = kek(b"password");
+        let key = PrivateKey::generate();
+        let wrapped = kek.wrap(&key, "researchuser_1");
+        assert_eq!(wrapped.as_bytes().len(), WRAPPED_KEY_LEN);
+        let back = kek.unwrap(&wrapped, "researchuser_1").unwrap();
+        assert_eq!(back.public_key(), key.public_key());
+    }
+
+    #[test]
+    fn wrong_password_or_user_does_not_unwrap() {
+        let key = PrivateKey::generate();
+        let wrapped = kek(b"password").wrap(&key, "alice");
+        assert_eq!(kek(b"Password").unwrap(&wrapped, "alice").unwrap_err(), CryptoError::Unwrap);
+        assert_eq!(kek(b"password").unwrap(&wrapped, "bob").unwrap_err(), CryptoError::Unwrap);
+    }
+
+    #[test]
+    fn damaged_wrapped_key_is_refused() {
+        let kek = kek(b"password");
+        let wrapped = kek.wrap(&PrivateKey::generate(), "alice");
+        for i in 0..WRAPPED_KEY_LEN {
+            let mut bytes = wrapped.as_bytes().to_vec();
+            bytes[i] ^= 0x01;
+            let damaged = WrappedPrivateKey::from_bytes(bytes).unwrap();
+            assert_eq!(kek.unwrap(&damaged, "alice").unwrap_err(), CryptoError::Unwrap, "byte {i}");
+        }
+        assert!(WrappedPrivateKey::from_bytes(vec![0; 59]).is_err());
+    }
+
+    #[test]
+    fn every_wrap_uses_a_fresh_nonce() {
+        let kek = kek(b"password");
+        let key = PrivateKey::generate();
+        assert_ne!(kek.wrap(&key, "a"), kek.wrap(&key, "a"));
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_private_key() {
+        let key = PrivateKey::generate();
+        let secret_hex: String = key.to_bytes().iter().map(|b| format!("{b:02x}")).collect();
+        let shown = format!("{key:?}");
+        assert!(!shown.contains(&secret_hex[..16]), "{shown}");
+    }
+}
