@@ -10,14 +10,16 @@ step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 step "toolchain"
-scripts/toolchain.sh --with-browser
+scripts/toolchain.sh --for-tests
 
 step "formatting (cargo fmt --check)"
 cargo fmt --all -- --check
 
 step "clippy (warnings denied)"
 cargo clippy --workspace --all-targets -- -D warnings
+# The browser-only code, checked natively (web-sys and js-sys compile on the host too).
 cargo clippy -p app --lib --no-default-features --features hydrate -- -D warnings
+cargo clippy -p wasm-crypto --all-targets --features wasm,test-vectors -- -D warnings
 
 step "PostgreSQL for the database tests"
 # A local server with a throwaway database per test; start (or install) one if none answers.
@@ -49,9 +51,20 @@ echo "using $PG_URL"
 step "Rust tests (SQLite and PostgreSQL)"
 cargo nextest run --workspace --no-fail-fast
 
-step "build: browser bundle (the server binary comes from the test build above)"
+step "fuzz smoke: header parsing and decryption of mutated files (bounded)"
+# Nightly where rustup has it (cargo-fuzz's default); otherwise stable with unstable flags allowed
+# and no sanitizer.
+if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+  (cd wasm-crypto && cargo +nightly fuzz run decrypt -- -runs=200000 -max_total_time=60)
+else
+  (cd wasm-crypto && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none decrypt -- -runs=200000 -max_total_time=60)
+fi
+
+step "build: browser bundles (the server binary comes from the test build above)"
 scripts/build.sh --site-only
+scripts/build.sh --crypto-harness
 
 step "end2end (headless Chromium)"
 cd end2end
-DDS_BIN="$ROOT/target/debug/dds" DDS_SITE_ROOT="$ROOT/target/site" npm test
+DDS_BIN="$ROOT/target/debug/dds" DDS_SITE_ROOT="$ROOT/target/site" \
+  DDS_CRYPTO_HARNESS="$ROOT/target/crypto-harness" npm test

@@ -3,15 +3,16 @@
 # seconds. It is the only place that knows how the wasm32 toolchain is obtained: it writes the chosen
 # route to target/toolchain.env, which scripts/build.sh and scripts/test.sh source.
 #
-# Usage: scripts/toolchain.sh [--with-browser]   (--with-browser: Chromium + driver + npm test deps)
+# Usage: scripts/toolchain.sh [--for-tests]
+#   --for-tests: also Chromium + chromedriver, the end2end npm packages and cargo-fuzz
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\(.*\)"$/\1/p' Cargo.toml)
 BINARYEN_NPM_VERSION=132.0.0
-WITH_BROWSER=0
-[ "${1:-}" = "--with-browser" ] && WITH_BROWSER=1
+FOR_TESTS=0
+[ "${1:-}" = "--for-tests" ] && FOR_TESTS=1
 
 log() { printf '\033[1;34m[toolchain]\033[0m %s\n' "$*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -77,8 +78,10 @@ if [ ! -x target/tools/node_modules/.bin/wasm-opt ]; then
   (cd target/tools && npm install --no-audit --no-fund --silent "binaryen@$BINARYEN_NPM_VERSION" >/dev/null)
 fi
 
-# 5. Browser tests: Debian's Chromium + chromedriver and the end2end npm packages (never a browser download).
-if [ $WITH_BROWSER = 1 ]; then
+# 5. Tests: Debian's Chromium + chromedriver, the end2end npm packages (never a browser download),
+#    and cargo-fuzz for the fuzz smoke run.
+if [ $FOR_TESTS = 1 ]; then
+  command -v cargo-fuzz >/dev/null || { log "installing cargo-fuzz"; cargo install cargo-fuzz --locked; }
   apt_install chromium chromium-driver
   if [ ! -d end2end/node_modules/playwright-core ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     log "installing end2end npm packages"

@@ -35,6 +35,13 @@ impl PrivateKey {
         PrivateKey(StaticSecret::from(bytes))
     }
 
+    /// A fixed key, for the committed test vectors only.
+    #[cfg(feature = "test-vectors")]
+    #[doc(hidden)]
+    pub fn for_test_vector(bytes: [u8; KEY_LEN]) -> PrivateKey {
+        PrivateKey::from_bytes(bytes)
+    }
+
     pub(crate) fn to_bytes(&self) -> Zeroizing<[u8; KEY_LEN]> {
         Zeroizing::new(self.0.to_bytes())
     }
@@ -101,7 +108,19 @@ impl Kek {
         self.wrap_with_nonce(key, user_id, nonce)
     }
 
-    pub(crate) fn wrap_with_nonce(
+    /// Wrapping with a fixed nonce, for the committed test vectors only.
+    #[cfg(feature = "test-vectors")]
+    #[doc(hidden)]
+    pub fn wrap_for_test_vector(
+        &self,
+        key: &PrivateKey,
+        user_id: &str,
+        nonce: [u8; 12],
+    ) -> WrappedPrivateKey {
+        self.wrap_with_nonce(key, user_id, nonce)
+    }
+
+    fn wrap_with_nonce(
         &self,
         key: &PrivateKey,
         user_id: &str,

@@ -26,3 +26,6 @@ pub use stream::{decrypt_all, encrypt_all, Decryptor, Encryptor, Finished};
 
 /// Version of the file format this crate reads and writes.
 pub const FORMAT_VERSION: u8 = format::VERSION;
+
+#[cfg(feature = "wasm")]
+pub mod wasm;

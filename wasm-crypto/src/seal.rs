@@ -59,6 +59,17 @@ pub(crate) fn seal_with_ephemeral(
     Ok(Sealed([eph_pub.as_slice(), &ciphertext].concat()))
 }
 
+/// Sealing with a fixed ephemeral key, for the committed test vectors only.
+#[cfg(feature = "test-vectors")]
+#[doc(hidden)]
+pub fn seal_for_test_vector(
+    ephemeral_secret: [u8; 32],
+    recipient: &PublicKey,
+    plaintext: &[u8],
+) -> Result<Sealed> {
+    seal_with_ephemeral(StaticSecret::from(ephemeral_secret), recipient, plaintext)
+}
+
 /// Seals `plaintext` to `recipient`.
 pub fn seal(recipient: &PublicKey, plaintext: &[u8]) -> Result<Sealed> {
     seal_with_ephemeral(StaticSecret::random_from_rng(OsRng), recipient, plaintext)

@@ -26,6 +26,11 @@ const CHECKSUM_AAD: &[u8] = b"dds/v1/sha256";
 struct ContentKey(Zeroizing<[u8; KEY_LEN]>);
 
 impl ContentKey {
+    #[cfg_attr(not(feature = "wasm"), allow(dead_code))]
+    pub(crate) fn bytes(&self) -> &[u8; KEY_LEN] {
+        &self.0
+    }
+
     fn cipher(&self) -> Aes256Gcm {
         Aes256Gcm::new_from_slice(self.0.as_ref()).expect("32-byte key")
     }
@@ -68,7 +73,7 @@ impl Encryptor {
     }
 
     /// Deterministic construction, for the committed test vectors only.
-    #[cfg(any(test, feature = "test-vectors"))]
+    #[cfg(feature = "test-vectors")]
     #[doc(hidden)]
     pub fn for_test_vector(
         cek: [u8; KEY_LEN],
@@ -116,6 +121,11 @@ impl Encryptor {
     /// The header: the first bytes of the encrypted file and the AAD of every segment.
     pub fn header_bytes(&self) -> &[u8; HEADER_LEN] {
         &self.header_bytes
+    }
+
+    #[cfg_attr(not(feature = "wasm"), allow(dead_code))]
+    pub(crate) fn content_key(&self) -> &[u8; KEY_LEN] {
+        self.key.bytes()
     }
 
     pub fn layout(&self) -> Layout {
@@ -239,17 +249,29 @@ impl Decryptor {
         self.plaintext_len
     }
 
+    #[cfg_attr(not(feature = "wasm"), allow(dead_code))]
+    pub(crate) fn content_key(&self) -> &[u8; KEY_LEN] {
+        self.key.bytes()
+    }
+
+    /// The nonce of segment `index` (for decrypting with WebCrypto).
+    pub fn segment_nonce(&self, index: u64) -> Result<[u8; 12]> {
+        if index >= self.segment_count {
+            return Err(CryptoError::SegmentOutOfRange { index, count: self.segment_count });
+        }
+        Ok(segment_nonce(&self.header.nonce_prefix, index as u32, index + 1 == self.segment_count))
+    }
+
     /// Decrypts segment `index` (its bytes at `layout().segment_offset(index)`).
     pub fn decrypt_segment(&self, index: u64, ciphertext: &[u8]) -> Result<Vec<u8>> {
         if index >= self.segment_count {
             return Err(CryptoError::SegmentOutOfRange { index, count: self.segment_count });
         }
-        let last = index + 1 == self.segment_count;
         let expected = self.layout.segment_plaintext_len(index, self.plaintext_len)? + 16;
         if ciphertext.len() as u64 != expected {
             return Err(CryptoError::SegmentLength { index, actual: ciphertext.len() });
         }
-        let nonce = segment_nonce(&self.header.nonce_prefix, index as u32, last);
+        let nonce = self.segment_nonce(index)?;
         self.cipher
             .decrypt(Nonce::from_slice(&nonce), Payload { msg: ciphertext, aad: &self.header_bytes })
             .map_err(|_| CryptoError::SegmentAuthentication { index })

@@ -1,0 +1,186 @@
+// Browser harness for wasm-crypto: checks the committed vectors through the real browser path
+// (wasm nonces + WebCrypto in the worker pool) and measures its throughput.
+import init, * as dds from './pkg/wasm_crypto.js';
+import { CryptoPool, SegmentError } from './crypto-pool.js';
+
+const MiB = 1024 * 1024;
+const hex = (bytes) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
+const unhex = (text) => Uint8Array.from(text.match(/../g) || [], (h) => parseInt(h, 16));
+const plaintext = (len, seed) => Uint8Array.from({ length: len }, (_, i) => (Math.imul(i & 255, 167) + seed) & 255);
+const HEADER = 96;
+
+await init();
+const pool = new CryptoPool();
+
+/** Encrypts `data` in jobs of `jobSegments` segments through the pool; returns header || body. */
+async function encryptThroughPool(encryptor, data, jobSegments) {
+  const key = await encryptor.contentKey();
+  const aad = encryptor.header();
+  const segmentSize = encryptor.segmentSize();
+  const count = encryptor.segmentCount();
+  const jobs = [];
+  for (let first = 0; first < count; first += jobSegments) {
+    const n = Math.min(jobSegments, count - first);
+    const slice = data.slice(first * segmentSize, Math.min((first + n) * segmentSize, data.length));
+    encryptor.hashPlaintext(slice);
+    const nonces = encryptor.takeNonces(n);
+    jobs.push(pool.encrypt({ key, aad, nonces, data: slice.buffer, segmentSize, firstSegment: first }));
+  }
+  const parts = await Promise.all(jobs);
+  const out = new Uint8Array(HEADER + parts.reduce((s, p) => s + p.byteLength, 0));
+  out.set(aad, 0);
+  let offset = HEADER;
+  for (const part of parts) {
+    out.set(new Uint8Array(part), offset);
+    offset += part.byteLength;
+  }
+  return out;
+}
+
+async function decryptThroughPool(projectKey, ciphertext, jobSegments) {
+  const decryptor = new dds.FileDecryptor(projectKey, ciphertext.slice(0, HEADER), ciphertext.length);
+  const key = await decryptor.contentKey();
+  const aad = ciphertext.slice(0, HEADER);
+  const segmentSize = decryptor.segmentSize();
+  const count = decryptor.segmentCount();
+  const jobs = [];
+  for (let first = 0; first < count; first += jobSegments) {
+    const n = Math.min(jobSegments, count - first);
+    const start = decryptor.segmentOffset(first);
+    const end = first + n === count ? ciphertext.length : decryptor.segmentOffset(first + n);
+    jobs.push(pool.decrypt({ key, aad, nonces: decryptor.nonces(first, n), data: ciphertext.slice(start, end).buffer, segmentSize, firstSegment: first }));
+  }
+  const parts = await Promise.all(jobs);
+  return { plaintext: new Uint8Array(await new Blob(parts).arrayBuffer()), decryptor };
+}
+
+async function runVectors(vectors) {
+  const failures = [];
+  let checks = 0;
+  const check = (ok, what) => { checks += 1; if (!ok) failures.push(what); };
+
+  for (const v of vectors.files) {
+    for (const jobSegments of [1, 3, 128]) {
+      const encryptor = dds.testVectorEncryptor(unhex(v.cek), unhex(v.nonce_prefix), unhex(v.ephemeral_secret),
+        unhex(v.recipient_public_key), v.segment_size, v.plaintext_len);
+      const data = plaintext(v.plaintext_len, v.plaintext_seed);
+      const ciphertext = await encryptThroughPool(encryptor, data, jobSegments);
+      check(hex(ciphertext) === v.ciphertext, `${v.name}: ciphertext (jobs of ${jobSegments})`);
+      const finished = encryptor.finish();
+      check(hex(finished.sha256) === v.sha256, `${v.name}: sha256`);
+      check(hex(finished.encryptedSha256) === v.encrypted_sha256, `${v.name}: encrypted sha256`);
+
+      const projectKey = dds.testVectorKey(unhex(v.recipient_private_key));
+      const { plaintext: back, decryptor } = await decryptThroughPool(projectKey, unhex(v.ciphertext), jobSegments);
+      check(hex(back) === hex(data), `${v.name}: decrypts (jobs of ${jobSegments})`);
+      check(hex(decryptor.decryptChecksum(unhex(v.encrypted_sha256))) === v.sha256, `${v.name}: checksum opens`);
+    }
+    // Tampering: a flipped bit in the last segment, and a truncated final segment.
+    const projectKey = dds.testVectorKey(unhex(v.recipient_private_key));
+    const damaged = unhex(v.ciphertext);
+    damaged[damaged.length - 1] ^= 1;
+    const refused = await decryptThroughPool(projectKey, damaged, 4).then(() => null, (e) => e);
+    check(refused instanceof SegmentError, `${v.name}: flipped bit refused (${refused})`);
+    const count = Math.max(1, Math.ceil(v.plaintext_len / v.segment_size));
+    if (count > 1) {
+      const cut = unhex(v.ciphertext).slice(0, HEADER + (count - 1) * (v.segment_size + 16));
+      const truncated = await decryptThroughPool(projectKey, cut, 4).then(() => null, (e) => e);
+      check(truncated instanceof SegmentError, `${v.name}: truncation refused (${truncated})`);
+    }
+  }
+
+  for (const v of vectors.kdf) {
+    const keys = dds.LoginKeys.derive(v.password, unhex(v.salt), v.memory_kib, v.iterations, v.parallelism);
+    check(hex(keys.authKey()) === v.auth_key, `kdf ${v.user_id}: auth key`);
+    const unwrapped = keys.unwrapUserKey(unhex(v.wrapped_private_key), v.user_id);
+    check(hex(unwrapped.publicKey()) === hex(dds.testVectorKey(unhex(v.private_key)).publicKey()), `kdf ${v.user_id}: unwrap`);
+    let refused = false;
+    try { keys.unwrapUserKey(unhex(v.wrapped_private_key), `${v.user_id}x`); } catch { refused = true; }
+    check(refused, `kdf ${v.user_id}: another user id does not unwrap`);
+  }
+
+  for (const v of vectors.seal.filter((s) => s.plaintext.length === 64)) {
+    const opened = dds.testVectorKey(unhex(v.recipient_private_key)).openSealedKey(unhex(v.sealed));
+    check(hex(opened.publicKey()) === hex(dds.testVectorKey(unhex(v.plaintext)).publicKey()), 'seal: opens');
+  }
+  return { checks, failures };
+}
+
+/** Throughput of the browser path on `totalMiB` MiB, jobs of `jobMiB` MiB. */
+async function bench(totalMiB = 256, jobMiB = 8) {
+  const total = totalMiB * MiB;
+  const recipient = dds.KeyHandle.generate();
+  const encryptor = new dds.FileEncryptor(recipient.publicKey(), total);
+  const key = await encryptor.contentKey();
+  const aad = encryptor.header();
+  const segmentSize = encryptor.segmentSize();
+  const jobSegments = (jobMiB * MiB) / segmentSize;
+  const source = new Uint8Array(jobSegments * segmentSize);
+  for (let i = 0; i < source.length; i += 65536) crypto.getRandomValues(source.subarray(i, i + 65536));
+
+  // Encrypt: the producer waits for queue space before reading the next chunk (flat memory).
+  let produced = 0;
+  let encrypted = 0;
+  let first = 0;
+  const running = [];
+  const t0 = performance.now();
+  while (produced < total) {
+    await pool.space();
+    const n = Math.min(jobSegments, (total - produced) / segmentSize);
+    const data = source.slice(0, n * segmentSize); // stands for reading the next slice of the File
+    const nonces = encryptor.takeNonces(n);
+    running.push(pool.encrypt({ key, aad, nonces, data: data.buffer, segmentSize, firstSegment: first })
+      .then((out) => { encrypted += out.byteLength; }));
+    produced += n * segmentSize;
+    first += n;
+  }
+  await Promise.all(running);
+  const encryptSeconds = (performance.now() - t0) / 1000;
+
+  // Decrypt: the first job's ciphertext, authenticated and decrypted again and again.
+  const sampleEncryptor = new dds.FileEncryptor(recipient.publicKey(), source.length);
+  const sampleKey = await sampleEncryptor.contentKey();
+  const sample = await pool.encrypt({ key: sampleKey, aad: sampleEncryptor.header(), nonces: sampleEncryptor.takeNonces(jobSegments), data: source.slice().buffer, segmentSize });
+  const header = sampleEncryptor.header();
+  const whole = new Uint8Array(HEADER + sample.byteLength);
+  whole.set(header, 0);
+  whole.set(new Uint8Array(sample), HEADER);
+  const decryptor = new dds.FileDecryptor(recipient, header, whole.length);
+  const decryptKey = await decryptor.contentKey();
+  const nonces = decryptor.nonces(0, jobSegments);
+  let decrypted = 0;
+  const jobs = [];
+  const t1 = performance.now();
+  for (let done = 0; done < total; done += source.length) {
+    await pool.space();
+    jobs.push(pool.decrypt({ key: decryptKey, aad: header, nonces, data: sample.slice(0), segmentSize })
+      .then((out) => { decrypted += out.byteLength; }));
+  }
+  await Promise.all(jobs);
+  const decryptSeconds = (performance.now() - t1) / 1000;
+
+  // SHA-256 of the plaintext in wasm (one thread).
+  const hashEncryptor = new dds.FileEncryptor(recipient.publicKey(), 0);
+  const t2 = performance.now();
+  const hashMiB = 64;
+  for (let i = 0; i < hashMiB * MiB; i += source.length) hashEncryptor.hashPlaintext(source);
+  const hashSeconds = (performance.now() - t2) / 1000;
+
+  return {
+    workers: pool.size,
+    encrypt_mbps: encrypted / 1e6 / encryptSeconds,
+    decrypt_mbps: decrypted / 1e6 / decryptSeconds,
+    sha256_wasm_mbps: (hashMiB * MiB) / 1e6 / hashSeconds,
+    bytes: total,
+  };
+}
+
+/** Milliseconds for one Argon2id derivation with the given parameters (default: DDS's). */
+function argon2(memoryKib = 65536, iterations = 3, parallelism = 1) {
+  const t0 = performance.now();
+  dds.LoginKeys.derive('correct horse battery staple', new Uint8Array(16).fill(7), memoryKib, iterations, parallelism);
+  return performance.now() - t0;
+}
+
+window.ddsHarness = { runVectors, bench, argon2 };
+document.documentElement.dataset.ready = 'true';

@@ -1,0 +1,107 @@
+// DDS crypto worker pool: one worker per core, a bounded queue, transferable buffers.
+//
+//   const pool = new CryptoPool();
+//   const ciphertext = await pool.encrypt({ key, aad, nonces, data, segmentSize, firstSegment });
+//
+// `data` (an ArrayBuffer) is transferred to a worker: the caller must not use it afterwards.
+// `run` waits while the queue is full, so a producer that awaits it never holds more than
+// `maxQueued` jobs in memory (flat memory on multi-GiB files).
+
+export class SegmentError extends Error {
+  constructor(message, segment) {
+    super(segment === undefined ? message : `segment ${segment}: ${message}`);
+    this.name = 'SegmentError';
+    this.segment = segment;
+  }
+}
+
+export class CryptoPool {
+  constructor({ size, maxQueued, workerUrl } = {}) {
+    this.size = size || Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 8));
+    this.maxQueued = maxQueued || this.size * 3;
+    this.perWorker = 2; // two jobs in flight per worker keep WebCrypto busy between messages
+    const url = workerUrl || new URL('./crypto-worker.js', import.meta.url);
+    this.workers = Array.from({ length: this.size }, () => {
+      const worker = new Worker(url, { type: 'module' });
+      const slot = { worker, busy: 0 };
+      worker.onmessage = (event) => this.#done(slot, event.data);
+      worker.onerror = (event) => this.#fail(slot, new Error(`crypto worker failed: ${event.message}`));
+      return slot;
+    });
+    this.nextId = 1;
+    this.waiting = []; // jobs not yet sent
+    this.inflight = new Map(); // id -> { resolve, reject, slot }
+    this.spaceWaiters = [];
+    this.closed = false;
+  }
+
+  encrypt(job) {
+    return this.run('encrypt', job);
+  }
+
+  decrypt(job) {
+    return this.run('decrypt', job);
+  }
+
+  /** Number of jobs queued or running. */
+  get pending() {
+    return this.waiting.length + this.inflight.size;
+  }
+
+  /** Resolves when a job can be queued: await it before reading the next chunk of a file. */
+  async space() {
+    while (this.pending >= this.maxQueued && !this.closed) {
+      await new Promise((resolve) => this.spaceWaiters.push(resolve));
+    }
+  }
+
+  async run(op, { key, aad, nonces, data, segmentSize, firstSegment = 0 }) {
+    await this.space();
+    if (this.closed) throw new Error('the crypto pool is closed');
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ id: this.nextId++, resolve, reject, message: { op, key, aad, nonces, data, segmentSize, firstSegment } });
+      this.#dispatch();
+    });
+  }
+
+  close() {
+    this.closed = true;
+    for (const { worker } of this.workers) worker.terminate();
+    for (const job of [...this.waiting, ...this.inflight.values()]) job.reject(new Error('the crypto pool is closed'));
+    this.waiting = [];
+    this.inflight.clear();
+    this.spaceWaiters.splice(0).forEach((wake) => wake());
+  }
+
+  #dispatch() {
+    while (this.waiting.length > 0) {
+      const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+      if (slot.busy >= this.perWorker) return;
+      const job = this.waiting.shift();
+      slot.busy += 1;
+      this.inflight.set(job.id, { ...job, slot });
+      slot.worker.postMessage({ id: job.id, ...job.message }, [job.message.data]);
+    }
+  }
+
+  #done(slot, { id, data, error, segment }) {
+    const job = this.inflight.get(id);
+    if (!job) return;
+    this.inflight.delete(id);
+    slot.busy -= 1;
+    if (error) job.reject(new SegmentError(error, segment));
+    else job.resolve(data);
+    this.spaceWaiters.shift()?.();
+    this.#dispatch();
+  }
+
+  #fail(slot, error) {
+    for (const [id, job] of this.inflight) {
+      if (job.slot === slot) {
+        this.inflight.delete(id);
+        job.reject(error);
+      }
+    }
+    slot.busy = 0;
+  }
+}

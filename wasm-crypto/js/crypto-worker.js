@@ -1,0 +1,46 @@
+// DDS crypto worker: AES-256-GCM over whole segments of the v1 format with WebCrypto.
+//
+// It receives a non-extractable CryptoKey (never key bytes), the header as AAD, and the
+// segments' nonces computed by wasm-crypto; framing and nonces never originate here.
+// Message in:  { id, op: 'encrypt'|'decrypt', key, aad, nonces (Uint8Array, 12 bytes each),
+//                data (ArrayBuffer, transferred), segmentSize, firstSegment }
+// Message out: { id, data (ArrayBuffer, transferred) } or { id, error, segment }
+
+const TAG = 16;
+
+async function run({ op, key, aad, nonces, data, segmentSize, firstSegment }) {
+  const input = new Uint8Array(data);
+  const count = nonces.length / 12;
+  const step = op === 'encrypt' ? segmentSize : segmentSize + TAG;
+  const expected = Math.max(1, Math.ceil(input.length / step));
+  if (!Number.isInteger(count) || count !== expected) {
+    throw Object.assign(new Error(`job of ${input.length} bytes does not hold ${count} segments`), { segment: firstSegment });
+  }
+  const output = new Uint8Array(op === 'encrypt' ? input.length + TAG * count : input.length - TAG * count);
+  const pending = [];
+  for (let i = 0; i < count; i++) {
+    const start = i * step;
+    const params = { name: 'AES-GCM', iv: nonces.subarray(i * 12, i * 12 + 12), additionalData: aad, tagLength: 128 };
+    const chunk = input.subarray(start, Math.min(start + step, input.length));
+    pending.push(
+      crypto.subtle[op](params, key, chunk).then(
+        (result) => output.set(new Uint8Array(result), i * (op === 'encrypt' ? step + TAG : segmentSize)),
+        () => { throw Object.assign(new Error('segment failed authentication'), { segment: firstSegment + i }); },
+      ),
+    );
+  }
+  const settled = await Promise.allSettled(pending);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return output.buffer;
+}
+
+self.onmessage = async (event) => {
+  const { id } = event.data;
+  try {
+    const data = await run(event.data);
+    self.postMessage({ id, data }, [data]);
+  } catch (error) {
+    self.postMessage({ id, error: String(error.message || error), segment: error.segment });
+  }
+};

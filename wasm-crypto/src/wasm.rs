@@ -1,0 +1,290 @@
+//! The browser API (wasm-bindgen). Keys are opaque handles; JavaScript gets public keys, wrapped
+//! or sealed keys, nonces, and non-extractable WebCrypto `CryptoKey`s for the bulk AES-GCM that
+//! the worker pool (`js/crypto-pool.js`) runs. No raw private key, master key, kek or content
+//! key is ever returned.
+
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::format::Layout;
+use crate::kdf::{KdfParams, MasterKey, Salt};
+use crate::keys::{PrivateKey, PublicKey, WrappedPrivateKey};
+use crate::seal::{open_private_key, seal_private_key, Sealed};
+use crate::stream::{Decryptor, Encryptor};
+use crate::CryptoError;
+
+fn js_error(err: CryptoError) -> JsError {
+    JsError::new(&err.to_string())
+}
+
+/// The keys derived from a password at login. Holds the master key; hands out only `auth_key`.
+#[wasm_bindgen]
+pub struct LoginKeys {
+    master: MasterKey,
+}
+
+#[wasm_bindgen]
+impl LoginKeys {
+    /// Argon2id(password, salt, params): slow on purpose (about a second).
+    pub fn derive(
+        password: &str,
+        salt: &[u8],
+        memory_kib: u32,
+        iterations: u32,
+        parallelism: u32,
+    ) -> Result<LoginKeys, JsError> {
+        let salt = Salt::from_slice(salt).map_err(js_error)?;
+        let params = KdfParams { memory_kib, iterations, parallelism };
+        let master = MasterKey::derive(password.as_bytes(), &salt, params).map_err(js_error)?;
+        Ok(LoginKeys { master })
+    }
+
+    /// The login credential sent to the server.
+    #[wasm_bindgen(js_name = authKey)]
+    pub fn auth_key(&self) -> Vec<u8> {
+        self.master.auth_key().as_bytes().to_vec()
+    }
+
+    /// Wraps a key pair for storage on the server under this password's kek.
+    #[wasm_bindgen(js_name = wrapUserKey)]
+    pub fn wrap_user_key(&self, key: &KeyHandle, user_id: &str) -> Vec<u8> {
+        self.master.kek().wrap(&key.0, user_id).as_bytes().to_vec()
+    }
+
+    /// Unwraps the user's private key fetched from the server.
+    #[wasm_bindgen(js_name = unwrapUserKey)]
+    pub fn unwrap_user_key(&self, wrapped: &[u8], user_id: &str) -> Result<KeyHandle, JsError> {
+        let wrapped = WrappedPrivateKey::from_bytes(wrapped.to_vec()).map_err(js_error)?;
+        self.master.kek().unwrap(&wrapped, user_id).map(KeyHandle).map_err(js_error)
+    }
+}
+
+/// An X25519 private key (user, unit or project key) that stays inside wasm.
+#[wasm_bindgen]
+pub struct KeyHandle(PrivateKey);
+
+#[wasm_bindgen]
+impl KeyHandle {
+    pub fn generate() -> KeyHandle {
+        KeyHandle(PrivateKey::generate())
+    }
+
+    #[wasm_bindgen(js_name = publicKey)]
+    pub fn public_key(&self) -> Vec<u8> {
+        self.0.public_key().as_bytes().to_vec()
+    }
+
+    /// Seals this key to `recipient_public_key` (sharing project access).
+    #[wasm_bindgen(js_name = sealTo)]
+    pub fn seal_to(&self, recipient_public_key: &[u8]) -> Result<Vec<u8>, JsError> {
+        let recipient = PublicKey::from_slice(recipient_public_key).map_err(js_error)?;
+        seal_private_key(&recipient, &self.0).map(|s| s.as_bytes().to_vec()).map_err(js_error)
+    }
+
+    /// Opens a key sealed to this one (e.g. a project key sealed to the user).
+    #[wasm_bindgen(js_name = openSealedKey)]
+    pub fn open_sealed_key(&self, sealed: &[u8]) -> Result<KeyHandle, JsError> {
+        let sealed = Sealed::from_bytes(sealed.to_vec()).map_err(js_error)?;
+        open_private_key(&self.0, &sealed).map(KeyHandle).map_err(js_error)
+    }
+}
+
+/// Imports a content key into WebCrypto as non-extractable, for `usage` ("encrypt"/"decrypt").
+async fn import_content_key(raw: &[u8; 32], usage: &str) -> Result<JsValue, JsValue> {
+    let crypto: web_sys::Crypto = Reflect::get(&js_sys::global(), &"crypto".into())?.dyn_into()?;
+    let bytes = Uint8Array::from(raw.as_slice());
+    let algorithm = Object::new();
+    Reflect::set(&algorithm, &"name".into(), &"AES-GCM".into())?;
+    let promise =
+        crypto.subtle().import_key_with_object("raw", &bytes, &algorithm, false, &Array::of1(&usage.into()));
+    // importKey copied the bytes synchronously: wipe the JavaScript copy now.
+    bytes.fill(0, 0, 32);
+    JsFuture::from(promise?).await
+}
+
+/// Encrypts one file version. The bulk AES-GCM runs in WebCrypto (workers); this handle owns the
+/// header, hands out each segment's nonce exactly once, and computes the encrypted checksum.
+#[wasm_bindgen]
+pub struct FileEncryptor {
+    inner: Encryptor,
+    plaintext_len: u64,
+    segment_count: u64,
+}
+
+#[wasm_bindgen]
+impl FileEncryptor {
+    #[wasm_bindgen(constructor)]
+    pub fn new(project_public_key: &[u8], plaintext_len: f64) -> Result<FileEncryptor, JsError> {
+        let recipient = PublicKey::from_slice(project_public_key).map_err(js_error)?;
+        FileEncryptor::wrap(Encryptor::new(&recipient).map_err(js_error)?, plaintext_len)
+    }
+
+    fn wrap(inner: Encryptor, plaintext_len: f64) -> Result<FileEncryptor, JsError> {
+        if !(plaintext_len >= 0.0 && plaintext_len.fract() == 0.0 && plaintext_len < 2f64.powi(53)) {
+            return Err(JsError::new("the file size must be a whole number of bytes"));
+        }
+        let plaintext_len = plaintext_len as u64;
+        let segment_count = inner.layout().segment_count(plaintext_len).map_err(js_error)?;
+        Ok(FileEncryptor { inner, plaintext_len, segment_count })
+    }
+
+    pub fn header(&self) -> Vec<u8> {
+        self.inner.header_bytes().to_vec()
+    }
+
+    #[wasm_bindgen(js_name = segmentSize)]
+    pub fn segment_size(&self) -> u32 {
+        self.inner.layout().segment_size() as u32
+    }
+
+    #[wasm_bindgen(js_name = segmentCount)]
+    pub fn segment_count(&self) -> f64 {
+        self.segment_count as f64
+    }
+
+    #[wasm_bindgen(js_name = ciphertextLength)]
+    pub fn ciphertext_length(&self) -> Result<f64, JsError> {
+        self.inner.layout().ciphertext_len(self.plaintext_len).map(|n| n as f64).map_err(js_error)
+    }
+
+    /// The content key as a non-extractable WebCrypto key (structured-clonable to workers).
+    #[wasm_bindgen(js_name = contentKey)]
+    pub async fn content_key(&self) -> Result<JsValue, JsValue> {
+        import_content_key(self.inner.content_key(), "encrypt").await
+    }
+
+    /// Nonces (12 bytes each, concatenated) of the next `count` segments, in order.
+    #[wasm_bindgen(js_name = takeNonces)]
+    pub fn take_nonces(&mut self, count: u32) -> Result<Vec<u8>, JsError> {
+        let layout = self.inner.layout();
+        let mut out = Vec::with_capacity(count as usize * 12);
+        for _ in 0..count {
+            let index = self.inner.next_index();
+            let len = layout.segment_plaintext_len(index, self.plaintext_len).map_err(js_error)?;
+            let last = index + 1 == self.segment_count;
+            out.extend(self.inner.take_next_nonce(len as usize, last).map_err(js_error)?);
+        }
+        Ok(out)
+    }
+
+    /// Feeds plaintext (in file order) into the SHA-256.
+    #[wasm_bindgen(js_name = hashPlaintext)]
+    pub fn hash_plaintext(&mut self, data: &[u8]) {
+        self.inner.hash_plaintext(data);
+    }
+
+    /// After the last nonce: `{ sha256, encryptedSha256 }`.
+    pub fn finish(self) -> Result<JsValue, JsError> {
+        let finished = self.inner.finish().map_err(js_error)?;
+        let out = Object::new();
+        let set = |k: &str, v: &[u8]| Reflect::set(&out, &k.into(), &Uint8Array::from(v).into());
+        set("sha256", &finished.sha256).map_err(|_| JsError::new("cannot build the result"))?;
+        set("encryptedSha256", &finished.encrypted_sha256)
+            .map_err(|_| JsError::new("cannot build the result"))?;
+        Ok(out.into())
+    }
+}
+
+/// Decrypts one stored file: opens the content key with the project key and hands out nonces
+/// for random access by segment.
+#[wasm_bindgen]
+pub struct FileDecryptor {
+    inner: Decryptor,
+}
+
+#[wasm_bindgen]
+impl FileDecryptor {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        project_key: &KeyHandle,
+        header: &[u8],
+        ciphertext_len: f64,
+    ) -> Result<FileDecryptor, JsError> {
+        Decryptor::new(&project_key.0, header, ciphertext_len as u64)
+            .map(|inner| FileDecryptor { inner })
+            .map_err(js_error)
+    }
+
+    #[wasm_bindgen(js_name = segmentSize)]
+    pub fn segment_size(&self) -> u32 {
+        self.inner.layout().segment_size() as u32
+    }
+
+    #[wasm_bindgen(js_name = segmentCount)]
+    pub fn segment_count(&self) -> f64 {
+        self.inner.segment_count() as f64
+    }
+
+    #[wasm_bindgen(js_name = plaintextLength)]
+    pub fn plaintext_length(&self) -> f64 {
+        self.inner.plaintext_len() as f64
+    }
+
+    /// Ciphertext offset of segment `index`.
+    #[wasm_bindgen(js_name = segmentOffset)]
+    pub fn segment_offset(&self, index: f64) -> f64 {
+        self.inner.layout().segment_offset(index as u64) as f64
+    }
+
+    #[wasm_bindgen(js_name = contentKey)]
+    pub async fn content_key(&self) -> Result<JsValue, JsValue> {
+        import_content_key(self.inner.content_key(), "decrypt").await
+    }
+
+    /// Nonces of segments `first .. first + count`.
+    pub fn nonces(&self, first: f64, count: u32) -> Result<Vec<u8>, JsError> {
+        let first = first as u64;
+        let mut out = Vec::with_capacity(count as usize * 12);
+        for index in first..first + u64::from(count) {
+            out.extend(self.inner.segment_nonce(index).map_err(js_error)?);
+        }
+        Ok(out)
+    }
+
+    #[wasm_bindgen(js_name = decryptChecksum)]
+    pub fn decrypt_checksum(&self, encrypted: &[u8]) -> Result<Vec<u8>, JsError> {
+        self.inner.decrypt_checksum(encrypted).map(|d| d.to_vec()).map_err(js_error)
+    }
+}
+
+/// Segment layout arithmetic for planning reads (no keys involved).
+#[wasm_bindgen(js_name = ciphertextLength)]
+pub fn ciphertext_length(plaintext_len: f64, segment_size: u32) -> Result<f64, JsError> {
+    Layout::new(segment_size)
+        .and_then(|l| l.ciphertext_len(plaintext_len as u64))
+        .map(|n| n as f64)
+        .map_err(js_error)
+}
+
+/// Deterministic handles for the committed test vectors (only in the test build of the bundle).
+#[cfg(feature = "test-vectors")]
+#[wasm_bindgen(js_name = testVectorEncryptor)]
+pub fn test_vector_encryptor(
+    cek: &[u8],
+    nonce_prefix: &[u8],
+    ephemeral_secret: &[u8],
+    recipient_public_key: &[u8],
+    segment_size: u32,
+    plaintext_len: f64,
+) -> Result<FileEncryptor, JsError> {
+    let bad = |_| JsError::new("bad vector field length");
+    let recipient = PublicKey::from_slice(recipient_public_key).map_err(js_error)?;
+    let inner = Encryptor::for_test_vector(
+        cek.try_into().map_err(bad)?,
+        nonce_prefix.try_into().map_err(bad)?,
+        ephemeral_secret.try_into().map_err(bad)?,
+        &recipient,
+        segment_size,
+    )
+    .map_err(js_error)?;
+    FileEncryptor::wrap(inner, plaintext_len)
+}
+
+#[cfg(feature = "test-vectors")]
+#[wasm_bindgen(js_name = testVectorKey)]
+pub fn test_vector_key(private_key: &[u8]) -> Result<KeyHandle, JsError> {
+    let bytes: [u8; 32] = private_key.try_into().map_err(|_| JsError::new("a key is 32 bytes"))?;
+    Ok(KeyHandle(PrivateKey::for_test_vector(bytes)))
+}
