@@ -26,15 +26,8 @@ async function encryptThroughPool(encryptor, data, jobSegments) {
     const nonces = encryptor.takeNonces(n);
     jobs.push(pool.encrypt({ key, aad, nonces, data: slice.buffer, segmentSize, firstSegment: first }));
   }
-  const parts = await Promise.all(jobs);
-  const out = new Uint8Array(HEADER + parts.reduce((s, p) => s + p.byteLength, 0));
-  out.set(aad, 0);
-  let offset = HEADER;
-  for (const part of parts) {
-    out.set(new Uint8Array(part), offset);
-    offset += part.byteLength;
-  }
-  return out;
+  const parts = (await Promise.all(jobs)).flat();
+  return new Uint8Array(await new Blob([aad, ...parts]).arrayBuffer());
 }
 
 async function decryptThroughPool(projectKey, ciphertext, jobSegments) {
@@ -50,7 +43,7 @@ async function decryptThroughPool(projectKey, ciphertext, jobSegments) {
     const end = first + n === count ? ciphertext.length : decryptor.segmentOffset(first + n);
     jobs.push(pool.decrypt({ key, aad, nonces: decryptor.nonces(first, n), data: ciphertext.slice(start, end).buffer, segmentSize, firstSegment: first }));
   }
-  const parts = await Promise.all(jobs);
+  const parts = (await Promise.all(jobs)).flat();
   return { plaintext: new Uint8Array(await new Blob(parts).arrayBuffer()), decryptor };
 }
 
@@ -130,7 +123,7 @@ async function bench(totalMiB = 256, jobMiB = 8) {
     const data = source.slice(0, n * segmentSize); // stands for reading the next slice of the File
     const nonces = encryptor.takeNonces(n);
     running.push(pool.encrypt({ key, aad, nonces, data: data.buffer, segmentSize, firstSegment: first })
-      .then((out) => { encrypted += out.byteLength; }));
+      .then((segments) => { encrypted += segments.reduce((sum, s) => sum + s.byteLength, 0); }));
     produced += n * segmentSize;
     first += n;
   }
@@ -140,11 +133,10 @@ async function bench(totalMiB = 256, jobMiB = 8) {
   // Decrypt: the first job's ciphertext, authenticated and decrypted again and again.
   const sampleEncryptor = new dds.FileEncryptor(recipient.publicKey(), source.length);
   const sampleKey = await sampleEncryptor.contentKey();
-  const sample = await pool.encrypt({ key: sampleKey, aad: sampleEncryptor.header(), nonces: sampleEncryptor.takeNonces(jobSegments), data: source.slice().buffer, segmentSize });
+  const sampleSegments = await pool.encrypt({ key: sampleKey, aad: sampleEncryptor.header(), nonces: sampleEncryptor.takeNonces(jobSegments), data: source.slice().buffer, segmentSize });
+  const sample = await new Blob(sampleSegments).arrayBuffer();
   const header = sampleEncryptor.header();
-  const whole = new Uint8Array(HEADER + sample.byteLength);
-  whole.set(header, 0);
-  whole.set(new Uint8Array(sample), HEADER);
+  const whole = { length: HEADER + sample.byteLength };
   const decryptor = new dds.FileDecryptor(recipient, header, whole.length);
   const decryptKey = await decryptor.contentKey();
   const nonces = decryptor.nonces(0, jobSegments);
@@ -154,7 +146,7 @@ async function bench(totalMiB = 256, jobMiB = 8) {
   for (let done = 0; done < total; done += source.length) {
     await pool.space();
     jobs.push(pool.decrypt({ key: decryptKey, aad: header, nonces, data: sample.slice(0), segmentSize })
-      .then((out) => { decrypted += out.byteLength; }));
+      .then((segments) => { decrypted += segments.reduce((sum, s) => sum + s.byteLength, 0); }));
   }
   await Promise.all(jobs);
   const decryptSeconds = (performance.now() - t1) / 1000;

@@ -1,7 +1,8 @@
 // DDS crypto worker pool: one worker per core, a bounded queue, transferable buffers.
 //
 //   const pool = new CryptoPool();
-//   const ciphertext = await pool.encrypt({ key, aad, nonces, data, segmentSize, firstSegment });
+//   const segments = await pool.encrypt({ key, aad, nonces, data, segmentSize, firstSegment });
+//   // segments: one ArrayBuffer per segment, in order (e.g. `new Blob(segments)` as a part body)
 //
 // `data` (an ArrayBuffer) is transferred to a worker: the caller must not use it afterwards.
 // `run` waits while the queue is full, so a producer that awaits it never holds more than

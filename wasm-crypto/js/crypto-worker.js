@@ -4,9 +4,13 @@
 // segments' nonces computed by wasm-crypto; framing and nonces never originate here.
 // Message in:  { id, op: 'encrypt'|'decrypt', key, aad, nonces (Uint8Array, 12 bytes each),
 //                data (ArrayBuffer, transferred), segmentSize, firstSegment }
-// Message out: { id, data (ArrayBuffer, transferred) } or { id, error, segment }
+// Message out: { id, data: [ArrayBuffer per segment] (transferred) } or { id, error, segment }
+//
+// Segments are returned as separate buffers (no concatenation copy): a Blob of them is the part
+// body. A few calls in flight keep WebCrypto busy without flooding its queue (measured here).
 
 const TAG = 16;
+const LANES = 3;
 
 async function run({ op, key, aad, nonces, data, segmentSize, firstSegment }) {
   const input = new Uint8Array(data);
@@ -16,30 +20,32 @@ async function run({ op, key, aad, nonces, data, segmentSize, firstSegment }) {
   if (!Number.isInteger(count) || count !== expected) {
     throw Object.assign(new Error(`job of ${input.length} bytes does not hold ${count} segments`), { segment: firstSegment });
   }
-  const output = new Uint8Array(op === 'encrypt' ? input.length + TAG * count : input.length - TAG * count);
-  const pending = [];
-  for (let i = 0; i < count; i++) {
-    const start = i * step;
-    const params = { name: 'AES-GCM', iv: nonces.subarray(i * 12, i * 12 + 12), additionalData: aad, tagLength: 128 };
-    const chunk = input.subarray(start, Math.min(start + step, input.length));
-    pending.push(
-      crypto.subtle[op](params, key, chunk).then(
-        (result) => output.set(new Uint8Array(result), i * (op === 'encrypt' ? step + TAG : segmentSize)),
-        () => { throw Object.assign(new Error('segment failed authentication'), { segment: firstSegment + i }); },
-      ),
-    );
-  }
-  const settled = await Promise.allSettled(pending);
+  const output = new Array(count);
+  let next = 0;
+  const lane = async () => {
+    while (next < count) {
+      const i = next++;
+      const start = i * step;
+      const params = { name: 'AES-GCM', iv: nonces.subarray(i * 12, i * 12 + 12), additionalData: aad, tagLength: 128 };
+      try {
+        output[i] = await crypto.subtle[op](params, key, input.subarray(start, Math.min(start + step, input.length)));
+      } catch {
+        next = count; // stop the other lanes
+        throw Object.assign(new Error('segment failed authentication'), { segment: firstSegment + i });
+      }
+    }
+  };
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(LANES, count) }, lane));
   const failed = settled.find((s) => s.status === 'rejected');
   if (failed) throw failed.reason;
-  return output.buffer;
+  return output;
 }
 
 self.onmessage = async (event) => {
   const { id } = event.data;
   try {
     const data = await run(event.data);
-    self.postMessage({ id, data }, [data]);
+    self.postMessage({ id, data }, data);
   } catch (error) {
     self.postMessage({ id, error: String(error.message || error), segment: error.segment });
   }

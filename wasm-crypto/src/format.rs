@@ -17,8 +17,8 @@ pub const VERSION: u8 = 1;
 pub const NONCE_PREFIX_LEN: usize = 7;
 pub const TAG_LEN: usize = 16;
 pub const HEADER_LEN: usize = 4 + 1 + 4 + NONCE_PREFIX_LEN + SEALED_KEY_LEN;
-/// 64 KiB: the fastest WebCrypto call size measured here.
-pub const DEFAULT_SEGMENT_SIZE: u32 = 64 * 1024;
+/// 256 KiB: WebCrypto's per-call cost dominates below this in Web Workers (docs/deviations.md).
+pub const DEFAULT_SEGMENT_SIZE: u32 = 256 * 1024;
 pub const MIN_SEGMENT_SIZE: u32 = 1024;
 pub const MAX_SEGMENT_SIZE: u32 = 16 * 1024 * 1024;
 /// Segment indices are 32-bit in the nonce.

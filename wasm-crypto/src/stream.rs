@@ -58,7 +58,7 @@ pub struct Encryptor {
 }
 
 impl Encryptor {
-    /// A new file for the project whose public key is `recipient`, with 64 KiB segments.
+    /// A new file for the project whose public key is `recipient`, with the default segment size (256 KiB).
     pub fn new(recipient: &PublicKey) -> Result<Encryptor> {
         Encryptor::with_segment_size(recipient, DEFAULT_SEGMENT_SIZE)
     }

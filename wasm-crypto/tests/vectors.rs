@@ -144,7 +144,7 @@ fn generate() -> Vectors {
             file_vector("one segment", seg, 1024, 4),
             file_vector("segment + 1", seg, 1025, 5),
             file_vector("many segments", seg, 5 * 1024 + 300, 6),
-            file_vector("default segment size", 64 * 1024, 200_000, 7),
+            file_vector("64 KiB segments", 64 * 1024, 140_000, 7),
         ],
     }
 }

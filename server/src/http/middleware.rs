@@ -7,7 +7,8 @@ use axum::Json;
 use http::header::{self, HeaderName, HeaderValue};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 use super::error::ErrorMessage;
 
@@ -23,14 +24,18 @@ pub fn apply<S: Clone + Send + Sync + 'static>(router: axum::Router<S>, https: b
     let router = router
         .layer(axum::middleware::from_fn(render_errors))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
-            tracing::info_span!(
-                "request",
-                id = %request_id_of(request),
-                method = %request.method(),
-                path = %request.uri().path(),
-            )
-        }))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    tracing::info_span!(
+                        "request",
+                        id = %request_id_of(request),
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                    )
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid));
     let router = security_headers(router);
     if https {
