@@ -37,6 +37,7 @@ const SETTINGS: &[Setting] = &[
     setting("superadmin.username", "DDS_SUPERADMIN_USERNAME"),
     setting("superadmin.name", "DDS_SUPERADMIN_NAME"),
     setting("superadmin.email", "DDS_SUPERADMIN_EMAIL"),
+    setting("secret_key", "DDS_SECRET_KEY"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -128,12 +129,17 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub listen: SocketAddr,
     pub public_url: String,
+    /// `false` when `public_url` was derived from `listen` (then it follows the bound address).
+    pub public_url_configured: bool,
     pub database: DatabaseConfig,
     pub storage: StorageConfig,
     pub mail: MailConfig,
     pub site_root: PathBuf,
     pub log_format: LogFormat,
     pub superadmin: SuperAdminConfig,
+    /// The server secret (fake pre-login salts, one-time code hashes). `None`: kept in
+    /// `<data_dir>/secret.key`, created on first start (fine for one node; set it for replicas).
+    pub secret_key: Option<Vec<u8>>,
 }
 
 /// Raw values by TOML key, before validation.
@@ -240,7 +246,13 @@ impl Config {
             other => return Err(invalid("log_format", format!("'{other}' is not one of: pretty, json"))),
         };
 
+        let secret_key = match get("secret_key") {
+            Some(text) => Some(parse_secret(text)?),
+            None => None,
+        };
+
         Ok(Config {
+            secret_key,
             site_root: PathBuf::from(get("site_root").unwrap_or("target/site")),
             superadmin: SuperAdminConfig {
                 username: get("superadmin.username").map(str::to_string),
@@ -249,6 +261,7 @@ impl Config {
             },
             data_dir,
             listen,
+            public_url_configured: get("public_url").is_some(),
             public_url,
             database,
             storage,
@@ -287,6 +300,17 @@ fn parse_http_url(value: &str, key: &str) -> Result<String, ConfigError> {
         return Err(invalid(key, format!("'{value}' has no host")));
     }
     Ok(value.trim_end_matches('/').to_string())
+}
+
+/// At least 32 bytes, as hex (64+ hex digits).
+fn parse_secret(text: &str) -> Result<Vec<u8>, ConfigError> {
+    match hex::decode(text) {
+        Ok(bytes) if bytes.len() >= 32 => Ok(bytes),
+        _ => Err(invalid(
+            "secret_key",
+            "expected at least 32 random bytes as hex (e.g. `openssl rand -hex 32`)".to_string(),
+        )),
+    }
 }
 
 fn parse_database_url(url: &str) -> Result<DatabaseConfig, ConfigError> {
@@ -420,6 +444,8 @@ mod tests {
             ("DDS_SMTP_URL", "not a url"),
             ("DDS_MAIL_FROM", "nobody"),
             ("DDS_LOG_FORMAT", "xml"),
+            ("DDS_SECRET_KEY", "too-short"),
+            ("DDS_SECRET_KEY", "abcd"),
         ] {
             let err = load(&[(env, value)]).unwrap_err().to_string();
             assert!(err.contains(env), "{env}: {err}");

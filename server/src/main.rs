@@ -88,8 +88,8 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
 }
 
 async fn serve(config: Config) -> Result<(), String> {
-    let public_url = config.public_url.clone();
     let running = startup::start(config).await.map_err(|e| e.to_string())?;
+    let public_url = running.state.config.public_url.clone();
     tracing::info!(addr = %running.addr, s3 = ?running.s3_addr, "DDS is running");
     println!("DDS is running at {public_url}");
     if let Some(dir) = running.state.mailer.outbox_dir() {

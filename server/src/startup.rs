@@ -9,6 +9,8 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use crate::auth::secret::ServerSecret;
+use crate::auth::session_store::DbSessionStore;
 use crate::config::{Config, StorageConfig};
 use crate::db::{Db, DbError};
 use crate::mail::{MailError, Mailer};
@@ -24,6 +26,8 @@ pub enum StartupError {
     EmbeddedS3(#[from] EmbeddedS3Error),
     #[error(transparent)]
     Mail(#[from] MailError),
+    #[error(transparent)]
+    Secret(#[from] crate::auth::secret::SecretError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
 }
@@ -109,11 +113,17 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
     };
     let storage = ObjectStore::new(&s3_settings);
     let mailer = Mailer::new(&config.mail)?;
+    let secret = ServerSecret::load(config.secret_key.as_deref(), &config.data_dir)?;
 
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|source| StartupError::Bind { addr: config.listen, source })?;
     let addr = listener.local_addr().map_err(|source| StartupError::Bind { addr: config.listen, source })?;
+    let mut config = config;
+    if !config.public_url_configured {
+        // Port 0 (tests) or an unspecified host: links and origin checks use the real address.
+        config.public_url = format!("http://{addr}");
+    }
 
     let leptos_options = LeptosOptions::builder()
         .output_name("dds")
@@ -126,10 +136,23 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         version: env!("CARGO_PKG_VERSION").to_string(),
         storage_origin: storage.public_origin().to_string(),
     };
-    let state = AppState { config: Arc::new(config), db, storage, mailer, site, leptos_options };
+    let state = AppState {
+        config: Arc::new(config),
+        sessions: DbSessionStore::new(db.clone()),
+        db,
+        storage,
+        mailer,
+        secret,
+        site,
+        leptos_options,
+    };
     let router = crate::http::router(state.clone());
     let shutdown_signal = stopped();
-    tasks.spawn(async move { axum::serve(listener, router).with_graceful_shutdown(shutdown_signal).await });
+    tasks.spawn(async move {
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal)
+            .await
+    });
 
     Ok(Running { addr, s3_addr, state, shutdown, tasks })
 }

@@ -7,6 +7,8 @@ use app::ssr::{BoxFuture, MotdSource};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
+use crate::auth::secret::ServerSecret;
+use crate::auth::session_store::DbSessionStore;
 use crate::config::Config;
 use crate::db::Db;
 use crate::mail::Mailer;
@@ -18,6 +20,8 @@ pub struct AppState {
     pub db: Db,
     pub storage: ObjectStore,
     pub mailer: Mailer,
+    pub secret: ServerSecret,
+    pub sessions: DbSessionStore,
     pub site: SiteInfo,
     pub leptos_options: LeptosOptions,
 }

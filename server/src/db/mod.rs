@@ -4,6 +4,7 @@
 
 pub mod motd;
 pub mod seed;
+pub mod users;
 
 use std::time::Duration;
 

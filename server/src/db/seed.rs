@@ -2,7 +2,9 @@
 
 use app::domain::roles::Role;
 
+use super::users::{self, StoredCredentials};
 use super::{now, Db, DbError};
+use crate::auth::credentials::{derive_for_seed, DerivedCredentials};
 use crate::config::SuperAdminConfig;
 
 /// The development unit and accounts of upstream DDS (`flask init-db dev`).
@@ -24,11 +26,21 @@ pub enum SeedOutcome {
     AlreadySeeded,
 }
 
-/// Seeds the development unit and accounts. Running it twice changes nothing.
+/// The development accounts' password (as upstream's `init-db dev`).
+pub const DEV_PASSWORD: &str = "password";
+
+/// Seeds the development unit and accounts, with credentials derived from [`DEV_PASSWORD`]
+/// exactly as a browser would. Running it twice changes nothing.
 pub async fn dev(db: &Db) -> Result<SeedOutcome, DbError> {
     if user_exists(db, DEV_ACCOUNTS[0].0).await? {
         return Ok(SeedOutcome::AlreadySeeded);
     }
+    // Argon2id with the default (browser) parameters: off the async threads.
+    let credentials = tokio::task::spawn_blocking(|| {
+        DEV_ACCOUNTS.iter().map(|(username, _)| derive_for_seed(DEV_PASSWORD, username)).collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|e| DbError::Rule(format!("key derivation failed: {e}")))?;
     let mut tx = db.pool().begin().await?;
     let (unit_id,): (i64,) = sqlx::query_as(
         "INSERT INTO units (public_id, name, external_display_name, contact_email, internal_ref, \
@@ -43,7 +55,7 @@ pub async fn dev(db: &Db) -> Result<SeedOutcome, DbError> {
     .bind(now())
     .fetch_one(&mut *tx)
     .await?;
-    for (username, role) in DEV_ACCOUNTS {
+    for ((username, role), derived) in DEV_ACCOUNTS.iter().zip(credentials) {
         let unit = role.belongs_to_unit().then_some(unit_id);
         let (user_id,): (i64,) = sqlx::query_as(
             "INSERT INTO users (username, name, role, unit_id, is_active, created_at) \
@@ -61,6 +73,7 @@ pub async fn dev(db: &Db) -> Result<SeedOutcome, DbError> {
             .bind(format!("{username}@example.com"))
             .execute(&mut *tx)
             .await?;
+        users::insert_credentials(&mut tx, user_id, &stored(derived)).await?;
     }
     tx.commit().await?;
     Ok(SeedOutcome::Created { accounts: DEV_ACCOUNTS.len() })
@@ -111,4 +124,16 @@ fn display_name(username: &str) -> String {
         first.make_ascii_uppercase();
     }
     words
+}
+
+fn stored(derived: DerivedCredentials) -> StoredCredentials {
+    StoredCredentials {
+        kdf_salt: derived.kdf.salt,
+        kdf_memory_kib: derived.kdf.params.memory_kib.into(),
+        kdf_iterations: derived.kdf.params.iterations.into(),
+        kdf_parallelism: derived.kdf.params.parallelism.into(),
+        auth_hash: derived.auth_hash,
+        public_key: derived.public_key,
+        wrapped_private_key: derived.wrapped_private_key,
+    }
 }

@@ -5,6 +5,7 @@
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 
+use crate::auth::login::AuthError;
 use crate::db::DbError;
 use crate::mail::MailError;
 use crate::storage::StorageError;
@@ -14,9 +15,18 @@ pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),
     #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
+    TooManyRequests(String),
+    #[error("{0}")]
     Unavailable(String),
+    /// A failure whose cause is only for the log.
+    #[error("{0}")]
+    Internal(String),
     #[error(transparent)]
     Db(#[from] DbError),
     #[error(transparent)]
@@ -33,21 +43,51 @@ impl ApiError {
     fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Db(DbError::Rule(_)) => StatusCode::BAD_REQUEST,
-            ApiError::Db(_) | ApiError::Storage(_) | ApiError::Mail(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Internal(_) | ApiError::Db(_) | ApiError::Storage(_) | ApiError::Mail(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 
     /// What the user reads: never an internal error's text.
     fn public_message(&self) -> String {
         match self {
-            ApiError::BadRequest(m) | ApiError::NotFound(m) | ApiError::Unavailable(m) => m.clone(),
+            ApiError::BadRequest(m)
+            | ApiError::Unauthorized(m)
+            | ApiError::Forbidden(m)
+            | ApiError::NotFound(m)
+            | ApiError::TooManyRequests(m)
+            | ApiError::Unavailable(m) => m.clone(),
             ApiError::Db(DbError::Rule(m)) => m.clone(),
+            ApiError::Internal(_) => "An unexpected error occurred. Please try again.".into(),
             ApiError::Db(_) => "The system encountered an error in the database.".into(),
             ApiError::Storage(_) => "The storage service could not complete the request.".into(),
             ApiError::Mail(_) => "The message could not be sent right now. Please try again.".into(),
+        }
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(err: AuthError) -> Self {
+        let message = err.to_string();
+        match err {
+            AuthError::InvalidCredentials | AuthError::NotSignedIn | AuthError::SessionExpired => {
+                ApiError::Unauthorized(message)
+            }
+            AuthError::Deactivated => ApiError::Forbidden(message),
+            AuthError::TooManyAttempts => ApiError::TooManyRequests(message),
+            AuthError::NoPendingLogin | AuthError::Code(_) | AuthError::MalformedKey => {
+                ApiError::BadRequest(message)
+            }
+            AuthError::MailUnavailable => ApiError::Unavailable(message),
+            AuthError::Db(db) => ApiError::Db(db),
+            AuthError::Session(_) => ApiError::Internal(message),
         }
     }
 }

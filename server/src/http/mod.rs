@@ -1,6 +1,8 @@
 //! The HTTP surface: `/status`, the JSON API under `/api/v1`, server functions and the SSR pages.
 
+pub mod auth;
 pub mod error;
+pub mod extract;
 pub mod middleware;
 pub mod status;
 
@@ -12,6 +14,11 @@ use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::auth::csrf::{origin_of, PortalOrigin};
+use crate::auth::session_store::DbSessionStore;
 use crate::state::AppState;
 use error::ApiError;
 
@@ -20,6 +27,11 @@ pub fn router(state: AppState) -> Router {
     let context = page_context(&state);
     let shell_options = state.leptos_options.clone();
     let https = state.config.public_url.starts_with("https://");
+    let sessions = session_layer(&state, https);
+    let csrf = axum::middleware::from_fn_with_state(
+        PortalOrigin(origin_of(&state.config.public_url)),
+        crate::auth::csrf::protect,
+    );
     let router = Router::new()
         .route("/status", get(status::status))
         .nest("/api/v1", api_v1())
@@ -27,13 +39,29 @@ pub fn router(state: AppState) -> Router {
             app::shell(shell_options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, app::shell))
-        .with_state(state);
+        .with_state(state)
+        .layer(csrf)
+        .layer(sessions);
     middleware::apply(router, https)
 }
 
-/// The JSON API. Endpoints arrive with the accounts and projects work.
+/// Sessions in the database: `__Host-` cookie (Secure) behind https, HttpOnly, SameSite=Lax,
+/// ending after an hour without requests (the absolute lifetime is checked in `auth::login`).
+fn session_layer(state: &AppState, https: bool) -> SessionManagerLayer<DbSessionStore> {
+    SessionManagerLayer::new(state.sessions.clone())
+        .with_name(if https { "__Host-dds_session" } else { "dds_session" })
+        .with_secure(https)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(1)))
+}
+
+/// The JSON API.
 fn api_v1() -> Router<AppState> {
-    Router::new().fallback(|| async { ApiError::NotFound("There is no such API endpoint.".into()) })
+    Router::new()
+        .nest("/auth", auth::routes())
+        .fallback(|| async { ApiError::NotFound("There is no such API endpoint.".into()) })
 }
 
 /// What pages and server functions may use, provided on every render.

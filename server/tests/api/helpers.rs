@@ -42,6 +42,28 @@ impl TestApp {
         format!("http://{}{}", self.addr, path)
     }
 
+    /// The mail outbox folder of this app.
+    pub fn outbox(&self) -> std::path::PathBuf {
+        self._dir.path().join("outbox")
+    }
+
+    /// The data folder (SQLite file, S3 data, outbox).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
+    /// A browser-like client: keeps cookies and sends the portal's Origin on writes.
+    pub fn browser(&self) -> Browser {
+        Browser {
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base: format!("http://{}", self.addr),
+        }
+    }
+
     pub fn state(&self) -> &AppState {
         &self.running.as_ref().expect("running").state
     }
@@ -119,6 +141,8 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
+    // Server logs in the test output (shown for failing tests).
+    dds_server::telemetry::init(dds_server::config::LogFormat::Pretty);
     let (config, dir, postgres_db) = test_config(backend, extra).await;
     let running = startup::start(config).await.expect("server starts");
     TestApp {
@@ -128,5 +152,27 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
         running: Some(running),
         postgres_db,
         _dir: dir,
+    }
+}
+
+/// A client that behaves like the portal's own pages: cookies, same-origin `Origin` header.
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub base: String,
+}
+
+impl Browser {
+    pub async fn post(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(format!("{}{}", self.base, path))
+            .header("origin", &self.base)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{}", self.base, path)).send().await.unwrap()
     }
 }

@@ -1,0 +1,89 @@
+//! The login credential. The browser derives `auth_key` from the password (wasm-crypto); the
+//! server stores and checks only Argon2id(auth_key), with the argon2 crate's default parameters
+//! (auth_key is already high-entropy: the memory-hard cost is paid in the browser).
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use wasm_crypto::{KdfParams, Salt};
+
+use super::secret::ServerSecret;
+
+pub const AUTH_KEY_LEN: usize = 32;
+
+/// What pre-login tells the browser: the salt and cost of its key derivation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KdfSetting {
+    pub salt: Vec<u8>,
+    pub params: KdfParams,
+}
+
+/// For unknown usernames: a salt that is stable per name (so repeated pre-logins agree) and
+/// looks like any other, with the default parameters, so accounts cannot be enumerated.
+pub fn fake_kdf_setting(secret: &ServerSecret, username: &str) -> KdfSetting {
+    let mac = secret.mac("fake-kdf-salt", username.to_lowercase().as_bytes());
+    KdfSetting { salt: mac[..16].to_vec(), params: KdfParams::DEFAULT }
+}
+
+/// Argon2id PHC string of an auth_key. CPU-heavy: call from `spawn_blocking`.
+pub fn hash_auth_key(auth_key: &[u8]) -> String {
+    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+    Argon2::default().hash_password(auth_key, &salt).expect("Argon2 with default parameters").to_string()
+}
+
+/// Checks an auth_key against a stored hash; `None` (unknown user) is checked against a dummy
+/// hash so that the time taken does not reveal whether the account exists.
+pub fn verify_auth_key(auth_key: &[u8], stored: Option<&str>) -> bool {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash_auth_key(&[0u8; AUTH_KEY_LEN]));
+    let Ok(hash) = PasswordHash::new(stored.unwrap_or(dummy)) else {
+        return false;
+    };
+    let matches = Argon2::default().verify_password(auth_key, &hash).is_ok();
+    matches && stored.is_some()
+}
+
+/// Credentials for an account whose password is known to the caller: only `dds init-db dev`
+/// uses this (the browser does the same at registration), deriving exactly as the browser does.
+pub struct DerivedCredentials {
+    pub kdf: KdfSetting,
+    pub auth_hash: String,
+    pub public_key: Vec<u8>,
+    pub wrapped_private_key: Vec<u8>,
+}
+
+pub fn derive_for_seed(password: &str, username: &str) -> DerivedCredentials {
+    let salt = Salt::random();
+    let params = KdfParams::DEFAULT;
+    let master =
+        wasm_crypto::MasterKey::derive(password.as_bytes(), &salt, params).expect("default parameters");
+    let key = wasm_crypto::PrivateKey::generate();
+    DerivedCredentials {
+        kdf: KdfSetting { salt: salt.0.to_vec(), params },
+        auth_hash: hash_auth_key(master.auth_key().as_bytes()),
+        public_key: key.public_key().as_bytes().to_vec(),
+        wrapped_private_key: master.kek().wrap(&key, username).as_bytes().to_vec(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn right_key_verifies_wrong_key_and_unknown_user_do_not() {
+        let hash = hash_auth_key(&[7; 32]);
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_auth_key(&[7; 32], Some(&hash)));
+        assert!(!verify_auth_key(&[8; 32], Some(&hash)));
+        assert!(!verify_auth_key(&[0; 32], None), "the dummy hash never admits anyone");
+        assert!(!verify_auth_key(&[7; 32], Some("not a hash")));
+    }
+
+    #[test]
+    fn fake_salts_are_stable_per_name_and_differ_between_names() {
+        let secret = ServerSecret::from_bytes(vec![3; 32]);
+        assert_eq!(fake_kdf_setting(&secret, "ghost"), fake_kdf_setting(&secret, "ghost"));
+        assert_ne!(fake_kdf_setting(&secret, "ghost").salt, fake_kdf_setting(&secret, "ghost2").salt);
+        assert_eq!(fake_kdf_setting(&secret, "ghost").salt.len(), 16);
+    }
+}

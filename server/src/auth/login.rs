@@ -1,0 +1,205 @@
+//! The login flow (DESIGN §7): pre-login -> login with auth_key -> second factor. State between
+//! the steps lives in the session; every step is rate limited per account and per address.
+
+use std::net::IpAddr;
+
+use tower_sessions::Session;
+
+use super::credentials::{fake_kdf_setting, verify_auth_key, KdfSetting, AUTH_KEY_LEN};
+use super::one_time_code::{self, CodeError};
+use super::rate_limit::{self, ip_bucket, user_bucket};
+use super::secret::ServerSecret;
+use super::session_store::USER_ID;
+use crate::db::users::{self, User};
+use crate::db::{now, Db, DbError};
+use crate::mail::{Mailer, OutgoingMail};
+
+const PENDING_USER: &str = "pending_user_id";
+const PENDING_SINCE: &str = "pending_since";
+const AUTHENTICATED_AT: &str = "authenticated_at";
+/// The second factor must follow the password within the one-time code's validity.
+const PENDING_SECS: i64 = one_time_code::VALIDITY_SECS;
+/// Absolute session lifetime, however active the user is (idle expiry is 1 h).
+pub const ABSOLUTE_SESSION_SECS: i64 = 12 * 3600;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("Invalid username or password.")]
+    InvalidCredentials,
+    #[error("Your account has been deactivated. You cannot use the DDS.")]
+    Deactivated,
+    #[error("{}", rate_limit::TOO_MANY)]
+    TooManyAttempts,
+    #[error("Please log in with your username and password first.")]
+    NoPendingLogin,
+    #[error("{}", .0.message())]
+    Code(CodeError),
+    #[error("We could not send your one-time code right now. Please try again in a moment.")]
+    MailUnavailable,
+    #[error("Please log in to continue.")]
+    NotSignedIn,
+    #[error("Your session has expired. Please log in again.")]
+    SessionExpired,
+    #[error("The authentication key must be {AUTH_KEY_LEN} bytes.")]
+    MalformedKey,
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("session storage failed: {0}")]
+    Session(String),
+}
+
+impl From<tower_sessions::session::Error> for AuthError {
+    fn from(err: tower_sessions::session::Error) -> Self {
+        AuthError::Session(err.to_string())
+    }
+}
+
+/// Pre-login: the salt and KDF parameters for `username` (made up, but stable, if unknown).
+pub async fn prelogin(db: &Db, secret: &ServerSecret, username: &str) -> Result<KdfSetting, AuthError> {
+    let Some(user) = users::by_username(db, username).await? else {
+        return Ok(fake_kdf_setting(secret, username));
+    };
+    let Some(stored) = users::credentials(db, user.id).await? else {
+        return Ok(fake_kdf_setting(secret, username));
+    };
+    Ok(KdfSetting {
+        salt: stored.kdf_salt,
+        params: wasm_crypto::KdfParams {
+            memory_kib: stored.kdf_memory_kib as u32,
+            iterations: stored.kdf_iterations as u32,
+            parallelism: stored.kdf_parallelism as u32,
+        },
+    })
+}
+
+/// The second factor the user must give next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecondFactor {
+    Email,
+}
+
+pub struct LoginContext<'a> {
+    pub db: &'a Db,
+    pub secret: &'a ServerSecret,
+    pub mailer: &'a Mailer,
+    pub session: &'a Session,
+    pub ip: IpAddr,
+}
+
+/// Step 2: checks the auth_key; on success mails a one-time code and remembers the pending
+/// login in the (new) session.
+pub async fn login(
+    cx: &LoginContext<'_>,
+    username: &str,
+    auth_key: &[u8],
+) -> Result<SecondFactor, AuthError> {
+    if !rate_limit::record_attempt(cx.db, &[user_bucket(username), ip_bucket(cx.ip)]).await? {
+        return Err(AuthError::TooManyAttempts);
+    }
+    if auth_key.len() != AUTH_KEY_LEN {
+        return Err(AuthError::MalformedKey);
+    }
+    let user = users::by_username(cx.db, username).await?;
+    let stored = match &user {
+        Some(user) => users::credentials(cx.db, user.id).await?.map(|c| c.auth_hash),
+        None => None,
+    };
+    let key = auth_key.to_vec();
+    let verified = tokio::task::spawn_blocking(move || verify_auth_key(&key, stored.as_deref()))
+        .await
+        .map_err(|e| AuthError::Session(e.to_string()))?;
+    let user = match user {
+        Some(user) if verified => user,
+        _ => return Err(AuthError::InvalidCredentials),
+    };
+    if !user.is_active {
+        return Err(AuthError::Deactivated);
+    }
+    send_code(cx, &user).await?;
+    // A new session id at every privilege change (no fixation).
+    cx.session.cycle_id().await?;
+    cx.session.remove_value(USER_ID).await?;
+    cx.session.insert(PENDING_USER, user.id).await?;
+    cx.session.insert(PENDING_SINCE, now()).await?;
+    Ok(SecondFactor::Email)
+}
+
+async fn send_code(cx: &LoginContext<'_>, user: &User) -> Result<(), AuthError> {
+    let Some(code) = one_time_code::issue(cx.db, cx.secret, user.id).await? else {
+        return Ok(()); // a code went out less than a minute ago: it is still valid
+    };
+    let mail = OutgoingMail {
+        to: user.email.clone(),
+        subject: "DDS One-Time Authentication Code".into(),
+        text: format!(
+            "Your one-time authentication code for the Data Delivery System is:\n\n{code}\n\n\
+             It is valid for 15 minutes and can be used once. If you did not try to log in, \
+             change your password."
+        ),
+        html: format!(
+            "<p>Your one-time authentication code for the Data Delivery System is:</p>\
+             <p style=\"font-size:1.6em;letter-spacing:0.2em\"><strong>{code}</strong></p>\
+             <p>It is valid for 15 minutes and can be used once. If you did not try to log in, \
+             change your password.</p>"
+        ),
+        link: None,
+    };
+    if let Err(err) = cx.mailer.send(mail).await {
+        tracing::error!(error = %err, user = %user.username, "one-time code mail failed");
+        one_time_code::revoke(cx.db, user.id).await?;
+        return Err(AuthError::MailUnavailable);
+    }
+    Ok(())
+}
+
+/// Step 3: the one-time code. Signs the user in (again with a new session id).
+pub async fn second_factor(cx: &LoginContext<'_>, code: &str) -> Result<User, AuthError> {
+    let pending: Option<i64> = cx.session.get(PENDING_USER).await?;
+    let since: Option<i64> = cx.session.get(PENDING_SINCE).await?;
+    let (Some(user_id), Some(since)) = (pending, since) else {
+        rate_limit::record_attempt(cx.db, &[ip_bucket(cx.ip)]).await?;
+        return Err(AuthError::NoPendingLogin);
+    };
+    let user = users::by_id(cx.db, user_id).await?.ok_or(AuthError::NoPendingLogin)?;
+    if !rate_limit::record_attempt(cx.db, &[user_bucket(&user.username), ip_bucket(cx.ip)]).await? {
+        return Err(AuthError::TooManyAttempts);
+    }
+    if now() - since > PENDING_SECS {
+        cx.session.flush().await?;
+        return Err(AuthError::NoPendingLogin);
+    }
+    one_time_code::verify(cx.db, cx.secret, user.id, code).await?.map_err(AuthError::Code)?;
+    if !user.is_active {
+        return Err(AuthError::Deactivated);
+    }
+    cx.session.cycle_id().await?;
+    cx.session.remove_value(PENDING_USER).await?;
+    cx.session.remove_value(PENDING_SINCE).await?;
+    cx.session.insert(USER_ID, user.id).await?;
+    cx.session.insert(AUTHENTICATED_AT, now()).await?;
+    Ok(user)
+}
+
+/// The signed-in, active user of this session.
+pub async fn current_user(db: &Db, session: &Session) -> Result<User, AuthError> {
+    let user_id: Option<i64> = session.get(USER_ID).await?;
+    let at: Option<i64> = session.get(AUTHENTICATED_AT).await?;
+    let (Some(user_id), Some(at)) = (user_id, at) else {
+        return Err(AuthError::NotSignedIn);
+    };
+    if now() - at > ABSOLUTE_SESSION_SECS {
+        session.flush().await?;
+        return Err(AuthError::SessionExpired);
+    }
+    match users::by_id(db, user_id).await? {
+        Some(user) if user.is_active => Ok(user),
+        Some(_) => {
+            session.flush().await?;
+            Err(AuthError::Deactivated)
+        }
+        None => {
+            session.flush().await?;
+            Err(AuthError::NotSignedIn)
+        }
+    }
+}

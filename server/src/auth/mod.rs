@@ -1,0 +1,10 @@
+//! Authentication: credentials derived in the browser, the login flow with a second factor,
+//! database-backed sessions and rate limits, CSRF protection.
+
+pub mod credentials;
+pub mod csrf;
+pub mod login;
+pub mod one_time_code;
+pub mod rate_limit;
+pub mod secret;
+pub mod session_store;

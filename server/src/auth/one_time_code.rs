@@ -1,0 +1,112 @@
+//! Emailed one-time codes for the second factor: 8 digits, valid 15 minutes, single use, at most
+//! [`MAX_FAILURES`] wrong tries, and no new mail within [`RESEND_COOLDOWN_SECS`] of the last.
+//! Only an HMAC of the code is stored.
+
+use rand::Rng;
+
+use super::secret::ServerSecret;
+use crate::db::{now, Db, DbError};
+
+pub const VALIDITY_SECS: i64 = 15 * 60;
+pub const RESEND_COOLDOWN_SECS: i64 = 60;
+pub const MAX_FAILURES: i64 = 5;
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum CodeError {
+    /// DDS: "No one-time authentication code currently issued."
+    NoneIssued,
+    /// DDS: "One-time authentication code has expired."
+    Expired,
+    /// DDS: "Invalid one-time authentication code."
+    Invalid,
+}
+
+impl CodeError {
+    pub fn message(&self) -> &'static str {
+        match self {
+            CodeError::NoneIssued => "No one-time authentication code currently issued.",
+            CodeError::Expired => "One-time authentication code has expired.",
+            CodeError::Invalid => "Invalid one-time authentication code.",
+        }
+    }
+}
+
+fn code_hash(secret: &ServerSecret, user_id: i64, code: &str) -> String {
+    hex::encode(secret.mac("email-code", format!("{user_id}:{code}").as_bytes()))
+}
+
+/// A fresh code to mail, or `None` when one was sent within the cooldown (the user should use
+/// that one).
+pub async fn issue(db: &Db, secret: &ServerSecret, user_id: i64) -> Result<Option<String>, DbError> {
+    let row: Option<(Option<i64>,)> =
+        sqlx::query_as("SELECT code_issued_at FROM second_factors WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(db.pool())
+            .await?;
+    if let Some((Some(issued),)) = row {
+        if now() - issued < RESEND_COOLDOWN_SECS {
+            return Ok(None);
+        }
+    }
+    let code = format!("{:08}", rand::rngs::OsRng.gen_range(0..100_000_000u32));
+    sqlx::query(
+        "INSERT INTO second_factors (user_id, method, code_hash, code_issued_at, code_failures) \
+         VALUES ($1, 'email', $2, $3, 0) \
+         ON CONFLICT (user_id) DO UPDATE SET code_hash = $2, code_issued_at = $3, code_failures = 0",
+    )
+    .bind(user_id)
+    .bind(code_hash(secret, user_id, &code))
+    .bind(now())
+    .execute(db.pool())
+    .await?;
+    Ok(Some(code))
+}
+
+/// Forgets the outstanding code (e.g. its mail could not be sent).
+pub async fn revoke(db: &Db, user_id: i64) -> Result<(), DbError> {
+    sqlx::query("UPDATE second_factors SET code_hash = NULL, code_issued_at = NULL WHERE user_id = $1")
+        .bind(user_id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Checks and consumes a code.
+pub async fn verify(
+    db: &Db,
+    secret: &ServerSecret,
+    user_id: i64,
+    code: &str,
+) -> Result<Result<(), CodeError>, DbError> {
+    let row: Option<(Option<String>, Option<i64>, i64)> = sqlx::query_as(
+        "SELECT code_hash, code_issued_at, code_failures FROM second_factors WHERE user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some((Some(stored), Some(issued), failures)) = row else {
+        return Ok(Err(CodeError::NoneIssued));
+    };
+    if now() - issued > VALIDITY_SECS {
+        revoke(db, user_id).await?;
+        return Ok(Err(CodeError::Expired));
+    }
+    let given = code_hash(secret, user_id, code.trim());
+    if !constant_time_eq(given.as_bytes(), stored.as_bytes()) {
+        if failures + 1 >= MAX_FAILURES {
+            revoke(db, user_id).await?;
+        } else {
+            sqlx::query("UPDATE second_factors SET code_failures = code_failures + 1 WHERE user_id = $1")
+                .bind(user_id)
+                .execute(db.pool())
+                .await?;
+        }
+        return Ok(Err(CodeError::Invalid));
+    }
+    revoke(db, user_id).await?;
+    Ok(Ok(()))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

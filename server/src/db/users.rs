@@ -1,0 +1,130 @@
+//! Accounts and their stored credentials.
+
+use app::domain::roles::Role;
+
+use super::{now, Db, DbError};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    pub role: Role,
+    pub unit_id: Option<i64>,
+    pub is_active: bool,
+    pub email: String,
+}
+
+type UserRow = (i64, String, String, String, Option<i64>, i64, Option<String>);
+
+// Booleans are read as integers: sqlx's Any driver cannot decode SQLite's BOOLEAN columns.
+const SELECT_USER: &str = "SELECT u.id, u.username, u.name, u.role, u.unit_id, \
+     CAST(CASE WHEN u.is_active THEN 1 ELSE 0 END AS BIGINT), e.email \
+     FROM users u LEFT JOIN emails e ON e.user_id = u.id AND e.is_primary = TRUE";
+
+fn to_user((id, username, name, role, unit_id, is_active, email): UserRow) -> Result<User, DbError> {
+    let role =
+        Role::parse(&role).ok_or_else(|| DbError::Rule(format!("unknown role '{role}' in the database")))?;
+    Ok(User {
+        id,
+        username,
+        name,
+        role,
+        unit_id,
+        is_active: is_active != 0,
+        email: email.unwrap_or_default(),
+    })
+}
+
+/// Usernames are matched case-insensitively (they are unique that way too).
+pub async fn by_username(db: &Db, username: &str) -> Result<Option<User>, DbError> {
+    let row: Option<UserRow> = sqlx::query_as(&format!("{SELECT_USER} WHERE LOWER(u.username) = LOWER($1)"))
+        .bind(username)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(to_user).transpose()
+}
+
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<User>, DbError> {
+    let row: Option<UserRow> =
+        sqlx::query_as(&format!("{SELECT_USER} WHERE u.id = $1")).bind(id).fetch_optional(db.pool()).await?;
+    row.map(to_user).transpose()
+}
+
+/// What pre-login and login need of a user's credentials.
+#[derive(Debug, Clone)]
+pub struct StoredCredentials {
+    pub kdf_salt: Vec<u8>,
+    pub kdf_memory_kib: i64,
+    pub kdf_iterations: i64,
+    pub kdf_parallelism: i64,
+    pub auth_hash: String,
+    pub public_key: Vec<u8>,
+    pub wrapped_private_key: Vec<u8>,
+}
+
+pub async fn credentials(db: &Db, user_id: i64) -> Result<Option<StoredCredentials>, DbError> {
+    type Row = (Vec<u8>, i64, i64, i64, String, Vec<u8>, Vec<u8>);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT kdf_salt, kdf_memory_kib, kdf_iterations, kdf_parallelism, auth_hash, public_key, \
+         wrapped_private_key FROM user_credentials WHERE user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|(kdf_salt, m, t, p, auth_hash, public_key, wrapped_private_key)| StoredCredentials {
+        kdf_salt,
+        kdf_memory_kib: m,
+        kdf_iterations: t,
+        kdf_parallelism: p,
+        auth_hash,
+        public_key,
+        wrapped_private_key,
+    }))
+}
+
+const UPSERT_CREDENTIALS: &str = "INSERT INTO user_credentials (user_id, kdf_salt, kdf_memory_kib, \
+     kdf_iterations, kdf_parallelism, auth_hash, public_key, wrapped_private_key, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (user_id) DO UPDATE SET kdf_salt = $2, \
+     kdf_memory_kib = $3, kdf_iterations = $4, kdf_parallelism = $5, auth_hash = $6, public_key = $7, \
+     wrapped_private_key = $8, updated_at = $9";
+
+fn bind_credentials<'q>(
+    user_id: i64,
+    c: &'q StoredCredentials,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    sqlx::query(UPSERT_CREDENTIALS)
+        .bind(user_id)
+        .bind(&c.kdf_salt)
+        .bind(c.kdf_memory_kib)
+        .bind(c.kdf_iterations)
+        .bind(c.kdf_parallelism)
+        .bind(&c.auth_hash)
+        .bind(&c.public_key)
+        .bind(&c.wrapped_private_key)
+        .bind(now())
+}
+
+/// Stores (or replaces) a user's credentials inside a transaction.
+pub async fn insert_credentials(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user_id: i64,
+    c: &StoredCredentials,
+) -> Result<(), DbError> {
+    bind_credentials(user_id, c).execute(&mut **tx).await?;
+    Ok(())
+}
+
+pub async fn set_credentials(db: &Db, user_id: i64, c: &StoredCredentials) -> Result<(), DbError> {
+    bind_credentials(user_id, c).execute(db.pool()).await?;
+    Ok(())
+}
+
+pub async fn set_active(db: &Db, user_id: i64, active: bool) -> Result<(), DbError> {
+    sqlx::query("UPDATE users SET is_active = $1 WHERE id = $2")
+        .bind(active)
+        .bind(user_id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}

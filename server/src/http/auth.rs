@@ -1,0 +1,151 @@
+//! `/api/v1/auth/*`: thin handlers over `auth::login`.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use http::StatusCode;
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+use super::error::ApiError;
+use super::extract::ApiJson;
+use crate::auth::login::{self, LoginContext, SecondFactor};
+use crate::db::users::User;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/prelogin", post(prelogin))
+        .route("/login", post(login_with_key))
+        .route("/second-factor", post(second_factor))
+        .route("/logout", post(logout))
+        .route("/me", get(me))
+}
+
+#[derive(Deserialize)]
+struct PreloginRequest {
+    username: String,
+}
+
+#[derive(Serialize)]
+struct KdfJson {
+    algorithm: &'static str,
+    memory_kib: u32,
+    iterations: u32,
+    parallelism: u32,
+}
+
+#[derive(Serialize)]
+struct PreloginResponse {
+    salt: String,
+    kdf: KdfJson,
+}
+
+async fn prelogin(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<PreloginRequest>,
+) -> Result<Json<PreloginResponse>, ApiError> {
+    let setting = login::prelogin(&state.db, &state.secret, body.username.trim()).await?;
+    Ok(Json(PreloginResponse {
+        salt: BASE64.encode(&setting.salt),
+        kdf: KdfJson {
+            algorithm: "argon2id",
+            memory_kib: setting.params.memory_kib,
+            iterations: setting.params.iterations,
+            parallelism: setting.params.parallelism,
+        },
+    }))
+}
+
+#[derive(Deserialize)]
+struct LoginRequest {
+    username: String,
+    /// base64 of the 32-byte auth_key derived in the browser.
+    auth_key: String,
+}
+
+#[derive(Serialize)]
+struct LoginResponse {
+    second_factor: &'static str,
+}
+
+async fn login_with_key(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    session: Session,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let auth_key = BASE64
+        .decode(body.auth_key.trim())
+        .map_err(|_| ApiError::BadRequest("The authentication key must be base64.".into()))?;
+    let cx = LoginContext {
+        db: &state.db,
+        secret: &state.secret,
+        mailer: &state.mailer,
+        session: &session,
+        ip: peer.ip(),
+    };
+    let factor = login::login(&cx, body.username.trim(), &auth_key).await?;
+    Ok(Json(LoginResponse {
+        second_factor: match factor {
+            SecondFactor::Email => "email",
+        },
+    }))
+}
+
+#[derive(Deserialize)]
+struct SecondFactorRequest {
+    code: String,
+}
+
+#[derive(Serialize)]
+pub struct MeResponse {
+    username: String,
+    name: String,
+    role: String,
+    email: String,
+    unit_id: Option<i64>,
+}
+
+impl From<User> for MeResponse {
+    fn from(user: User) -> Self {
+        MeResponse {
+            username: user.username,
+            name: user.name,
+            role: user.role.as_str().to_string(),
+            email: user.email,
+            unit_id: user.unit_id,
+        }
+    }
+}
+
+async fn second_factor(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    session: Session,
+    ApiJson(body): ApiJson<SecondFactorRequest>,
+) -> Result<Json<MeResponse>, ApiError> {
+    let cx = LoginContext {
+        db: &state.db,
+        secret: &state.secret,
+        mailer: &state.mailer,
+        session: &session,
+        ip: peer.ip(),
+    };
+    let user = login::second_factor(&cx, &body.code).await?;
+    tracing::info!(user = %user.username, "signed in");
+    Ok(Json(user.into()))
+}
+
+async fn logout(session: Session) -> Result<StatusCode, ApiError> {
+    session.flush().await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn me(State(state): State<AppState>, session: Session) -> Result<Json<MeResponse>, ApiError> {
+    Ok(Json(login::current_user(&state.db, &session).await?.into()))
+}

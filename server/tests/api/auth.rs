@@ -1,0 +1,275 @@
+//! The login flow over HTTP, as the browser does it: pre-login, auth_key derived with
+//! wasm-crypto (never the password), the emailed one-time code from the outbox.
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use dds_server::db::seed::{self, DEV_PASSWORD};
+use serde_json::{json, Value};
+use wasm_crypto::{KdfParams, MasterKey, Salt};
+
+use crate::both_backends;
+use crate::helpers::{spawn_app, Backend, Browser, TestApp};
+
+/// What the browser sends at login: auth_key derived from the password and pre-login's salt.
+async fn auth_key_for(browser: &Browser, username: &str, password: &str) -> String {
+    let pre: Value =
+        browser.post("/api/v1/auth/prelogin", json!({ "username": username })).await.json().await.unwrap();
+    assert!(pre["salt"].is_string(), "pre-login failed: {pre}");
+    let salt = Salt::from_slice(&BASE64.decode(pre["salt"].as_str().unwrap()).unwrap()).unwrap();
+    let params = KdfParams {
+        memory_kib: pre["kdf"]["memory_kib"].as_u64().unwrap() as u32,
+        iterations: pre["kdf"]["iterations"].as_u64().unwrap() as u32,
+        parallelism: pre["kdf"]["parallelism"].as_u64().unwrap() as u32,
+    };
+    let master = MasterKey::derive(password.as_bytes(), &salt, params).unwrap();
+    BASE64.encode(master.auth_key().as_bytes())
+}
+
+/// The newest one-time code mailed to `email`.
+fn latest_code(app: &TestApp, email: &str) -> Option<String> {
+    let mut mails: Vec<_> = std::fs::read_dir(app.outbox())
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| (e.metadata().unwrap().modified().unwrap(), std::fs::read_to_string(e.path()).unwrap()))
+        .filter(|(_, text)| {
+            text.contains(&format!("To: {email}")) && text.contains("One-Time Authentication Code")
+        })
+        .collect();
+    mails.sort_by_key(|(modified, _)| *modified);
+    let text = &mails.last()?.1;
+    let at = text.find("code for the Data Delivery System is:")?;
+    text[at..].split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 8).map(str::to_string)
+}
+
+async fn login(app: &TestApp, browser: &Browser, username: &str) -> reqwest::Response {
+    let auth_key = auth_key_for(browser, username, DEV_PASSWORD).await;
+    let response =
+        browser.post("/api/v1/auth/login", json!({ "username": username, "auth_key": auth_key })).await;
+    assert_eq!(response.status(), 200, "{:?}", response.text().await);
+    let code = latest_code(app, &format!("{username}@example.com")).expect("a code was mailed");
+    browser.post("/api/v1/auth/second-factor", json!({ "code": code })).await
+}
+
+async fn seeded(backend: Backend) -> TestApp {
+    let app = spawn_app(backend).await;
+    seed::dev(&app.state().db).await.unwrap();
+    app
+}
+
+async fn login_with_emailed_code_signs_in(backend: Backend) {
+    let app = seeded(backend).await;
+    let browser = app.browser();
+    assert_eq!(browser.get("/api/v1/auth/me").await.status(), 401);
+    let response = login(&app, &browser, "unitadmin_1").await;
+    assert_eq!(response.status(), 200);
+    let me: Value = browser.get("/api/v1/auth/me").await.json().await.unwrap();
+    assert_eq!(me["username"], "unitadmin_1");
+    assert_eq!(me["role"], "Unit Admin");
+    assert!(me["unit_id"].is_i64());
+
+    // Logout ends the session.
+    assert_eq!(browser.post("/api/v1/auth/logout", json!({})).await.status(), 204);
+    assert_eq!(browser.get("/api/v1/auth/me").await.status(), 401);
+    app.stop().await;
+}
+both_backends!(login_journey, login_with_emailed_code_signs_in);
+
+async fn wrong_password_and_unknown_user_get_the_same_answer(backend: Backend) {
+    let app = seeded(backend).await;
+    let browser = app.browser();
+    for (username, password) in [("researchuser_1", "wrong password"), ("nobody_here", "password")] {
+        let auth_key = auth_key_for(&browser, username, password).await;
+        let response =
+            browser.post("/api/v1/auth/login", json!({ "username": username, "auth_key": auth_key })).await;
+        assert_eq!(response.status(), 401, "{username}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"], "Invalid username or password.");
+    }
+    app.stop().await;
+}
+both_backends!(bad_credentials, wrong_password_and_unknown_user_get_the_same_answer);
+
+#[tokio::test]
+async fn prelogin_does_not_reveal_which_accounts_exist() {
+    let app = seeded(Backend::Sqlite).await;
+    let browser = app.browser();
+    let ask = |name: &'static str| {
+        let browser = &browser;
+        async move {
+            browser
+                .post("/api/v1/auth/prelogin", json!({ "username": name }))
+                .await
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let real = ask("unituser_1").await;
+    let fake = ask("ghost_user").await;
+    assert_eq!(fake, ask("ghost_user").await, "a made-up salt is stable");
+    assert_ne!(fake["salt"], ask("ghost_user2").await["salt"]);
+    assert_eq!(real["kdf"], fake["kdf"], "same parameters for real and unknown users");
+    assert_eq!(BASE64.decode(fake["salt"].as_str().unwrap()).unwrap().len(), 16);
+    app.stop().await;
+}
+
+async fn eleventh_attempt_in_an_hour_is_refused(backend: Backend) {
+    let app = seeded(backend).await;
+    let browser = app.browser();
+    let wrong = auth_key_for(&browser, "researchuser_2", "not the password").await;
+    for attempt in 1..=10 {
+        let response = browser
+            .post("/api/v1/auth/login", json!({ "username": "researchuser_2", "auth_key": wrong }))
+            .await;
+        assert_eq!(response.status(), 401, "attempt {attempt}");
+    }
+    let right = auth_key_for(&browser, "researchuser_2", DEV_PASSWORD).await;
+    let response =
+        browser.post("/api/v1/auth/login", json!({ "username": "researchuser_2", "auth_key": right })).await;
+    assert_eq!(response.status(), 429);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "Too many authentication requests in one hour");
+    app.stop().await;
+}
+both_backends!(rate_limit, eleventh_attempt_in_an_hour_is_refused);
+
+async fn deactivated_users_cannot_log_in_and_lose_their_session(backend: Backend) {
+    let app = seeded(backend).await;
+    let db = &app.state().db;
+    let browser = app.browser();
+    assert_eq!(login(&app, &browser, "unituser_1").await.status(), 200);
+    let user = dds_server::db::users::by_username(db, "unituser_1").await.unwrap().unwrap();
+    dds_server::db::users::set_active(db, user.id, false).await.unwrap();
+    let me = browser.get("/api/v1/auth/me").await;
+    assert_eq!(me.status(), 403);
+    assert_eq!(browser.get("/api/v1/auth/me").await.status(), 401, "the session was ended");
+
+    let other = app.browser();
+    let auth_key = auth_key_for(&other, "unituser_1", DEV_PASSWORD).await;
+    let response =
+        other.post("/api/v1/auth/login", json!({ "username": "unituser_1", "auth_key": auth_key })).await;
+    assert_eq!(response.status(), 403);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "Your account has been deactivated. You cannot use the DDS.");
+    app.stop().await;
+}
+both_backends!(deactivation, deactivated_users_cannot_log_in_and_lose_their_session);
+
+#[tokio::test]
+async fn one_time_codes_are_single_use_and_must_match() {
+    let app = seeded(Backend::Sqlite).await;
+    let browser = app.browser();
+    // No login yet.
+    let response = browser.post("/api/v1/auth/second-factor", json!({ "code": "12345678" })).await;
+    assert_eq!(response.status(), 400);
+
+    let auth_key = auth_key_for(&browser, "researchuser_1", DEV_PASSWORD).await;
+    browser.post("/api/v1/auth/login", json!({ "username": "researchuser_1", "auth_key": auth_key })).await;
+    let code = latest_code(&app, "researchuser_1@example.com").unwrap();
+    let wrong = if code == "00000000" { "11111111" } else { "00000000" };
+    let response = browser.post("/api/v1/auth/second-factor", json!({ "code": wrong })).await;
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "Invalid one-time authentication code.");
+    assert_eq!(browser.post("/api/v1/auth/second-factor", json!({ "code": code })).await.status(), 200);
+
+    // The same code again, in a fresh login: it was consumed.
+    let again = app.browser();
+    let auth_key = auth_key_for(&again, "researchuser_1", DEV_PASSWORD).await;
+    again.post("/api/v1/auth/login", json!({ "username": "researchuser_1", "auth_key": auth_key })).await;
+    let response = again.post("/api/v1/auth/second-factor", json!({ "code": code })).await;
+    assert_eq!(response.status(), 400, "a used code is not accepted twice");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn session_cookie_is_httponly_and_samesite_lax() {
+    let app = seeded(Backend::Sqlite).await;
+    let browser = app.browser();
+    let response = login(&app, &browser, "superadmin").await;
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("dds_session="), "{cookie}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn cross_site_writes_with_a_session_cookie_are_refused() {
+    let app = seeded(Backend::Sqlite).await;
+    let browser = app.browser();
+    assert_eq!(login(&app, &browser, "unitadmin_2").await.status(), 200);
+    let response = browser
+        .client
+        .post(format!("{}/api/v1/auth/logout", browser.base))
+        .header("origin", "https://evil.example")
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "Cross-site request refused.");
+    assert_eq!(browser.get("/api/v1/auth/me").await.status(), 200, "still signed in");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn malformed_requests_get_clear_errors() {
+    let app = seeded(Backend::Sqlite).await;
+    let browser = app.browser();
+    let response = browser.post("/api/v1/auth/login", json!({ "username": "x" })).await;
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().starts_with("Invalid request body"), "{body}");
+    let response = browser.post("/api/v1/auth/login", json!({ "username": "x", "auth_key": "***" })).await;
+    assert_eq!(response.json::<Value>().await.unwrap()["error"], "The authentication key must be base64.");
+    let short = BASE64.encode([1u8; 5]);
+    let response = browser.post("/api/v1/auth/login", json!({ "username": "x", "auth_key": short })).await;
+    assert_eq!(response.json::<Value>().await.unwrap()["error"], "The authentication key must be 32 bytes.");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn no_password_or_key_material_is_stored() {
+    const PASSWORD: &str = "Unique passphrase 4 the scan";
+    let app = seeded(Backend::Sqlite).await;
+    let db = &app.state().db;
+    let user = dds_server::db::users::by_username(db, "unitadmin_3").await.unwrap().unwrap();
+    let derived = dds_server::auth::credentials::derive_for_seed(PASSWORD, "unitadmin_3");
+    let credentials = dds_server::db::users::StoredCredentials {
+        kdf_salt: derived.kdf.salt,
+        kdf_memory_kib: derived.kdf.params.memory_kib.into(),
+        kdf_iterations: derived.kdf.params.iterations.into(),
+        kdf_parallelism: derived.kdf.params.parallelism.into(),
+        auth_hash: derived.auth_hash,
+        public_key: derived.public_key,
+        wrapped_private_key: derived.wrapped_private_key,
+    };
+    dds_server::db::users::set_credentials(db, user.id, &credentials).await.unwrap();
+
+    let browser = app.browser();
+    let auth_key = auth_key_for(&browser, "unitadmin_3", PASSWORD).await;
+    let response =
+        browser.post("/api/v1/auth/login", json!({ "username": "unitadmin_3", "auth_key": auth_key })).await;
+    assert_eq!(response.status(), 200);
+    let code = latest_code(&app, "unitadmin_3@example.com").unwrap();
+    assert_eq!(browser.post("/api/v1/auth/second-factor", json!({ "code": code })).await.status(), 200);
+
+    db.close().await;
+    let mut stored = Vec::new();
+    for entry in std::fs::read_dir(app.data_dir()).unwrap().flatten() {
+        if entry.file_name().to_string_lossy().starts_with("dds.sqlite") {
+            stored.extend(std::fs::read(entry.path()).unwrap());
+        }
+    }
+    let raw_key = BASE64.decode(&auth_key).unwrap();
+    let contains = |needle: &[u8]| stored.windows(needle.len()).any(|w| w == needle);
+    assert!(stored.len() > 4096, "the database was read");
+    assert!(!contains(PASSWORD.as_bytes()), "the password is stored");
+    assert!(!contains(auth_key.as_bytes()), "auth_key (base64) is stored");
+    assert!(!contains(&raw_key), "auth_key (raw) is stored");
+    assert!(!contains(hex::encode(&raw_key).as_bytes()), "auth_key (hex) is stored");
+    assert!(!contains(code.as_bytes()), "the one-time code is stored");
+    app.stop().await;
+}
