@@ -4,12 +4,12 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    StaticSegment,
+    SsrMode, StaticSegment,
 };
 
 use crate::components::layout::Layout;
 use crate::components::theme::initial_theme;
-use crate::pages::{home::HomePage, not_found::NotFound};
+use crate::pages::{home::HomePage, login::LoginPage, not_found::NotFound};
 
 /// The whole HTML document, rendered on the server for every page request.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -43,7 +43,10 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=NotFound>
-                    <Route path=StaticSegment("") view=HomePage />
+                    // Async: every page's HTML is complete (user, MOTD) before the first byte, so
+                    // it reads right without JavaScript and nothing flashes in.
+                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

@@ -2,8 +2,9 @@
 
 use std::sync::Arc;
 
+use app::domain::account::SignedInUser;
 use app::domain::site::SiteInfo;
-use app::ssr::{BoxFuture, MotdSource};
+use app::ssr::{AccountSource, BoxFuture, MotdSource};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
@@ -36,6 +37,33 @@ impl MotdSource for DbMotd {
                 tracing::error!(error = %e, "cannot read the MOTD");
                 "The message of the day is unavailable.".to_string()
             })
+        })
+    }
+}
+
+/// The accounts port of the pages: the user of the request's session.
+pub struct DbAccounts(pub Db);
+
+impl AccountSource for DbAccounts {
+    fn current_user(
+        &self,
+        request: &http::request::Parts,
+    ) -> BoxFuture<'_, Result<Option<SignedInUser>, String>> {
+        let session = request.extensions.get::<tower_sessions::Session>().cloned();
+        Box::pin(async move {
+            let Some(session) = session else {
+                return Ok(None);
+            };
+            match crate::auth::login::current_user(&self.0, &session).await {
+                Ok(user) => {
+                    Ok(Some(SignedInUser { username: user.username, name: user.name, role: user.role }))
+                }
+                Err(crate::auth::login::AuthError::Db(e)) => {
+                    tracing::error!(error = %e, "cannot read the signed-in user");
+                    Err("Your account could not be loaded right now.".to_string())
+                }
+                Err(_) => Ok(None),
+            }
         })
     }
 }

@@ -15,7 +15,8 @@ pub async fn active_motds() -> Result<Vec<String>, AppError> {
 
 #[component]
 pub fn MotdBanner() -> impl IntoView {
-    let motds = Resource::new(|| (), |_| active_motds());
+    // Blocking: the banner is in the first HTML (readable without JavaScript).
+    let motds = Resource::new_blocking(|| (), |_| active_motds());
     view! {
         <Suspense fallback=|| ()>
             {move || {

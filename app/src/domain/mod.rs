@@ -1,5 +1,6 @@
 //! Pure domain rules shared by the pages and the server. No I/O here: everything is unit-tested.
 
+pub mod account;
 pub mod error;
 pub mod permissions;
 pub mod roles;

@@ -1,4 +1,5 @@
 //! One page per module.
 
 pub mod home;
+pub mod login;
 pub mod not_found;

@@ -66,7 +66,10 @@ fn api_v1() -> Router<AppState> {
 
 /// What pages and server functions may use, provided on every render.
 fn page_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
-    let portal = PortalContext { motd: Arc::new(crate::state::DbMotd(state.db.clone())) };
+    let portal = PortalContext {
+        motd: Arc::new(crate::state::DbMotd(state.db.clone())),
+        accounts: Arc::new(crate::state::DbAccounts(state.db.clone())),
+    };
     let site = state.site.clone();
     move || {
         provide_context(portal.clone());

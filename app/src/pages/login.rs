@@ -1,0 +1,186 @@
+//! Log in: the password never leaves the browser. Pre-login gives the salt and cost; wasm-crypto
+//! derives the master key here and sends only `auth_key`; then the emailed one-time code.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Password,
+    Code,
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let (step, set_step) = signal(Step::Password);
+    let (busy, set_busy) = signal(None::<&'static str>);
+    let (error, set_error) = signal(None::<String>);
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+
+    let submit_password = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        set_error.set(None);
+        set_busy.set(Some("Checking your password…"));
+        let (name, secret) = (username.get_untracked(), password.get_untracked());
+        leptos::task::spawn_local(async move {
+            match flow::log_in(&name, &secret).await {
+                Ok(()) => {
+                    password.set(String::new());
+                    set_step.set(Step::Code);
+                }
+                Err(message) => set_error.set(Some(message)),
+            }
+            set_busy.set(None);
+        });
+    };
+
+    let submit_code = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        set_error.set(None);
+        set_busy.set(Some("Verifying the code…"));
+        let given = code.get_untracked();
+        leptos::task::spawn_local(async move {
+            match flow::second_factor(&given).await {
+                // A full load, so the server renders the signed-in page.
+                Ok(()) => flow::go_home(),
+                Err(message) => {
+                    set_error.set(Some(message));
+                    set_busy.set(None);
+                }
+            }
+        });
+    };
+
+    view! {
+        <Title text="Log in" />
+        <section class="auth-card">
+            <h1>"Log in"</h1>
+            <Show when=move || error.get().is_some()>
+                <p class="form-error" role="alert" data-testid="login-error">{move || error.get()}</p>
+            </Show>
+            <Show
+                when=move || step.get() == Step::Password
+                fallback=move || {
+                    view! {
+                        <form on:submit=submit_code data-testid="code-form">
+                            <p>"We sent a one-time code to your primary email. It is valid for 15 minutes."</p>
+                            <label>
+                                "One-time code"
+                                <input
+                                    name="code"
+                                    inputmode="numeric"
+                                    autocomplete="one-time-code"
+                                    maxlength="8"
+                                    required
+                                    bind:value=code
+                                />
+                            </label>
+                            <button type="submit" disabled=move || busy.get().is_some()>
+                                "Verify"
+                            </button>
+                        </form>
+                    }
+                }
+            >
+                <form on:submit=submit_password data-testid="password-form">
+                    <label>
+                        "Username"
+                        <input name="username" autocomplete="username" required bind:value=username />
+                    </label>
+                    <label>
+                        "Password"
+                        <input
+                            name="password"
+                            type="password"
+                            autocomplete="current-password"
+                            required
+                            bind:value=password
+                        />
+                    </label>
+                    <button type="submit" disabled=move || busy.get().is_some()>
+                        "Log in"
+                    </button>
+                </form>
+            </Show>
+            <Show when=move || busy.get().is_some()>
+                <p class="form-status" role="status">{move || busy.get()}</p>
+            </Show>
+        </section>
+    }
+}
+
+/// The browser side of the flow.
+mod flow {
+    use serde::Deserialize;
+    use serde_json::json;
+
+    use crate::components::api::post_json;
+
+    #[derive(Deserialize)]
+    #[allow(dead_code)] // read in the browser build only
+    struct Prelogin {
+        salt: String,
+        kdf: Kdf,
+    }
+
+    #[derive(Deserialize)]
+    #[allow(dead_code)]
+    struct Kdf {
+        memory_kib: u32,
+        iterations: u32,
+        parallelism: u32,
+    }
+
+    pub async fn log_in(username: &str, password: &str) -> Result<(), String> {
+        let username = username.trim();
+        if username.is_empty() || password.is_empty() {
+            return Err("Enter your username and password.".into());
+        }
+        let pre: Prelogin = post_json("/api/v1/auth/prelogin", &json!({ "username": username })).await?;
+        let auth_key = derive_auth_key(password, &pre)?;
+        let _: serde_json::Value =
+            post_json("/api/v1/auth/login", &json!({ "username": username, "auth_key": auth_key })).await?;
+        Ok(())
+    }
+
+    pub async fn second_factor(code: &str) -> Result<(), String> {
+        let code = code.trim();
+        if code.len() != 8 || !code.chars().all(|c| c.is_ascii_digit()) {
+            return Err("The one-time code has 8 digits.".into());
+        }
+        let _: serde_json::Value = post_json("/api/v1/auth/second-factor", &json!({ "code": code })).await?;
+        Ok(())
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn derive_auth_key(password: &str, pre: &Prelogin) -> Result<String, String> {
+        use base64::engine::general_purpose::STANDARD;
+        use base64::Engine;
+        let salt = STANDARD
+            .decode(&pre.salt)
+            .ok()
+            .and_then(|bytes| wasm_crypto::Salt::from_slice(&bytes).ok())
+            .ok_or("The portal sent an unusable salt.")?;
+        let params = wasm_crypto::KdfParams {
+            memory_kib: pre.kdf.memory_kib,
+            iterations: pre.kdf.iterations,
+            parallelism: pre.kdf.parallelism,
+        };
+        // Refuses parameters below the floor: a server cannot make guessing cheaper.
+        let master =
+            wasm_crypto::MasterKey::derive(password.as_bytes(), &salt, params).map_err(|e| e.to_string())?;
+        Ok(STANDARD.encode(master.auth_key().as_bytes()))
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    fn derive_auth_key(_password: &str, _pre: &Prelogin) -> Result<String, String> {
+        Err("Only available in the browser.".into())
+    }
+
+    pub fn go_home() {
+        #[cfg(feature = "hydrate")]
+        let _ = leptos::prelude::window().location().set_href("/");
+    }
+}
