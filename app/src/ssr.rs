@@ -6,13 +6,14 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::domain::account::SignedInUser;
+use crate::domain::site::Notices;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// Reads the active messages of the day.
-pub trait MotdSource: Send + Sync {
-    /// Active messages, newest first; `Err` carries a sentence safe to show.
-    fn active_messages(&self) -> BoxFuture<'_, Result<Vec<String>, String>>;
+/// Reads what every page announces: messages of the day and maintenance.
+pub trait NoticeSource: Send + Sync {
+    /// `Err` carries a sentence safe to show.
+    fn notices(&self) -> BoxFuture<'_, Result<Notices, String>>;
 }
 
 /// Who is signed in, from the request's session.
@@ -27,6 +28,6 @@ pub trait AccountSource: Send + Sync {
 /// Everything server functions may use, provided once per request.
 #[derive(Clone)]
 pub struct PortalContext {
-    pub motd: Arc<dyn MotdSource>,
+    pub notices: Arc<dyn NoticeSource>,
     pub accounts: Arc<dyn AccountSource>,
 }

@@ -3,8 +3,9 @@
 use std::sync::Arc;
 
 use app::domain::account::SignedInUser;
+use app::domain::site::Notices;
 use app::domain::site::SiteInfo;
-use app::ssr::{AccountSource, BoxFuture, MotdSource};
+use app::ssr::{AccountSource, BoxFuture, NoticeSource};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
@@ -27,15 +28,21 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
 }
 
-/// The MOTD port of the pages, answered from the database.
-pub struct DbMotd(pub Db);
+/// The notices port of the pages (MOTD, maintenance), answered from the database.
+pub struct DbNotices(pub Db);
 
-impl MotdSource for DbMotd {
-    fn active_messages(&self) -> BoxFuture<'_, Result<Vec<String>, String>> {
+impl NoticeSource for DbNotices {
+    fn notices(&self) -> BoxFuture<'_, Result<Notices, String>> {
         Box::pin(async move {
-            crate::db::motd::active_messages(&self.0).await.map_err(|e| {
-                tracing::error!(error = %e, "cannot read the MOTD");
-                "The message of the day is unavailable.".to_string()
+            let read = async {
+                Ok::<_, crate::db::DbError>(Notices {
+                    motds: crate::db::motd::active_messages(&self.0).await?,
+                    maintenance: crate::db::maintenance::is_active(&self.0).await?,
+                })
+            };
+            read.await.map_err(|e| {
+                tracing::error!(error = %e, "cannot read the site notices");
+                "The site notices are unavailable.".to_string()
             })
         })
     }

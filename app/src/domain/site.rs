@@ -10,3 +10,12 @@ pub struct SiteInfo {
     /// Origin of the S3 endpoint browsers upload to and download from (for the CSP `connect-src`).
     pub storage_origin: String,
 }
+
+/// What every page announces in its banner.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notices {
+    /// Active messages of the day, newest first.
+    pub motds: Vec<String>,
+    /// Maintenance is on: only Super Admins can work.
+    pub maintenance: bool,
+}

@@ -36,6 +36,8 @@ pub enum AuthError {
     Code(CodeError),
     #[error("We could not send your one-time code right now. Please try again in a moment.")]
     MailUnavailable,
+    #[error("Maintenance of DDS is ongoing.")]
+    Maintenance,
     #[error("Please log in to continue.")]
     NotSignedIn,
     #[error("Your session has expired. Please log in again.")]
@@ -114,6 +116,9 @@ pub async fn login(
     };
     if !user.is_active {
         return Err(AuthError::Deactivated);
+    }
+    if user.role != app::domain::roles::Role::SuperAdmin && crate::db::maintenance::is_active(cx.db).await? {
+        return Err(AuthError::Maintenance);
     }
     send_code(cx, &user).await?;
     // A new session id at every privilege change (no fixation).

@@ -25,3 +25,29 @@ pub async fn add(db: &Db, message: &str) -> Result<i64, DbError> {
     .await?;
     Ok(id)
 }
+
+/// An active message with its id, for the API.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Motd {
+    pub id: i64,
+    pub message: String,
+    pub created_at: i64,
+}
+
+pub async fn active(db: &Db) -> Result<Vec<Motd>, DbError> {
+    let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT id, message, created_at FROM motd WHERE is_active = TRUE ORDER BY created_at DESC, id DESC",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.into_iter().map(|(id, message, created_at)| Motd { id, message, created_at }).collect())
+}
+
+/// Deactivates a message; `false` if there is no active message with that id.
+pub async fn deactivate(db: &Db, id: i64) -> Result<bool, DbError> {
+    let done = sqlx::query("UPDATE motd SET is_active = FALSE WHERE id = $1 AND is_active = TRUE")
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    Ok(done.rows_affected() == 1)
+}

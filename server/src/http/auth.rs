@@ -4,26 +4,27 @@ use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, State};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use http::StatusCode;
+use http::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
+use super::authz::{ApiRoutes, Authenticated};
 use super::error::ApiError;
 use super::extract::ApiJson;
 use crate::auth::login::{self, LoginContext, SecondFactor};
 use crate::db::users::User;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/prelogin", post(prelogin))
-        .route("/login", post(login_with_key))
-        .route("/second-factor", post(second_factor))
-        .route("/logout", post(logout))
-        .route("/me", get(me))
+pub fn routes(routes: ApiRoutes) -> ApiRoutes {
+    routes
+        .add(Method::POST, "/auth/prelogin", post(prelogin))
+        .add(Method::POST, "/auth/login", post(login_with_key))
+        .add(Method::POST, "/auth/second-factor", post(second_factor))
+        .add(Method::POST, "/auth/logout", post(logout))
+        .add(Method::GET, "/auth/me", get(me))
 }
 
 #[derive(Deserialize)]
@@ -146,6 +147,6 @@ async fn logout(session: Session) -> Result<StatusCode, ApiError> {
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn me(State(state): State<AppState>, session: Session) -> Result<Json<MeResponse>, ApiError> {
-    Ok(Json(login::current_user(&state.db, &session).await?.into()))
+async fn me(Extension(Authenticated(user)): Extension<Authenticated>) -> Json<MeResponse> {
+    Json(user.into())
 }

@@ -85,7 +85,7 @@ impl From<AuthError> for ApiError {
             AuthError::NoPendingLogin | AuthError::Code(_) | AuthError::MalformedKey => {
                 ApiError::BadRequest(message)
             }
-            AuthError::MailUnavailable => ApiError::Unavailable(message),
+            AuthError::MailUnavailable | AuthError::Maintenance => ApiError::Unavailable(message),
             AuthError::Db(db) => ApiError::Db(db),
             AuthError::Session(_) => ApiError::Internal(message),
         }

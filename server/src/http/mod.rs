@@ -1,9 +1,11 @@
 //! The HTTP surface: `/status`, the JSON API under `/api/v1`, server functions and the SSR pages.
 
 pub mod auth;
+pub mod authz;
 pub mod error;
 pub mod extract;
 pub mod middleware;
+pub mod notices;
 pub mod status;
 
 use std::sync::Arc;
@@ -34,7 +36,7 @@ pub fn router(state: AppState) -> Router {
     );
     let router = Router::new()
         .route("/status", get(status::status))
-        .nest("/api/v1", api_v1())
+        .nest("/api/v1", api_v1(&state))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             app::shell(shell_options.clone())
         })
@@ -57,17 +59,17 @@ fn session_layer(state: &AppState, https: bool) -> SessionManagerLayer<DbSession
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(1)))
 }
 
-/// The JSON API.
-fn api_v1() -> Router<AppState> {
-    Router::new()
-        .nest("/auth", auth::routes())
-        .fallback(|| async { ApiError::NotFound("There is no such API endpoint.".into()) })
+/// The JSON API: every route through the authorization gate (`authz`).
+fn api_v1(state: &AppState) -> Router<AppState> {
+    let routes = authz::ApiRoutes::new(state);
+    let routes = notices::routes(auth::routes(routes));
+    routes.into_router().fallback(|| async { ApiError::NotFound("There is no such API endpoint.".into()) })
 }
 
 /// What pages and server functions may use, provided on every render.
 fn page_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
     let portal = PortalContext {
-        motd: Arc::new(crate::state::DbMotd(state.db.clone())),
+        notices: Arc::new(crate::state::DbNotices(state.db.clone())),
         accounts: Arc::new(crate::state::DbAccounts(state.db.clone())),
     };
     let site = state.site.clone();

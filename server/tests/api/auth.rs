@@ -11,7 +11,7 @@ use crate::both_backends;
 use crate::helpers::{spawn_app, Backend, Browser, TestApp};
 
 /// What the browser sends at login: auth_key derived from the password and pre-login's salt.
-async fn auth_key_for(browser: &Browser, username: &str, password: &str) -> String {
+pub async fn auth_key_for(browser: &Browser, username: &str, password: &str) -> String {
     let pre: Value =
         browser.post("/api/v1/auth/prelogin", json!({ "username": username })).await.json().await.unwrap();
     assert!(pre["salt"].is_string(), "pre-login failed: {pre}");
@@ -41,7 +41,7 @@ fn latest_code(app: &TestApp, email: &str) -> Option<String> {
     text[at..].split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 8).map(str::to_string)
 }
 
-async fn login(app: &TestApp, browser: &Browser, username: &str) -> reqwest::Response {
+pub async fn login(app: &TestApp, browser: &Browser, username: &str) -> reqwest::Response {
     let auth_key = auth_key_for(browser, username, DEV_PASSWORD).await;
     let response =
         browser.post("/api/v1/auth/login", json!({ "username": username, "auth_key": auth_key })).await;
@@ -50,7 +50,7 @@ async fn login(app: &TestApp, browser: &Browser, username: &str) -> reqwest::Res
     browser.post("/api/v1/auth/second-factor", json!({ "code": code })).await
 }
 
-async fn seeded(backend: Backend) -> TestApp {
+pub async fn seeded(backend: Backend) -> TestApp {
     let app = spawn_app(backend).await;
     seed::dev(&app.state().db).await.unwrap();
     app

@@ -55,10 +55,11 @@ async fn active_motd_is_shown_on_every_page(backend: Backend) {
         let html = app.client.get(app.url(path)).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("Maintenance on Friday 18:00"), "{path}: {html}");
     }
-    // The same list through the server function the hydrated page calls.
-    let motds: Vec<String> =
-        app.client.post(app.url("/sfn/motd")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(motds, vec!["Maintenance on Friday 18:00".to_string()]);
+    // The same through the server function the hydrated page calls.
+    let notices: serde_json::Value =
+        app.client.post(app.url("/sfn/notices")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(notices["motds"], serde_json::json!(["Maintenance on Friday 18:00"]));
+    assert_eq!(notices["maintenance"], false);
     app.stop().await;
 }
 both_backends!(motd_banner, active_motd_is_shown_on_every_page);
