@@ -9,7 +9,7 @@ use leptos_router::{
 
 use crate::components::layout::Layout;
 use crate::components::theme::initial_theme;
-use crate::pages::{home::HomePage, login::LoginPage, not_found::NotFound};
+use crate::pages::{account::AccountPage, home::HomePage, login::LoginPage, not_found::NotFound};
 
 /// The whole HTML document, rendered on the server for every page request.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -47,6 +47,7 @@ pub fn App() -> impl IntoView {
                     // it reads right without JavaScript and nothing flashes in.
                     <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

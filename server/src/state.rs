@@ -63,7 +63,21 @@ impl AccountSource for DbAccounts {
             };
             match crate::auth::login::current_user(&self.0, &session).await {
                 Ok(user) => {
-                    Ok(Some(SignedInUser { username: user.username, name: user.name, role: user.role }))
+                    let second_factor = crate::auth::totp::method(&self.0, user.id)
+                        .await
+                        .map_err(|e| {
+                            tracing::error!(error = %e, "cannot read the second factor");
+                            "Your account could not be loaded right now.".to_string()
+                        })?
+                        .as_str()
+                        .to_string();
+                    Ok(Some(SignedInUser {
+                        username: user.username,
+                        name: user.name,
+                        role: user.role,
+                        email: user.email,
+                        second_factor,
+                    }))
                 }
                 Err(crate::auth::login::AuthError::Db(e)) => {
                     tracing::error!(error = %e, "cannot read the signed-in user");

@@ -9,4 +9,7 @@ pub struct SignedInUser {
     pub username: String,
     pub name: String,
     pub role: Role,
+    pub email: String,
+    /// "email" or "totp".
+    pub second_factor: String,
 }

@@ -7,7 +7,10 @@ use leptos_meta::Title;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
     Password,
-    Code,
+    /// The one-time code: emailed (`false`) or from an authenticator app (`true`).
+    Code {
+        app: bool,
+    },
 }
 
 #[component]
@@ -26,9 +29,9 @@ pub fn LoginPage() -> impl IntoView {
         let (name, secret) = (username.get_untracked(), password.get_untracked());
         leptos::task::spawn_local(async move {
             match flow::log_in(&name, &secret).await {
-                Ok(()) => {
+                Ok(app) => {
                     password.set(String::new());
-                    set_step.set(Step::Code);
+                    set_step.set(Step::Code { app });
                 }
                 Err(message) => set_error.set(Some(message)),
             }
@@ -65,7 +68,12 @@ pub fn LoginPage() -> impl IntoView {
                 fallback=move || {
                     view! {
                         <form on:submit=submit_code data-testid="code-form">
-                            <p>"We sent a one-time code to your primary email. It is valid for 15 minutes."</p>
+                            <p>
+                                {move || match step.get() {
+                                    Step::Code { app: true } => "Enter the 6-digit code from your authenticator app.",
+                                    _ => "We sent a one-time code to your primary email. It is valid for 15 minutes.",
+                                }}
+                            </p>
                             <label>
                                 "One-time code"
                                 <input
@@ -133,22 +141,28 @@ mod flow {
         parallelism: u32,
     }
 
-    pub async fn log_in(username: &str, password: &str) -> Result<(), String> {
+    #[derive(Deserialize)]
+    struct LoginAnswer {
+        second_factor: String,
+    }
+
+    /// `Ok(true)` when the next step is an authenticator code, `Ok(false)` for an emailed one.
+    pub async fn log_in(username: &str, password: &str) -> Result<bool, String> {
         let username = username.trim();
         if username.is_empty() || password.is_empty() {
             return Err("Enter your username and password.".into());
         }
         let pre: Prelogin = post_json("/api/v1/auth/prelogin", &json!({ "username": username })).await?;
         let auth_key = derive_auth_key(password, &pre)?;
-        let _: serde_json::Value =
+        let answer: LoginAnswer =
             post_json("/api/v1/auth/login", &json!({ "username": username, "auth_key": auth_key })).await?;
-        Ok(())
+        Ok(answer.second_factor == "totp")
     }
 
     pub async fn second_factor(code: &str) -> Result<(), String> {
         let code = code.trim();
-        if code.len() != 8 || !code.chars().all(|c| c.is_ascii_digit()) {
-            return Err("The one-time code has 8 digits.".into());
+        if !(code.len() == 6 || code.len() == 8) || !code.chars().all(|c| c.is_ascii_digit()) {
+            return Err("Enter the code: 8 digits from the email, or 6 from your authenticator app.".into());
         }
         let _: serde_json::Value = post_json("/api/v1/auth/second-factor", &json!({ "code": code })).await?;
         Ok(())

@@ -10,6 +10,7 @@ use super::one_time_code::{self, CodeError};
 use super::rate_limit::{self, ip_bucket, user_bucket};
 use super::secret::ServerSecret;
 use super::session_store::USER_ID;
+use super::totp;
 use crate::db::users::{self, User};
 use crate::db::{now, Db, DbError};
 use crate::mail::{Mailer, OutgoingMail};
@@ -75,10 +76,7 @@ pub async fn prelogin(db: &Db, secret: &ServerSecret, username: &str) -> Result<
 }
 
 /// The second factor the user must give next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SecondFactor {
-    Email,
-}
+pub use super::totp::Method as SecondFactor;
 
 pub struct LoginContext<'a> {
     pub db: &'a Db,
@@ -120,13 +118,16 @@ pub async fn login(
     if user.role != app::domain::roles::Role::SuperAdmin && crate::db::maintenance::is_active(cx.db).await? {
         return Err(AuthError::Maintenance);
     }
-    send_code(cx, &user).await?;
+    let method = totp::method(cx.db, user.id).await?;
+    if method == SecondFactor::Email {
+        send_code(cx, &user).await?;
+    }
     // A new session id at every privilege change (no fixation).
     cx.session.cycle_id().await?;
     cx.session.remove_value(USER_ID).await?;
     cx.session.insert(PENDING_USER, user.id).await?;
     cx.session.insert(PENDING_SINCE, now()).await?;
-    Ok(SecondFactor::Email)
+    Ok(method)
 }
 
 async fn send_code(cx: &LoginContext<'_>, user: &User) -> Result<(), AuthError> {
@@ -173,7 +174,11 @@ pub async fn second_factor(cx: &LoginContext<'_>, code: &str) -> Result<User, Au
         cx.session.flush().await?;
         return Err(AuthError::NoPendingLogin);
     }
-    one_time_code::verify(cx.db, cx.secret, user.id, code).await?.map_err(AuthError::Code)?;
+    let verified = match totp::method(cx.db, user.id).await? {
+        SecondFactor::Email => one_time_code::verify(cx.db, cx.secret, user.id, code).await?,
+        SecondFactor::Totp => totp::verify_login(cx.db, cx.secret, user.id, code).await?,
+    };
+    verified.map_err(AuthError::Code)?;
     if !user.is_active {
         return Err(AuthError::Deactivated);
     }

@@ -8,3 +8,4 @@ pub mod one_time_code;
 pub mod rate_limit;
 pub mod secret;
 pub mod session_store;
+pub mod totp;

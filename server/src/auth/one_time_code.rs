@@ -19,6 +19,8 @@ pub enum CodeError {
     Expired,
     /// DDS: "Invalid one-time authentication code."
     Invalid,
+    /// An authenticator code whose time step was already used.
+    Reused,
 }
 
 impl CodeError {
@@ -27,6 +29,9 @@ impl CodeError {
             CodeError::NoneIssued => "No one-time authentication code currently issued.",
             CodeError::Expired => "One-time authentication code has expired.",
             CodeError::Invalid => "Invalid one-time authentication code.",
+            CodeError::Reused => {
+                "This code was already used. Wait for the next code from your authenticator app."
+            }
         }
     }
 }

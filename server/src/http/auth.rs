@@ -14,7 +14,8 @@ use tower_sessions::Session;
 use super::authz::{ApiRoutes, Authenticated};
 use super::error::ApiError;
 use super::extract::ApiJson;
-use crate::auth::login::{self, LoginContext, SecondFactor};
+use crate::auth::login::{self, LoginContext};
+use crate::auth::totp;
 use crate::db::users::User;
 use crate::state::AppState;
 
@@ -91,11 +92,7 @@ async fn login_with_key(
         ip: peer.ip(),
     };
     let factor = login::login(&cx, body.username.trim(), &auth_key).await?;
-    Ok(Json(LoginResponse {
-        second_factor: match factor {
-            SecondFactor::Email => "email",
-        },
-    }))
+    Ok(Json(LoginResponse { second_factor: factor.as_str() }))
 }
 
 #[derive(Deserialize)]
@@ -110,17 +107,20 @@ pub struct MeResponse {
     role: String,
     email: String,
     unit_id: Option<i64>,
+    second_factor: &'static str,
 }
 
-impl From<User> for MeResponse {
-    fn from(user: User) -> Self {
-        MeResponse {
+impl MeResponse {
+    async fn of(state: &AppState, user: User) -> Result<MeResponse, ApiError> {
+        let second_factor = totp::method(&state.db, user.id).await?.as_str();
+        Ok(MeResponse {
             username: user.username,
             name: user.name,
             role: user.role.as_str().to_string(),
             email: user.email,
             unit_id: user.unit_id,
-        }
+            second_factor,
+        })
     }
 }
 
@@ -139,7 +139,7 @@ async fn second_factor(
     };
     let user = login::second_factor(&cx, &body.code).await?;
     tracing::info!(user = %user.username, "signed in");
-    Ok(Json(user.into()))
+    Ok(Json(MeResponse::of(&state, user).await?))
 }
 
 async fn logout(session: Session) -> Result<StatusCode, ApiError> {
@@ -147,6 +147,9 @@ async fn logout(session: Session) -> Result<StatusCode, ApiError> {
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn me(Extension(Authenticated(user)): Extension<Authenticated>) -> Json<MeResponse> {
-    Json(user.into())
+async fn me(
+    State(state): State<AppState>,
+    Extension(Authenticated(user)): Extension<Authenticated>,
+) -> Result<Json<MeResponse>, ApiError> {
+    Ok(Json(MeResponse::of(&state, user).await?))
 }

@@ -1,5 +1,6 @@
 //! The HTTP surface: `/status`, the JSON API under `/api/v1`, server functions and the SSR pages.
 
+pub mod account;
 pub mod auth;
 pub mod authz;
 pub mod error;
@@ -62,7 +63,7 @@ fn session_layer(state: &AppState, https: bool) -> SessionManagerLayer<DbSession
 /// The JSON API: every route through the authorization gate (`authz`).
 fn api_v1(state: &AppState) -> Router<AppState> {
     let routes = authz::ApiRoutes::new(state);
-    let routes = notices::routes(auth::routes(routes));
+    let routes = notices::routes(account::routes(auth::routes(routes)));
     routes.into_router().fallback(|| async { ApiError::NotFound("There is no such API endpoint.".into()) })
 }
 

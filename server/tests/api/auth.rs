@@ -26,7 +26,7 @@ pub async fn auth_key_for(browser: &Browser, username: &str, password: &str) -> 
 }
 
 /// The newest one-time code mailed to `email`.
-fn latest_code(app: &TestApp, email: &str) -> Option<String> {
+pub fn latest_code(app: &TestApp, email: &str) -> Option<String> {
     let mut mails: Vec<_> = std::fs::read_dir(app.outbox())
         .ok()?
         .filter_map(|e| e.ok())

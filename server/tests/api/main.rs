@@ -9,3 +9,4 @@ mod permissions;
 mod seed;
 mod status;
 mod storage;
+mod totp;

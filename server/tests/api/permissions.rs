@@ -18,7 +18,8 @@ const ROLES: &[(&str, &str)] = &[
 ];
 
 async fn call(browser: &Browser, method: &http::Method, path: &str) -> u16 {
-    let url = format!("{}/api/v1{}", browser.base, path.replace("{id}", "999999"));
+    let path = path.replace("{id}", "999999").replace("{username}", "nobody_at_all");
+    let url = format!("{}/api/v1{}", browser.base, path);
     let method = Method::from_bytes(method.as_str().as_bytes()).unwrap();
     let mut request = browser.client.request(method.clone(), url).header("origin", &browser.base);
     if method != Method::GET {

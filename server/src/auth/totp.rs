@@ -1,0 +1,225 @@
+//! Authenticator apps (TOTP: 6 digits, SHA-1, 30 s, ±1 step). A code's time step is never
+//! accepted twice. Secrets are stored encrypted under a key derived from the server secret.
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use rand::RngCore;
+use totp_rs::{Algorithm, Secret, TOTP};
+
+use super::one_time_code::CodeError;
+use super::secret::ServerSecret;
+use crate::db::{now, Db, DbError};
+
+pub const ISSUER: &str = "Data Delivery System";
+const DIGITS: usize = 6;
+const STEP: u64 = 30;
+const SECRET_LEN: usize = 20;
+
+/// What the setup page shows: scan the QR code, or type the secret.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TotpSetup {
+    pub secret: String,
+    pub uri: String,
+    pub qr_svg: String,
+}
+
+/// The second factor a user has chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Email,
+    Totp,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Email => "email",
+            Method::Totp => "totp",
+        }
+    }
+}
+
+fn totp(secret: Vec<u8>, username: &str) -> TOTP {
+    TOTP::new_unchecked(
+        Algorithm::SHA1,
+        DIGITS,
+        1,
+        STEP,
+        secret,
+        Some(ISSUER.to_string()),
+        username.to_string(),
+    )
+}
+
+/// The time step `code` belongs to, if it matches now ±1 step.
+pub fn matching_step(secret: &[u8], code: &str, unix_time: u64) -> Option<u64> {
+    let generator = totp(secret.to_vec(), "");
+    let current = unix_time / STEP;
+    (current.saturating_sub(1)..=current + 1)
+        .find(|step| constant_time_eq(generator.generate(step * STEP).as_bytes(), code.trim().as_bytes()))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn sealing_key(secret: &ServerSecret) -> Aes256Gcm {
+    Aes256Gcm::new_from_slice(&secret.mac("totp-secret-key", b"")).expect("32-byte key")
+}
+
+fn seal(secret: &ServerSecret, user_id: i64, plain: &[u8]) -> Vec<u8> {
+    let mut nonce = [0u8; 12];
+    rand::rngs::OsRng.fill_bytes(&mut nonce);
+    let aad = user_id.to_be_bytes();
+    let ct = sealing_key(secret)
+        .encrypt(Nonce::from_slice(&nonce), Payload { msg: plain, aad: &aad })
+        .expect("AES-GCM of 20 bytes");
+    [nonce.as_slice(), &ct].concat()
+}
+
+fn open(secret: &ServerSecret, user_id: i64, sealed: &[u8]) -> Option<Vec<u8>> {
+    if sealed.len() < 12 {
+        return None;
+    }
+    let (nonce, ct) = sealed.split_at(12);
+    let aad = user_id.to_be_bytes();
+    sealing_key(secret).decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad: &aad }).ok()
+}
+
+pub async fn method(db: &Db, user_id: i64) -> Result<Method, DbError> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT method FROM second_factors WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(match row {
+        Some((m,)) if m == "totp" => Method::Totp,
+        _ => Method::Email,
+    })
+}
+
+/// Starts (or restarts) setting up an authenticator app: a new secret, pending until confirmed.
+pub async fn begin_setup(
+    db: &Db,
+    secret: &ServerSecret,
+    user_id: i64,
+    username: &str,
+) -> Result<TotpSetup, DbError> {
+    let mut raw = vec![0u8; SECRET_LEN];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    sqlx::query(
+        "INSERT INTO second_factors (user_id, method, totp_pending_secret) VALUES ($1, 'email', $2) \
+         ON CONFLICT (user_id) DO UPDATE SET totp_pending_secret = $2",
+    )
+    .bind(user_id)
+    .bind(seal(secret, user_id, &raw))
+    .execute(db.pool())
+    .await?;
+    let generator = totp(raw.clone(), username);
+    let uri = generator.get_url();
+    let qr_svg = qrcode::QrCode::new(uri.as_bytes())
+        .map(|code| code.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).build())
+        .map_err(|e| DbError::Rule(format!("cannot draw the QR code: {e}")))?;
+    Ok(TotpSetup { secret: Secret::Raw(raw).to_encoded().to_string(), uri, qr_svg })
+}
+
+/// Confirms the pending secret with a code from the app; from then on logins ask for codes.
+pub async fn confirm_setup(
+    db: &Db,
+    secret: &ServerSecret,
+    user_id: i64,
+    code: &str,
+) -> Result<Result<(), CodeError>, DbError> {
+    let row: Option<(Option<Vec<u8>>,)> =
+        sqlx::query_as("SELECT totp_pending_secret FROM second_factors WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(db.pool())
+            .await?;
+    let Some(raw) = row.and_then(|(sealed,)| sealed).and_then(|sealed| open(secret, user_id, &sealed)) else {
+        return Ok(Err(CodeError::NoneIssued));
+    };
+    let Some(step) = matching_step(&raw, code, now() as u64) else {
+        return Ok(Err(CodeError::Invalid));
+    };
+    sqlx::query(
+        "UPDATE second_factors SET method = 'totp', totp_secret = totp_pending_secret, \
+         totp_pending_secret = NULL, totp_last_step = $1, code_hash = NULL, code_issued_at = NULL \
+         WHERE user_id = $2",
+    )
+    .bind(step as i64)
+    .bind(user_id)
+    .execute(db.pool())
+    .await?;
+    Ok(Ok(()))
+}
+
+/// Checks a login code; its time step is used up (never accepted twice).
+pub async fn verify_login(
+    db: &Db,
+    secret: &ServerSecret,
+    user_id: i64,
+    code: &str,
+) -> Result<Result<(), CodeError>, DbError> {
+    let row: Option<(Option<Vec<u8>>,)> =
+        sqlx::query_as("SELECT totp_secret FROM second_factors WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(db.pool())
+            .await?;
+    let Some(raw) = row.and_then(|(sealed,)| sealed).and_then(|sealed| open(secret, user_id, &sealed)) else {
+        return Ok(Err(CodeError::NoneIssued));
+    };
+    let Some(step) = matching_step(&raw, code, now() as u64) else {
+        return Ok(Err(CodeError::Invalid));
+    };
+    let done = sqlx::query(
+        "UPDATE second_factors SET totp_last_step = $1 WHERE user_id = $2 \
+         AND (totp_last_step IS NULL OR totp_last_step < $1)",
+    )
+    .bind(step as i64)
+    .bind(user_id)
+    .execute(db.pool())
+    .await?;
+    Ok(if done.rows_affected() == 1 { Ok(()) } else { Err(CodeError::Reused) })
+}
+
+/// Back to emailed codes (a Super Admin's reset, or the user's own choice).
+pub async fn reset(db: &Db, user_id: i64) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE second_factors SET method = 'email', totp_secret = NULL, totp_pending_secret = NULL, \
+         totp_last_step = NULL WHERE user_id = $1",
+    )
+    .bind(user_id)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_match_their_step_within_one_step_of_drift() {
+        let secret = [7u8; SECRET_LEN];
+        let generator = totp(secret.to_vec(), "alice");
+        let now = 1_700_000_000u64;
+        let step = now / STEP;
+        for drift in [-1i64, 0, 1] {
+            let at = (step as i64 + drift) as u64 * STEP;
+            assert_eq!(
+                matching_step(&secret, &generator.generate(at), now),
+                Some(step.checked_add_signed(drift).unwrap())
+            );
+        }
+        assert_eq!(matching_step(&secret, &generator.generate((step + 2) * STEP), now), None);
+        assert_eq!(matching_step(&secret, "12345", now), None);
+    }
+
+    #[test]
+    fn sealed_secrets_open_only_for_their_user() {
+        let server = ServerSecret::from_bytes(vec![1; 32]);
+        let sealed = seal(&server, 5, b"totp secret bytes!!!");
+        assert_eq!(open(&server, 5, &sealed).unwrap(), b"totp secret bytes!!!");
+        assert!(open(&server, 6, &sealed).is_none());
+        assert!(open(&ServerSecret::from_bytes(vec![2; 32]), 5, &sealed).is_none());
+    }
+}
