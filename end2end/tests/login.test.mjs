@@ -127,4 +127,32 @@ describe('log in', () => {
     assert.deepEqual(problems, []);
     await context.close();
   });
+
+  test('changing the password keeps the account usable with the new one only', async () => {
+    const { context, page, problems } = await openPage(browser);
+    await logInWithEmailCode(page, portal, 'researchuser_2');
+    await page.goto(`${portal.url}/account`);
+    await waitForHydration(page);
+    await page.getByLabel('Current password').fill('password');
+    await page.getByLabel('New password', { exact: true }).fill('correct horse battery staple');
+    await page.getByLabel('Repeat the new password').fill('correct horse battery staple');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByTestId('password-changed').waitFor({ timeout: 20_000 });
+
+    await page.goto(`${portal.url}/login`);
+    await waitForHydration(page);
+    await page.getByLabel('Username').fill('researchuser_2');
+    await page.getByLabel('Password').fill('password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByTestId('login-error').waitFor({ timeout: 20_000 });
+    await page.getByLabel('Password').fill('correct horse battery staple');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByTestId('code-form').waitFor({ timeout: 20_000 });
+    await page.getByLabel('One-time code').fill(latestCode(portal.dataDir, 'researchuser_2@example.com'));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.waitForURL(`${portal.url}/`);
+    assert.equal(await page.getByTestId('signed-in-user').textContent(), 'researchuser_2');
+    assert.deepEqual(problems.filter((p) => !p.includes('401') && !p.includes('400')), []);
+    await context.close();
+  });
 });

@@ -22,6 +22,27 @@ pub async fn post_json<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) 
     }
 }
 
+/// GETs JSON; an error is the API's sentence for a person.
+#[cfg(feature = "hydrate")]
+pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, String> {
+    let response = gloo_net::http::Request::get(path)
+        .send()
+        .await
+        .map_err(|_| "The portal could not be reached. Check your connection and try again.".to_string())?;
+    let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    if (200..300).contains(&status) {
+        serde_json::from_str(&text).map_err(|_| "The portal sent an unexpected answer.".to_string())
+    } else {
+        Err(error_sentence(&text, status))
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub async fn get_json<T: DeserializeOwned>(_path: &str) -> Result<T, String> {
+    Err("Only available in the browser.".to_string())
+}
+
 /// The `error` field of an API error body (plus its request id), or a generic sentence.
 pub fn error_sentence(body: &str, status: u16) -> String {
     #[derive(serde::Deserialize)]

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod error;
+pub mod password_policy;
 pub mod permissions;
 pub mod roles;
 pub mod site;

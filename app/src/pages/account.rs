@@ -36,6 +36,7 @@ pub fn AccountPage() -> impl IntoView {
                             <dd>{u.role.as_str()}</dd>
                         </dl>
                         <TwoFactor method=u.second_factor.clone() />
+                        <ChangePassword username=u.username.clone() />
                     }
                         .into_any()
                 }
@@ -123,5 +124,157 @@ fn TwoFactor(method: String) -> impl IntoView {
                 <p data-testid="totp-enabled">"You log in with a code from your authenticator app."</p>
             </Show>
         </section>
+    }
+}
+
+#[component]
+fn ChangePassword(username: String) -> impl IntoView {
+    // Copy, so the submit handler can be used each time the form is rendered.
+    let username = StoredValue::new(username);
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let confirmation = RwSignal::new(String::new());
+    let (busy, set_busy) = signal(false);
+    let (error, set_error) = signal(None::<String>);
+    let (done, set_done) = signal(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        set_error.set(None);
+        let (c, n, k, user) = (
+            current.get_untracked(),
+            new.get_untracked(),
+            confirmation.get_untracked(),
+            username.get_value(),
+        );
+        if let Err(message) = crate::domain::password_policy::check_new_password(&n, &k, &user) {
+            set_error.set(Some(message.to_string()));
+            return;
+        }
+        set_busy.set(true);
+        leptos::task::spawn_local(async move {
+            match change::run(&user, &c, &n).await {
+                Ok(()) => {
+                    set_done.set(true);
+                    current.set(String::new());
+                    new.set(String::new());
+                    confirmation.set(String::new());
+                }
+                Err(message) => set_error.set(Some(message)),
+            }
+            set_busy.set(false);
+        });
+    };
+    view! {
+        <section class="card" data-testid="change-password">
+            <h2>"Change password"</h2>
+            <Show when=move || error.get().is_some()>
+                <p class="form-error" role="alert">{move || error.get()}</p>
+            </Show>
+            <Show
+                when=move || done.get()
+                fallback=move || {
+                    view! {
+                        <p>"Your files stay accessible: your keys are re-locked with the new password."</p>
+                        <form class="stacked-form" on:submit=submit>
+                            <label>
+                                "Current password"
+                                <input type="password" autocomplete="current-password" required bind:value=current />
+                            </label>
+                            <label>
+                                "New password"
+                                <input type="password" autocomplete="new-password" required bind:value=new />
+                            </label>
+                            <label>
+                                "Repeat the new password"
+                                <input type="password" autocomplete="new-password" required bind:value=confirmation />
+                            </label>
+                            <button type="submit" disabled=move || busy.get()>
+                                "Change password"
+                            </button>
+                        </form>
+                    }
+                }
+            >
+                <p data-testid="password-changed">
+                    "You have successfully changed your password. Please "
+                    <a href="/login">"log in again"</a>
+                    " with your new password."
+                </p>
+            </Show>
+        </section>
+    }
+}
+
+/// The browser side: unwrap with the current password, re-wrap under the new one.
+mod change {
+    use serde::Deserialize;
+
+    use crate::components::api::{get_json, post_json};
+
+    #[derive(Deserialize)]
+    #[allow(dead_code)] // read in the browser build only
+    struct Kdf {
+        memory_kib: u32,
+        iterations: u32,
+        parallelism: u32,
+    }
+
+    #[derive(Deserialize)]
+    #[allow(dead_code)]
+    struct Keys {
+        salt: String,
+        kdf: Kdf,
+        wrapped_private_key: String,
+    }
+
+    pub async fn run(username: &str, current: &str, new: &str) -> Result<(), String> {
+        let keys: Keys = get_json("/api/v1/users/me/keys").await?;
+        let body = rewrap(username, current, new, &keys)?;
+        let _: serde_json::Value = post_json("/api/v1/users/me/password", &body).await?;
+        Ok(())
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn rewrap(username: &str, current: &str, new: &str, keys: &Keys) -> Result<serde_json::Value, String> {
+        use base64::engine::general_purpose::STANDARD;
+        use base64::Engine;
+        use wasm_crypto::{KdfParams, MasterKey, Salt, WrappedPrivateKey};
+        let unusable = || "The portal sent unusable key material.".to_string();
+        let salt =
+            STANDARD.decode(&keys.salt).ok().and_then(|b| Salt::from_slice(&b).ok()).ok_or_else(unusable)?;
+        let params = KdfParams {
+            memory_kib: keys.kdf.memory_kib,
+            iterations: keys.kdf.iterations,
+            parallelism: keys.kdf.parallelism,
+        };
+        let old = MasterKey::derive(current.as_bytes(), &salt, params).map_err(|e| e.to_string())?;
+        let wrapped = STANDARD
+            .decode(&keys.wrapped_private_key)
+            .ok()
+            .and_then(|b| WrappedPrivateKey::from_bytes(b).ok())
+            .ok_or_else(unusable)?;
+        let key = old
+            .kek()
+            .unwrap(&wrapped, username)
+            .map_err(|_| "Entered current password is incorrect!".to_string())?;
+        let new_salt = Salt::random();
+        let fresh =
+            MasterKey::derive(new.as_bytes(), &new_salt, KdfParams::DEFAULT).map_err(|e| e.to_string())?;
+        Ok(serde_json::json!({
+            "current_auth_key": STANDARD.encode(old.auth_key().as_bytes()),
+            "salt": STANDARD.encode(new_salt.0),
+            "kdf": {
+                "memory_kib": KdfParams::DEFAULT.memory_kib,
+                "iterations": KdfParams::DEFAULT.iterations,
+                "parallelism": KdfParams::DEFAULT.parallelism,
+            },
+            "auth_key": STANDARD.encode(fresh.auth_key().as_bytes()),
+            "wrapped_private_key": STANDARD.encode(fresh.kek().wrap(&key, username).as_bytes()),
+        }))
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    fn rewrap(_: &str, _: &str, _: &str, _: &Keys) -> Result<serde_json::Value, String> {
+        Err("Only available in the browser.".into())
     }
 }

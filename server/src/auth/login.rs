@@ -93,7 +93,8 @@ pub async fn login(
     username: &str,
     auth_key: &[u8],
 ) -> Result<SecondFactor, AuthError> {
-    if !rate_limit::record_attempt(cx.db, &[user_bucket(username), ip_bucket(cx.ip)]).await? {
+    let buckets = [user_bucket(username), ip_bucket(cx.ip)];
+    if !rate_limit::allowed(cx.db, &buckets).await? {
         return Err(AuthError::TooManyAttempts);
     }
     if auth_key.len() != AUTH_KEY_LEN {
@@ -110,7 +111,10 @@ pub async fn login(
         .map_err(|e| AuthError::Session(e.to_string()))?;
     let user = match user {
         Some(user) if verified => user,
-        _ => return Err(AuthError::InvalidCredentials),
+        _ => {
+            rate_limit::record_failure(cx.db, &buckets).await?;
+            return Err(AuthError::InvalidCredentials);
+        }
     };
     if !user.is_active {
         return Err(AuthError::Deactivated);
@@ -163,11 +167,12 @@ pub async fn second_factor(cx: &LoginContext<'_>, code: &str) -> Result<User, Au
     let pending: Option<i64> = cx.session.get(PENDING_USER).await?;
     let since: Option<i64> = cx.session.get(PENDING_SINCE).await?;
     let (Some(user_id), Some(since)) = (pending, since) else {
-        rate_limit::record_attempt(cx.db, &[ip_bucket(cx.ip)]).await?;
+        rate_limit::record_failure(cx.db, &[ip_bucket(cx.ip)]).await?;
         return Err(AuthError::NoPendingLogin);
     };
     let user = users::by_id(cx.db, user_id).await?.ok_or(AuthError::NoPendingLogin)?;
-    if !rate_limit::record_attempt(cx.db, &[user_bucket(&user.username), ip_bucket(cx.ip)]).await? {
+    let buckets = [user_bucket(&user.username), ip_bucket(cx.ip)];
+    if !rate_limit::allowed(cx.db, &buckets).await? {
         return Err(AuthError::TooManyAttempts);
     }
     if now() - since > PENDING_SECS {
@@ -178,7 +183,10 @@ pub async fn second_factor(cx: &LoginContext<'_>, code: &str) -> Result<User, Au
         SecondFactor::Email => one_time_code::verify(cx.db, cx.secret, user.id, code).await?,
         SecondFactor::Totp => totp::verify_login(cx.db, cx.secret, user.id, code).await?,
     };
-    verified.map_err(AuthError::Code)?;
+    if let Err(err) = verified {
+        rate_limit::record_failure(cx.db, &buckets).await?;
+        return Err(AuthError::Code(err));
+    }
     if !user.is_active {
         return Err(AuthError::Deactivated);
     }

@@ -5,6 +5,7 @@ pub mod credentials;
 pub mod csrf;
 pub mod login;
 pub mod one_time_code;
+pub mod password;
 pub mod rate_limit;
 pub mod secret;
 pub mod session_store;

@@ -1,5 +1,7 @@
-//! Authentication attempts per account and per client address, stored in the database so the
-//! limit holds across replicas: at most [`MAX_ATTEMPTS`] per [`WINDOW_SECS`] in each bucket.
+//! Failed authentication attempts per account and per client address, stored in the database so
+//! the limit holds across replicas: after [`MAX_ATTEMPTS`] failures within [`WINDOW_SECS`] in a
+//! bucket, further attempts are refused until the window moves on. Successful logins do not
+//! count, so many colleagues behind one NAT address can all log in.
 
 use crate::db::{now, Db, DbError};
 
@@ -8,11 +10,25 @@ pub const WINDOW_SECS: i64 = 3600;
 /// DDS's message (HTTP 429).
 pub const TOO_MANY: &str = "Too many authentication requests in one hour";
 
-/// Records an attempt in every bucket; `false` when any bucket is over the limit (the attempt
-/// is still recorded, so hammering does not reset the window).
-pub async fn record_attempt(db: &Db, buckets: &[String]) -> Result<bool, DbError> {
+/// `false` when any bucket already holds [`MAX_ATTEMPTS`] failures within the window.
+pub async fn allowed(db: &Db, buckets: &[String]) -> Result<bool, DbError> {
+    for bucket in buckets {
+        let (count,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM auth_attempts WHERE bucket = $1 AND at > $2")
+                .bind(bucket)
+                .bind(now() - WINDOW_SECS)
+                .fetch_one(db.pool())
+                .await?;
+        if count >= MAX_ATTEMPTS {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Records a failed attempt in every bucket.
+pub async fn record_failure(db: &Db, buckets: &[String]) -> Result<(), DbError> {
     let at = now();
-    let mut allowed = true;
     let mut tx = db.pool().begin().await?;
     for bucket in buckets {
         sqlx::query("INSERT INTO auth_attempts (bucket, at) VALUES ($1, $2)")
@@ -20,16 +36,9 @@ pub async fn record_attempt(db: &Db, buckets: &[String]) -> Result<bool, DbError
             .bind(at)
             .execute(&mut *tx)
             .await?;
-        let (count,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM auth_attempts WHERE bucket = $1 AND at > $2")
-                .bind(bucket)
-                .bind(at - WINDOW_SECS)
-                .fetch_one(&mut *tx)
-                .await?;
-        allowed &= count <= MAX_ATTEMPTS;
     }
     tx.commit().await?;
-    Ok(allowed)
+    Ok(())
 }
 
 /// Forgets attempts older than the window (run by the cleanup job).

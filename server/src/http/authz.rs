@@ -46,6 +46,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
     endpoint(Method::POST, "/auth/second-factor", Access::Public),
     endpoint(Method::POST, "/auth/logout", Access::Public),
     endpoint(Method::GET, "/auth/me", Access::SignedIn),
+    endpoint(Method::GET, "/users/me/keys", Access::SignedIn),
+    endpoint(Method::POST, "/users/me/password", Access::SignedIn),
     endpoint(Method::POST, "/users/me/totp", Access::SignedIn),
     endpoint(Method::POST, "/users/me/totp/confirm", Access::SignedIn),
     endpoint(Method::DELETE, "/users/{username}/totp", Access::SuperAdmin),

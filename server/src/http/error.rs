@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 
 use crate::auth::login::AuthError;
+use crate::auth::password::PasswordError;
 use crate::db::DbError;
 use crate::mail::MailError;
 use crate::storage::StorageError;
@@ -88,6 +89,16 @@ impl From<AuthError> for ApiError {
             AuthError::MailUnavailable | AuthError::Maintenance => ApiError::Unavailable(message),
             AuthError::Db(db) => ApiError::Db(db),
             AuthError::Session(_) => ApiError::Internal(message),
+        }
+    }
+}
+
+impl From<PasswordError> for ApiError {
+    fn from(err: PasswordError) -> Self {
+        match err {
+            PasswordError::WrongCurrentPassword => ApiError::BadRequest(err.to_string()),
+            PasswordError::Invalid(message) => ApiError::BadRequest(message),
+            PasswordError::Db(db) => ApiError::Db(db),
         }
     }
 }

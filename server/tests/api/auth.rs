@@ -273,3 +273,18 @@ async fn no_password_or_key_material_is_stored() {
     assert!(!contains(code.as_bytes()), "the one-time code is stored");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn successful_logins_do_not_count_toward_the_limit() {
+    // Colleagues behind one NAT address share it: only failures may lock it.
+    let app = seeded(Backend::Sqlite).await;
+    let browser = app.browser();
+    let auth_key = auth_key_for(&browser, "unitadmin_1", DEV_PASSWORD).await;
+    for attempt in 1..=12 {
+        let response = browser
+            .post("/api/v1/auth/login", json!({ "username": "unitadmin_1", "auth_key": auth_key }))
+            .await;
+        assert_eq!(response.status(), 200, "attempt {attempt}");
+    }
+    app.stop().await;
+}

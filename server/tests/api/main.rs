@@ -5,6 +5,7 @@ mod auth;
 mod cli;
 mod helpers;
 mod pages;
+mod password;
 mod permissions;
 mod seed;
 mod status;
