@@ -1,6 +1,7 @@
 //! The DDS server: SSR of the Leptos app, the JSON API, presigning, mail, jobs and admin commands.
 //! `main.rs` only parses the command line and wires these together.
 
+pub mod accounts;
 pub mod auth;
 pub mod config;
 pub mod db;

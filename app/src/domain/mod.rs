@@ -6,3 +6,4 @@ pub mod password_policy;
 pub mod permissions;
 pub mod roles;
 pub mod site;
+pub mod username;

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod authz;
 pub mod error;
 pub mod extract;
+pub mod invites;
 pub mod middleware;
 pub mod notices;
 pub mod status;
@@ -63,7 +64,7 @@ fn session_layer(state: &AppState, https: bool) -> SessionManagerLayer<DbSession
 /// The JSON API: every route through the authorization gate (`authz`).
 fn api_v1(state: &AppState) -> Router<AppState> {
     let routes = authz::ApiRoutes::new(state);
-    let routes = notices::routes(account::routes(auth::routes(routes)));
+    let routes = notices::routes(invites::routes(account::routes(auth::routes(routes))));
     routes.into_router().fallback(|| async { ApiError::NotFound("There is no such API endpoint.".into()) })
 }
 

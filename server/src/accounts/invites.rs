@@ -1,0 +1,357 @@
+//! Invites and registration by invite (DDS §5): who may invite whom is decided by
+//! `app::domain::permissions`; the invitee registers in the browser, which creates the key pair.
+
+use app::domain::permissions::{self, Actor, Denied, Subject};
+use app::domain::roles::Role;
+use app::domain::username::{check_name, check_username};
+use base64::engine::general_purpose::{STANDARD as BASE64, URL_SAFE_NO_PAD as BASE64URL};
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use wasm_crypto::keys::WRAPPED_KEY_LEN;
+use wasm_crypto::KdfParams;
+
+use crate::auth::credentials::{hash_auth_key, AUTH_KEY_LEN};
+use crate::db::users::{self, StoredCredentials, User};
+use crate::db::{now, Db, DbError};
+use crate::mail::{MailError, Mailer, OutgoingMail};
+
+pub const VALIDITY_SECS: i64 = 7 * 24 * 3600;
+
+#[derive(Debug, thiserror::Error)]
+pub enum InviteError {
+    #[error("{0}")]
+    Denied(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("This email address already belongs to an account.")]
+    AlreadyRegistered,
+    #[error("An invitation has already been sent to this email address.")]
+    AlreadyInvited,
+    #[error(
+        "This invitation link is not valid: it may have been used or cancelled. Ask for a new invitation."
+    )]
+    NotFound,
+    #[error("This invitation has expired. Ask for a new one.")]
+    Expired,
+    #[error("The username is already taken. Choose another one.")]
+    UsernameTaken,
+    #[error(transparent)]
+    Mail(#[from] MailError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<Denied> for InviteError {
+    fn from(denied: Denied) -> Self {
+        InviteError::Denied(denied.0.to_string())
+    }
+}
+
+impl From<sqlx::Error> for InviteError {
+    fn from(err: sqlx::Error) -> Self {
+        InviteError::Db(DbError::Query(err))
+    }
+}
+
+fn actor(user: &User) -> Actor {
+    Actor { user_id: user.id, role: user.role, unit_id: user.unit_id }
+}
+
+fn decode(field: &str, value: &str, len: usize) -> Result<Vec<u8>, InviteError> {
+    match BASE64.decode(value.trim()) {
+        Ok(bytes) if bytes.len() == len => Ok(bytes),
+        _ => Err(InviteError::Invalid(format!("'{field}' must be {len} bytes in base64."))),
+    }
+}
+
+/// What the inviter's browser sends.
+#[derive(Debug, Deserialize)]
+pub struct NewInvite {
+    pub email: String,
+    pub role: String,
+    pub unit_id: Option<i64>,
+    /// The link's secret (base64, 32 bytes): mailed, never stored.
+    pub token: String,
+    pub public_key: String,
+    pub wrapped_private_key: String,
+}
+
+fn token_hash(token: &[u8]) -> Vec<u8> {
+    Sha256::digest(token).to_vec()
+}
+
+pub async fn create(
+    db: &Db,
+    mailer: &Mailer,
+    public_url: &str,
+    inviter: &User,
+    new: NewInvite,
+) -> Result<i64, InviteError> {
+    let email = new.email.trim().to_lowercase();
+    if email.parse::<lettre::message::Mailbox>().is_err() || !email.contains('@') {
+        return Err(InviteError::Invalid("Enter a valid email address.".into()));
+    }
+    let role = Role::parse(&new.role).ok_or_else(|| InviteError::Invalid("Invalid role.".into()))?;
+    // Unit staff invite into their own unit unless they say otherwise.
+    let unit_id = if role.belongs_to_unit() { new.unit_id.or(inviter.unit_id) } else { None };
+    permissions::may_invite(&actor(inviter), &Subject { user_id: None, role, unit_id })?;
+    let token = decode("token", &new.token, wasm_crypto::invite::TOKEN_LEN)?;
+    let public_key = decode("public_key", &new.public_key, 32)?;
+    let wrapped = decode("wrapped_private_key", &new.wrapped_private_key, WRAPPED_KEY_LEN)?;
+
+    let unit_name = match unit_id {
+        Some(id) => Some(
+            sqlx::query_as::<_, (String,)>("SELECT external_display_name FROM units WHERE id = $1")
+                .bind(id)
+                .fetch_optional(db.pool())
+                .await?
+                .ok_or_else(|| InviteError::Invalid("There is no such unit.".into()))?
+                .0,
+        ),
+        None => None,
+    };
+    let registered: Option<(i64,)> = sqlx::query_as("SELECT id FROM emails WHERE LOWER(email) = $1")
+        .bind(&email)
+        .fetch_optional(db.pool())
+        .await?;
+    if registered.is_some() {
+        return Err(InviteError::AlreadyRegistered);
+    }
+    let pending: Option<(i64, i64)> = sqlx::query_as("SELECT id, expires_at FROM invites WHERE email = $1")
+        .bind(&email)
+        .fetch_optional(db.pool())
+        .await?;
+    match pending {
+        Some((_, expires)) if expires > now() => return Err(InviteError::AlreadyInvited),
+        Some((id, _)) => {
+            sqlx::query("DELETE FROM invites WHERE id = $1").bind(id).execute(db.pool()).await?;
+        }
+        None => {}
+    }
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO invites (email, role, unit_id, invited_by, token_hash, public_key, wrapped_private_key, \
+         created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(&email)
+    .bind(role.as_str())
+    .bind(unit_id)
+    .bind(inviter.id)
+    .bind(token_hash(&token))
+    .bind(public_key)
+    .bind(wrapped)
+    .bind(now())
+    .bind(now() + VALIDITY_SECS)
+    .fetch_one(db.pool())
+    .await?;
+
+    let link = format!("{public_url}/invite/{}", BASE64URL.encode(&token));
+    let on_behalf = unit_name.map(|unit| format!(" on behalf of {unit}")).unwrap_or_default();
+    let mail = OutgoingMail {
+        to: email.clone(),
+        subject: format!("{} invites you to the Data Delivery System", inviter.name),
+        text: format!(
+            "{name}{on_behalf} invites you to the Data Delivery System as {role}.\n\n\
+             Register here (the link is valid for 7 days and can be used once):\n{link}\n",
+            name = inviter.name,
+        ),
+        html: format!(
+            "<p>{name}{on_behalf} invites you to the Data Delivery System as {role}.</p>\
+             <p><a href=\"{link}\">Register</a> (the link is valid for 7 days and can be used once).</p>",
+            name = inviter.name,
+        ),
+        link: Some(link),
+    };
+    if let Err(err) = mailer.send(mail).await {
+        sqlx::query("DELETE FROM invites WHERE id = $1").bind(id).execute(db.pool()).await?;
+        return Err(err.into());
+    }
+    Ok(id)
+}
+
+#[derive(Debug, Serialize)]
+pub struct InviteSummary {
+    pub id: i64,
+    pub email: String,
+    pub role: String,
+    pub unit_id: Option<i64>,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+type InviteRow = (i64, String, String, Option<i64>, i64, i64, Option<i64>);
+
+/// Pending invites the caller may see: Super Admins all; unit staff those of their unit and the
+/// researcher invites sent by their unit.
+pub async fn list(db: &Db, viewer: &User) -> Result<Vec<InviteSummary>, InviteError> {
+    if viewer.role == Role::Researcher {
+        return Err(InviteError::Denied("You do not have permission to list invites.".into()));
+    }
+    let rows: Vec<InviteRow> = sqlx::query_as(
+        "SELECT i.id, i.email, i.role, i.unit_id, i.created_at, i.expires_at, u.unit_id \
+         FROM invites i LEFT JOIN users u ON u.id = i.invited_by ORDER BY i.created_at DESC, i.id DESC",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|row| visible(viewer, row))
+        .map(|(id, email, role, unit_id, created_at, expires_at, _)| InviteSummary {
+            id,
+            email,
+            role,
+            unit_id,
+            created_at,
+            expires_at,
+        })
+        .collect())
+}
+
+fn visible(viewer: &User, (_, _, _, unit_id, _, _, inviter_unit): &InviteRow) -> bool {
+    match viewer.role {
+        Role::SuperAdmin => true,
+        Role::UnitAdmin | Role::UnitPersonnel => {
+            viewer.unit_id.is_some() && (*unit_id == viewer.unit_id || *inviter_unit == viewer.unit_id)
+        }
+        Role::Researcher => false,
+    }
+}
+
+/// Cancels an invite: Super Admins any; Unit Admins those visible to them.
+pub async fn delete(db: &Db, actor: &User, id: i64) -> Result<(), InviteError> {
+    if !matches!(actor.role, Role::SuperAdmin | Role::UnitAdmin) {
+        return Err(InviteError::Denied("You do not have permission to delete invites.".into()));
+    }
+    let row: Option<InviteRow> = sqlx::query_as(
+        "SELECT i.id, i.email, i.role, i.unit_id, i.created_at, i.expires_at, u.unit_id \
+         FROM invites i LEFT JOIN users u ON u.id = i.invited_by WHERE i.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    match row {
+        Some(row) if visible(actor, &row) => {
+            sqlx::query("DELETE FROM invites WHERE id = $1").bind(id).execute(db.pool()).await?;
+            Ok(())
+        }
+        _ => Err(InviteError::NotFound),
+    }
+}
+
+/// What the acceptance page shows (and the invite key material the browser needs).
+#[derive(Debug, Serialize)]
+pub struct InviteDetails {
+    pub email: String,
+    pub role: String,
+    pub unit: Option<String>,
+    pub expires_at: i64,
+    pub public_key: String,
+    pub wrapped_private_key: String,
+}
+
+type PendingRow = (i64, String, String, Option<i64>, i64, Vec<u8>, Vec<u8>, Option<String>);
+
+async fn by_token(db: &Db, token: &str) -> Result<PendingRow, InviteError> {
+    let token = BASE64URL.decode(token.trim()).map_err(|_| InviteError::NotFound)?;
+    let row: Option<PendingRow> = sqlx::query_as(
+        "SELECT i.id, i.email, i.role, i.unit_id, i.expires_at, i.public_key, i.wrapped_private_key, \
+         u.external_display_name FROM invites i LEFT JOIN units u ON u.id = i.unit_id WHERE i.token_hash = $1",
+    )
+    .bind(token_hash(&token))
+    .fetch_optional(db.pool())
+    .await?;
+    let row = row.ok_or(InviteError::NotFound)?;
+    if row.4 <= now() {
+        return Err(InviteError::Expired);
+    }
+    Ok(row)
+}
+
+pub async fn details(db: &Db, token: &str) -> Result<InviteDetails, InviteError> {
+    let (_, email, role, _, expires_at, public_key, wrapped, unit) = by_token(db, token).await?;
+    Ok(InviteDetails {
+        email,
+        role,
+        unit,
+        expires_at,
+        public_key: BASE64.encode(public_key),
+        wrapped_private_key: BASE64.encode(wrapped),
+    })
+}
+
+/// What the invitee's browser sends: credentials derived from the chosen password and the new
+/// key pair (the password itself never leaves the browser).
+#[derive(Debug, Deserialize)]
+pub struct Registration {
+    pub name: String,
+    pub username: String,
+    pub salt: String,
+    pub kdf: crate::auth::password::Kdf,
+    pub auth_key: String,
+    pub public_key: String,
+    pub wrapped_private_key: String,
+}
+
+pub async fn accept(db: &Db, token: &str, registration: Registration) -> Result<User, InviteError> {
+    let (invite_id, email, role, unit_id, _, _, _, _) = by_token(db, token).await?;
+    let username = registration.username.trim().to_string();
+    check_username(&username).map_err(|m| InviteError::Invalid(m.into()))?;
+    check_name(&registration.name).map_err(|m| InviteError::Invalid(m.into()))?;
+    let params = KdfParams {
+        memory_kib: registration.kdf.memory_kib,
+        iterations: registration.kdf.iterations,
+        parallelism: registration.kdf.parallelism,
+    }
+    .validate()
+    .map_err(|e| InviteError::Invalid(e.to_string()))?;
+    let salt = decode("salt", &registration.salt, wasm_crypto::kdf::SALT_LEN)?;
+    let auth_key = decode("auth_key", &registration.auth_key, AUTH_KEY_LEN)?;
+    let public_key = decode("public_key", &registration.public_key, 32)?;
+    let wrapped = decode("wrapped_private_key", &registration.wrapped_private_key, WRAPPED_KEY_LEN)?;
+    if users::by_username(db, &username).await?.is_some() {
+        return Err(InviteError::UsernameTaken);
+    }
+    let auth_hash = tokio::task::spawn_blocking(move || hash_auth_key(&auth_key))
+        .await
+        .map_err(|e| InviteError::Invalid(e.to_string()))?;
+
+    let mut tx = db.pool().begin().await?;
+    // The invite is consumed in the same transaction: a second acceptance finds nothing.
+    let consumed = sqlx::query("DELETE FROM invites WHERE id = $1").bind(invite_id).execute(&mut *tx).await?;
+    if consumed.rows_affected() != 1 {
+        return Err(InviteError::NotFound);
+    }
+    let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
+        "INSERT INTO users (username, name, role, unit_id, is_active, created_at) \
+         VALUES ($1, $2, $3, $4, TRUE, $5) RETURNING id",
+    )
+    .bind(&username)
+    .bind(registration.name.trim())
+    .bind(&role)
+    .bind(unit_id)
+    .bind(now())
+    .fetch_one(&mut *tx)
+    .await;
+    let (user_id,) = match inserted {
+        Ok(row) => row,
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(InviteError::UsernameTaken),
+        Err(e) => return Err(e.into()),
+    };
+    sqlx::query("INSERT INTO emails (user_id, email, is_primary) VALUES ($1, $2, TRUE)")
+        .bind(user_id)
+        .bind(&email)
+        .execute(&mut *tx)
+        .await?;
+    let credentials = StoredCredentials {
+        kdf_salt: salt,
+        kdf_memory_kib: params.memory_kib.into(),
+        kdf_iterations: params.iterations.into(),
+        kdf_parallelism: params.parallelism.into(),
+        auth_hash,
+        public_key,
+        wrapped_private_key: wrapped,
+    };
+    users::insert_credentials(&mut tx, user_id, &credentials).await?;
+    tx.commit().await?;
+    users::by_id(db, user_id).await?.ok_or(InviteError::NotFound)
+}

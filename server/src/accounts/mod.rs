@@ -1,0 +1,3 @@
+//! Account administration: invites and registration (more arrives with the accounts work).
+
+pub mod invites;

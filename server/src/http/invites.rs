@@ -1,0 +1,83 @@
+//! `/api/v1/invites`: thin handlers over `accounts::invites`.
+
+use axum::extract::{Path, State};
+use axum::routing::{delete, get, post};
+use axum::{Extension, Json};
+use http::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use super::authz::{ApiRoutes, Authenticated};
+use super::error::ApiError;
+use super::extract::ApiJson;
+use crate::accounts::invites::{self, InviteDetails, InviteError, InviteSummary, NewInvite, Registration};
+use crate::state::AppState;
+
+pub fn routes(routes: ApiRoutes) -> ApiRoutes {
+    routes
+        .add(Method::POST, "/invites", post(create))
+        .add(Method::GET, "/invites", get(list))
+        .add(Method::DELETE, "/invites/{id}", delete(remove))
+        .add(Method::GET, "/invites/by-token/{token}", get(details))
+        .add(Method::POST, "/invites/by-token/{token}/accept", post(accept))
+}
+
+impl From<InviteError> for ApiError {
+    fn from(err: InviteError) -> Self {
+        let message = err.to_string();
+        match err {
+            InviteError::Denied(_) => ApiError::Forbidden(message),
+            InviteError::Invalid(_)
+            | InviteError::AlreadyRegistered
+            | InviteError::AlreadyInvited
+            | InviteError::UsernameTaken => ApiError::BadRequest(message),
+            InviteError::NotFound => ApiError::NotFound(message),
+            InviteError::Expired => ApiError::Gone(message),
+            InviteError::Mail(mail) => ApiError::Mail(mail),
+            InviteError::Db(db) => ApiError::Db(db),
+        }
+    }
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Extension(Authenticated(user)): Extension<Authenticated>,
+    ApiJson(body): ApiJson<NewInvite>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let id = invites::create(&state.db, &state.mailer, &state.config.public_url, &user, body).await?;
+    tracing::info!(by = %user.username, id, "invite sent");
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Extension(Authenticated(user)): Extension<Authenticated>,
+) -> Result<Json<Vec<InviteSummary>>, ApiError> {
+    Ok(Json(invites::list(&state.db, &user).await?))
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    Extension(Authenticated(user)): Extension<Authenticated>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    invites::delete(&state.db, &user, id).await?;
+    tracing::info!(by = %user.username, id, "invite cancelled");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn details(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Json<InviteDetails>, ApiError> {
+    Ok(Json(invites::details(&state.db, &token).await?))
+}
+
+async fn accept(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    ApiJson(body): ApiJson<Registration>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let user = invites::accept(&state.db, &token, body).await?;
+    tracing::info!(user = %user.username, role = %user.role, "registered by invite");
+    Ok((StatusCode::CREATED, Json(json!({ "username": user.username }))))
+}

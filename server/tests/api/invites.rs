@@ -1,0 +1,208 @@
+//! Invites and registration, as the inviter's and the invitee's browsers do them.
+
+use base64::engine::general_purpose::{STANDARD as BASE64, URL_SAFE_NO_PAD as BASE64URL};
+use base64::Engine;
+use serde_json::{json, Value};
+use wasm_crypto::{InviteToken, KdfParams, MasterKey, PrivateKey, Salt};
+
+use crate::auth::{auth_key_for, latest_code, login, seeded};
+use crate::both_backends;
+use crate::helpers::{Backend, Browser, TestApp};
+
+/// The inviter's browser: a token and an invite key pair wrapped under it.
+fn invite_body(email: &str, role: &str, unit_id: Option<i64>) -> Value {
+    let token = InviteToken::generate();
+    let key = PrivateKey::generate();
+    json!({
+        "email": email,
+        "role": role,
+        "unit_id": unit_id,
+        "token": BASE64.encode(token.as_bytes()),
+        "public_key": BASE64.encode(key.public_key().as_bytes()),
+        "wrapped_private_key": BASE64.encode(token.wrap(&key).as_bytes()),
+    })
+}
+
+/// The invite link in the newest mail to `email`.
+fn invite_link(app: &TestApp, email: &str) -> String {
+    let mut mails: Vec<_> = std::fs::read_dir(app.outbox())
+        .unwrap()
+        .flatten()
+        .map(|e| (e.metadata().unwrap().modified().unwrap(), std::fs::read_to_string(e.path()).unwrap()))
+        .filter(|(_, text)| text.contains(&format!("To: {email}")) && text.contains("/invite/"))
+        .collect();
+    mails.sort_by_key(|(modified, _)| *modified);
+    let text = &mails.last().expect("an invite mail").1;
+    let at = text.find("/invite/").unwrap() + "/invite/".len();
+    text[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+}
+
+/// The invitee's browser: key pair and credentials from the chosen password.
+fn registration(username: &str, password: &str) -> Value {
+    let salt = Salt::random();
+    let master = MasterKey::derive(password.as_bytes(), &salt, KdfParams::DEFAULT).unwrap();
+    let key = PrivateKey::generate();
+    json!({
+        "name": "New Person",
+        "username": username,
+        "salt": BASE64.encode(salt.0),
+        "kdf": { "memory_kib": 65536, "iterations": 3, "parallelism": 1 },
+        "auth_key": BASE64.encode(master.auth_key().as_bytes()),
+        "public_key": BASE64.encode(key.public_key().as_bytes()),
+        "wrapped_private_key": BASE64.encode(master.kek().wrap(&key, username).as_bytes()),
+    })
+}
+
+async fn signed_in(app: &TestApp, username: &str) -> Browser {
+    let browser = app.browser();
+    assert_eq!(login(app, &browser, username).await.status(), 200, "{username}");
+    browser
+}
+
+async fn unit_admin_invites_a_researcher_who_registers_and_logs_in(backend: Backend) {
+    let app = seeded(backend).await;
+    let admin = signed_in(&app, "unitadmin_1").await;
+    let created =
+        admin.post("/api/v1/invites", invite_body("New.Person@Example.org", "Researcher", None)).await;
+    assert_eq!(created.status(), 201, "{:?}", created.text().await);
+    let listed: Value = admin.get("/api/v1/invites").await.json().await.unwrap();
+    assert_eq!(listed[0]["email"], "new.person@example.org");
+
+    let token = invite_link(&app, "new.person@example.org");
+    let visitor = app.browser();
+    let details: Value =
+        visitor.get(&format!("/api/v1/invites/by-token/{token}")).await.json().await.unwrap();
+    assert_eq!(details["role"], "Researcher");
+    assert_eq!(details["email"], "new.person@example.org");
+
+    let accepted = visitor
+        .post(
+            &format!("/api/v1/invites/by-token/{token}/accept"),
+            registration("new_person", "a long passphrase"),
+        )
+        .await;
+    assert_eq!(accepted.status(), 201, "{:?}", accepted.text().await);
+    // The link is used up.
+    let again = visitor.get(&format!("/api/v1/invites/by-token/{token}")).await;
+    assert_eq!(again.status(), 404);
+
+    // The new account logs in with its own password and an emailed code.
+    let browser = app.browser();
+    let auth_key = auth_key_for(&browser, "new_person", "a long passphrase").await;
+    let response =
+        browser.post("/api/v1/auth/login", json!({ "username": "new_person", "auth_key": auth_key })).await;
+    assert_eq!(response.status(), 200);
+    let code = latest_code(&app, "new.person@example.org").unwrap();
+    let me: Value =
+        browser.post("/api/v1/auth/second-factor", json!({ "code": code })).await.json().await.unwrap();
+    assert_eq!(me["role"], "Researcher");
+    app.stop().await;
+}
+both_backends!(invite_journey, unit_admin_invites_a_researcher_who_registers_and_logs_in);
+
+async fn who_may_invite_whom(backend: Backend) {
+    let app = seeded(backend).await;
+    let db = &app.state().db;
+    sqlx::query(
+        "INSERT INTO units (public_id, name, external_display_name, contact_email, internal_ref, quota_bytes, created_at) \
+         VALUES ('unit-2', 'Unit 2', 'Second', 'u2@example.com', 'second', 1, 0)",
+    )
+    .execute(db.pool())
+    .await
+    .unwrap();
+    let (other_unit,): (i64,) =
+        sqlx::query_as("SELECT id FROM units WHERE public_id = 'unit-2'").fetch_one(db.pool()).await.unwrap();
+
+    let cases: &[(&str, &str, Option<i64>, u16)] = &[
+        ("unitadmin_1", "Unit Admin", None, 201),
+        ("unitadmin_1", "Unit Personnel", Some(other_unit), 403),
+        ("unituser_1", "Unit Personnel", None, 201),
+        ("unituser_1", "Unit Admin", None, 403),
+        ("unituser_1", "Super Admin", None, 403),
+        ("researchuser_1", "Researcher", None, 403),
+        ("superadmin", "Unit Admin", None, 403),
+        ("superadmin", "Unit Admin", Some(other_unit), 201),
+        ("superadmin", "Super Admin", None, 201),
+    ];
+    for (i, (inviter, role, unit, expected)) in cases.iter().enumerate() {
+        let browser = signed_in(&app, inviter).await;
+        let email = format!("person{i}@example.org");
+        let response = browser.post("/api/v1/invites", invite_body(&email, role, *unit)).await;
+        assert_eq!(response.status(), *expected, "{inviter} inviting a {role} into {unit:?}");
+    }
+    let admin = signed_in(&app, "unitadmin_2").await;
+    let duplicate =
+        admin.post("/api/v1/invites", invite_body("person0@example.org", "Researcher", None)).await;
+    assert_eq!(
+        duplicate.json::<Value>().await.unwrap()["error"],
+        "An invitation has already been sent to this email address."
+    );
+    let registered =
+        admin.post("/api/v1/invites", invite_body("researchuser_1@example.com", "Researcher", None)).await;
+    assert_eq!(
+        registered.json::<Value>().await.unwrap()["error"],
+        "This email address already belongs to an account."
+    );
+    let bad_email = admin.post("/api/v1/invites", invite_body("not an address", "Researcher", None)).await;
+    assert_eq!(bad_email.json::<Value>().await.unwrap()["error"], "Enter a valid email address.");
+
+    // Listing is scoped: the other unit's invite is not shown to unit 1's admin.
+    let listed: Value = admin.get("/api/v1/invites").await.json().await.unwrap();
+    let emails: Vec<&str> = listed.as_array().unwrap().iter().map(|i| i["email"].as_str().unwrap()).collect();
+    assert!(emails.contains(&"person0@example.org"));
+    assert!(!emails.contains(&"person7@example.org"), "{emails:?}");
+    let researcher = signed_in(&app, "researchuser_2").await;
+    assert_eq!(researcher.get("/api/v1/invites").await.status(), 403);
+    app.stop().await;
+}
+both_backends!(invite_permissions, who_may_invite_whom);
+
+#[tokio::test]
+async fn expired_cancelled_and_invalid_registrations_are_refused() {
+    let app = seeded(Backend::Sqlite).await;
+    let db = &app.state().db;
+    let admin = signed_in(&app, "unitadmin_1").await;
+    for email in ["late@example.org", "cancel@example.org", "picky@example.org"] {
+        assert_eq!(admin.post("/api/v1/invites", invite_body(email, "Researcher", None)).await.status(), 201);
+    }
+    let visitor = app.browser();
+
+    sqlx::query("UPDATE invites SET expires_at = 0 WHERE email = 'late@example.org'")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let late = invite_link(&app, "late@example.org");
+    let response = visitor.get(&format!("/api/v1/invites/by-token/{late}")).await;
+    assert_eq!(response.status(), 410);
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["error"],
+        "This invitation has expired. Ask for a new one."
+    );
+
+    let listed: Value = admin.get("/api/v1/invites").await.json().await.unwrap();
+    let id = listed.as_array().unwrap().iter().find(|i| i["email"] == "cancel@example.org").unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let url = format!("{}/api/v1/invites/{id}", admin.base);
+    assert_eq!(admin.client.delete(&url).header("origin", &admin.base).send().await.unwrap().status(), 204);
+    let cancelled = invite_link(&app, "cancel@example.org");
+    assert_eq!(visitor.get(&format!("/api/v1/invites/by-token/{cancelled}")).await.status(), 404);
+
+    let picky = invite_link(&app, "picky@example.org");
+    let accept = format!("/api/v1/invites/by-token/{picky}/accept");
+    let bad_name = visitor.post(&accept, registration("no", "a long passphrase")).await;
+    assert_eq!(
+        bad_name.json::<Value>().await.unwrap()["error"],
+        "The username must be 3 to 30 characters long."
+    );
+    let taken = visitor.post(&accept, registration("ResearchUser_1", "a long passphrase")).await;
+    assert_eq!(
+        taken.json::<Value>().await.unwrap()["error"],
+        "The username is already taken. Choose another one."
+    );
+    let forged = BASE64URL.encode([9u8; 32]);
+    assert_eq!(visitor.get(&format!("/api/v1/invites/by-token/{forged}")).await.status(), 404);
+    // Still usable after the refusals.
+    assert_eq!(visitor.post(&accept, registration("picky_person", "a long passphrase")).await.status(), 201);
+    app.stop().await;
+}
