@@ -4,12 +4,15 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    SsrMode, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
 };
 
 use crate::components::layout::Layout;
 use crate::components::theme::initial_theme;
-use crate::pages::{account::AccountPage, home::HomePage, login::LoginPage, not_found::NotFound};
+use crate::pages::{
+    account::AccountPage, home::HomePage, invites::InvitesPage, login::LoginPage, not_found::NotFound,
+    register::RegisterPage,
+};
 
 /// The whole HTML document, rendered on the server for every page request.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -48,6 +51,12 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("invites") view=InvitesPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("invite"), ParamSegment("token"))
+                        view=RegisterPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </Layout>
         </Router>

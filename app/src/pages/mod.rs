@@ -2,5 +2,7 @@
 
 pub mod account;
 pub mod home;
+pub mod invites;
 pub mod login;
 pub mod not_found;
+pub mod register;

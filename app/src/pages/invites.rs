@@ -1,0 +1,182 @@
+//! Invite people (unit staff and Super Admins) and see pending invites. The invite link's token
+//! and the invite key pair are made here, in the browser (DESIGN §3 "Invites").
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::Deserialize;
+
+use crate::components::api::{get_json, post_json};
+use crate::components::session::CurrentUser;
+use crate::domain::roles::Role;
+
+#[derive(Debug, Clone, Deserialize)]
+struct PendingInvite {
+    id: i64,
+    email: String,
+    role: String,
+}
+
+/// The roles `inviter` may invite (the server checks again).
+fn invitable(inviter: Role) -> &'static [Role] {
+    match inviter {
+        Role::SuperAdmin => &Role::ALL,
+        Role::UnitAdmin => &[Role::UnitAdmin, Role::UnitPersonnel, Role::Researcher],
+        Role::UnitPersonnel => &[Role::UnitPersonnel, Role::Researcher],
+        Role::Researcher => &[],
+    }
+}
+
+#[component]
+pub fn InvitesPage() -> impl IntoView {
+    let user = expect_context::<CurrentUser>();
+    let email = RwSignal::new(String::new());
+    let role = RwSignal::new(Role::Researcher.as_str().to_string());
+    let unit = RwSignal::new(String::new());
+    let (error, set_error) = signal(None::<String>);
+    let (sent, set_sent) = signal(None::<String>);
+    let (version, set_version) = signal(0u32);
+    let pending = LocalResource::new(move || {
+        version.track();
+        async move { get_json::<Vec<PendingInvite>>("/api/v1/invites").await }
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        set_error.set(None);
+        set_sent.set(None);
+        let (to, as_role, unit_id) = (email.get_untracked(), role.get_untracked(), unit.get_untracked());
+        leptos::task::spawn_local(async move {
+            let unit_id = unit_id.trim().parse::<i64>().ok();
+            match make::invite(&to, &as_role, unit_id).await {
+                Ok(()) => {
+                    set_sent.set(Some(format!("An invitation was sent to {}.", to.trim())));
+                    email.set(String::new());
+                    set_version.update(|v| *v += 1);
+                }
+                Err(message) => set_error.set(Some(message)),
+            }
+        });
+    };
+
+    view! {
+        <Title text="Invites" />
+        <h1>"Invites"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                let Some(me) = user.get() else {
+                    return view! { <p>"Please " <a href="/login">"log in"</a> " to invite people."</p> }.into_any();
+                };
+                let roles = invitable(me.role);
+                if roles.is_empty() {
+                    return view! { <p>"Researchers cannot invite users."</p> }.into_any();
+                }
+                let super_admin = me.role == Role::SuperAdmin;
+                view! {
+                    <section class="card">
+                        <h2>"Invite someone"</h2>
+                        <Show when=move || error.get().is_some()>
+                            <p class="form-error" role="alert" data-testid="invite-error">{move || error.get()}</p>
+                        </Show>
+                        <Show when=move || sent.get().is_some()>
+                            <p class="form-status" role="status" data-testid="invite-sent">{move || sent.get()}</p>
+                        </Show>
+                        <form class="stacked-form" on:submit=submit>
+                            <label>
+                                "Email"
+                                <input type="email" name="email" required bind:value=email />
+                            </label>
+                            <label>
+                                "Role"
+                                <select name="role" bind:value=role>
+                                    {roles
+                                        .iter()
+                                        .map(|r| view! { <option value=r.as_str()>{r.as_str()}</option> })
+                                        .collect_view()}
+                                </select>
+                            </label>
+                            <Show when=move || super_admin>
+                                <label>
+                                    "Unit id (for unit staff)"
+                                    <input name="unit" inputmode="numeric" bind:value=unit />
+                                </label>
+                            </Show>
+                            <button type="submit">"Send invitation"</button>
+                        </form>
+                    </section>
+                }
+                    .into_any()
+            }}
+        </Suspense>
+        <section class="card">
+            <h2>"Pending invitations"</h2>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || {
+                    pending
+                        .get()
+                        .map(|result| match result {
+                            Err(message) => view! { <p class="form-error">{message}</p> }.into_any(),
+                            Ok(list) if list.is_empty() => view! { <p>"No pending invitations."</p> }.into_any(),
+                            Ok(list) => {
+                                view! {
+                                    <table class="table" data-testid="pending-invites">
+                                        <thead>
+                                            <tr>
+                                                <th>"Email"</th>
+                                                <th>"Role"</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>
+                                            {list
+                                                .into_iter()
+                                                .map(|i| {
+                                                    view! {
+                                                        <tr data-invite=i.id>
+                                                            <td>{i.email}</td>
+                                                            <td>{i.role}</td>
+                                                        </tr>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </tbody>
+                                    </table>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+/// The inviter's browser side.
+mod make {
+    use super::post_json;
+
+    pub async fn invite(email: &str, role: &str, unit_id: Option<i64>) -> Result<(), String> {
+        let body = body(email, role, unit_id)?;
+        let _: serde_json::Value = post_json("/api/v1/invites", &body).await?;
+        Ok(())
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn body(email: &str, role: &str, unit_id: Option<i64>) -> Result<serde_json::Value, String> {
+        use base64::engine::general_purpose::STANDARD;
+        use base64::Engine;
+        let token = wasm_crypto::InviteToken::generate();
+        let key = wasm_crypto::PrivateKey::generate();
+        Ok(serde_json::json!({
+            "email": email.trim(),
+            "role": role,
+            "unit_id": unit_id,
+            "token": STANDARD.encode(token.as_bytes()),
+            "public_key": STANDARD.encode(key.public_key().as_bytes()),
+            "wrapped_private_key": STANDARD.encode(token.wrap(&key).as_bytes()),
+        }))
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    fn body(_: &str, _: &str, _: Option<i64>) -> Result<serde_json::Value, String> {
+        Err("Only available in the browser.".into())
+    }
+}

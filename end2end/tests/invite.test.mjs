@@ -1,0 +1,93 @@
+// The invite journey in the browser: a Unit Admin invites a researcher, the link from the
+// outbox leads to registration (keys made in the invitee's browser), the new account logs in.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { launchBrowser, openPage, startPortal, waitForHydration } from './portal.mjs';
+
+function newestMail(dataDir, email, marker) {
+  const outbox = join(dataDir, 'outbox');
+  const mails = readdirSync(outbox)
+    .map((name) => join(outbox, name))
+    .map((path) => ({ time: statSync(path).mtimeMs, text: readFileSync(path, 'utf8') }))
+    .filter((m) => m.text.includes(`To: ${email}`) && m.text.includes(marker))
+    .sort((a, b) => a.time - b.time);
+  return mails.at(-1)?.text ?? '';
+}
+
+async function logIn(page, portal, username, password, email) {
+  await page.goto(`${portal.url}/login`);
+  await waitForHydration(page);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByTestId('code-form').waitFor({ timeout: 20_000 });
+  const text = newestMail(portal.dataDir, email, 'One-Time Authentication Code');
+  const code = text.slice(text.indexOf('code for the Data Delivery System is:')).match(/\b\d{8}\b/)[0];
+  await page.getByLabel('One-time code').fill(code);
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.waitForURL(`${portal.url}/`);
+  await page.getByTestId('signed-in-user').waitFor();
+}
+
+describe('invites', () => {
+  let portal;
+  let browser;
+
+  before(async () => {
+    portal = await startPortal();
+    execFileSync(process.env.DDS_BIN, ['init-db', 'dev'], { env: { ...process.env, DDS_DATA_DIR: portal.dataDir } });
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await portal?.stop();
+  });
+
+  test('a Unit Admin invites a researcher who registers and logs in', async () => {
+    const admin = await openPage(browser);
+    await logIn(admin.page, portal, 'unitadmin_1', 'password', 'unitadmin_1@example.com');
+    await admin.page.goto(`${portal.url}/invites`);
+    await waitForHydration(admin.page);
+    await admin.page.getByLabel('Email').fill('new.researcher@example.org');
+    await admin.page.getByLabel('Role').selectOption('Researcher');
+    await admin.page.getByRole('button', { name: 'Send invitation' }).click();
+    await admin.page.getByTestId('invite-sent').waitFor();
+    await admin.page.getByTestId('pending-invites').getByText('new.researcher@example.org').waitFor();
+    assert.deepEqual(admin.problems, []);
+    await admin.context.close();
+
+    const mail = newestMail(portal.dataDir, 'new.researcher@example.org', '/invite/');
+    const link = mail.match(/http:\/\/[^\s"<]+\/invite\/[A-Za-z0-9_-]+/)[0];
+    const invitee = await openPage(browser);
+    await invitee.page.goto(link);
+    await waitForHydration(invitee.page);
+    await invitee.page.getByTestId('invite-summary').waitFor();
+    assert.match(await invitee.page.getByTestId('invite-summary').textContent(), /Researcher/);
+    await invitee.page.getByLabel('Name', { exact: true }).fill('New Researcher');
+    await invitee.page.getByLabel('Username').fill('new_researcher');
+    await invitee.page.getByLabel('Password', { exact: true }).fill('short');
+    await invitee.page.getByLabel('Repeat the password').fill('short');
+    await invitee.page.getByRole('button', { name: 'Create account' }).click();
+    assert.equal(await invitee.page.getByTestId('register-error').textContent(), 'The password must be at least 10 characters long.');
+    await invitee.page.getByLabel('Password', { exact: true }).fill('a long enough passphrase');
+    await invitee.page.getByLabel('Repeat the password').fill('a long enough passphrase');
+    await invitee.page.getByRole('button', { name: 'Create account' }).click();
+    assert.equal(await invitee.page.getByTestId('register-error').textContent(), 'Please accept the terms of use.');
+    await invitee.page.getByLabel('I accept the terms of use').check();
+    await invitee.page.getByRole('button', { name: 'Create account' }).click();
+    await invitee.page.getByTestId('registered').waitFor({ timeout: 20_000 });
+
+    await logIn(invitee.page, portal, 'new_researcher', 'a long enough passphrase', 'new.researcher@example.org');
+    assert.equal(await invitee.page.getByTestId('signed-in-user').textContent(), 'new_researcher');
+
+    // The link was used up.
+    await invitee.page.goto(link);
+    await waitForHydration(invitee.page);
+    await invitee.page.getByTestId('invite-invalid').waitFor();
+    await invitee.context.close();
+  });
+});
