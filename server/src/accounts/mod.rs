@@ -1,3 +1,4 @@
 //! Account administration: invites and registration (more arrives with the accounts work).
 
 pub mod invites;
+pub mod users;

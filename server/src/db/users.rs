@@ -128,3 +128,16 @@ pub async fn set_active(db: &Db, user_id: i64, active: bool) -> Result<(), DbErr
         .await?;
     Ok(())
 }
+
+/// Every account, by username.
+pub async fn all(db: &Db) -> Result<Vec<User>, DbError> {
+    let rows: Vec<UserRow> =
+        sqlx::query_as(&format!("{SELECT_USER} ORDER BY u.username")).fetch_all(db.pool()).await?;
+    rows.into_iter().map(to_user).collect()
+}
+
+/// Deletes an account; emails, credentials, second factor and sessions go with it (cascade).
+pub async fn delete(db: &Db, user_id: i64) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM users WHERE id = $1").bind(user_id).execute(db.pool()).await?;
+    Ok(())
+}

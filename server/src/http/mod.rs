@@ -9,6 +9,7 @@ pub mod invites;
 pub mod middleware;
 pub mod notices;
 pub mod status;
+pub mod users;
 
 use std::sync::Arc;
 
@@ -64,7 +65,10 @@ fn session_layer(state: &AppState, https: bool) -> SessionManagerLayer<DbSession
 /// The JSON API: every route through the authorization gate (`authz`).
 fn api_v1(state: &AppState) -> Router<AppState> {
     let routes = authz::ApiRoutes::new(state);
-    let routes = notices::routes(invites::routes(account::routes(auth::routes(routes))));
+    let routes = auth::routes(routes);
+    let routes = account::routes(routes);
+    let routes = users::routes(invites::routes(routes));
+    let routes = notices::routes(routes);
     routes.into_router().fallback(|| async { ApiError::NotFound("There is no such API endpoint.".into()) })
 }
 

@@ -12,3 +12,4 @@ mod seed;
 mod status;
 mod storage;
 mod totp;
+mod users;

@@ -1,0 +1,90 @@
+//! Account administration by Super Admins and Unit Admins: listing, deactivating, reactivating
+//! and deleting accounts within DDS's scope rules (`app::domain::permissions`).
+
+use app::domain::permissions::{self, Actor, Subject};
+use app::domain::roles::Role;
+use serde::Serialize;
+
+use crate::auth::session_store::DbSessionStore;
+use crate::db::users::{self, User};
+use crate::db::{Db, DbError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("{0}")]
+    Denied(String),
+    #[error("User not found.")]
+    NotFound,
+    #[error("ending the user's sessions failed: {0}")]
+    Sessions(String),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+fn actor(user: &User) -> Actor {
+    Actor { user_id: user.id, role: user.role, unit_id: user.unit_id }
+}
+
+fn subject(user: &User) -> Subject {
+    Subject { user_id: Some(user.id), role: user.role, unit_id: user.unit_id }
+}
+
+#[derive(Debug, Serialize)]
+pub struct UserSummary {
+    pub username: String,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub active: bool,
+}
+
+/// Super Admins see every account; unit staff the accounts of their unit.
+pub async fn list(db: &Db, viewer: &User) -> Result<Vec<UserSummary>, AdminError> {
+    permissions::may_list_users(&actor(viewer)).map_err(|d| AdminError::Denied(d.0.into()))?;
+    let all = users::all(db).await?;
+    Ok(all
+        .into_iter()
+        .filter(|u| viewer.role == Role::SuperAdmin || (u.unit_id.is_some() && u.unit_id == viewer.unit_id))
+        .map(|u| UserSummary {
+            username: u.username,
+            name: u.name,
+            email: u.email,
+            role: u.role.as_str().to_string(),
+            active: u.is_active,
+        })
+        .collect())
+}
+
+async fn target(db: &Db, admin: &User, username: &str) -> Result<User, AdminError> {
+    // Roles that may administer nobody are refused before the lookup (no probing of names).
+    if !matches!(admin.role, Role::SuperAdmin | Role::UnitAdmin) {
+        return Err(AdminError::Denied("You do not have permission to manage other accounts.".into()));
+    }
+    let user = users::by_username(db, username).await?.ok_or(AdminError::NotFound)?;
+    permissions::may_administer_user(&actor(admin), &subject(&user))
+        .map_err(|d| AdminError::Denied(d.0.into()))?;
+    Ok(user)
+}
+
+/// Deactivation ends the user's sessions at once; reactivation lets them log in again.
+pub async fn set_active(
+    db: &Db,
+    sessions: &DbSessionStore,
+    admin: &User,
+    username: &str,
+    active: bool,
+) -> Result<User, AdminError> {
+    let user = target(db, admin, username).await?;
+    users::set_active(db, user.id, active).await?;
+    if !active {
+        sessions.delete_user_sessions(user.id).await.map_err(|e| AdminError::Sessions(e.to_string()))?;
+    }
+    Ok(user)
+}
+
+/// Deletes the account and everything that hangs off it (emails, keys, sessions).
+pub async fn delete(db: &Db, admin: &User, username: &str) -> Result<User, AdminError> {
+    let user = target(db, admin, username).await?;
+    users::delete(db, user.id).await?;
+    Ok(user)
+}

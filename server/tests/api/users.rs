@@ -1,0 +1,89 @@
+//! Account administration within DDS's scope rules.
+
+use serde_json::{json, Value};
+
+use crate::auth::{auth_key_for, login, seeded};
+use crate::both_backends;
+use crate::helpers::{Backend, Browser, TestApp};
+
+async fn signed_in(app: &TestApp, username: &str) -> Browser {
+    let browser = app.browser();
+    assert_eq!(login(app, &browser, username).await.status(), 200, "{username}");
+    browser
+}
+
+async fn patch(browser: &Browser, username: &str, active: bool) -> u16 {
+    let url = format!("{}/api/v1/users/{username}", browser.base);
+    let request =
+        browser.client.patch(url).header("origin", &browser.base).json(&json!({ "active": active }));
+    request.send().await.unwrap().status().as_u16()
+}
+
+async fn administration_follows_the_scope_rules(backend: Backend) {
+    let app = seeded(backend).await;
+    let db = &app.state().db;
+    sqlx::query(
+        "INSERT INTO units (public_id, name, external_display_name, contact_email, internal_ref, quota_bytes, created_at) \
+         VALUES ('unit-2', 'Unit 2', 'Second', 'u2@example.com', 'second', 1, 0)",
+    )
+    .execute(db.pool())
+    .await
+    .unwrap();
+    sqlx::query("UPDATE users SET unit_id = (SELECT id FROM units WHERE public_id = 'unit-2') WHERE username = 'unituser_2'")
+        .execute(db.pool())
+        .await
+        .unwrap();
+
+    let unit_admin = signed_in(&app, "unitadmin_1").await;
+    let listed: Value = unit_admin.get("/api/v1/users").await.json().await.unwrap();
+    let names: Vec<&str> =
+        listed.as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
+    assert!(names.contains(&"unituser_1") && names.contains(&"unitadmin_2"), "{names:?}");
+    assert!(!names.contains(&"unituser_2"), "other unit hidden: {names:?}");
+    assert!(!names.contains(&"researchuser_1") && !names.contains(&"superadmin"), "{names:?}");
+
+    assert_eq!(patch(&unit_admin, "unituser_1", false).await, 204, "own unit's staff");
+    assert_eq!(patch(&unit_admin, "unituser_2", false).await, 403, "other unit");
+    assert_eq!(patch(&unit_admin, "researchuser_1", false).await, 403, "researchers are not unit staff");
+    assert_eq!(patch(&unit_admin, "unitadmin_1", false).await, 403, "not oneself");
+    assert_eq!(patch(&unit_admin, "nobody_at_all", false).await, 404);
+    let personnel = signed_in(&app, "unitadmin_3").await;
+    assert_eq!(patch(&personnel, "unituser_1", true).await, 204, "reactivated by another Unit Admin");
+
+    let super_admin = signed_in(&app, "superadmin").await;
+    assert_eq!(patch(&super_admin, "researchuser_1", false).await, 204);
+    let all: Value = super_admin.get("/api/v1/users").await.json().await.unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 8);
+    assert!(all
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|u| u["username"] == "researchuser_1" && u["active"] == false));
+    app.stop().await;
+}
+both_backends!(administration, administration_follows_the_scope_rules);
+
+#[tokio::test]
+async fn deactivation_ends_sessions_and_deletion_removes_the_account() {
+    let app = seeded(Backend::Sqlite).await;
+    let victim = signed_in(&app, "unituser_1").await;
+    let admin = signed_in(&app, "unitadmin_1").await;
+    assert_eq!(patch(&admin, "unituser_1", false).await, 204);
+    assert_eq!(victim.get("/api/v1/auth/me").await.status(), 401, "session ended at once");
+
+    let url = format!("{}/api/v1/users/unituser_1", admin.base);
+    assert_eq!(admin.client.delete(&url).header("origin", &admin.base).send().await.unwrap().status(), 204);
+    let browser = app.browser();
+    let auth_key = auth_key_for(&browser, "unituser_1", "password").await;
+    let response =
+        browser.post("/api/v1/auth/login", json!({ "username": "unituser_1", "auth_key": auth_key })).await;
+    assert_eq!(response.status(), 401, "the account is gone");
+    let personnel = signed_in(&app, "unituser_2").await;
+    assert_eq!(patch(&personnel, "unitadmin_2", false).await, 403, "Unit Personnel manage nobody");
+    let researcher = signed_in(&app, "researchuser_1").await;
+    assert_eq!(patch(&researcher, "unituser_2", false).await, 403);
+    let url = format!("{}/api/v1/users/unitadmin_2", personnel.base);
+    let refused = personnel.client.delete(&url).header("origin", &personnel.base).send().await.unwrap();
+    assert_eq!(refused.status(), 403);
+    app.stop().await;
+}
