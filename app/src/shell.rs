@@ -11,7 +11,7 @@ use crate::components::layout::Layout;
 use crate::components::theme::initial_theme;
 use crate::pages::{
     account::AccountPage, home::HomePage, invites::InvitesPage, login::LoginPage, not_found::NotFound,
-    register::RegisterPage,
+    register::RegisterPage, users::UsersPage,
 };
 
 /// The whole HTML document, rendered on the server for every page request.
@@ -52,6 +52,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("invites") view=InvitesPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("users") view=UsersPage ssr=SsrMode::Async />
                     <Route
                         path=(StaticSegment("invite"), ParamSegment("token"))
                         view=RegisterPage

@@ -90,4 +90,19 @@ describe('invites', () => {
     await invitee.page.getByTestId('invite-invalid').waitFor();
     await invitee.context.close();
   });
+
+  test('a Unit Admin deactivates and reactivates a colleague, not a researcher', async () => {
+    const { context, page, problems } = await openPage(browser);
+    await logIn(page, portal, 'unitadmin_3', 'password', 'unitadmin_3@example.com');
+    await page.goto(`${portal.url}/users`);
+    await waitForHydration(page);
+    const row = page.locator('tr[data-user="unituser_2"]');
+    await row.getByRole('button', { name: 'Deactivate' }).click();
+    await row.getByText('Deactivated').waitFor();
+    await row.getByRole('button', { name: 'Reactivate' }).click();
+    await row.getByText('Active', { exact: true }).waitFor();
+    assert.equal(await page.locator('tr[data-user="researchuser_1"]').count(), 0, 'researchers are not listed for unit staff');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
 });

@@ -4,9 +4,24 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// POSTs JSON and decodes the JSON answer; an error is the API's sentence for a person.
-#[cfg(feature = "hydrate")]
 pub async fn post_json<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, String> {
-    let response = gloo_net::http::Request::post(path)
+    send_json("POST", path, body).await
+}
+
+/// Sends JSON with `method` and decodes the JSON answer (`null` for an empty one).
+#[cfg(feature = "hydrate")]
+pub async fn send_json<B: Serialize, T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    body: &B,
+) -> Result<T, String> {
+    let builder = match method {
+        "PATCH" => gloo_net::http::Request::patch(path),
+        "PUT" => gloo_net::http::Request::put(path),
+        "DELETE" => gloo_net::http::Request::delete(path),
+        _ => gloo_net::http::Request::post(path),
+    };
+    let response = builder
         .json(body)
         .map_err(|_| "The request could not be prepared.".to_string())?
         .send()
@@ -58,7 +73,11 @@ pub fn error_sentence(body: &str, status: u16) -> String {
 }
 
 #[cfg(not(feature = "hydrate"))]
-pub async fn post_json<B: Serialize, T: DeserializeOwned>(_path: &str, _body: &B) -> Result<T, String> {
+pub async fn send_json<B: Serialize, T: DeserializeOwned>(
+    _method: &str,
+    _path: &str,
+    _body: &B,
+) -> Result<T, String> {
     Err("Only available in the browser.".to_string())
 }
 
