@@ -2,35 +2,8 @@
 // outbox leads to registration (keys made in the invitee's browser), the new account logs in.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { launchBrowser, openPage, startPortal, waitForHydration } from './portal.mjs';
-
-function newestMail(dataDir, email, marker) {
-  const outbox = join(dataDir, 'outbox');
-  const mails = readdirSync(outbox)
-    .map((name) => join(outbox, name))
-    .map((path) => ({ time: statSync(path).mtimeMs, text: readFileSync(path, 'utf8') }))
-    .filter((m) => m.text.includes(`To: ${email}`) && m.text.includes(marker))
-    .sort((a, b) => a.time - b.time);
-  return mails.at(-1)?.text ?? '';
-}
-
-async function logIn(page, portal, username, password, email) {
-  await page.goto(`${portal.url}/login`);
-  await waitForHydration(page);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByTestId('code-form').waitFor({ timeout: 20_000 });
-  const text = newestMail(portal.dataDir, email, 'One-Time Authentication Code');
-  const code = text.slice(text.indexOf('code for the Data Delivery System is:')).match(/\b\d{8}\b/)[0];
-  await page.getByLabel('One-time code').fill(code);
-  await page.getByRole('button', { name: 'Verify' }).click();
-  await page.waitForURL(`${portal.url}/`);
-  await page.getByTestId('signed-in-user').waitFor();
-}
+import { launchBrowser, logIn, newestMail, openPage, startPortal, waitForHydration } from './portal.mjs';
 
 describe('invites', () => {
   let portal;
@@ -49,7 +22,7 @@ describe('invites', () => {
 
   test('a Unit Admin invites a researcher who registers and logs in', async () => {
     const admin = await openPage(browser);
-    await logIn(admin.page, portal, 'unitadmin_1', 'password', 'unitadmin_1@example.com');
+    await logIn(admin.page, portal, 'unitadmin_1');
     await admin.page.goto(`${portal.url}/invites`);
     await waitForHydration(admin.page);
     await admin.page.getByLabel('Email').fill('new.researcher@example.org');
@@ -81,7 +54,7 @@ describe('invites', () => {
     await invitee.page.getByRole('button', { name: 'Create account' }).click();
     await invitee.page.getByTestId('registered').waitFor({ timeout: 20_000 });
 
-    await logIn(invitee.page, portal, 'new_researcher', 'a long enough passphrase', 'new.researcher@example.org');
+    await logIn(invitee.page, portal, 'new_researcher', { password: 'a long enough passphrase', email: 'new.researcher@example.org' });
     assert.equal(await invitee.page.getByTestId('signed-in-user').textContent(), 'new_researcher');
 
     // The link was used up.
@@ -93,7 +66,7 @@ describe('invites', () => {
 
   test('a Unit Admin deactivates and reactivates a colleague, not a researcher', async () => {
     const { context, page, problems } = await openPage(browser);
-    await logIn(page, portal, 'unitadmin_3', 'password', 'unitadmin_3@example.com');
+    await logIn(page, portal, 'unitadmin_3');
     await page.goto(`${portal.url}/users`);
     await waitForHydration(page);
     const row = page.locator('tr[data-user="unituser_2"]');

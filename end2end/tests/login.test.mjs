@@ -2,22 +2,9 @@
 // browser, the one-time code comes from the outbox, and the header then shows the user.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { launchBrowser, openPage, startPortal, waitForHydration } from './portal.mjs';
-
-function latestCode(dataDir, email) {
-  const outbox = join(dataDir, 'outbox');
-  const mails = readdirSync(outbox)
-    .map((name) => join(outbox, name))
-    .map((path) => ({ path, time: statSync(path).mtimeMs, text: readFileSync(path, 'utf8') }))
-    .filter((m) => m.text.includes(`To: ${email}`) && m.text.includes('One-Time Authentication Code'))
-    .sort((a, b) => a.time - b.time);
-  const text = mails.at(-1)?.text ?? '';
-  return text.slice(text.indexOf('code for the Data Delivery System is:')).match(/\b\d{8}\b/)?.[0];
-}
+import { latestCode, launchBrowser, logIn, openPage, startPortal, waitForHydration } from './portal.mjs';
 
 /** RFC 6238 code (SHA-1, 6 digits, 30 s) for a base32 secret, `offset` steps from now. */
 function totp(base32, offset = 0) {
@@ -30,19 +17,6 @@ function totp(base32, offset = 0) {
   const mac = createHmac('sha1', key).update(counter).digest();
   const at = mac[mac.length - 1] & 0xf;
   return String((mac.readUInt32BE(at) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
-
-async function logInWithEmailCode(page, portal, username) {
-  await page.goto(`${portal.url}/login`);
-  await waitForHydration(page);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill('password');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByTestId('code-form').waitFor({ timeout: 20_000 });
-  await page.getByLabel('One-time code').fill(latestCode(portal.dataDir, `${username}@example.com`));
-  await page.getByRole('button', { name: 'Verify' }).click();
-  await page.waitForURL(`${portal.url}/`);
-  await page.getByTestId('signed-in-user').waitFor();
 }
 
 describe('log in', () => {
@@ -100,7 +74,7 @@ describe('log in', () => {
 
   test('switching to an authenticator app, then logging in with it', async () => {
     const { context, page, problems } = await openPage(browser);
-    await logInWithEmailCode(page, portal, 'unitadmin_2');
+    await logIn(page, portal, 'unitadmin_2');
     await page.goto(`${portal.url}/account`);
     await waitForHydration(page);
     await page.getByTestId('totp-begin').click();
@@ -130,7 +104,7 @@ describe('log in', () => {
 
   test('changing the password keeps the account usable with the new one only', async () => {
     const { context, page, problems } = await openPage(browser);
-    await logInWithEmailCode(page, portal, 'researchuser_2');
+    await logIn(page, portal, 'researchuser_2');
     await page.goto(`${portal.url}/account`);
     await waitForHydration(page);
     await page.getByLabel('Current password').fill('password');

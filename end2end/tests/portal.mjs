@@ -1,7 +1,7 @@
 // Shared fixtures: a real `dds serve` on free ports with a fresh data folder, and Debian's
 // Chromium driven by playwright-core (never a downloaded browser).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,4 +92,35 @@ export async function openPage(browser, options = {}) {
 /** Waits until the browser bundle has hydrated the server-rendered page. */
 export async function waitForHydration(page) {
   await page.waitForFunction(() => document.documentElement.dataset.hydrated === 'true', null, { timeout: 20_000 });
+}
+
+/** The text of the newest mail in the portal's outbox to `email` that contains `marker`. */
+export function newestMail(dataDir, email, marker) {
+  const outbox = join(dataDir, 'outbox');
+  const mails = readdirSync(outbox)
+    .map((name) => join(outbox, name))
+    .map((path) => ({ time: statSync(path).mtimeMs, text: readFileSync(path, 'utf8') }))
+    .filter((m) => m.text.includes(`To: ${email}`) && m.text.includes(marker))
+    .sort((a, b) => a.time - b.time);
+  return mails.at(-1)?.text ?? '';
+}
+
+/** The newest emailed one-time code for `email`. */
+export function latestCode(dataDir, email) {
+  const text = newestMail(dataDir, email, 'One-Time Authentication Code');
+  return text.slice(text.indexOf('code for the Data Delivery System is:')).match(/\b\d{8}\b/)?.[0];
+}
+
+/** Logs in through the login page with the emailed code; ends on the signed-in home page. */
+export async function logIn(page, portal, username, { password = 'password', email = `${username}@example.com` } = {}) {
+  await page.goto(`${portal.url}/login`);
+  await waitForHydration(page);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByTestId('code-form').waitFor({ timeout: 20_000 });
+  await page.getByLabel('One-time code').fill(latestCode(portal.dataDir, email));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.waitForURL(`${portal.url}/`);
+  await page.getByTestId('signed-in-user').waitFor();
 }

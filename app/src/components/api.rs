@@ -21,11 +21,16 @@ pub async fn send_json<B: Serialize, T: DeserializeOwned>(
         "DELETE" => gloo_net::http::Request::delete(path),
         _ => gloo_net::http::Request::post(path),
     };
-    let response = builder
-        .json(body)
-        .map_err(|_| "The request could not be prepared.".to_string())?
-        .send()
-        .await
+    let request = builder.json(body).map_err(|_| "The request could not be prepared.".to_string())?;
+    decode(request.send().await).await
+}
+
+/// The JSON of a 2xx answer (`null` when empty), else the API's error sentence.
+#[cfg(feature = "hydrate")]
+async fn decode<T: DeserializeOwned>(
+    sent: Result<gloo_net::http::Response, gloo_net::Error>,
+) -> Result<T, String> {
+    let response = sent
         .map_err(|_| "The portal could not be reached. Check your connection and try again.".to_string())?;
     let status = response.status();
     let text = response.text().await.unwrap_or_default();
@@ -40,17 +45,7 @@ pub async fn send_json<B: Serialize, T: DeserializeOwned>(
 /// GETs JSON; an error is the API's sentence for a person.
 #[cfg(feature = "hydrate")]
 pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, String> {
-    let response = gloo_net::http::Request::get(path)
-        .send()
-        .await
-        .map_err(|_| "The portal could not be reached. Check your connection and try again.".to_string())?;
-    let status = response.status();
-    let text = response.text().await.unwrap_or_default();
-    if (200..300).contains(&status) {
-        serde_json::from_str(&text).map_err(|_| "The portal sent an unexpected answer.".to_string())
-    } else {
-        Err(error_sentence(&text, status))
-    }
+    decode(gloo_net::http::Request::get(path).send().await).await
 }
 
 #[cfg(not(feature = "hydrate"))]

@@ -51,6 +51,21 @@ pub struct DerivedCredentials {
     pub wrapped_private_key: Vec<u8>,
 }
 
+impl DerivedCredentials {
+    /// As stored in `user_credentials`.
+    pub fn into_stored(self) -> crate::db::users::StoredCredentials {
+        crate::db::users::StoredCredentials {
+            kdf_salt: self.kdf.salt,
+            kdf_memory_kib: self.kdf.params.memory_kib.into(),
+            kdf_iterations: self.kdf.params.iterations.into(),
+            kdf_parallelism: self.kdf.params.parallelism.into(),
+            auth_hash: self.auth_hash,
+            public_key: self.public_key,
+            wrapped_private_key: self.wrapped_private_key,
+        }
+    }
+}
+
 pub fn derive_for_seed(password: &str, username: &str) -> DerivedCredentials {
     let salt = Salt::random();
     let params = KdfParams::DEFAULT;

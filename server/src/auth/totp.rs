@@ -122,6 +122,35 @@ pub async fn begin_setup(
     Ok(TotpSetup { secret: Secret::Raw(raw).to_encoded().to_string(), uri, qr_svg })
 }
 
+/// Which stored secret a code is checked against.
+#[derive(Clone, Copy)]
+enum Stored {
+    /// Being set up, not yet confirmed.
+    Pending,
+    /// In use for logins.
+    Active,
+}
+
+/// The time step of `code` under the user's stored secret (decrypted here, never returned).
+async fn matching_stored_step(
+    db: &Db,
+    secret: &ServerSecret,
+    user_id: i64,
+    which: Stored,
+    code: &str,
+) -> Result<Result<u64, CodeError>, DbError> {
+    let query = match which {
+        Stored::Pending => "SELECT totp_pending_secret FROM second_factors WHERE user_id = $1",
+        Stored::Active => "SELECT totp_secret FROM second_factors WHERE user_id = $1",
+    };
+    let row: Option<(Option<Vec<u8>>,)> =
+        sqlx::query_as(query).bind(user_id).fetch_optional(db.pool()).await?;
+    let Some(raw) = row.and_then(|(sealed,)| sealed).and_then(|sealed| open(secret, user_id, &sealed)) else {
+        return Ok(Err(CodeError::NoneIssued));
+    };
+    Ok(matching_step(&raw, code, now() as u64).ok_or(CodeError::Invalid))
+}
+
 /// Confirms the pending secret with a code from the app; from then on logins ask for codes.
 pub async fn confirm_setup(
     db: &Db,
@@ -129,16 +158,9 @@ pub async fn confirm_setup(
     user_id: i64,
     code: &str,
 ) -> Result<Result<(), CodeError>, DbError> {
-    let row: Option<(Option<Vec<u8>>,)> =
-        sqlx::query_as("SELECT totp_pending_secret FROM second_factors WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_optional(db.pool())
-            .await?;
-    let Some(raw) = row.and_then(|(sealed,)| sealed).and_then(|sealed| open(secret, user_id, &sealed)) else {
-        return Ok(Err(CodeError::NoneIssued));
-    };
-    let Some(step) = matching_step(&raw, code, now() as u64) else {
-        return Ok(Err(CodeError::Invalid));
+    let step = match matching_stored_step(db, secret, user_id, Stored::Pending, code).await? {
+        Ok(step) => step,
+        Err(err) => return Ok(Err(err)),
     };
     sqlx::query(
         "UPDATE second_factors SET method = 'totp', totp_secret = totp_pending_secret, \
@@ -159,16 +181,9 @@ pub async fn verify_login(
     user_id: i64,
     code: &str,
 ) -> Result<Result<(), CodeError>, DbError> {
-    let row: Option<(Option<Vec<u8>>,)> =
-        sqlx::query_as("SELECT totp_secret FROM second_factors WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_optional(db.pool())
-            .await?;
-    let Some(raw) = row.and_then(|(sealed,)| sealed).and_then(|sealed| open(secret, user_id, &sealed)) else {
-        return Ok(Err(CodeError::NoneIssued));
-    };
-    let Some(step) = matching_step(&raw, code, now() as u64) else {
-        return Ok(Err(CodeError::Invalid));
+    let step = match matching_stored_step(db, secret, user_id, Stored::Active, code).await? {
+        Ok(step) => step,
+        Err(err) => return Ok(Err(err)),
     };
     let done = sqlx::query(
         "UPDATE second_factors SET totp_last_step = $1 WHERE user_id = $2 \

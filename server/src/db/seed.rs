@@ -2,9 +2,9 @@
 
 use app::domain::roles::Role;
 
-use super::users::{self, StoredCredentials};
+use super::users;
 use super::{now, Db, DbError};
-use crate::auth::credentials::{derive_for_seed, DerivedCredentials};
+use crate::auth::credentials::derive_for_seed;
 use crate::config::SuperAdminConfig;
 
 /// The development unit and accounts of upstream DDS (`flask init-db dev`).
@@ -73,7 +73,7 @@ pub async fn dev(db: &Db) -> Result<SeedOutcome, DbError> {
             .bind(format!("{username}@example.com"))
             .execute(&mut *tx)
             .await?;
-        users::insert_credentials(&mut tx, user_id, &stored(derived)).await?;
+        users::insert_credentials(&mut tx, user_id, &derived.into_stored()).await?;
     }
     tx.commit().await?;
     Ok(SeedOutcome::Created { accounts: DEV_ACCOUNTS.len() })
@@ -124,16 +124,4 @@ fn display_name(username: &str) -> String {
         first.make_ascii_uppercase();
     }
     words
-}
-
-fn stored(derived: DerivedCredentials) -> StoredCredentials {
-    StoredCredentials {
-        kdf_salt: derived.kdf.salt,
-        kdf_memory_kib: derived.kdf.params.memory_kib.into(),
-        kdf_iterations: derived.kdf.params.iterations.into(),
-        kdf_parallelism: derived.kdf.params.parallelism.into(),
-        auth_hash: derived.auth_hash,
-        public_key: derived.public_key,
-        wrapped_private_key: derived.wrapped_private_key,
-    }
 }

@@ -28,6 +28,10 @@ pub fn routes(routes: ApiRoutes) -> ApiRoutes {
         .add(Method::GET, "/auth/me", get(me))
 }
 
+fn login_context<'a>(state: &'a AppState, session: &'a Session, peer: SocketAddr) -> LoginContext<'a> {
+    LoginContext { db: &state.db, secret: &state.secret, mailer: &state.mailer, session, ip: peer.ip() }
+}
+
 #[derive(Deserialize)]
 struct PreloginRequest {
     username: String,
@@ -84,13 +88,7 @@ async fn login_with_key(
     let auth_key = BASE64
         .decode(body.auth_key.trim())
         .map_err(|_| ApiError::BadRequest("The authentication key must be base64.".into()))?;
-    let cx = LoginContext {
-        db: &state.db,
-        secret: &state.secret,
-        mailer: &state.mailer,
-        session: &session,
-        ip: peer.ip(),
-    };
+    let cx = login_context(&state, &session, peer);
     let factor = login::login(&cx, body.username.trim(), &auth_key).await?;
     Ok(Json(LoginResponse { second_factor: factor.as_str() }))
 }
@@ -130,13 +128,7 @@ async fn second_factor(
     session: Session,
     ApiJson(body): ApiJson<SecondFactorRequest>,
 ) -> Result<Json<MeResponse>, ApiError> {
-    let cx = LoginContext {
-        db: &state.db,
-        secret: &state.secret,
-        mailer: &state.mailer,
-        session: &session,
-        ip: peer.ip(),
-    };
+    let cx = login_context(&state, &session, peer);
     let user = login::second_factor(&cx, &body.code).await?;
     tracing::info!(user = %user.username, "signed in");
     Ok(Json(MeResponse::of(&state, user).await?))

@@ -50,6 +50,13 @@ pub async fn login(app: &TestApp, browser: &Browser, username: &str) -> reqwest:
     browser.post("/api/v1/auth/second-factor", json!({ "code": code })).await
 }
 
+/// A browser signed in as `username` (dev password, emailed code).
+pub async fn signed_in(app: &TestApp, username: &str) -> Browser {
+    let browser = app.browser();
+    assert_eq!(login(app, &browser, username).await.status(), 200, "{username}");
+    browser
+}
+
 pub async fn seeded(backend: Backend) -> TestApp {
     let app = spawn_app(backend).await;
     seed::dev(&app.state().db).await.unwrap();
@@ -236,16 +243,7 @@ async fn no_password_or_key_material_is_stored() {
     let app = seeded(Backend::Sqlite).await;
     let db = &app.state().db;
     let user = dds_server::db::users::by_username(db, "unitadmin_3").await.unwrap().unwrap();
-    let derived = dds_server::auth::credentials::derive_for_seed(PASSWORD, "unitadmin_3");
-    let credentials = dds_server::db::users::StoredCredentials {
-        kdf_salt: derived.kdf.salt,
-        kdf_memory_kib: derived.kdf.params.memory_kib.into(),
-        kdf_iterations: derived.kdf.params.iterations.into(),
-        kdf_parallelism: derived.kdf.params.parallelism.into(),
-        auth_hash: derived.auth_hash,
-        public_key: derived.public_key,
-        wrapped_private_key: derived.wrapped_private_key,
-    };
+    let credentials = dds_server::auth::credentials::derive_for_seed(PASSWORD, "unitadmin_3").into_stored();
     dds_server::db::users::set_credentials(db, user.id, &credentials).await.unwrap();
 
     let browser = app.browser();

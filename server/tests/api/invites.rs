@@ -5,9 +5,9 @@ use base64::Engine;
 use serde_json::{json, Value};
 use wasm_crypto::{InviteToken, KdfParams, MasterKey, PrivateKey, Salt};
 
-use crate::auth::{auth_key_for, latest_code, login, seeded};
+use crate::auth::{auth_key_for, latest_code, seeded, signed_in};
 use crate::both_backends;
-use crate::helpers::{Backend, Browser, TestApp};
+use crate::helpers::{Backend, TestApp};
 
 /// The inviter's browser: a token and an invite key pair wrapped under it.
 fn invite_body(email: &str, role: &str, unit_id: Option<i64>) -> Value {
@@ -51,12 +51,6 @@ fn registration(username: &str, password: &str) -> Value {
         "public_key": BASE64.encode(key.public_key().as_bytes()),
         "wrapped_private_key": BASE64.encode(master.kek().wrap(&key, username).as_bytes()),
     })
-}
-
-async fn signed_in(app: &TestApp, username: &str) -> Browser {
-    let browser = app.browser();
-    assert_eq!(login(app, &browser, username).await.status(), 200, "{username}");
-    browser
 }
 
 async fn unit_admin_invites_a_researcher_who_registers_and_logs_in(backend: Backend) {

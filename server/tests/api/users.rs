@@ -2,15 +2,9 @@
 
 use serde_json::{json, Value};
 
-use crate::auth::{auth_key_for, login, seeded};
+use crate::auth::{auth_key_for, seeded, signed_in};
 use crate::both_backends;
-use crate::helpers::{Backend, Browser, TestApp};
-
-async fn signed_in(app: &TestApp, username: &str) -> Browser {
-    let browser = app.browser();
-    assert_eq!(login(app, &browser, username).await.status(), 200, "{username}");
-    browser
-}
+use crate::helpers::{Backend, Browser};
 
 async fn patch(browser: &Browser, username: &str, active: bool) -> u16 {
     let url = format!("{}/api/v1/users/{username}", browser.base);
