@@ -75,6 +75,7 @@ describe('invites', () => {
     await row.getByRole('button', { name: 'Reactivate' }).click();
     await row.getByText('Active', { exact: true }).waitFor();
     assert.equal(await page.locator('tr[data-user="researchuser_1"]').count(), 0, 'researchers are not listed for unit staff');
+    assert.equal(await page.locator('tr[data-user="unitadmin_3"] button').count(), 0, 'no button on one\'s own row');
     assert.deepEqual(problems, []);
     await context.close();
   });

@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use serde::Deserialize;
 
 use crate::components::api::{get_json, send_json};
+use crate::components::session::CurrentUser;
 
 #[derive(Debug, Clone, Deserialize)]
 struct Account {
@@ -18,6 +19,7 @@ struct Account {
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
+    let me = expect_context::<CurrentUser>();
     let (version, set_version) = signal(0u32);
     let (error, set_error) = signal(None::<String>);
     let accounts = LocalResource::new(move || {
@@ -67,6 +69,8 @@ pub fn UsersPage() -> impl IntoView {
                                             .map(|a| {
                                                 let (username, active) = (a.username.clone(), a.active);
                                                 let row_id = a.username.clone();
+                                                // Nobody can deactivate themselves (the server refuses too).
+                                                let is_me = me.get().is_some_and(|u| u.username == a.username);
                                                 view! {
                                                     <tr data-user=row_id>
                                                         <td>{a.username}</td>
@@ -75,12 +79,17 @@ pub fn UsersPage() -> impl IntoView {
                                                         <td>{a.role}</td>
                                                         <td>{if a.active { "Active" } else { "Deactivated" }}</td>
                                                         <td>
-                                                            <button
-                                                                type="button"
-                                                                on:click=move |_| toggle(username.clone(), !active)
-                                                            >
-                                                                {if active { "Deactivate" } else { "Reactivate" }}
-                                                            </button>
+                                                            <Show when=move || !is_me>
+                                                                <button
+                                                                    type="button"
+                                                                    on:click={
+                                                                        let username = username.clone();
+                                                                        move |_| toggle(username.clone(), !active)
+                                                                    }
+                                                                >
+                                                                    {if active { "Deactivate" } else { "Reactivate" }}
+                                                                </button>
+                                                            </Show>
                                                         </td>
                                                     </tr>
                                                 }
