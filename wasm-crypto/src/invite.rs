@@ -3,15 +3,13 @@
 //! holder of the emailed link can open what was sealed to the invite public key (unit and
 //! project keys). The server stores only a hash of the token.
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
-use aes_gcm::{Aes256Gcm, Nonce};
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::error::{CryptoError, Result};
 use crate::kdf::hkdf_sha256;
-use crate::keys::{PrivateKey, WrappedPrivateKey, KEY_LEN};
+use crate::keys::{fresh_nonce, unwrap_key, wrap_key, PrivateKey, WrappedPrivateKey, KEY_LEN};
 
 pub const TOKEN_LEN: usize = 32;
 const INVITE_INFO: &[u8] = b"dds/v1/invite";
@@ -44,32 +42,17 @@ impl InviteToken {
         Sha256::digest(self.0.as_ref()).into()
     }
 
-    fn cipher(&self) -> Aes256Gcm {
-        let key = hkdf_sha256(None, self.0.as_ref(), INVITE_INFO);
-        Aes256Gcm::new_from_slice(key.as_ref()).expect("32-byte key")
-    }
-
     /// Wraps the invite private key under this token.
     pub fn wrap(&self, key: &PrivateKey) -> WrappedPrivateKey {
-        let mut nonce = [0u8; 12];
-        OsRng.fill_bytes(&mut nonce);
-        let secret = key.to_bytes();
-        let ct = self
-            .cipher()
-            .encrypt(Nonce::from_slice(&nonce), Payload { msg: secret.as_ref(), aad: INVITE_AAD })
-            .expect("AES-GCM of 32 bytes");
-        WrappedPrivateKey::from_bytes([nonce.as_slice(), &ct].concat()).expect("60 bytes")
+        wrap_key(&self.wrapping_key(), INVITE_AAD, key, fresh_nonce())
     }
 
     pub fn unwrap(&self, wrapped: &WrappedPrivateKey) -> Result<PrivateKey> {
-        let (nonce, ct) = wrapped.as_bytes().split_at(12);
-        let plain = Zeroizing::new(
-            self.cipher()
-                .decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad: INVITE_AAD })
-                .map_err(|_| CryptoError::Unwrap)?,
-        );
-        let bytes: [u8; KEY_LEN] = plain.as_slice().try_into().map_err(|_| CryptoError::Unwrap)?;
-        Ok(PrivateKey::from_bytes(bytes))
+        unwrap_key(&self.wrapping_key(), INVITE_AAD, wrapped)
+    }
+
+    fn wrapping_key(&self) -> Zeroizing<[u8; KEY_LEN]> {
+        hkdf_sha256(None, self.0.as_ref(), INVITE_INFO)
     }
 }
 

@@ -103,9 +103,7 @@ impl Kek {
     /// Wraps `key` for `user_id` (the AAD binds the user: a wrapped key moved to another account
     /// does not unwrap).
     pub fn wrap(&self, key: &PrivateKey, user_id: &str) -> WrappedPrivateKey {
-        let mut nonce = [0u8; WRAP_NONCE_LEN];
-        OsRng.fill_bytes(&mut nonce);
-        self.wrap_with_nonce(key, user_id, nonce)
+        self.wrap_with_nonce(key, user_id, fresh_nonce())
     }
 
     /// Wrapping with a fixed nonce, for the committed test vectors only.
@@ -126,27 +124,52 @@ impl Kek {
         user_id: &str,
         nonce: [u8; WRAP_NONCE_LEN],
     ) -> WrappedPrivateKey {
-        let cipher = Aes256Gcm::new_from_slice(self.0.as_ref()).expect("32-byte key");
-        let secret = key.to_bytes();
-        let aad = user_key_aad(user_id);
-        let ciphertext = cipher
-            .encrypt(Nonce::from_slice(&nonce), Payload { msg: secret.as_ref(), aad: &aad })
-            .expect("AES-GCM encryption of 32 bytes cannot fail");
-        WrappedPrivateKey([nonce.as_slice(), &ciphertext].concat())
+        wrap_key(&self.0, &user_key_aad(user_id), key, nonce)
     }
 
     pub fn unwrap(&self, wrapped: &WrappedPrivateKey, user_id: &str) -> Result<PrivateKey> {
-        let (nonce, ciphertext) = wrapped.0.split_at(WRAP_NONCE_LEN);
-        let cipher = Aes256Gcm::new_from_slice(self.0.as_ref()).expect("32-byte key");
-        let aad = user_key_aad(user_id);
-        let plain = Zeroizing::new(
-            cipher
-                .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: &aad })
-                .map_err(|_| CryptoError::Unwrap)?,
-        );
-        let bytes: [u8; KEY_LEN] = plain.as_slice().try_into().map_err(|_| CryptoError::Unwrap)?;
-        Ok(PrivateKey::from_bytes(bytes))
+        unwrap_key(&self.0, &user_key_aad(user_id), wrapped)
     }
+}
+
+/// A fresh random nonce for one wrapping.
+pub(crate) fn fresh_nonce() -> [u8; WRAP_NONCE_LEN] {
+    let mut nonce = [0u8; WRAP_NONCE_LEN];
+    OsRng.fill_bytes(&mut nonce);
+    nonce
+}
+
+/// AES-256-GCM of a private key under `wrapping_key`; `aad` names the context (whose key, for
+/// what), so a wrapped key moved elsewhere does not open. Shared by the kek, invite tokens and
+/// session keys.
+pub(crate) fn wrap_key(
+    wrapping_key: &[u8; KEY_LEN],
+    aad: &[u8],
+    key: &PrivateKey,
+    nonce: [u8; WRAP_NONCE_LEN],
+) -> WrappedPrivateKey {
+    let cipher = Aes256Gcm::new_from_slice(wrapping_key).expect("32-byte key");
+    let secret = key.to_bytes();
+    let ciphertext = cipher
+        .encrypt(Nonce::from_slice(&nonce), Payload { msg: secret.as_ref(), aad })
+        .expect("AES-GCM encryption of 32 bytes cannot fail");
+    WrappedPrivateKey([nonce.as_slice(), &ciphertext].concat())
+}
+
+pub(crate) fn unwrap_key(
+    wrapping_key: &[u8; KEY_LEN],
+    aad: &[u8],
+    wrapped: &WrappedPrivateKey,
+) -> Result<PrivateKey> {
+    let (nonce, ciphertext) = wrapped.0.split_at(WRAP_NONCE_LEN);
+    let cipher = Aes256Gcm::new_from_slice(wrapping_key).expect("32-byte key");
+    let plain = Zeroizing::new(
+        cipher
+            .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad })
+            .map_err(|_| CryptoError::Unwrap)?,
+    );
+    let bytes: [u8; KEY_LEN] = plain.as_slice().try_into().map_err(|_| CryptoError::Unwrap)?;
+    Ok(PrivateKey::from_bytes(bytes))
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod kdf;
 pub mod keys;
 pub mod parts;
 pub mod seal;
+pub mod session;
 pub mod stream;
 
 pub use error::{CryptoError, Result};
@@ -24,6 +25,7 @@ pub use kdf::{AuthKey, KdfParams, Kek, MasterKey, Salt};
 pub use keys::{PrivateKey, PublicKey, WrappedPrivateKey};
 pub use parts::{Part, PartPlan};
 pub use seal::{open, open_private_key, seal, seal_private_key, Sealed};
+pub use session::SessionKey;
 pub use stream::{decrypt_all, encrypt_all, Decryptor, Encryptor, Finished};
 
 /// Version of the file format this crate reads and writes.
