@@ -1,10 +1,22 @@
 //! What a new password must satisfy. Checked in the browser: the server never sees passwords
 //! (it cannot check them, and must not be able to).
+//!
+//! `common_passwords.txt` holds the entries of at least 10 characters (shorter ones fail the
+//! length rule anyway) of the ranked common-password list of zxcvbn-ts
+//! (`@zxcvbn-ts/language-common` 4.1.3, `src/passwords.json`, MIT licence), lower-cased.
 
 /// DDS's minimum length.
 pub const MIN_LEN: usize = 10;
 /// Upper bound so a pasted file cannot freeze the key derivation.
 pub const MAX_LEN: usize = 256;
+
+const COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
+
+/// Whether `password` is on the common-password list (case-insensitive).
+pub fn is_common(password: &str) -> bool {
+    let lower = password.to_lowercase();
+    COMMON_PASSWORDS.lines().any(|common| common == lower)
+}
 
 /// `Err` carries the sentence to show.
 pub fn check_new_password(password: &str, confirmation: &str, username: &str) -> Result<(), &'static str> {
@@ -20,6 +32,11 @@ pub fn check_new_password(password: &str, confirmation: &str, username: &str) ->
     }
     if password.chars().all(|c| c == password.chars().next().unwrap_or(c)) {
         return Err("The password must not be one character repeated.");
+    }
+    if is_common(password) {
+        return Err(
+            "This password is too common: it is among the first guesses of any attacker. Choose another.",
+        );
     }
     if password != confirmation {
         return Err("The passwords do not match.");
@@ -52,6 +69,25 @@ mod tests {
         );
         let long = "x".repeat(200) + &"y".repeat(100);
         assert!(check_new_password(&long, &long, "bob").is_err());
+    }
+
+    #[test]
+    fn common_passwords_are_refused_whatever_their_case() {
+        for common in ["1234567890", "qwertyuiop", "Password123", "BASKETBALL"] {
+            assert_eq!(
+                check_new_password(common, common, "bob"),
+                Err("This password is too common: it is among the first guesses of any attacker. Choose another."),
+                "{common}"
+            );
+        }
+        assert!(!is_common("a good long passphrase"));
+    }
+
+    #[test]
+    fn the_list_is_whole_and_lower_case() {
+        let entries: Vec<&str> = COMMON_PASSWORDS.lines().collect();
+        assert!(entries.len() > 1500, "{} entries", entries.len());
+        assert!(entries.iter().all(|e| e.chars().count() >= MIN_LEN && *e == e.to_lowercase()));
     }
 
     #[test]
