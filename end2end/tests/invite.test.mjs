@@ -64,6 +64,43 @@ describe('invites', () => {
     await invitee.context.close();
   });
 
+  test('a colleague invited by a Unit Admin receives the unit key through the invite', async () => {
+    // DESIGN §3: the inviter's browser opens the unit key (with the key kept at login) and seals it
+    // to the invite; the invitee's browser re-seals it to the key pair it makes.
+    const admin = await openPage(browser);
+    await logIn(admin.page, portal, 'unitadmin_2');
+    await admin.page.goto(`${portal.url}/invites`);
+    await waitForHydration(admin.page);
+    await admin.page.getByLabel('Email').fill('new.colleague@example.org');
+    await admin.page.getByLabel('Role').selectOption('Unit Personnel');
+    await admin.page.getByRole('button', { name: 'Send invitation' }).click();
+    await admin.page.getByTestId('invite-sent').waitFor({ timeout: 20_000 });
+    assert.deepEqual(admin.problems, []);
+    await admin.context.close();
+
+    const mail = newestMail(portal.dataDir, 'new.colleague@example.org', '/invite/');
+    const link = mail.match(/http:\/\/[^\s"<]+\/invite\/[A-Za-z0-9_-]+/)[0];
+    const invitee = await openPage(browser);
+    await invitee.page.goto(link);
+    await waitForHydration(invitee.page);
+    await invitee.page.getByTestId('invite-summary').waitFor();
+    await invitee.page.getByLabel('Name', { exact: true }).fill('New Colleague');
+    await invitee.page.getByLabel('Username').fill('new_colleague');
+    await invitee.page.getByLabel('Password', { exact: true }).fill('a long enough passphrase');
+    await invitee.page.getByLabel('Repeat the password').fill('a long enough passphrase');
+    await invitee.page.getByLabel('I accept the terms of use').check();
+    await invitee.page.getByRole('button', { name: 'Create account' }).click();
+    await invitee.page.getByTestId('registered').waitFor({ timeout: 20_000 });
+
+    await logIn(invitee.page, portal, 'new_colleague', { password: 'a long enough passphrase', email: 'new.colleague@example.org' });
+    await invitee.page.goto(`${portal.url}/account`);
+    await waitForHydration(invitee.page);
+    await invitee.page.getByTestId('keys-unlocked').waitFor();
+    await invitee.page.getByTestId('unit-key-held').waitFor({ timeout: 20_000 });
+    assert.deepEqual(invitee.problems, []);
+    await invitee.context.close();
+  });
+
   test('a Unit Admin deactivates and reactivates a colleague, not a researcher', async () => {
     const { context, page, problems } = await openPage(browser);
     await logIn(page, portal, 'unitadmin_3');

@@ -64,10 +64,22 @@ describe('log in', () => {
     assert.equal(await page.locator('nav a[href="/users"]').count(), 1, 'Unit Admin navigation');
     assert.equal(await page.locator('nav a[href="/login"]').count(), 0);
 
+    // DESIGN §3 "Session": the private key was unwrapped at login and kept for the tab, wrapped
+    // under the session's server-held key; a reload unlocks it again without the password.
+    const stored = await page.evaluate(() => sessionStorage.getItem('dds.user-key'));
+    assert.ok(stored, 'the wrapped key is kept for the tab');
+    assert.equal(JSON.parse(stored).username, 'unitadmin_1');
+    await page.goto(`${portal.url}/account`);
     await waitForHydration(page);
+    await page.getByTestId('keys-unlocked').waitFor();
+    await page.reload();
+    await waitForHydration(page);
+    await page.getByTestId('keys-unlocked').waitFor();
+
     await page.getByTestId('log-out').click();
     await page.waitForFunction(() => !document.querySelector('[data-testid="signed-in-user"]'));
     await page.locator('nav a[href="/login"]').waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('dds.user-key')), null, 'forgotten at logout');
     assert.deepEqual(problems, []);
     await context.close();
   });
@@ -128,5 +140,13 @@ describe('log in', () => {
     assert.equal(await page.getByTestId('signed-in-user').textContent(), 'researchuser_2');
     assert.deepEqual(problems.filter((p) => !p.includes('401') && !p.includes('400')), []);
     await context.close();
+  });
+
+  test('the server log never holds a password typed in these journeys', async () => {
+    const log = portal.log();
+    assert.ok(log.includes('signed in'), 'the log was captured');
+    for (const typed of ['not the password', 'correct horse battery staple']) {
+      assert.ok(!log.includes(typed), `"${typed}" is in the server log`);
+    }
   });
 });

@@ -59,6 +59,9 @@ export async function startPortal() {
     dataDir,
     log: () => log,
     async stop() {
+      // A panic closes a connection without an answer (the browser sees ERR_EMPTY_RESPONSE):
+      // show the server's own account of it.
+      if (log.includes('panicked')) process.stderr.write(`dds panicked during these tests:\n${log}\n`);
       child.kill('SIGINT');
       await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
       rmSync(dataDir, { recursive: true, force: true });

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod jobs;
 pub mod mail;
 pub mod startup;
 pub mod state;

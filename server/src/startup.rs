@@ -146,6 +146,7 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         site,
         leptos_options,
     };
+    tasks.spawn(crate::jobs::scheduler(state.db.clone(), stopped()));
     let router = crate::http::router(state.clone());
     let shutdown_signal = stopped();
     tasks.spawn(async move {

@@ -12,8 +12,30 @@ pub fn Layout(children: Children) -> impl IntoView {
     // Blocking: the first HTML byte waits for it, so the header is right even without JavaScript.
     let user = CurrentUser(Resource::new_blocking(|| (), |_| whoami()));
     provide_context(user);
+    // DESIGN §3: a staff member whose browser holds the unit key restores colleagues' access
+    // (after a password reset, or an invite a Super Admin sent) on any page they open.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) {
+            return true;
+        }
+        let Some(me) = user.get() else {
+            return false;
+        };
+        if me.role.belongs_to_unit() {
+            leptos::task::spawn_local(async move {
+                match crate::components::unit_keys::repair_colleagues(&me.username).await {
+                    Ok(0) => {}
+                    Ok(n) => leptos::logging::log!("restored unit key access for {n} colleague(s)"),
+                    Err(message) => leptos::logging::warn!("unit key access not repaired: {message}"),
+                }
+            });
+        }
+        true
+    });
     let version = use_context::<SiteInfo>().map(|site| site.version).unwrap_or_default();
     let log_out = move |_| {
+        crate::components::keyring::forget();
         leptos::task::spawn_local(async move {
             let _: Result<serde_json::Value, String> =
                 crate::components::api::post_json("/api/v1/auth/logout", &serde_json::json!({})).await;

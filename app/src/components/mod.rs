@@ -1,7 +1,9 @@
 //! Reusable pieces of the page frame.
 
 pub mod api;
+pub mod keyring;
 pub mod layout;
 pub mod motd;
 pub mod session;
 pub mod theme;
+pub mod unit_keys;

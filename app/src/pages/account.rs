@@ -35,6 +35,7 @@ pub fn AccountPage() -> impl IntoView {
                             <dt>"Role"</dt>
                             <dd>{u.role.as_str()}</dd>
                         </dl>
+                        <KeyStatus username=u.username.clone() staff=u.role.belongs_to_unit() />
                         <TwoFactor method=u.second_factor.clone() />
                         <ChangePassword username=u.username.clone() />
                     }
@@ -42,6 +43,101 @@ pub fn AccountPage() -> impl IntoView {
                 }
             }}
         </Suspense>
+    }
+}
+
+/// Whether this tab holds the user's private key (kept at login, DESIGN §3 "Session") and, for
+/// unit staff, the unit key. Checked after hydration only (the server cannot know): both sides
+/// render "Checking…" first, so hydration matches.
+#[component]
+fn KeyStatus(username: String, staff: bool) -> impl IntoView {
+    let (user_key, set_user_key) = signal(None::<Result<String, String>>);
+    let (unit_key, set_unit_key) = signal(None::<Result<(), String>>);
+    Effect::new(move |_| {
+        let username = username.clone();
+        leptos::task::spawn_local(async move {
+            set_user_key.set(Some(keys::check(&username).await));
+            if staff {
+                set_unit_key.set(Some(keys::unit_status(&username).await));
+            }
+        });
+    });
+    view! {
+        <section class="card" data-testid="key-status">
+            <h2>"Your keys"</h2>
+            {move || match user_key.get() {
+                None => view! { <p>"Checking your keys…"</p> }.into_any(),
+                Some(Ok(fingerprint)) => {
+                    view! {
+                        <p data-testid="keys-unlocked">
+                            "Your private key is unlocked in this browser tab (public key "
+                            <code>{fingerprint}</code>
+                            "). It never leaves your browser unencrypted."
+                        </p>
+                    }
+                        .into_any()
+                }
+                Some(Err(message)) => view! { <p class="form-error" data-testid="keys-locked">{message}</p> }.into_any(),
+            }}
+            {move || match unit_key.get() {
+                None => ().into_any(),
+                Some(Ok(())) => {
+                    view! {
+                        <p data-testid="unit-key-held">
+                            "You hold your unit's key: you can restore colleagues' access to the unit's data."
+                        </p>
+                    }
+                        .into_any()
+                }
+                Some(Err(message)) => view! { <p data-testid="unit-key-pending">{message}</p> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+mod keys {
+    /// The unlocked key's public key, checked against the account's: its first bytes in hex.
+    #[cfg(feature = "hydrate")]
+    pub async fn check(username: &str) -> Result<String, String> {
+        use base64::engine::general_purpose::STANDARD;
+        use base64::Engine;
+        #[derive(serde::Deserialize)]
+        struct Keys {
+            public_key: String,
+        }
+        let key = crate::components::keyring::unlock(username).await?;
+        let keys: Keys = crate::components::api::get_json("/api/v1/users/me/keys").await?;
+        let public = key.public_key();
+        if STANDARD.encode(public.as_bytes()) != keys.public_key {
+            return Err("The key in this tab does not belong to your account. Log in again.".into());
+        }
+        Ok(public.as_bytes().iter().take(8).map(|b| format!("{b:02x}")).collect())
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub async fn check(_username: &str) -> Result<String, String> {
+        Err("Only available in the browser.".into())
+    }
+
+    /// Staff: whether this tab can open the unit key (and it is the unit's).
+    #[cfg(feature = "hydrate")]
+    pub async fn unit_status(username: &str) -> Result<(), String> {
+        use base64::engine::general_purpose::STANDARD;
+        use base64::Engine;
+        let (unit_key, keys) = crate::components::unit_keys::open(username).await?;
+        let expected = keys.unit_public_key.unwrap_or_default();
+        if STANDARD.encode(unit_key.public_key().as_bytes()) != expected {
+            return Err(
+                "The unit key you were given does not match your unit's. Ask a colleague to restore it."
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub async fn unit_status(_username: &str) -> Result<(), String> {
+        Err("Only available in the browser.".into())
     }
 }
 

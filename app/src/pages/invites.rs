@@ -154,29 +154,50 @@ mod make {
     use super::post_json;
 
     pub async fn invite(email: &str, role: &str, unit_id: Option<i64>) -> Result<(), String> {
-        let body = body(email, role, unit_id)?;
+        let body = body(email, role, unit_id).await?;
         let _: serde_json::Value = post_json("/api/v1/invites", &body).await?;
         Ok(())
     }
 
     #[cfg(feature = "hydrate")]
-    fn body(email: &str, role: &str, unit_id: Option<i64>) -> Result<serde_json::Value, String> {
+    async fn body(email: &str, role: &str, unit_id: Option<i64>) -> Result<serde_json::Value, String> {
         use base64::engine::general_purpose::STANDARD;
         use base64::Engine;
         let token = wasm_crypto::InviteToken::generate();
         let key = wasm_crypto::PrivateKey::generate();
-        Ok(serde_json::json!({
+        let public_key = STANDARD.encode(key.public_key().as_bytes());
+        let mut body = serde_json::json!({
             "email": email.trim(),
             "role": role,
             "unit_id": unit_id,
             "token": STANDARD.encode(token.as_bytes()),
-            "public_key": STANDARD.encode(key.public_key().as_bytes()),
+            "public_key": public_key,
             "wrapped_private_key": STANDARD.encode(token.wrap(&key).as_bytes()),
-        }))
+        });
+        if let Some(sealed) = sealed_unit_key(role, &public_key).await {
+            body["sealed_unit_key"] = serde_json::Value::String(sealed);
+        }
+        Ok(body)
+    }
+
+    /// Staff invited by staff get the unit key sealed to the invite key. When this browser cannot
+    /// (a Super Admin, a locked tab, no unit key yet) the invitee's access starts as pending and a
+    /// colleague's browser restores it.
+    #[cfg(feature = "hydrate")]
+    async fn sealed_unit_key(role: &str, invite_public_key: &str) -> Option<String> {
+        use crate::domain::roles::Role;
+        let staff_invite = Role::parse(role).is_some_and(Role::belongs_to_unit);
+        let me = crate::components::api::get_json::<serde_json::Value>("/api/v1/auth/me").await.ok()?;
+        let inviter_is_staff = Role::parse(me["role"].as_str()?).is_some_and(Role::belongs_to_unit);
+        if !staff_invite || !inviter_is_staff {
+            return None;
+        }
+        let (unit_key, _) = crate::components::unit_keys::open(me["username"].as_str()?).await.ok()?;
+        crate::components::unit_keys::seal_to(&unit_key, invite_public_key).ok()
     }
 
     #[cfg(not(feature = "hydrate"))]
-    fn body(_: &str, _: &str, _: Option<i64>) -> Result<serde_json::Value, String> {
+    async fn body(_: &str, _: &str, _: Option<i64>) -> Result<serde_json::Value, String> {
         Err("Only available in the browser.".into())
     }
 }

@@ -1,5 +1,6 @@
 //! Log in: the password never leaves the browser. Pre-login gives the salt and cost; wasm-crypto
-//! derives the master key here and sends only `auth_key`; then the emailed one-time code.
+//! derives the master key here and sends only `auth_key`; then the emailed one-time code. Once
+//! signed in, the page unwraps the user's private key and keeps it for the tab (`keyring`).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -21,6 +22,8 @@ pub fn LoginPage() -> impl IntoView {
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
+    // The master key between the password and the code steps (wasm memory, never the DOM).
+    let unlocker = StoredValue::new_local(None::<flow::Unlocker>);
 
     let submit_password = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -29,7 +32,8 @@ pub fn LoginPage() -> impl IntoView {
         let (name, secret) = (username.get_untracked(), password.get_untracked());
         leptos::task::spawn_local(async move {
             match flow::log_in(&name, &secret).await {
-                Ok(app) => {
+                Ok((app, keys)) => {
+                    unlocker.set_value(Some(keys));
                     password.set(String::new());
                     set_step.set(Step::Code { app });
                 }
@@ -43,11 +47,20 @@ pub fn LoginPage() -> impl IntoView {
         ev.prevent_default();
         set_error.set(None);
         set_busy.set(Some("Verifying the code…"));
-        let given = code.get_untracked();
+        let (given, name) = (code.get_untracked(), username.get_untracked());
         leptos::task::spawn_local(async move {
             match flow::second_factor(&given).await {
-                // A full load, so the server renders the signed-in page.
-                Ok(()) => flow::go_home(),
+                Ok(()) => {
+                    set_busy.set(Some("Unlocking your keys…"));
+                    if let Some(keys) = unlocker.try_update_value(Option::take).flatten() {
+                        // A failure here does not undo the login: pages that need the key say so.
+                        if let Err(message) = flow::keep_user_key(name.trim(), keys).await {
+                            leptos::logging::warn!("keys not kept for this tab: {message}");
+                        }
+                    }
+                    // A full load, so the server renders the signed-in page.
+                    flow::go_home()
+                }
                 Err(message) => {
                     set_error.set(Some(message));
                     set_busy.set(None);
@@ -146,17 +159,48 @@ mod flow {
         second_factor: String,
     }
 
-    /// `Ok(true)` when the next step is an authenticator code, `Ok(false)` for an emailed one.
-    pub async fn log_in(username: &str, password: &str) -> Result<bool, String> {
+    /// What unlocks the user's private key once signed in: the master key (browser build only).
+    #[cfg(feature = "hydrate")]
+    pub type Unlocker = wasm_crypto::MasterKey;
+    #[cfg(not(feature = "hydrate"))]
+    pub type Unlocker = ();
+
+    /// `Ok((true, _))` when the next step is an authenticator code, `(false, _)` for an emailed
+    /// one; with the master key for [`keep_user_key`].
+    pub async fn log_in(username: &str, password: &str) -> Result<(bool, Unlocker), String> {
         let username = username.trim();
         if username.is_empty() || password.is_empty() {
             return Err("Enter your username and password.".into());
         }
         let pre: Prelogin = post_json("/api/v1/auth/prelogin", &json!({ "username": username })).await?;
-        let auth_key = derive_auth_key(password, &pre)?;
+        let (auth_key, master) = derive_auth_key(password, &pre)?;
         let answer: LoginAnswer =
             post_json("/api/v1/auth/login", &json!({ "username": username, "auth_key": auth_key })).await?;
-        Ok(answer.second_factor == "totp")
+        Ok((answer.second_factor == "totp", master))
+    }
+
+    /// Unwraps the user's private key with the kek and keeps it for this tab (DESIGN §3).
+    #[cfg(feature = "hydrate")]
+    pub async fn keep_user_key(username: &str, master: Unlocker) -> Result<(), String> {
+        use base64::engine::general_purpose::STANDARD;
+        use base64::Engine;
+        #[derive(Deserialize)]
+        struct Keys {
+            wrapped_private_key: String,
+        }
+        let keys: Keys = crate::components::api::get_json("/api/v1/users/me/keys").await?;
+        let wrapped = STANDARD
+            .decode(&keys.wrapped_private_key)
+            .ok()
+            .and_then(|bytes| wasm_crypto::WrappedPrivateKey::from_bytes(bytes).ok())
+            .ok_or("The portal sent unusable key material.")?;
+        let key = master.kek().unwrap(&wrapped, username).map_err(|e| e.to_string())?;
+        crate::components::keyring::keep(username, &key).await
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub async fn keep_user_key(_username: &str, _master: Unlocker) -> Result<(), String> {
+        Err("Only available in the browser.".into())
     }
 
     pub async fn second_factor(code: &str) -> Result<(), String> {
@@ -169,7 +213,7 @@ mod flow {
     }
 
     #[cfg(feature = "hydrate")]
-    fn derive_auth_key(password: &str, pre: &Prelogin) -> Result<String, String> {
+    fn derive_auth_key(password: &str, pre: &Prelogin) -> Result<(String, Unlocker), String> {
         use base64::engine::general_purpose::STANDARD;
         use base64::Engine;
         let salt = STANDARD
@@ -185,11 +229,11 @@ mod flow {
         // Refuses parameters below the floor: a server cannot make guessing cheaper.
         let master =
             wasm_crypto::MasterKey::derive(password.as_bytes(), &salt, params).map_err(|e| e.to_string())?;
-        Ok(STANDARD.encode(master.auth_key().as_bytes()))
+        Ok((STANDARD.encode(master.auth_key().as_bytes()), master))
     }
 
     #[cfg(not(feature = "hydrate"))]
-    fn derive_auth_key(_password: &str, _pre: &Prelogin) -> Result<String, String> {
+    fn derive_auth_key(_password: &str, _pre: &Prelogin) -> Result<(String, Unlocker), String> {
         Err("Only available in the browser.".into())
     }
 

@@ -16,7 +16,16 @@ struct InviteDetails {
     email: String,
     role: String,
     unit: Option<String>,
+    #[allow(dead_code)] // read in the browser build only
     wrapped_private_key: String,
+    /// Staff invites: the unit's public key (`None`: no unit key yet, this browser makes it) and
+    /// the unit key sealed to the invite key (`None`: access starts pending).
+    #[serde(default)]
+    #[allow(dead_code)] // read in the browser build only
+    unit_public_key: Option<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    sealed_unit_key: Option<String>,
 }
 
 #[component]
@@ -60,7 +69,7 @@ pub fn RegisterPage() -> impl IntoView {
         set_busy.set(true);
         let token = token();
         leptos::task::spawn_local(async move {
-            match accept::run(&token, &invite.wrapped_private_key, n.trim(), u.trim(), &p).await {
+            match accept::run(&token, &invite, n.trim(), u.trim(), &p).await {
                 Ok(()) => set_done.set(true),
                 Err(message) => set_error.set(Some(message)),
             }
@@ -131,16 +140,16 @@ pub fn RegisterPage() -> impl IntoView {
 
 /// The invitee's browser side.
 mod accept {
-    use super::post_json;
+    use super::{post_json, InviteDetails};
 
     pub async fn run(
         token: &str,
-        wrapped_invite_key: &str,
+        invite: &InviteDetails,
         name: &str,
         username: &str,
         password: &str,
     ) -> Result<(), String> {
-        let body = body(token, wrapped_invite_key, name, username, password)?;
+        let body = body(token, invite, name, username, password)?;
         let _: serde_json::Value =
             post_json(&format!("/api/v1/invites/by-token/{token}/accept"), &body).await?;
         Ok(())
@@ -149,7 +158,7 @@ mod accept {
     #[cfg(feature = "hydrate")]
     fn body(
         token: &str,
-        wrapped_invite_key: &str,
+        invite: &InviteDetails,
         name: &str,
         username: &str,
         password: &str,
@@ -166,16 +175,17 @@ mod accept {
             .and_then(|t| InviteToken::from_slice(&t).ok())
             .ok_or_else(broken)?;
         let wrapped = STANDARD
-            .decode(wrapped_invite_key)
+            .decode(&invite.wrapped_private_key)
             .ok()
             .and_then(|w| WrappedPrivateKey::from_bytes(w).ok())
             .ok_or_else(broken)?;
-        token.unwrap(&wrapped).map_err(|_| broken())?;
+        let invite_key = token.unwrap(&wrapped).map_err(|_| broken())?;
         let salt = Salt::random();
         let master =
             MasterKey::derive(password.as_bytes(), &salt, KdfParams::DEFAULT).map_err(|e| e.to_string())?;
         let key = PrivateKey::generate();
-        Ok(serde_json::json!({
+        let user_public_key = STANDARD.encode(key.public_key().as_bytes());
+        let mut body = serde_json::json!({
             "name": name,
             "username": username,
             "salt": STANDARD.encode(salt.0),
@@ -185,13 +195,31 @@ mod accept {
                 "parallelism": KdfParams::DEFAULT.parallelism,
             },
             "auth_key": STANDARD.encode(master.auth_key().as_bytes()),
-            "public_key": STANDARD.encode(key.public_key().as_bytes()),
+            "public_key": &user_public_key,
             "wrapped_private_key": STANDARD.encode(master.kek().wrap(&key, username).as_bytes()),
-        }))
+        });
+        // Unit staff: the unit key, re-sealed from the invite, or made here for a unit without one.
+        let staff = crate::domain::roles::Role::parse(&invite.role).is_some_and(|r| r.belongs_to_unit());
+        if staff {
+            use crate::components::unit_keys::{open_sealed, seal_to};
+            let unit_key = match (&invite.sealed_unit_key, &invite.unit_public_key) {
+                (Some(sealed), _) => Some(open_sealed(&invite_key, sealed).map_err(|_| broken())?),
+                (None, None) => {
+                    let made = PrivateKey::generate();
+                    body["unit_public_key"] = STANDARD.encode(made.public_key().as_bytes()).into();
+                    Some(made)
+                }
+                (None, Some(_)) => None, // pending: a colleague restores it
+            };
+            if let Some(unit_key) = unit_key {
+                body["sealed_unit_key"] = seal_to(&unit_key, &user_public_key)?.into();
+            }
+        }
+        Ok(body)
     }
 
     #[cfg(not(feature = "hydrate"))]
-    fn body(_: &str, _: &str, _: &str, _: &str, _: &str) -> Result<serde_json::Value, String> {
+    fn body(_: &str, _: &InviteDetails, _: &str, _: &str, _: &str) -> Result<serde_json::Value, String> {
         Err("Only available in the browser.".into())
     }
 }

@@ -9,8 +9,10 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use wasm_crypto::keys::WRAPPED_KEY_LEN;
+use wasm_crypto::seal::SEALED_KEY_LEN;
 use wasm_crypto::KdfParams;
 
+use super::unit_keys::{self, OfferedUnitKey};
 use crate::auth::credentials::{hash_auth_key, AUTH_KEY_LEN};
 use crate::db::users::{self, StoredCredentials, User};
 use crate::db::{now, Db, DbError};
@@ -75,6 +77,10 @@ pub struct NewInvite {
     pub token: String,
     pub public_key: String,
     pub wrapped_private_key: String,
+    /// Staff invites: the unit private key sealed to the invite public key by the inviter's
+    /// browser (absent when the inviter cannot: a Super Admin, or a unit without a key yet).
+    #[serde(default)]
+    pub sealed_unit_key: Option<String>,
 }
 
 fn token_hash(token: &[u8]) -> Vec<u8> {
@@ -99,6 +105,13 @@ pub async fn create(
     let token = decode("token", &new.token, wasm_crypto::invite::TOKEN_LEN)?;
     let public_key = decode("public_key", &new.public_key, 32)?;
     let wrapped = decode("wrapped_private_key", &new.wrapped_private_key, WRAPPED_KEY_LEN)?;
+    let sealed_unit_key = match (&new.sealed_unit_key, role.belongs_to_unit()) {
+        (Some(sealed), true) => Some(decode("sealed_unit_key", sealed, SEALED_KEY_LEN)?),
+        (Some(_), false) => {
+            return Err(InviteError::Invalid("Only unit staff invites carry the unit key.".into()))
+        }
+        (None, _) => None,
+    };
 
     let unit_name = match unit_id {
         Some(id) => Some(
@@ -131,7 +144,7 @@ pub async fn create(
     }
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO invites (email, role, unit_id, invited_by, token_hash, public_key, wrapped_private_key, \
-         created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+         sealed_unit_key, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(&email)
     .bind(role.as_str())
@@ -140,6 +153,7 @@ pub async fn create(
     .bind(token_hash(&token))
     .bind(public_key)
     .bind(wrapped)
+    .bind(sealed_unit_key)
     .bind(now())
     .bind(now() + VALIDITY_SECS)
     .fetch_one(db.pool())
@@ -247,6 +261,10 @@ pub struct InviteDetails {
     pub expires_at: i64,
     pub public_key: String,
     pub wrapped_private_key: String,
+    /// Staff invites: the unit's public key (`None`: the unit has no key yet, and the invitee's
+    /// browser makes it) and the unit private key sealed to the invite key, if the inviter could.
+    pub unit_public_key: Option<String>,
+    pub sealed_unit_key: Option<String>,
 }
 
 type PendingRow = (i64, String, String, Option<i64>, i64, Vec<u8>, Vec<u8>, Option<String>);
@@ -268,7 +286,16 @@ async fn by_token(db: &Db, token: &str) -> Result<PendingRow, InviteError> {
 }
 
 pub async fn details(db: &Db, token: &str) -> Result<InviteDetails, InviteError> {
-    let (_, email, role, _, expires_at, public_key, wrapped, unit) = by_token(db, token).await?;
+    let (id, email, role, unit_id, expires_at, public_key, wrapped, unit) = by_token(db, token).await?;
+    let unit_public_key = match unit_id {
+        Some(unit_id) => unit_keys::unit_public_key(db, unit_id).await?,
+        None => None,
+    };
+    let (sealed_unit_key,): (Option<Vec<u8>>,) =
+        sqlx::query_as("SELECT sealed_unit_key FROM invites WHERE id = $1")
+            .bind(id)
+            .fetch_one(db.pool())
+            .await?;
     Ok(InviteDetails {
         email,
         role,
@@ -276,6 +303,8 @@ pub async fn details(db: &Db, token: &str) -> Result<InviteDetails, InviteError>
         expires_at,
         public_key: BASE64.encode(public_key),
         wrapped_private_key: BASE64.encode(wrapped),
+        unit_public_key: unit_public_key.map(|k| BASE64.encode(k)),
+        sealed_unit_key: sealed_unit_key.map(|k| BASE64.encode(k)),
     })
 }
 
@@ -290,6 +319,12 @@ pub struct Registration {
     pub auth_key: String,
     pub public_key: String,
     pub wrapped_private_key: String,
+    /// Unit staff: a unit key pair the browser made because the unit had none.
+    #[serde(default)]
+    pub unit_public_key: Option<String>,
+    /// Unit staff: the unit private key sealed to the new public key.
+    #[serde(default)]
+    pub sealed_unit_key: Option<String>,
 }
 
 pub async fn accept(db: &Db, token: &str, registration: Registration) -> Result<User, InviteError> {
@@ -308,6 +343,18 @@ pub async fn accept(db: &Db, token: &str, registration: Registration) -> Result<
     let auth_key = decode("auth_key", &registration.auth_key, AUTH_KEY_LEN)?;
     let public_key = decode("public_key", &registration.public_key, 32)?;
     let wrapped = decode("wrapped_private_key", &registration.wrapped_private_key, WRAPPED_KEY_LEN)?;
+    let offered_unit_key = OfferedUnitKey {
+        new_public_key: registration
+            .unit_public_key
+            .as_deref()
+            .map(|k| decode("unit_public_key", k, 32))
+            .transpose()?,
+        sealed: registration
+            .sealed_unit_key
+            .as_deref()
+            .map(|k| decode("sealed_unit_key", k, SEALED_KEY_LEN))
+            .transpose()?,
+    };
     if users::by_username(db, &username).await?.is_some() {
         return Err(InviteError::UsernameTaken);
     }
@@ -352,6 +399,16 @@ pub async fn accept(db: &Db, token: &str, registration: Registration) -> Result<
         wrapped_private_key: wrapped,
     };
     users::insert_credentials(&mut tx, user_id, &credentials).await?;
+    if let Some(unit_id) = unit_id {
+        unit_keys::record_at_registration(
+            &mut tx,
+            unit_id,
+            user_id,
+            &credentials.public_key,
+            offered_unit_key,
+        )
+        .await?;
+    }
     tx.commit().await?;
     users::by_id(db, user_id).await?.ok_or(InviteError::NotFound)
 }

@@ -1,4 +1,5 @@
 //! Account administration: invites and registration (more arrives with the accounts work).
 
 pub mod invites;
+pub mod unit_keys;
 pub mod users;

@@ -18,6 +18,9 @@ use crate::mail::{Mailer, OutgoingMail};
 const PENDING_USER: &str = "pending_user_id";
 const PENDING_SINCE: &str = "pending_since";
 const AUTHENTICATED_AT: &str = "authenticated_at";
+/// The server's half of DESIGN §3 "Session" (base64 of 32 random bytes): it unlocks the private
+/// key the browser keeps in sessionStorage, and goes with the session (logout, expiry).
+const SESSION_KEY: &str = "session_key";
 /// The second factor must follow the password within the one-time code's validity.
 const PENDING_SECS: i64 = one_time_code::VALIDITY_SECS;
 /// Absolute session lifetime, however active the user is (idle expiry is 1 h).
@@ -195,7 +198,27 @@ pub async fn second_factor(cx: &LoginContext<'_>, code: &str) -> Result<User, Au
     cx.session.remove_value(PENDING_SINCE).await?;
     cx.session.insert(USER_ID, user.id).await?;
     cx.session.insert(AUTHENTICATED_AT, now()).await?;
+    cx.session.insert(SESSION_KEY, new_session_key()).await?;
     Ok(user)
+}
+
+fn new_session_key() -> String {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = zeroize::Zeroizing::new([0u8; wasm_crypto::session::SESSION_KEY_LEN]);
+    rand::thread_rng().fill_bytes(bytes.as_mut());
+    base64::engine::general_purpose::STANDARD.encode(bytes.as_ref())
+}
+
+/// The signed-in session's key (base64), made at login; a session from before keys existed
+/// gets one now.
+pub async fn session_key(session: &Session) -> Result<String, AuthError> {
+    if let Some(key) = session.get::<String>(SESSION_KEY).await? {
+        return Ok(key);
+    }
+    let key = new_session_key();
+    session.insert(SESSION_KEY, &key).await?;
+    Ok(key)
 }
 
 /// The signed-in, active user of this session.

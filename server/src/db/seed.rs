@@ -30,17 +30,23 @@ pub enum SeedOutcome {
 pub const DEV_PASSWORD: &str = "password";
 
 /// Seeds the development unit and accounts, with credentials derived from [`DEV_PASSWORD`]
-/// exactly as a browser would. Running it twice changes nothing.
+/// exactly as a browser would, and the unit's key sealed to its staff (as the first staff
+/// member's browser and then invites would). Running it twice changes nothing.
 pub async fn dev(db: &Db) -> Result<SeedOutcome, DbError> {
     if user_exists(db, DEV_ACCOUNTS[0].0).await? {
         return Ok(SeedOutcome::AlreadySeeded);
     }
     // Argon2id with the default (browser) parameters: off the async threads.
-    let credentials = tokio::task::spawn_blocking(|| {
-        DEV_ACCOUNTS.iter().map(|(username, _)| derive_for_seed(DEV_PASSWORD, username)).collect::<Vec<_>>()
+    let (credentials, unit_key) = tokio::task::spawn_blocking(|| {
+        let credentials = DEV_ACCOUNTS
+            .iter()
+            .map(|(username, _)| derive_for_seed(DEV_PASSWORD, username))
+            .collect::<Vec<_>>();
+        (credentials, wasm_crypto::PrivateKey::generate())
     })
     .await
     .map_err(|e| DbError::Rule(format!("key derivation failed: {e}")))?;
+    let unit_public_key = unit_key.public_key().as_bytes().to_vec();
     let mut tx = db.pool().begin().await?;
     let (unit_id,): (i64,) = sqlx::query_as(
         "INSERT INTO units (public_id, name, external_display_name, contact_email, internal_ref, \
@@ -55,6 +61,7 @@ pub async fn dev(db: &Db) -> Result<SeedOutcome, DbError> {
     .bind(now())
     .fetch_one(&mut *tx)
     .await?;
+    let mut staff_seals = Vec::new();
     for ((username, role), derived) in DEV_ACCOUNTS.iter().zip(credentials) {
         let unit = role.belongs_to_unit().then_some(unit_id);
         let (user_id,): (i64,) = sqlx::query_as(
@@ -73,7 +80,34 @@ pub async fn dev(db: &Db) -> Result<SeedOutcome, DbError> {
             .bind(format!("{username}@example.com"))
             .execute(&mut *tx)
             .await?;
-        users::insert_credentials(&mut tx, user_id, &derived.into_stored()).await?;
+        let stored = derived.into_stored();
+        if role.belongs_to_unit() {
+            let recipient = wasm_crypto::PublicKey::from_slice(&stored.public_key)
+                .map_err(|e| DbError::Rule(format!("seed key: {e}")))?;
+            let sealed = wasm_crypto::seal_private_key(&recipient, &unit_key)
+                .map_err(|e| DbError::Rule(format!("seed key: {e}")))?;
+            staff_seals.push((user_id, stored.public_key.clone(), sealed.as_bytes().to_vec()));
+        }
+        users::insert_credentials(&mut tx, user_id, &stored).await?;
+    }
+    sqlx::query("INSERT INTO unit_keys (unit_id, public_key, created_at) VALUES ($1, $2, $3)")
+        .bind(unit_id)
+        .bind(unit_public_key)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+    for (user_id, recipient_public_key, sealed) in staff_seals {
+        sqlx::query(
+            "INSERT INTO unit_key_seals (unit_id, user_id, recipient_public_key, sealed, sealed_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(unit_id)
+        .bind(user_id)
+        .bind(recipient_public_key)
+        .bind(sealed)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(SeedOutcome::Created { accounts: DEV_ACCOUNTS.len() })

@@ -26,6 +26,7 @@ pub fn routes(routes: ApiRoutes) -> ApiRoutes {
         .add(Method::POST, "/auth/second-factor", post(second_factor))
         .add(Method::POST, "/auth/logout", post(logout))
         .add(Method::GET, "/auth/me", get(me))
+        .add(Method::GET, "/auth/session-key", get(session_key))
 }
 
 fn login_context<'a>(state: &'a AppState, session: &'a Session, peer: SocketAddr) -> LoginContext<'a> {
@@ -144,4 +145,23 @@ async fn me(
     Extension(Authenticated(user)): Extension<Authenticated>,
 ) -> Result<Json<MeResponse>, ApiError> {
     Ok(Json(MeResponse::of(&state, user).await?))
+}
+
+#[derive(Serialize)]
+struct SessionKeyResponse {
+    key: String,
+}
+
+/// The server's half of the browser's key store (DESIGN §3 "Session"): only for the portal's
+/// own pages (a cross-site read is refused even though CORS would hide the answer), never cached.
+async fn session_key(
+    session: Session,
+    headers: http::HeaderMap,
+) -> Result<([(http::HeaderName, &'static str); 1], Json<SessionKeyResponse>), ApiError> {
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if fetch_site.is_some_and(|site| site != "same-origin") {
+        return Err(ApiError::Forbidden("Cross-site request refused.".into()));
+    }
+    let key = login::session_key(&session).await?;
+    Ok(([(http::header::CACHE_CONTROL, "no-store")], Json(SessionKeyResponse { key })))
 }

@@ -31,7 +31,7 @@ pub fn apply<S: Clone + Send + Sync + 'static>(router: axum::Router<S>, https: b
                         "request",
                         id = %request_id_of(request),
                         method = %request.method(),
-                        path = %request.uri().path(),
+                        path = %loggable_path(request.uri().path()),
                     )
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
@@ -46,6 +46,25 @@ pub fn apply<S: Clone + Send + Sync + 'static>(router: axum::Router<S>, https: b
     } else {
         router
     }
+}
+
+/// The path as logged: link secrets in paths (invite, password-reset and confirmation tokens, 32
+/// random bytes = 43 base64url characters) are replaced, so a log never holds a usable link.
+/// Shorter segments (names, numeric ids, UUIDs) stay readable.
+pub fn loggable_path(path: &str) -> String {
+    const SECRET_MIN_LEN: usize = 40;
+    path.split('/')
+        .map(|segment| {
+            let token_like = segment.len() >= SECRET_MIN_LEN
+                && segment.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            if token_like {
+                "[redacted]"
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn security_headers<S: Clone + Send + Sync + 'static>(router: axum::Router<S>) -> axum::Router<S> {
@@ -74,4 +93,28 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     let status = response.status();
     let body = serde_json::json!({ "error": message, "request_id": request_id });
     (status, Json(body)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_tokens_never_reach_the_log() {
+        let token = "q3Z8yJ1m0b2V4x6Cw9Ae5Rt7Uo0Pi2Lk4Jh6Gf8Ds1S";
+        assert_eq!(
+            loggable_path(&format!("/api/v1/invites/by-token/{token}/accept")),
+            "/api/v1/invites/by-token/[redacted]/accept"
+        );
+        assert_eq!(loggable_path(&format!("/invite/{token}")), "/invite/[redacted]");
+    }
+
+    #[test]
+    fn ordinary_paths_stay_readable() {
+        for path in ["/", "/api/v1/users/unitadmin_1", "/pkg/dds_bg.wasm", "/api/v1/motd/12"] {
+            assert_eq!(loggable_path(path), path);
+        }
+        let uuid = "/api/v1/uploads/4f1c2a9e-8b7d-4c3e-9a1f-0e2d3c4b5a69";
+        assert_eq!(loggable_path(uuid), uuid);
+    }
 }

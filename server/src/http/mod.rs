@@ -9,6 +9,7 @@ pub mod invites;
 pub mod middleware;
 pub mod notices;
 pub mod status;
+pub mod unit_keys;
 pub mod users;
 
 use std::sync::Arc;
@@ -68,7 +69,7 @@ fn api_v1(state: &AppState) -> Router<AppState> {
     let routes = auth::routes(routes);
     let routes = account::routes(routes);
     let routes = users::routes(invites::routes(routes));
-    let routes = notices::routes(routes);
+    let routes = notices::routes(unit_keys::routes(routes));
     routes.into_router().fallback(|| async { ApiError::NotFound("There is no such API endpoint.".into()) })
 }
 

@@ -24,7 +24,7 @@ fn invite_body(email: &str, role: &str, unit_id: Option<i64>) -> Value {
 }
 
 /// The invite link in the newest mail to `email`.
-fn invite_link(app: &TestApp, email: &str) -> String {
+pub fn invite_link(app: &TestApp, email: &str) -> String {
     let mut mails: Vec<_> = std::fs::read_dir(app.outbox())
         .unwrap()
         .flatten()

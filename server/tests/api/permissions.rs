@@ -42,6 +42,7 @@ fn refused_by_handler(method: &http::Method, path: &str, role: &str) -> bool {
             | ("DELETE", "/invites/{id}", "Unit Personnel" | "Researcher")
             // (PATCH with an empty body stops at validation: users.rs tests its refusals.)
             | ("DELETE", "/users/{username}", "Unit Personnel" | "Researcher")
+            | ("GET", "/units/me/keys", "Super Admin" | "Researcher")
     )
 }
 

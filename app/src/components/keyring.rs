@@ -1,0 +1,86 @@
+//! The browser's key store (DESIGN §3 "Session"). At login the user's private key is unwrapped
+//! once (with the kek from the password) and kept in `sessionStorage`, wrapped under a random
+//! per-session key that only the server holds (`GET /api/v1/auth/session-key`). Pages that need
+//! the key unlock it from there: no password prompt on every page, and neither the stored blob
+//! nor the server's half alone reveals the key. Logout forgets both halves.
+
+/// The sessionStorage item: `{"username": ..., "wrapped": base64}`.
+pub const STORAGE_ITEM: &str = "dds.user-key";
+
+/// Why a page cannot use the user's key right now.
+pub const LOCKED: &str = "Your keys are locked in this browser tab. Log out and log in again to unlock them.";
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
+    use serde::{Deserialize, Serialize};
+    use wasm_crypto::{PrivateKey, SessionKey, WrappedPrivateKey};
+
+    use super::{LOCKED, STORAGE_ITEM};
+    use crate::components::api::get_json;
+
+    #[derive(Serialize, Deserialize)]
+    struct Stored {
+        username: String,
+        wrapped: String,
+    }
+
+    #[derive(Deserialize)]
+    struct ServerHalf {
+        key: String,
+    }
+
+    fn storage() -> Result<web_sys::Storage, String> {
+        leptos::prelude::window()
+            .session_storage()
+            .ok()
+            .flatten()
+            .ok_or_else(|| "This browser does not allow the portal to keep keys for the tab.".to_string())
+    }
+
+    async fn server_half() -> Result<SessionKey, String> {
+        let half: ServerHalf = get_json("/api/v1/auth/session-key").await?;
+        let bytes = zeroize::Zeroizing::new(STANDARD.decode(half.key).map_err(|_| LOCKED.to_string())?);
+        SessionKey::from_slice(&bytes).map_err(|_| LOCKED.to_string())
+    }
+
+    /// Keeps `key` (the user's private key) for this tab's session.
+    pub async fn keep(username: &str, key: &PrivateKey) -> Result<(), String> {
+        let wrapped = server_half().await?.wrap(key, username);
+        let stored = Stored { username: username.to_string(), wrapped: STANDARD.encode(wrapped.as_bytes()) };
+        let json = serde_json::to_string(&stored).map_err(|e| e.to_string())?;
+        storage()?
+            .set_item(STORAGE_ITEM, &json)
+            .map_err(|_| "The browser refused to keep the keys.".to_string())
+    }
+
+    /// The user's private key, unlocked with the server's half.
+    pub async fn unlock(username: &str) -> Result<PrivateKey, String> {
+        let json = storage()?.get_item(STORAGE_ITEM).ok().flatten().ok_or_else(|| LOCKED.to_string())?;
+        let stored: Stored = serde_json::from_str(&json).map_err(|_| LOCKED.to_string())?;
+        if stored.username != username {
+            return Err(LOCKED.to_string());
+        }
+        let wrapped = STANDARD
+            .decode(&stored.wrapped)
+            .ok()
+            .and_then(|bytes| WrappedPrivateKey::from_bytes(bytes).ok())
+            .ok_or_else(|| LOCKED.to_string())?;
+        server_half().await?.unwrap(&wrapped, username).map_err(|_| LOCKED.to_string())
+    }
+
+    /// Forgets the tab's copy (logout); the server forgets its half with the session.
+    pub fn forget() {
+        if let Ok(storage) = storage() {
+            let _ = storage.remove_item(STORAGE_ITEM);
+        }
+    }
+}
+
+#[cfg(feature = "hydrate")]
+pub use browser::{forget, keep, unlock};
+
+/// Without the browser bundle (server rendering) there is nothing to forget.
+#[cfg(not(feature = "hydrate"))]
+pub fn forget() {}

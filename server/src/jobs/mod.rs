@@ -1,0 +1,119 @@
+//! Scheduled jobs (DESIGN §6), run inside `dds serve` under a database lease (`lease`): with
+//! several replicas each job runs once per interval, on whichever replica claims it first. A
+//! failed run is logged and retried at the next tick.
+
+pub mod lease;
+
+use std::future::Future;
+use std::time::Duration;
+
+use crate::auth::rate_limit;
+use crate::auth::session_store::DbSessionStore;
+use crate::db::{now, Db, DbError};
+
+/// How often a replica looks for due jobs.
+pub const TICK: Duration = Duration::from_secs(60);
+/// How long a claimed job may run before another replica may take it over.
+const LEASE_SECS: i64 = 15 * 60;
+/// Expired invites stay this long (the invitee then reads "expired", not "unknown"), then go.
+pub const EXPIRED_INVITE_GRACE_SECS: i64 = 7 * 24 * 3600;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    /// Removes invites that expired more than a week ago.
+    InviteCleanup,
+    /// Removes expired sessions.
+    SessionPruning,
+    /// Forgets authentication failures older than the rate-limit window.
+    AuthAttemptPruning,
+}
+
+impl Job {
+    pub const ALL: [Job; 3] = [Job::InviteCleanup, Job::SessionPruning, Job::AuthAttemptPruning];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Job::InviteCleanup => "invite-cleanup",
+            Job::SessionPruning => "session-pruning",
+            Job::AuthAttemptPruning => "auth-attempt-pruning",
+        }
+    }
+
+    pub fn every_secs(self) -> i64 {
+        match self {
+            Job::InviteCleanup | Job::SessionPruning | Job::AuthAttemptPruning => 3600,
+        }
+    }
+
+    /// Runs the job's work; the number of rows it removed.
+    async fn run(self, db: &Db) -> Result<u64, DbError> {
+        match self {
+            Job::InviteCleanup => {
+                let done = sqlx::query("DELETE FROM invites WHERE expires_at < $1")
+                    .bind(now() - EXPIRED_INVITE_GRACE_SECS)
+                    .execute(db.pool())
+                    .await?;
+                Ok(done.rows_affected())
+            }
+            Job::SessionPruning => Ok(DbSessionStore::new(db.clone()).prune().await?),
+            Job::AuthAttemptPruning => rate_limit::prune(db).await,
+        }
+    }
+}
+
+/// What one job did at one tick.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Not due, or another replica holds it.
+    Skipped,
+    Ran {
+        removed: u64,
+    },
+    Failed,
+}
+
+/// Runs every job that is due at `at` and not held by another replica.
+pub async fn run_due(db: &Db, holder: &str, at: i64) -> Vec<(Job, Outcome)> {
+    let mut outcomes = Vec::new();
+    for job in Job::ALL {
+        let outcome = match lease::claim(db, job.name(), holder, at, job.every_secs(), LEASE_SECS).await {
+            Ok(false) => Outcome::Skipped,
+            Err(err) => {
+                tracing::error!(job = job.name(), error = %err, "cannot claim the job");
+                Outcome::Failed
+            }
+            Ok(true) => match job.run(db).await {
+                Ok(removed) => {
+                    tracing::info!(job = job.name(), removed, "job done");
+                    if let Err(err) = lease::finish(db, job.name(), holder, at).await {
+                        tracing::error!(job = job.name(), error = %err, "cannot record the job run");
+                    }
+                    Outcome::Ran { removed }
+                }
+                Err(err) => {
+                    tracing::error!(job = job.name(), error = %err, "job failed; retried at the next tick");
+                    let _ = lease::release(db, job.name(), holder).await;
+                    Outcome::Failed
+                }
+            },
+        };
+        outcomes.push((job, outcome));
+    }
+    outcomes
+}
+
+/// The scheduler loop of one replica, until `stopped` resolves.
+pub async fn scheduler(db: Db, stopped: impl Future<Output = ()>) -> std::io::Result<()> {
+    let holder = uuid::Uuid::new_v4().to_string();
+    let mut ticks = tokio::time::interval(TICK);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    tokio::pin!(stopped);
+    loop {
+        tokio::select! {
+            _ = &mut stopped => return Ok(()),
+            _ = ticks.tick() => {
+                run_due(&db, &holder, now()).await;
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! Scheduled jobs under the database lease: one replica runs a due job, the others skip it; the
+//! cleanup jobs remove what has expired and nothing else.
+
+use dds_server::db::now;
+use dds_server::jobs::{self, lease, Job, Outcome};
+
+use crate::auth::seeded;
+use crate::both_backends;
+use crate::helpers::{spawn_app, Backend};
+
+async fn one_replica_claims_a_due_job(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let db = &app.state().db;
+    let t = now() + 10 * 86_400; // after anything the app's own scheduler did at start
+    assert!(lease::claim(db, "test-job", "replica-a", t, 3600, 900).await.unwrap());
+    assert!(!lease::claim(db, "test-job", "replica-b", t, 3600, 900).await.unwrap(), "held by a");
+    lease::finish(db, "test-job", "replica-a", t).await.unwrap();
+    assert!(!lease::claim(db, "test-job", "replica-b", t + 60, 3600, 900).await.unwrap(), "not due yet");
+    assert!(lease::claim(db, "test-job", "replica-b", t + 3600, 3600, 900).await.unwrap(), "due again");
+
+    // A replica that died holding the lease loses it when the lease runs out.
+    assert!(!lease::claim(db, "test-job", "replica-a", t + 4000, 3600, 900).await.unwrap());
+    assert!(lease::claim(db, "test-job", "replica-a", t + 3600 + 901 + 3600, 3600, 900).await.unwrap());
+    // A failed run gives the lease back without counting as a run.
+    lease::release(db, "test-job", "replica-a").await.unwrap();
+    assert!(lease::claim(db, "test-job", "replica-b", t + 3600 + 902 + 3600, 3600, 900).await.unwrap());
+    app.stop().await;
+}
+both_backends!(lease_claims, one_replica_claims_a_due_job);
+
+async fn cleanup_removes_only_what_expired(backend: Backend) {
+    let app = seeded(backend).await;
+    let db = &app.state().db;
+    let pool = db.pool();
+    let at = now();
+    for (email, expires_at) in [
+        ("long-expired@example.org", at - jobs::EXPIRED_INVITE_GRACE_SECS - 10),
+        ("just-expired@example.org", at - 10),
+        ("pending@example.org", at + 3600),
+    ] {
+        sqlx::query(
+            "INSERT INTO invites (email, role, token_hash, public_key, wrapped_private_key, created_at, \
+             expires_at) VALUES ($1, 'Researcher', $2, $3, $4, $5, $6)",
+        )
+        .bind(email)
+        .bind(email.as_bytes().to_vec())
+        .bind(vec![1u8; 32])
+        .bind(vec![2u8; 60])
+        .bind(at - 8 * 86_400)
+        .bind(expires_at)
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+    for (id, expires_at) in [("expired-session", at - 1), ("live-session", at + 3600)] {
+        sqlx::query("INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, NULL, '{}', $2)")
+            .bind(id)
+            .bind(expires_at)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    for (bucket, when) in [("ip:192.0.2.1", at - 7200), ("ip:192.0.2.2", at - 60)] {
+        sqlx::query("INSERT INTO auth_attempts (bucket, at) VALUES ($1, $2)")
+            .bind(bucket)
+            .bind(when)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+
+    // The app's own scheduler ran at start; a later time makes every job due again.
+    let outcomes = jobs::run_due(db, "test-replica", at + 2 * 86_400).await;
+    assert_eq!(outcomes.len(), Job::ALL.len());
+    assert!(outcomes.iter().all(|(_, o)| matches!(o, Outcome::Ran { .. })), "{outcomes:?}");
+
+    let invites: Vec<(String,)> =
+        sqlx::query_as("SELECT email FROM invites ORDER BY email").fetch_all(pool).await.unwrap();
+    let invites: Vec<String> = invites.into_iter().map(|(e,)| e).collect();
+    assert_eq!(invites, ["just-expired@example.org", "pending@example.org"]);
+    let sessions: Vec<(String,)> =
+        sqlx::query_as("SELECT id FROM sessions WHERE id LIKE '%-session'").fetch_all(pool).await.unwrap();
+    assert_eq!(sessions, [("live-session".to_string(),)]);
+    let attempts: Vec<(String,)> =
+        sqlx::query_as("SELECT bucket FROM auth_attempts").fetch_all(pool).await.unwrap();
+    assert_eq!(attempts, [("ip:192.0.2.2".to_string(),)]);
+
+    // Run again at the same time: nothing is due, nothing runs.
+    let again = jobs::run_due(db, "another-replica", at + 2 * 86_400).await;
+    assert!(again.iter().all(|(_, o)| *o == Outcome::Skipped), "{again:?}");
+    app.stop().await;
+}
+both_backends!(cleanup, cleanup_removes_only_what_expired);
