@@ -5,6 +5,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::header::{self, HeaderName, HeaderValue};
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -22,6 +23,7 @@ pub fn request_id_of(request: &Request) -> String {
 /// exists before the log span and the error body need it).
 pub fn apply<S: Clone + Send + Sync + 'static>(router: axum::Router<S>, https: bool) -> axum::Router<S> {
     let router = router
+        .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::from_fn(render_errors))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
@@ -83,6 +85,20 @@ fn security_headers<S: Clone + Send + Sync + 'static>(router: axum::Router<S>) -
     })
 }
 
+/// A panic in a handler becomes a 500 with the usual sentence and request id (the connection is
+/// not dropped); its message goes to the log only.
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = message, "request handler panicked");
+    let mut response = http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    response.extensions_mut().insert(ErrorMessage("An unexpected error occurred. Please try again.".into()));
+    response
+}
+
 /// Gives every API error the same JSON body: `{"error": "...", "request_id": "..."}`.
 pub async fn render_errors(request: Request, next: Next) -> Response {
     let request_id = request_id_of(&request);
@@ -107,6 +123,30 @@ mod tests {
             "/api/v1/invites/by-token/[redacted]/accept"
         );
         assert_eq!(loggable_path(&format!("/invite/{token}")), "/invite/[redacted]");
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_with_a_request_id() {
+        use tower::ServiceExt;
+        let router: axum::Router = apply(
+            axum::Router::new().route(
+                "/boom",
+                axum::routing::get(|| async {
+                    panic!("secret internals");
+                    #[allow(unreachable_code)]
+                    ""
+                }),
+            ),
+            false,
+        );
+        let request = Request::builder().uri("/boom").body(axum::body::Body::empty()).unwrap();
+        let response = router.oneshot(request).await.unwrap();
+        assert_eq!(response.status(), 500);
+        let body = axum::body::to_bytes(response.into_body(), 4096).await.unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["error"], "An unexpected error occurred. Please try again.");
+        assert!(body["request_id"].as_str().is_some_and(|id| id.len() > 8), "{body}");
+        assert!(!body.to_string().contains("secret internals"));
     }
 
     #[test]
