@@ -176,3 +176,15 @@ impl Browser {
         self.client.get(format!("{}{}", self.base, path)).send().await.unwrap()
     }
 }
+
+/// A second unit ("unit-2", display name "Second") beside the seeded one; its id.
+pub async fn add_second_unit(db: &dds_server::db::Db) -> i64 {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO units (public_id, name, external_display_name, contact_email, internal_ref, quota_bytes, created_at) \
+         VALUES ('unit-2', 'Unit 2', 'Second', 'u2@example.com', 'second', 1, 0) RETURNING id",
+    )
+    .fetch_one(db.pool())
+    .await
+    .expect("a second unit");
+    id
+}

@@ -97,15 +97,7 @@ both_backends!(invite_journey, unit_admin_invites_a_researcher_who_registers_and
 async fn who_may_invite_whom(backend: Backend) {
     let app = seeded(backend).await;
     let db = &app.state().db;
-    sqlx::query(
-        "INSERT INTO units (public_id, name, external_display_name, contact_email, internal_ref, quota_bytes, created_at) \
-         VALUES ('unit-2', 'Unit 2', 'Second', 'u2@example.com', 'second', 1, 0)",
-    )
-    .execute(db.pool())
-    .await
-    .unwrap();
-    let (other_unit,): (i64,) =
-        sqlx::query_as("SELECT id FROM units WHERE public_id = 'unit-2'").fetch_one(db.pool()).await.unwrap();
+    let other_unit = crate::helpers::add_second_unit(db).await;
 
     let cases: &[(&str, &str, Option<i64>, u16)] = &[
         ("unitadmin_1", "Unit Admin", None, 201),

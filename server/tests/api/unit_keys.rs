@@ -187,15 +187,7 @@ both_backends!(restored_by_a_colleague, a_colleague_restores_pending_access);
 async fn the_first_staff_member_makes_the_unit_key(backend: Backend) {
     let app = seeded(backend).await;
     let db = &app.state().db;
-    sqlx::query(
-        "INSERT INTO units (public_id, name, external_display_name, contact_email, internal_ref, quota_bytes, created_at) \
-         VALUES ('unit-2', 'Unit 2', 'Second', 'u2@example.com', 'second', 1, 0)",
-    )
-    .execute(db.pool())
-    .await
-    .unwrap();
-    let (unit_id,): (i64,) =
-        sqlx::query_as("SELECT id FROM units WHERE public_id = 'unit-2'").fetch_one(db.pool()).await.unwrap();
+    let unit_id = crate::helpers::add_second_unit(db).await;
     let admin = signed_in(&app, "superadmin").await;
     let (invite, token) = staff_invite("first@example.org", "Unit Admin", Some(unit_id), None);
     assert_eq!(admin.post("/api/v1/invites", invite).await.status(), 201);

@@ -16,13 +16,7 @@ async fn patch(browser: &Browser, username: &str, active: bool) -> u16 {
 async fn administration_follows_the_scope_rules(backend: Backend) {
     let app = seeded(backend).await;
     let db = &app.state().db;
-    sqlx::query(
-        "INSERT INTO units (public_id, name, external_display_name, contact_email, internal_ref, quota_bytes, created_at) \
-         VALUES ('unit-2', 'Unit 2', 'Second', 'u2@example.com', 'second', 1, 0)",
-    )
-    .execute(db.pool())
-    .await
-    .unwrap();
+    crate::helpers::add_second_unit(db).await;
     sqlx::query("UPDATE users SET unit_id = (SELECT id FROM units WHERE public_id = 'unit-2') WHERE username = 'unituser_2'")
         .execute(db.pool())
         .await
