@@ -1,29 +1,16 @@
 // The invite journey in the browser: a Unit Admin invites a researcher, the link from the
-// outbox leads to registration (keys made in the invitee's browser), the new account logs in.
-import { after, before, describe, test } from 'node:test';
+// outbox leads to registration (keys made in the invitee's env.browser), the new account logs in.
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { launchBrowser, logIn, newestMail, openPage, startPortal, waitForHydration } from './portal.mjs';
+import { logIn, newestMail, openPage, seededPortal, waitForHydration } from './portal.mjs';
 
 describe('invites', () => {
-  let portal;
-  let browser;
-
-  before(async () => {
-    portal = await startPortal();
-    execFileSync(process.env.DDS_BIN, ['init-db', 'dev'], { env: { ...process.env, DDS_DATA_DIR: portal.dataDir } });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await portal?.stop();
-  });
+  const env = seededPortal();
 
   test('a Unit Admin invites a researcher who registers and logs in', async () => {
-    const admin = await openPage(browser);
-    await logIn(admin.page, portal, 'unitadmin_1');
-    await admin.page.goto(`${portal.url}/invites`);
+    const admin = await openPage(env.browser);
+    await logIn(admin.page, env.portal, 'unitadmin_1');
+    await admin.page.goto(`${env.portal.url}/invites`);
     await waitForHydration(admin.page);
     await admin.page.getByLabel('Email').fill('new.researcher@example.org');
     await admin.page.getByLabel('Role').selectOption('Researcher');
@@ -33,9 +20,9 @@ describe('invites', () => {
     assert.deepEqual(admin.problems, []);
     await admin.context.close();
 
-    const mail = newestMail(portal.dataDir, 'new.researcher@example.org', '/invite/');
+    const mail = newestMail(env.portal.dataDir, 'new.researcher@example.org', '/invite/');
     const link = mail.match(/http:\/\/[^\s"<]+\/invite\/[A-Za-z0-9_-]+/)[0];
-    const invitee = await openPage(browser);
+    const invitee = await openPage(env.browser);
     await invitee.page.goto(link);
     await waitForHydration(invitee.page);
     await invitee.page.getByTestId('invite-summary').waitFor();
@@ -54,7 +41,7 @@ describe('invites', () => {
     await invitee.page.getByRole('button', { name: 'Create account' }).click();
     await invitee.page.getByTestId('registered').waitFor({ timeout: 20_000 });
 
-    await logIn(invitee.page, portal, 'new_researcher', { password: 'a long enough passphrase', email: 'new.researcher@example.org' });
+    await logIn(invitee.page, env.portal, 'new_researcher', { password: 'a long enough passphrase', email: 'new.researcher@example.org' });
     assert.equal(await invitee.page.getByTestId('signed-in-user').textContent(), 'new_researcher');
 
     // The link was used up.
@@ -67,9 +54,9 @@ describe('invites', () => {
   test('a colleague invited by a Unit Admin receives the unit key through the invite', async () => {
     // DESIGN §3: the inviter's browser opens the unit key (with the key kept at login) and seals it
     // to the invite; the invitee's browser re-seals it to the key pair it makes.
-    const admin = await openPage(browser);
-    await logIn(admin.page, portal, 'unitadmin_2');
-    await admin.page.goto(`${portal.url}/invites`);
+    const admin = await openPage(env.browser);
+    await logIn(admin.page, env.portal, 'unitadmin_2');
+    await admin.page.goto(`${env.portal.url}/invites`);
     await waitForHydration(admin.page);
     await admin.page.getByLabel('Email').fill('new.colleague@example.org');
     await admin.page.getByLabel('Role').selectOption('Unit Personnel');
@@ -78,9 +65,9 @@ describe('invites', () => {
     assert.deepEqual(admin.problems, []);
     await admin.context.close();
 
-    const mail = newestMail(portal.dataDir, 'new.colleague@example.org', '/invite/');
+    const mail = newestMail(env.portal.dataDir, 'new.colleague@example.org', '/invite/');
     const link = mail.match(/http:\/\/[^\s"<]+\/invite\/[A-Za-z0-9_-]+/)[0];
-    const invitee = await openPage(browser);
+    const invitee = await openPage(env.browser);
     await invitee.page.goto(link);
     await waitForHydration(invitee.page);
     await invitee.page.getByTestId('invite-summary').waitFor();
@@ -92,8 +79,8 @@ describe('invites', () => {
     await invitee.page.getByRole('button', { name: 'Create account' }).click();
     await invitee.page.getByTestId('registered').waitFor({ timeout: 20_000 });
 
-    await logIn(invitee.page, portal, 'new_colleague', { password: 'a long enough passphrase', email: 'new.colleague@example.org' });
-    await invitee.page.goto(`${portal.url}/account`);
+    await logIn(invitee.page, env.portal, 'new_colleague', { password: 'a long enough passphrase', email: 'new.colleague@example.org' });
+    await invitee.page.goto(`${env.portal.url}/account`);
     await waitForHydration(invitee.page);
     await invitee.page.getByTestId('keys-unlocked').waitFor();
     await invitee.page.getByTestId('unit-key-held').waitFor({ timeout: 20_000 });
@@ -102,9 +89,9 @@ describe('invites', () => {
   });
 
   test('a Unit Admin deactivates and reactivates a colleague, not a researcher', async () => {
-    const { context, page, problems } = await openPage(browser);
-    await logIn(page, portal, 'unitadmin_3');
-    await page.goto(`${portal.url}/users`);
+    const { context, page, problems } = await openPage(env.browser);
+    await logIn(page, env.portal, 'unitadmin_3');
+    await page.goto(`${env.portal.url}/users`);
     await waitForHydration(page);
     const row = page.locator('tr[data-user="unituser_2"]');
     await row.getByRole('button', { name: 'Deactivate' }).click();

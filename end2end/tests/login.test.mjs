@@ -1,10 +1,9 @@
 // Logging in through the real page: the password is turned into auth_key by wasm-crypto in the
-// browser, the one-time code comes from the outbox, and the header then shows the user.
-import { after, before, describe, test } from 'node:test';
+// env.browser, the one-time code comes from the outbox, and the header then shows the user.
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { latestCode, launchBrowser, logIn, openPage, startPortal, waitForHydration } from './portal.mjs';
+import { latestCode, logIn, openPage, seededPortal, waitForHydration } from './portal.mjs';
 
 /** RFC 6238 code (SHA-1, 6 digits, 30 s) for a base32 secret, `offset` steps from now. */
 function totp(base32, offset = 0) {
@@ -20,23 +19,11 @@ function totp(base32, offset = 0) {
 }
 
 describe('log in', () => {
-  let portal;
-  let browser;
-
-  before(async () => {
-    portal = await startPortal();
-    execFileSync(process.env.DDS_BIN, ['init-db', 'dev'], { env: { ...process.env, DDS_DATA_DIR: portal.dataDir } });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await portal?.stop();
-  });
+  const env = seededPortal();
 
   test('a wrong password is refused with DDS\'s message', async () => {
-    const { context, page } = await openPage(browser);
-    await page.goto(`${portal.url}/login`);
+    const { context, page } = await openPage(env.browser);
+    await page.goto(`${env.portal.url}/login`);
     await waitForHydration(page);
     await page.getByLabel('Username').fill('researchuser_1');
     await page.getByLabel('Password').fill('not the password');
@@ -47,18 +34,18 @@ describe('log in', () => {
   });
 
   test('a Unit Admin logs in with the emailed code and out again', async () => {
-    const { context, page, problems } = await openPage(browser);
-    await page.goto(`${portal.url}/login`);
+    const { context, page, problems } = await openPage(env.browser);
+    await page.goto(`${env.portal.url}/login`);
     await waitForHydration(page);
     await page.getByLabel('Username').fill('unitadmin_1');
     await page.getByLabel('Password').fill('password');
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByTestId('code-form').waitFor({ timeout: 20_000 });
-    const code = latestCode(portal.dataDir, 'unitadmin_1@example.com');
+    const code = latestCode(env.portal.dataDir, 'unitadmin_1@example.com');
     assert.match(code, /^\d{8}$/);
     await page.getByLabel('One-time code').fill(code);
     await page.getByRole('button', { name: 'Verify' }).click();
-    await page.waitForURL(`${portal.url}/`);
+    await page.waitForURL(`${env.portal.url}/`);
     await page.getByTestId('signed-in-user').waitFor();
     assert.equal(await page.getByTestId('signed-in-user').textContent(), 'unitadmin_1');
     assert.equal(await page.locator('nav a[href="/users"]').count(), 1, 'Unit Admin navigation');
@@ -69,7 +56,7 @@ describe('log in', () => {
     const stored = await page.evaluate(() => sessionStorage.getItem('dds.user-key'));
     assert.ok(stored, 'the wrapped key is kept for the tab');
     assert.equal(JSON.parse(stored).username, 'unitadmin_1');
-    await page.goto(`${portal.url}/account`);
+    await page.goto(`${env.portal.url}/account`);
     await waitForHydration(page);
     await page.getByTestId('keys-unlocked').waitFor();
     await page.reload();
@@ -85,9 +72,9 @@ describe('log in', () => {
   });
 
   test('switching to an authenticator app, then logging in with it', async () => {
-    const { context, page, problems } = await openPage(browser);
-    await logIn(page, portal, 'unitadmin_2');
-    await page.goto(`${portal.url}/account`);
+    const { context, page, problems } = await openPage(env.browser);
+    await logIn(page, env.portal, 'unitadmin_2');
+    await page.goto(`${env.portal.url}/account`);
     await waitForHydration(page);
     await page.getByTestId('totp-begin').click();
     const secret = (await page.getByTestId('totp-secret').textContent()).trim();
@@ -99,7 +86,7 @@ describe('log in', () => {
 
     await page.getByTestId('log-out').click();
     await page.locator('nav a[href="/login"]').waitFor();
-    await page.goto(`${portal.url}/login`);
+    await page.goto(`${env.portal.url}/login`);
     await waitForHydration(page);
     await page.getByLabel('Username').fill('unitadmin_2');
     await page.getByLabel('Password').fill('password');
@@ -108,16 +95,16 @@ describe('log in', () => {
     // The current step confirmed the setup; the next one is within the accepted window.
     await page.getByLabel('One-time code').fill(totp(secret, 1));
     await page.getByRole('button', { name: 'Verify' }).click();
-    await page.waitForURL(`${portal.url}/`);
+    await page.waitForURL(`${env.portal.url}/`);
     assert.equal(await page.getByTestId('signed-in-user').textContent(), 'unitadmin_2');
     assert.deepEqual(problems, []);
     await context.close();
   });
 
   test('changing the password keeps the account usable with the new one only', async () => {
-    const { context, page, problems } = await openPage(browser);
-    await logIn(page, portal, 'researchuser_2');
-    await page.goto(`${portal.url}/account`);
+    const { context, page, problems } = await openPage(env.browser);
+    await logIn(page, env.portal, 'researchuser_2');
+    await page.goto(`${env.portal.url}/account`);
     await waitForHydration(page);
     await page.getByLabel('Current password').fill('password');
     await page.getByLabel('New password', { exact: true }).fill('correct horse battery staple');
@@ -125,7 +112,7 @@ describe('log in', () => {
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.getByTestId('password-changed').waitFor({ timeout: 20_000 });
 
-    await page.goto(`${portal.url}/login`);
+    await page.goto(`${env.portal.url}/login`);
     await waitForHydration(page);
     await page.getByLabel('Username').fill('researchuser_2');
     await page.getByLabel('Password').fill('password');
@@ -134,16 +121,16 @@ describe('log in', () => {
     await page.getByLabel('Password').fill('correct horse battery staple');
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByTestId('code-form').waitFor({ timeout: 20_000 });
-    await page.getByLabel('One-time code').fill(latestCode(portal.dataDir, 'researchuser_2@example.com'));
+    await page.getByLabel('One-time code').fill(latestCode(env.portal.dataDir, 'researchuser_2@example.com'));
     await page.getByRole('button', { name: 'Verify' }).click();
-    await page.waitForURL(`${portal.url}/`);
+    await page.waitForURL(`${env.portal.url}/`);
     assert.equal(await page.getByTestId('signed-in-user').textContent(), 'researchuser_2');
     assert.deepEqual(problems.filter((p) => !p.includes('401') && !p.includes('400')), []);
     await context.close();
   });
 
   test('the server log never holds a password typed in these journeys', async () => {
-    const log = portal.log();
+    const log = env.portal.log();
     assert.ok(log.includes('signed in'), 'the log was captured');
     for (const typed of ['not the password', 'correct horse battery staple']) {
       assert.ok(!log.includes(typed), `"${typed}" is in the server log`);

@@ -1,10 +1,11 @@
 // Shared fixtures: a real `dds serve` on free ports with a fresh data folder, and Debian's
 // Chromium driven by playwright-core (never a downloaded browser).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -67,6 +68,25 @@ export async function startPortal() {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * For one test file: a portal seeded with DDS's development accounts (`dds init-db dev`) and a
+ * browser, started before its tests and stopped after them. Tests read `env.portal`,
+ * `env.browser`.
+ */
+export function seededPortal() {
+  const env = { portal: undefined, browser: undefined };
+  before(async () => {
+    env.portal = await startPortal();
+    execFileSync(process.env.DDS_BIN, ['init-db', 'dev'], { env: { ...process.env, DDS_DATA_DIR: env.portal.dataDir } });
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.portal?.stop();
+  });
+  return env;
 }
 
 export async function launchBrowser() {

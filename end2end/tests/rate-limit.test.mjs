@@ -1,29 +1,16 @@
 // DDS's authentication rate limit through the real login page: ten failed attempts within the
 // hour, and the eleventh is refused with DDS's message even with the right password. A portal of
 // its own: the limit also holds per address, which would lock out the other journeys.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { launchBrowser, openPage, startPortal, waitForHydration } from './portal.mjs';
+import { openPage, seededPortal, waitForHydration } from './portal.mjs';
 
 describe('rate limit', () => {
-  let portal;
-  let browser;
-
-  before(async () => {
-    portal = await startPortal();
-    execFileSync(process.env.DDS_BIN, ['init-db', 'dev'], { env: { ...process.env, DDS_DATA_DIR: portal.dataDir } });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await portal?.stop();
-  });
+  const env = seededPortal();
 
   test('the 11th attempt after ten failures is refused with DDS\'s message', async () => {
-    const { context, page } = await openPage(browser);
-    await page.goto(`${portal.url}/login`);
+    const { context, page } = await openPage(env.browser);
+    await page.goto(`${env.portal.url}/login`);
     await waitForHydration(page);
     const attempt = async (password) => {
       await page.getByLabel('Username').fill('researchuser_1');

@@ -23,7 +23,7 @@ pub fn LoginPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
     // The master key between the password and the code steps (wasm memory, never the DOM).
-    let unlocker = StoredValue::new_local(None::<flow::Unlocker>);
+    let unlocker = StoredValue::new(None::<flow::Unlocker>);
 
     let submit_password = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
