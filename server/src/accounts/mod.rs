@@ -2,6 +2,7 @@
 //! accounts work).
 
 pub mod invites;
+pub mod password_reset;
 pub mod users;
 
 use sha2::{Digest, Sha256};

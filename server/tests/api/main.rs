@@ -7,6 +7,7 @@ mod helpers;
 mod invites;
 mod pages;
 mod password;
+mod password_reset;
 mod permissions;
 mod seed;
 mod status;
