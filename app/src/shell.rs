@@ -10,8 +10,14 @@ use leptos_router::{
 use crate::components::layout::Layout;
 use crate::components::theme::initial_theme;
 use crate::pages::{
-    account::AccountPage, home::HomePage, invites::InvitesPage, login::LoginPage, not_found::NotFound,
-    register::RegisterPage, users::UsersPage,
+    account::AccountPage,
+    home::HomePage,
+    invites::InvitesPage,
+    login::LoginPage,
+    not_found::NotFound,
+    password_reset::{RequestResetPage, ResetPasswordPage},
+    register::RegisterPage,
+    users::UsersPage,
 };
 
 /// The whole HTML document, rendered on the server for every page request.
@@ -56,6 +62,12 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("invite"), ParamSegment("token"))
                         view=RegisterPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("reset-password") view=RequestResetPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("reset-password"), ParamSegment("token"))
+                        view=ResetPasswordPage
                         ssr=SsrMode::Async
                     />
                 </Routes>

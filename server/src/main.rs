@@ -4,8 +4,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use dds_server::accounts::password_reset;
 use dds_server::config::Config;
 use dds_server::db::seed::{self, SeedOutcome};
+use dds_server::db::Db;
+use dds_server::mail::Mailer;
 use dds_server::{startup, telemetry};
 
 #[derive(Parser)]
@@ -82,9 +85,29 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                 SeedOutcome::Created { accounts } => println!("Created {accounts} account(s)."),
                 SeedOutcome::AlreadySeeded => println!("Already initialised: nothing changed."),
             }
+            if let InitMode::Production = mode {
+                send_first_password_link(&db, &config).await?;
+            }
             Ok(())
         }
     }
+}
+
+/// The production Super Admin has no password until they follow a reset link: mail one (again,
+/// while no password was chosen; the link lasts an hour).
+async fn send_first_password_link(db: &Db, config: &Config) -> Result<(), String> {
+    let username = config.superadmin.username.as_deref().unwrap_or_default();
+    let mailer = Mailer::new(&config.mail).map_err(|e| e.to_string())?;
+    let sent = password_reset::send_first_password_link(db, &mailer, &config.public_url, username)
+        .await
+        .map_err(|e| format!("cannot send the Super Admin a password link: {e}"))?;
+    if let Some(email) = sent {
+        println!("Sent a password reset link to {email} (valid for 1 hour) to choose a first password.");
+        if let Some(dir) = mailer.outbox_dir() {
+            println!("Mail goes to the outbox folder {}", dir.display());
+        }
+    }
+    Ok(())
 }
 
 async fn serve(config: Config) -> Result<(), String> {

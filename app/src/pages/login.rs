@@ -123,6 +123,7 @@ pub fn LoginPage() -> impl IntoView {
                     <button type="submit" disabled=move || busy.get().is_some()>
                         "Log in"
                     </button>
+                    <a href="/reset-password" data-testid="forgot-password">"Forgot your password?"</a>
                 </form>
             </Show>
             <Show when=move || busy.get().is_some()>

@@ -5,5 +5,6 @@ pub mod home;
 pub mod invites;
 pub mod login;
 pub mod not_found;
+pub mod password_reset;
 pub mod register;
 pub mod users;

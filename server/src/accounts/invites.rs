@@ -7,14 +7,13 @@ use app::domain::username::{check_name, check_username};
 use base64::engine::general_purpose::{STANDARD as BASE64, URL_SAFE_NO_PAD as BASE64URL};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use wasm_crypto::keys::WRAPPED_KEY_LEN;
 use wasm_crypto::seal::SEALED_KEY_LEN;
-use wasm_crypto::KdfParams;
 
+use super::token_hash;
 use super::unit_keys::{self, OfferedUnitKey};
-use crate::auth::credentials::{hash_auth_key, AUTH_KEY_LEN};
-use crate::db::users::{self, StoredCredentials, User};
+use crate::auth::credentials::{decode_field, CredentialsError, NewKeyPair, PUBLIC_KEY_LEN};
+use crate::db::users::{self, User};
 use crate::db::{now, Db, DbError};
 use crate::mail::{MailError, Mailer, OutgoingMail};
 
@@ -42,6 +41,18 @@ pub enum InviteError {
     Mail(#[from] MailError),
     #[error(transparent)]
     Db(#[from] DbError),
+    /// A failure whose cause is only for the log.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<CredentialsError> for InviteError {
+    fn from(err: CredentialsError) -> Self {
+        match err {
+            CredentialsError::Invalid(message) => InviteError::Invalid(message),
+            CredentialsError::Hashing(_) => InviteError::Internal(err.to_string()),
+        }
+    }
 }
 
 impl From<Denied> for InviteError {
@@ -61,10 +72,7 @@ fn actor(user: &User) -> Actor {
 }
 
 fn decode(field: &str, value: &str, len: usize) -> Result<Vec<u8>, InviteError> {
-    match BASE64.decode(value.trim()) {
-        Ok(bytes) if bytes.len() == len => Ok(bytes),
-        _ => Err(InviteError::Invalid(format!("'{field}' must be {len} bytes in base64."))),
-    }
+    Ok(decode_field(field, value, len)?)
 }
 
 /// What the inviter's browser sends.
@@ -83,10 +91,6 @@ pub struct NewInvite {
     pub sealed_unit_key: Option<String>,
 }
 
-fn token_hash(token: &[u8]) -> Vec<u8> {
-    Sha256::digest(token).to_vec()
-}
-
 pub async fn create(
     db: &Db,
     mailer: &Mailer,
@@ -103,7 +107,7 @@ pub async fn create(
     let unit_id = if role.belongs_to_unit() { new.unit_id.or(inviter.unit_id) } else { None };
     permissions::may_invite(&actor(inviter), &Subject { user_id: None, role, unit_id })?;
     let token = decode("token", &new.token, wasm_crypto::invite::TOKEN_LEN)?;
-    let public_key = decode("public_key", &new.public_key, 32)?;
+    let public_key = decode("public_key", &new.public_key, PUBLIC_KEY_LEN)?;
     let wrapped = decode("wrapped_private_key", &new.wrapped_private_key, WRAPPED_KEY_LEN)?;
     let sealed_unit_key = match (&new.sealed_unit_key, role.belongs_to_unit()) {
         (Some(sealed), true) => Some(decode("sealed_unit_key", sealed, SEALED_KEY_LEN)?),
@@ -314,11 +318,8 @@ pub async fn details(db: &Db, token: &str) -> Result<InviteDetails, InviteError>
 pub struct Registration {
     pub name: String,
     pub username: String,
-    pub salt: String,
-    pub kdf: crate::auth::password::Kdf,
-    pub auth_key: String,
-    pub public_key: String,
-    pub wrapped_private_key: String,
+    #[serde(flatten)]
+    pub credentials: NewKeyPair,
     /// Unit staff: a unit key pair the browser made because the unit had none.
     #[serde(default)]
     pub unit_public_key: Option<String>,
@@ -332,22 +333,12 @@ pub async fn accept(db: &Db, token: &str, registration: Registration) -> Result<
     let username = registration.username.trim().to_string();
     check_username(&username).map_err(|m| InviteError::Invalid(m.into()))?;
     check_name(&registration.name).map_err(|m| InviteError::Invalid(m.into()))?;
-    let params = KdfParams {
-        memory_kib: registration.kdf.memory_kib,
-        iterations: registration.kdf.iterations,
-        parallelism: registration.kdf.parallelism,
-    }
-    .validate()
-    .map_err(|e| InviteError::Invalid(e.to_string()))?;
-    let salt = decode("salt", &registration.salt, wasm_crypto::kdf::SALT_LEN)?;
-    let auth_key = decode("auth_key", &registration.auth_key, AUTH_KEY_LEN)?;
-    let public_key = decode("public_key", &registration.public_key, 32)?;
-    let wrapped = decode("wrapped_private_key", &registration.wrapped_private_key, WRAPPED_KEY_LEN)?;
+    let checked = registration.credentials.check()?;
     let offered_unit_key = OfferedUnitKey {
         new_public_key: registration
             .unit_public_key
             .as_deref()
-            .map(|k| decode("unit_public_key", k, 32))
+            .map(|k| decode("unit_public_key", k, PUBLIC_KEY_LEN))
             .transpose()?,
         sealed: registration
             .sealed_unit_key
@@ -358,9 +349,7 @@ pub async fn accept(db: &Db, token: &str, registration: Registration) -> Result<
     if users::by_username(db, &username).await?.is_some() {
         return Err(InviteError::UsernameTaken);
     }
-    let auth_hash = tokio::task::spawn_blocking(move || hash_auth_key(&auth_key))
-        .await
-        .map_err(|e| InviteError::Invalid(e.to_string()))?;
+    let credentials = checked.into_stored().await?;
 
     let mut tx = db.pool().begin().await?;
     // The invite is consumed in the same transaction: a second acceptance finds nothing.
@@ -389,15 +378,6 @@ pub async fn accept(db: &Db, token: &str, registration: Registration) -> Result<
         .bind(&email)
         .execute(&mut *tx)
         .await?;
-    let credentials = StoredCredentials {
-        kdf_salt: salt,
-        kdf_memory_kib: params.memory_kib.into(),
-        kdf_iterations: params.iterations.into(),
-        kdf_parallelism: params.parallelism.into(),
-        auth_hash,
-        public_key,
-        wrapped_private_key: wrapped,
-    };
     users::insert_credentials(&mut tx, user_id, &credentials).await?;
     if let Some(unit_id) = unit_id {
         unit_keys::record_at_registration(

@@ -4,11 +4,100 @@
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use serde::Deserialize;
+use wasm_crypto::keys::WRAPPED_KEY_LEN;
 use wasm_crypto::{KdfParams, Salt};
 
+use super::password::Kdf;
 use super::secret::ServerSecret;
+use crate::db::users::StoredCredentials;
 
 pub const AUTH_KEY_LEN: usize = 32;
+/// X25519 public keys.
+pub const PUBLIC_KEY_LEN: usize = 32;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialsError {
+    /// A field the browser sent is malformed or too weak: the sentence says which.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("hashing the authentication key failed: {0}")]
+    Hashing(String),
+}
+
+/// A base64 field of exactly `len` bytes.
+pub fn decode_field(field: &str, value: &str, len: usize) -> Result<Vec<u8>, CredentialsError> {
+    match BASE64.decode(value.trim()) {
+        Ok(bytes) if bytes.len() == len => Ok(bytes),
+        _ => Err(CredentialsError::Invalid(format!("'{field}' must be {len} bytes in base64."))),
+    }
+}
+
+/// The key-derivation cost the browser used, refused below the floor (m >= 19 MiB, t >= 2).
+pub fn kdf_params(kdf: &Kdf) -> Result<KdfParams, CredentialsError> {
+    KdfParams { memory_kib: kdf.memory_kib, iterations: kdf.iterations, parallelism: kdf.parallelism }
+        .validate()
+        .map_err(|e| CredentialsError::Invalid(e.to_string()))
+}
+
+/// What a browser sends when a password comes with a NEW key pair (registration by invite,
+/// password reset): salt and cost of the key derivation, the auth_key derived from the
+/// password, the new public key and the private key wrapped under the new kek.
+#[derive(Debug, Deserialize)]
+pub struct NewKeyPair {
+    pub salt: String,
+    pub kdf: Kdf,
+    pub auth_key: String,
+    pub public_key: String,
+    pub wrapped_private_key: String,
+}
+
+/// A [`NewKeyPair`] whose fields were decoded and checked.
+pub struct CheckedKeyPair {
+    params: KdfParams,
+    salt: Vec<u8>,
+    auth_key: Vec<u8>,
+    public_key: Vec<u8>,
+    wrapped_private_key: Vec<u8>,
+}
+
+impl NewKeyPair {
+    /// Decodes every field and checks its size and the KDF floor (cheap: call before lookups).
+    pub fn check(&self) -> Result<CheckedKeyPair, CredentialsError> {
+        Ok(CheckedKeyPair {
+            params: kdf_params(&self.kdf)?,
+            salt: decode_field("salt", &self.salt, wasm_crypto::kdf::SALT_LEN)?,
+            auth_key: decode_field("auth_key", &self.auth_key, AUTH_KEY_LEN)?,
+            public_key: decode_field("public_key", &self.public_key, PUBLIC_KEY_LEN)?,
+            wrapped_private_key: decode_field(
+                "wrapped_private_key",
+                &self.wrapped_private_key,
+                WRAPPED_KEY_LEN,
+            )?,
+        })
+    }
+}
+
+impl CheckedKeyPair {
+    /// What is stored: auth_key only as its Argon2id hash (computed off the async threads).
+    pub async fn into_stored(self) -> Result<StoredCredentials, CredentialsError> {
+        let auth_key = self.auth_key;
+        let auth_hash = tokio::task::spawn_blocking(move || hash_auth_key(&auth_key))
+            .await
+            .map_err(|e| CredentialsError::Hashing(e.to_string()))?;
+        Ok(StoredCredentials {
+            kdf_salt: self.salt,
+            kdf_memory_kib: self.params.memory_kib.into(),
+            kdf_iterations: self.params.iterations.into(),
+            kdf_parallelism: self.params.parallelism.into(),
+            auth_hash,
+            public_key: self.public_key,
+            wrapped_private_key: self.wrapped_private_key,
+        })
+    }
+}
 
 /// What pre-login tells the browser: the salt and cost of its key derivation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,8 +142,8 @@ pub struct DerivedCredentials {
 
 impl DerivedCredentials {
     /// As stored in `user_credentials`.
-    pub fn into_stored(self) -> crate::db::users::StoredCredentials {
-        crate::db::users::StoredCredentials {
+    pub fn into_stored(self) -> StoredCredentials {
+        StoredCredentials {
             kdf_salt: self.kdf.salt,
             kdf_memory_kib: self.kdf.params.memory_kib.into(),
             kdf_iterations: self.kdf.params.iterations.into(),

@@ -6,9 +6,10 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use wasm_crypto::keys::WRAPPED_KEY_LEN;
-use wasm_crypto::KdfParams;
 
-use super::credentials::{hash_auth_key, verify_auth_key, AUTH_KEY_LEN};
+use super::credentials::{
+    decode_field, hash_auth_key, kdf_params, verify_auth_key, CredentialsError, AUTH_KEY_LEN,
+};
 use crate::db::users::{self, StoredCredentials};
 use crate::db::{Db, DbError};
 
@@ -63,25 +64,18 @@ pub async fn key_material(db: &Db, user_id: i64) -> Result<KeyMaterial, DbError>
     })
 }
 
-fn decode(field: &str, value: &str, len: usize) -> Result<Vec<u8>, PasswordError> {
-    match BASE64.decode(value.trim()) {
-        Ok(bytes) if bytes.len() == len => Ok(bytes),
-        _ => Err(PasswordError::Invalid(format!("'{field}' must be {len} bytes in base64."))),
+impl From<CredentialsError> for PasswordError {
+    fn from(err: CredentialsError) -> Self {
+        PasswordError::Invalid(err.to_string())
     }
 }
 
 pub async fn change(db: &Db, user_id: i64, new: NewCredentials) -> Result<(), PasswordError> {
-    let current = decode("current_auth_key", &new.current_auth_key, AUTH_KEY_LEN)?;
-    let salt = decode("salt", &new.salt, wasm_crypto::kdf::SALT_LEN)?;
-    let auth_key = decode("auth_key", &new.auth_key, AUTH_KEY_LEN)?;
-    let wrapped = decode("wrapped_private_key", &new.wrapped_private_key, WRAPPED_KEY_LEN)?;
-    let params = KdfParams {
-        memory_kib: new.kdf.memory_kib,
-        iterations: new.kdf.iterations,
-        parallelism: new.kdf.parallelism,
-    }
-    .validate()
-    .map_err(|e| PasswordError::Invalid(e.to_string()))?;
+    let current = decode_field("current_auth_key", &new.current_auth_key, AUTH_KEY_LEN)?;
+    let salt = decode_field("salt", &new.salt, wasm_crypto::kdf::SALT_LEN)?;
+    let auth_key = decode_field("auth_key", &new.auth_key, AUTH_KEY_LEN)?;
+    let wrapped = decode_field("wrapped_private_key", &new.wrapped_private_key, WRAPPED_KEY_LEN)?;
+    let params = kdf_params(&new.kdf)?;
     let stored = users::credentials(db, user_id).await?.ok_or(PasswordError::WrongCurrentPassword)?;
     let old_hash = stored.auth_hash.clone();
     let (ok, new_hash) = tokio::task::spawn_blocking(move || {

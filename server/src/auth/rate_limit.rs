@@ -57,3 +57,9 @@ pub fn user_bucket(username: &str) -> String {
 pub fn ip_bucket(ip: std::net::IpAddr) -> String {
     format!("ip:{ip}")
 }
+
+/// Password-reset requests, per address and per email. Counted apart from login failures, so
+/// asking for resets cannot lock anyone out of logging in.
+pub fn reset_buckets(ip: std::net::IpAddr, email: &str) -> [String; 2] {
+    [format!("reset-ip:{ip}"), format!("reset-email:{}", email.trim().to_lowercase())]
+}

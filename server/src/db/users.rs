@@ -45,6 +45,18 @@ pub async fn by_username(db: &Db, username: &str) -> Result<Option<User>, DbErro
     row.map(to_user).transpose()
 }
 
+/// The account an email address (any of its addresses, not only the primary) belongs to.
+pub async fn by_email(db: &Db, email: &str) -> Result<Option<User>, DbError> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT user_id FROM emails WHERE LOWER(email) = LOWER($1)")
+        .bind(email.trim())
+        .fetch_optional(db.pool())
+        .await?;
+    match row {
+        Some((id,)) => by_id(db, id).await,
+        None => Ok(None),
+    }
+}
+
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<User>, DbError> {
     let row: Option<UserRow> =
         sqlx::query_as(&format!("{SELECT_USER} WHERE u.id = $1")).bind(id).fetch_optional(db.pool()).await?;

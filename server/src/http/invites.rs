@@ -34,6 +34,7 @@ impl From<InviteError> for ApiError {
             InviteError::Expired => ApiError::Gone(message),
             InviteError::Mail(mail) => ApiError::Mail(mail),
             InviteError::Db(db) => ApiError::Db(db),
+            InviteError::Internal(cause) => ApiError::Internal(cause),
         }
     }
 }

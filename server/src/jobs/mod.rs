@@ -15,8 +15,9 @@ use crate::db::{now, Db, DbError};
 pub const TICK: Duration = Duration::from_secs(60);
 /// How long a claimed job may run before another replica may take it over.
 const LEASE_SECS: i64 = 15 * 60;
-/// Expired invites stay this long (the invitee then reads "expired", not "unknown"), then go.
-pub const EXPIRED_INVITE_GRACE_SECS: i64 = 7 * 24 * 3600;
+/// Expired links (invites, password resets) stay this long (whoever clicks then reads "expired"
+/// or "already used", not "unknown"), then go.
+pub const EXPIRED_LINK_GRACE_SECS: i64 = 7 * 24 * 3600;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Job {
@@ -26,39 +27,54 @@ pub enum Job {
     SessionPruning,
     /// Forgets authentication failures older than the rate-limit window.
     AuthAttemptPruning,
+    /// Removes password-reset links a week after they expired (until then a second click on a
+    /// used or expired link gets a clear answer).
+    PasswordResetPruning,
 }
 
 impl Job {
-    pub const ALL: [Job; 3] = [Job::InviteCleanup, Job::SessionPruning, Job::AuthAttemptPruning];
+    pub const ALL: [Job; 4] =
+        [Job::InviteCleanup, Job::SessionPruning, Job::AuthAttemptPruning, Job::PasswordResetPruning];
 
     pub fn name(self) -> &'static str {
         match self {
             Job::InviteCleanup => "invite-cleanup",
             Job::SessionPruning => "session-pruning",
             Job::AuthAttemptPruning => "auth-attempt-pruning",
+            Job::PasswordResetPruning => "password-reset-pruning",
         }
     }
 
     pub fn every_secs(self) -> i64 {
         match self {
-            Job::InviteCleanup | Job::SessionPruning | Job::AuthAttemptPruning => 3600,
+            Job::InviteCleanup
+            | Job::SessionPruning
+            | Job::AuthAttemptPruning
+            | Job::PasswordResetPruning => 3600,
         }
     }
 
     /// Runs the job's work; the number of rows it removed.
     async fn run(self, db: &Db) -> Result<u64, DbError> {
         match self {
-            Job::InviteCleanup => {
-                let done = sqlx::query("DELETE FROM invites WHERE expires_at < $1")
-                    .bind(now() - EXPIRED_INVITE_GRACE_SECS)
-                    .execute(db.pool())
-                    .await?;
-                Ok(done.rows_affected())
-            }
+            Job::InviteCleanup => delete_expired_before(db, "invites", now() - EXPIRED_LINK_GRACE_SECS).await,
             Job::SessionPruning => Ok(DbSessionStore::new(db.clone()).prune().await?),
             Job::AuthAttemptPruning => rate_limit::prune(db).await,
+            Job::PasswordResetPruning => {
+                delete_expired_before(db, "password_resets", now() - EXPIRED_LINK_GRACE_SECS).await
+            }
         }
     }
+}
+
+/// Deletes the rows of a link table (`invites`, `password_resets`: fixed names, never input)
+/// that expired before `before`.
+async fn delete_expired_before(db: &Db, table: &'static str, before: i64) -> Result<u64, DbError> {
+    let done = sqlx::query(&format!("DELETE FROM {table} WHERE expires_at < $1"))
+        .bind(before)
+        .execute(db.pool())
+        .await?;
+    Ok(done.rows_affected())
 }
 
 /// What one job did at one tick.

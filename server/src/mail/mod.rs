@@ -31,6 +31,22 @@ pub struct OutgoingMail {
     pub link: Option<String>,
 }
 
+/// Makes a user-controlled value (a name, a message) safe to put into an HTML mail.
+pub fn escape_html(value: &str) -> String {
+    let mut escaped = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
 #[derive(Clone)]
 enum Transport {
     Outbox { dir: PathBuf, transport: AsyncFileTransport<Tokio1Executor> },
@@ -127,6 +143,15 @@ mod tests {
         assert!(eml.contains("Subject: Welcome"));
         assert!(eml.contains("text/plain") && eml.contains("plain body"));
         assert!(eml.contains("text/html") && eml.contains("<p>html body</p>"));
+    }
+
+    #[test]
+    fn html_escaping_covers_markup_and_quotes() {
+        assert_eq!(
+            escape_html(r#"<b a="1">Tom & 'Jerry'</b>"#),
+            "&lt;b a=&quot;1&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;"
+        );
+        assert_eq!(escape_html("Åsa Öberg"), "Åsa Öberg");
     }
 
     #[tokio::test]

@@ -51,3 +51,38 @@ fn migrate_and_init_db_dev_work_on_a_fresh_data_dir() {
     assert!(run(&["init-db", "dev"]).contains("Already initialised"));
     assert!(dir.path().join("dds.sqlite").exists());
 }
+
+#[test]
+fn init_db_production_mails_the_super_admin_a_password_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_dds"))
+            .args(["init-db", "production"])
+            .env("DDS_DATA_DIR", dir.path())
+            .env_remove("DATABASE_URL")
+            .env_remove("DDS_CONFIG")
+            .env("DDS_SUPERADMIN_USERNAME", "root_admin")
+            .env("DDS_SUPERADMIN_EMAIL", "root@example.org")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let stdout = run();
+    assert!(stdout.contains("Created 1 account(s)."), "{stdout}");
+    assert!(stdout.contains("Sent a password reset link to root@example.org"), "{stdout}");
+    let links = || {
+        std::fs::read_dir(dir.path().join("outbox"))
+            .unwrap()
+            .flatten()
+            .map(|e| std::fs::read_to_string(e.path()).unwrap())
+            .filter(|mail| mail.contains("To: root@example.org") && mail.contains("/reset-password/"))
+            .count()
+    };
+    assert_eq!(links(), 1);
+    // Run again before a password was chosen: a fresh link (the first one lasts an hour).
+    let stdout = run();
+    assert!(stdout.contains("Already initialised"), "{stdout}");
+    assert!(stdout.contains("Sent a password reset link"), "{stdout}");
+    assert_eq!(links(), 2);
+}

@@ -34,7 +34,7 @@ async fn cleanup_removes_only_what_expired(backend: Backend) {
     let pool = db.pool();
     let at = now();
     for (email, expires_at) in [
-        ("long-expired@example.org", at - jobs::EXPIRED_INVITE_GRACE_SECS - 10),
+        ("long-expired@example.org", at - jobs::EXPIRED_LINK_GRACE_SECS - 10),
         ("just-expired@example.org", at - 10),
         ("pending@example.org", at + 3600),
     ] {
@@ -69,6 +69,25 @@ async fn cleanup_removes_only_what_expired(backend: Backend) {
             .unwrap();
     }
 
+    let (user_id,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE username = 'researchuser_1'")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    for (token, expires_at) in
+        [(b"old-reset".to_vec(), at - jobs::EXPIRED_LINK_GRACE_SECS - 10), (b"new-reset".to_vec(), at - 10)]
+    {
+        sqlx::query(
+            "INSERT INTO password_resets (user_id, token_hash, issued_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(user_id)
+        .bind(token)
+        .bind(expires_at - 3600)
+        .bind(expires_at)
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+
     // The app's own scheduler ran at start; a later time makes every job due again.
     let outcomes = jobs::run_due(db, "test-replica", at + 2 * 86_400).await;
     assert_eq!(outcomes.len(), Job::ALL.len());
@@ -84,6 +103,10 @@ async fn cleanup_removes_only_what_expired(backend: Backend) {
     let attempts: Vec<(String,)> =
         sqlx::query_as("SELECT bucket FROM auth_attempts").fetch_all(pool).await.unwrap();
     assert_eq!(attempts, [("ip:192.0.2.2".to_string(),)]);
+
+    let resets: Vec<(Vec<u8>,)> =
+        sqlx::query_as("SELECT token_hash FROM password_resets").fetch_all(pool).await.unwrap();
+    assert_eq!(resets, [(b"new-reset".to_vec(),)]);
 
     // Run again at the same time: nothing is due, nothing runs.
     let again = jobs::run_due(db, "another-replica", at + 2 * 86_400).await;

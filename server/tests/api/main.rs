@@ -8,6 +8,7 @@ mod invites;
 mod jobs;
 mod pages;
 mod password;
+mod password_reset;
 mod permissions;
 mod secrets;
 mod seed;

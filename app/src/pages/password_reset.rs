@@ -1,0 +1,265 @@
+//! Forgotten password: ask for a link by email (`/reset-password`), then choose a new password
+//! from the link (`/reset-password/{token}`). The browser makes a NEW key pair and derives the
+//! credentials; the password never leaves the browser. The old private key stays locked under
+//! the old password, so access to delivered data is lost until a colleague restores it.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use serde::Deserialize;
+
+use crate::components::api::{get_json, post_json};
+use crate::domain::password_policy::check_new_password;
+
+#[derive(Debug, Clone, Deserialize)]
+struct Answer {
+    message: String,
+}
+
+/// `/reset-password`: the email form; every address gets the same neutral answer.
+#[component]
+pub fn RequestResetPage() -> impl IntoView {
+    let email = RwSignal::new(String::new());
+    let (error, set_error) = signal(None::<String>);
+    let (answer, set_answer) = signal(None::<String>);
+    let (busy, set_busy) = signal(false);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        set_error.set(None);
+        let address = email.get_untracked().trim().to_string();
+        if address.is_empty() {
+            set_error.set(Some("Enter your email address.".into()));
+            return;
+        }
+        set_busy.set(true);
+        leptos::task::spawn_local(async move {
+            match post_json::<_, Answer>("/api/v1/password-reset", &serde_json::json!({ "email": address }))
+                .await
+            {
+                Ok(a) => set_answer.set(Some(a.message)),
+                Err(message) => set_error.set(Some(message)),
+            }
+            set_busy.set(false);
+        });
+    };
+
+    view! {
+        <Title text="Reset your password" />
+        <section class="auth-card">
+            <h1>"Reset your password"</h1>
+            <Show when=move || error.get().is_some()>
+                <p class="form-error" role="alert" data-testid="reset-request-error">{move || error.get()}</p>
+            </Show>
+            <Show
+                when=move || answer.get().is_some()
+                fallback=move || {
+                    view! {
+                        <p>"Enter the email address of your account. We will send you a link to choose a new password."</p>
+                        <p class="form-warning">
+                            "Resetting your password makes you lose access to the data delivered to you "
+                            "until a colleague with access restores it. If you remember your password, "
+                            "log in and change it on your account page instead."
+                        </p>
+                        <form on:submit=submit data-testid="reset-request-form">
+                            <label>
+                                "Email"
+                                <input type="email" name="email" autocomplete="email" required bind:value=email />
+                            </label>
+                            <button type="submit" disabled=move || busy.get()>"Send the link"</button>
+                        </form>
+                    }
+                }
+            >
+                <p role="status" data-testid="reset-requested">{move || answer.get()}</p>
+            </Show>
+            <p><a href="/login">"Back to log in"</a></p>
+        </section>
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct ResetDetails {
+    username: String,
+    email: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct UnitContact {
+    name: String,
+    contact_email: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Completed {
+    units_to_contact: Vec<UnitContact>,
+}
+
+/// `/reset-password/{token}`: choose the new password.
+#[component]
+pub fn ResetPasswordPage() -> impl IntoView {
+    let params = use_params_map();
+    let token = move || params.read().get("token").unwrap_or_default();
+    let details = LocalResource::new(move || {
+        let token = token();
+        async move { get_json::<ResetDetails>(&format!("/api/v1/password-reset/{token}")).await }
+    });
+    let password = RwSignal::new(String::new());
+    let confirmation = RwSignal::new(String::new());
+    let (error, set_error) = signal(None::<String>);
+    let (busy, set_busy) = signal(false);
+    let (done, set_done) = signal(None::<Completed>);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        set_error.set(None);
+        let Some(Ok(account)) = details.get_untracked() else {
+            return;
+        };
+        let (p, c) = (password.get_untracked(), confirmation.get_untracked());
+        if let Err(message) = check_new_password(&p, &c, &account.username) {
+            set_error.set(Some(message.to_string()));
+            return;
+        }
+        set_busy.set(true);
+        let token = token();
+        leptos::task::spawn_local(async move {
+            match reset::run(&token, &account.username, &p).await {
+                Ok(completed) => {
+                    password.set(String::new());
+                    confirmation.set(String::new());
+                    set_done.set(Some(completed));
+                }
+                Err(message) => set_error.set(Some(message)),
+            }
+            set_busy.set(false);
+        });
+    };
+
+    let form = move |account: ResetDetails| {
+        view! {
+            <p data-testid="reset-account">
+                {format!("Choose a new password for {} ({}).", account.username, account.email)}
+            </p>
+            <p class="form-warning" data-testid="reset-warning">
+                "Warning: after the reset you lose access to all data delivered to you until a "
+                "colleague with access restores it (this happens automatically when one of them is "
+                "logged in). Contact your unit if it takes long."
+            </p>
+            <form on:submit=submit data-testid="reset-form">
+                <label>
+                    "New password"
+                    <input type="password" name="password" autocomplete="new-password" required bind:value=password />
+                </label>
+                <label>
+                    "Repeat the new password"
+                    <input type="password" name="confirm" autocomplete="new-password" required bind:value=confirmation />
+                </label>
+                <button type="submit" disabled=move || busy.get()>"Reset password"</button>
+            </form>
+        }
+    };
+
+    view! {
+        <Title text="Choose a new password" />
+        <section class="auth-card">
+            <h1>"Choose a new password"</h1>
+            <Show when=move || error.get().is_some()>
+                <p class="form-error" role="alert" data-testid="reset-error">{move || error.get()}</p>
+            </Show>
+            <Show
+                when=move || done.get().is_some()
+                fallback=move || {
+                    view! {
+                        <Suspense fallback=|| view! { <p>"Checking the link…"</p> }>
+                            {move || {
+                                details
+                                    .get()
+                                    .map(|result| match result {
+                                        Err(message) => {
+                                            view! {
+                                                <p class="form-error" role="alert" data-testid="reset-invalid">{message}</p>
+                                                <p><a href="/reset-password">"Ask for a new link"</a></p>
+                                            }
+                                                .into_any()
+                                        }
+                                        Ok(account) => form(account).into_any(),
+                                    })
+                            }}
+                        </Suspense>
+                    }
+                }
+            >
+                <Completion units=done.get().map(|c| c.units_to_contact).unwrap_or_default() />
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn Completion(units: Vec<UnitContact>) -> impl IntoView {
+    let contacts = (!units.is_empty()).then(|| {
+        view! {
+            <p>"To get your access back sooner, contact:"</p>
+            <ul data-testid="units-to-contact">
+                {units
+                    .into_iter()
+                    .map(|unit| {
+                        let mailto = format!("mailto:{}", unit.contact_email);
+                        view! { <li>{unit.name} " — " <a href=mailto>{unit.contact_email}</a></li> }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+    });
+    view! {
+        <div data-testid="reset-done">
+            <p role="status">"Your password has been reset."</p>
+            <p>
+                "You have lost access to the data delivered to you until a colleague with access "
+                "restores it."
+            </p>
+            {contacts}
+            <p><a href="/login">"Log in"</a> " with your new password."</p>
+        </div>
+    }
+}
+
+/// The browser side of completing the reset.
+mod reset {
+    use super::{post_json, Completed};
+
+    pub async fn run(token: &str, username: &str, password: &str) -> Result<Completed, String> {
+        let body = body(username, password)?;
+        post_json(&format!("/api/v1/password-reset/{token}"), &body).await
+    }
+
+    /// A NEW key pair and credentials from the new password (the old private key cannot be
+    /// opened without the old password).
+    #[cfg(feature = "hydrate")]
+    fn body(username: &str, password: &str) -> Result<serde_json::Value, String> {
+        use base64::engine::general_purpose::STANDARD;
+        use base64::Engine;
+        use wasm_crypto::{KdfParams, MasterKey, PrivateKey, Salt};
+        let salt = Salt::random();
+        let master =
+            MasterKey::derive(password.as_bytes(), &salt, KdfParams::DEFAULT).map_err(|e| e.to_string())?;
+        let key = PrivateKey::generate();
+        Ok(serde_json::json!({
+            "salt": STANDARD.encode(salt.0),
+            "kdf": {
+                "memory_kib": KdfParams::DEFAULT.memory_kib,
+                "iterations": KdfParams::DEFAULT.iterations,
+                "parallelism": KdfParams::DEFAULT.parallelism,
+            },
+            "auth_key": STANDARD.encode(master.auth_key().as_bytes()),
+            "public_key": STANDARD.encode(key.public_key().as_bytes()),
+            "wrapped_private_key": STANDARD.encode(master.kek().wrap(&key, username).as_bytes()),
+        }))
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    fn body(_: &str, _: &str) -> Result<serde_json::Value, String> {
+        Err("Only available in the browser.".into())
+    }
+}
