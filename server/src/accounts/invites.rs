@@ -15,7 +15,7 @@ use super::unit_keys::{self, OfferedUnitKey};
 use crate::auth::credentials::{decode_field, CredentialsError, NewKeyPair, PUBLIC_KEY_LEN};
 use crate::db::users::{self, User};
 use crate::db::{now, Db, DbError};
-use crate::mail::{MailError, Mailer, OutgoingMail};
+use crate::mail::{escape_html, MailError, Mailer, OutgoingMail};
 
 pub const VALIDITY_SECS: i64 = 7 * 24 * 3600;
 
@@ -176,7 +176,8 @@ pub async fn create(
         html: format!(
             "<p>{name}{on_behalf} invites you to the Data Delivery System as {role}.</p>\
              <p><a href=\"{link}\">Register</a> (the link is valid for 7 days and can be used once).</p>",
-            name = inviter.name,
+            name = escape_html(&inviter.name),
+            on_behalf = escape_html(&on_behalf),
         ),
         link: Some(link),
     };

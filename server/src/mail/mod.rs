@@ -33,18 +33,7 @@ pub struct OutgoingMail {
 
 /// Makes a user-controlled value (a name, a message) safe to put into an HTML mail.
 pub fn escape_html(value: &str) -> String {
-    let mut escaped = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            c => escaped.push(c),
-        }
-    }
-    escaped
+    html_escape::encode_safe(value).into_owned()
 }
 
 #[derive(Clone)]
@@ -149,7 +138,7 @@ mod tests {
     fn html_escaping_covers_markup_and_quotes() {
         assert_eq!(
             escape_html(r#"<b a="1">Tom & 'Jerry'</b>"#),
-            "&lt;b a=&quot;1&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;"
+            "&lt;b a=&quot;1&quot;&gt;Tom &amp; &#x27;Jerry&#x27;&lt;&#x2F;b&gt;"
         );
         assert_eq!(escape_html("Åsa Öberg"), "Åsa Öberg");
     }

@@ -192,3 +192,25 @@ async fn expired_cancelled_and_invalid_registrations_are_refused() {
     assert_eq!(visitor.post(&accept, registration("picky_person", "a long passphrase")).await.status(), 201);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_invite_mail_escapes_the_inviters_name() {
+    let app = seeded(Backend::Sqlite).await;
+    sqlx::query("UPDATE users SET name = '<script>alert(1)</script> & Co' WHERE username = 'unitadmin_1'")
+        .execute(app.state().db.pool())
+        .await
+        .unwrap();
+    let admin = signed_in(&app, "unitadmin_1").await;
+    let created = admin.post("/api/v1/invites", invite_body("escaped@example.org", "Researcher", None)).await;
+    assert_eq!(created.status(), 201);
+    let mail = std::fs::read_dir(app.outbox())
+        .unwrap()
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .find(|text| text.contains("To: escaped@example.org"))
+        .expect("the invite mail");
+    let html = &mail[mail.find("text/html").expect("an HTML part")..];
+    assert!(!html.contains("<script>"), "{html}");
+    assert!(html.contains("&lt;script&gt;"), "{html}");
+    app.stop().await;
+}
