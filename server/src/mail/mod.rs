@@ -31,6 +31,22 @@ pub struct OutgoingMail {
     pub link: Option<String>,
 }
 
+/// Escapes a user-controlled value (a name, a message) for the HTML part of a mail.
+pub fn escape_html(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[derive(Clone)]
 enum Transport {
     Outbox { dir: PathBuf, transport: AsyncFileTransport<Tokio1Executor> },
@@ -127,6 +143,15 @@ mod tests {
         assert!(eml.contains("Subject: Welcome"));
         assert!(eml.contains("text/plain") && eml.contains("plain body"));
         assert!(eml.contains("text/html") && eml.contains("<p>html body</p>"));
+    }
+
+    #[test]
+    fn html_escaping_neutralises_markup() {
+        assert_eq!(
+            escape_html(r#"<b a="x">Tom & 'Jerry'</b>"#),
+            "&lt;b a=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;"
+        );
+        assert_eq!(escape_html("plain"), "plain");
     }
 
     #[tokio::test]
