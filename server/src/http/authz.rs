@@ -66,6 +66,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     endpoint(Method::GET, "/motd", Access::Public),
     endpoint(Method::POST, "/motd", Access::SuperAdmin),
     endpoint(Method::DELETE, "/motd/{id}", Access::SuperAdmin),
+    endpoint(Method::POST, "/motd/{id}/send", Access::SuperAdmin),
     endpoint(Method::GET, "/maintenance", Access::SuperAdmin),
     endpoint(Method::PUT, "/maintenance", Access::SuperAdmin),
 ];

@@ -235,3 +235,73 @@ async fn a_mailed_link_switches_back_to_emailed_codes(backend: Backend) {
     app.stop().await;
 }
 both_backends!(email_codes_link, a_mailed_link_switches_back_to_emailed_codes);
+
+/// Waits (up to 10 s) for the background mailing to write `n` mails with `marker`, to anyone.
+async fn wait_for_mails(app: &TestApp, marker: &str, n: usize) -> Vec<String> {
+    for _ in 0..100 {
+        let found = mails(app, "", marker);
+        if found.len() >= n {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    mails(app, "", marker)
+}
+
+async fn send_motd(browser: &Browser, id: i64, audience: &str) -> (u16, Value) {
+    let response = browser.post(&format!("/api/v1/motd/{id}/send"), json!({ "audience": audience })).await;
+    (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+}
+
+async fn motd_mail_reaches_the_chosen_audience_only(backend: Backend) {
+    let app = seeded(backend).await;
+    let admin = signed_in(&app, "superadmin").await;
+    let created = admin.post("/api/v1/motd", json!({ "message": "Upgrade <b>Monday</b> & Tuesday" })).await;
+    let id = created.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    for username in ["unitadmin_1", "unituser_1", "researchuser_1"] {
+        let browser = signed_in(&app, username).await;
+        assert_eq!(send_motd(&browser, id, "all").await.0, 403, "{username}");
+    }
+    assert_eq!(send_motd(&app.browser(), id, "all").await.0, 401);
+    // A deactivated account gets nothing.
+    sqlx::query("UPDATE users SET is_active = FALSE WHERE username = 'researchuser_2'")
+        .execute(app.state().db.pool())
+        .await
+        .unwrap();
+
+    const SUBJECT: &str = "Subject: Important Information: Data Delivery System";
+    let (status, body) = send_motd(&admin, id, "unit-users").await;
+    assert_eq!((status, body["recipients"].as_i64()), (202, Some(5)), "3 Unit Admins, 2 Unit Personnel");
+    let sent = wait_for_mails(&app, SUBJECT, 5).await;
+    assert_eq!(sent.len(), 5);
+    for mail in &sent {
+        assert!(mail.contains("To: unitadmin_") || mail.contains("To: unituser_"), "{mail}");
+        assert!(mail.contains("Upgrade <b>Monday</b> & Tuesday"), "text part as written");
+        assert!(mail.contains("Upgrade &lt;b&gt;Monday&lt;/b&gt; &amp; Tuesday"), "HTML part escaped");
+    }
+
+    let (status, body) = send_motd(&admin, id, "all").await;
+    assert_eq!((status, body["recipients"].as_i64()), (202, Some(7)), "every active account");
+    let sent = wait_for_mails(&app, SUBJECT, 12).await;
+    assert_eq!(sent.len(), 12);
+    assert_eq!(sent.iter().filter(|m| m.contains("To: researchuser_1@")).count(), 1);
+    assert_eq!(sent.iter().filter(|m| m.contains("To: superadmin@")).count(), 1);
+    assert_eq!(sent.iter().filter(|m| m.contains("To: researchuser_2@")).count(), 0);
+
+    let (status, body) = send_motd(&admin, 999_999, "all").await;
+    assert_eq!((status, body["error"].as_str()), (404, Some("There is no message of the day with that id.")));
+    let (status, _) = send_motd(&admin, id, "everyone").await;
+    assert_eq!(status, 400, "unknown audience");
+    let url = format!("{}/api/v1/motd/{id}", admin.base);
+    admin.client.delete(&url).header("origin", &admin.base).send().await.unwrap();
+    let (status, body) = send_motd(&admin, id, "all").await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["error"],
+        "This message of the day is no longer active. Only active messages can be sent."
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(mails(&app, "", SUBJECT).len(), 12, "nothing more was sent");
+    app.stop().await;
+}
+both_backends!(motd_mail, motd_mail_reaches_the_chosen_audience_only);
