@@ -305,3 +305,28 @@ async fn motd_mail_reaches_the_chosen_audience_only(backend: Backend) {
     app.stop().await;
 }
 both_backends!(motd_mail, motd_mail_reaches_the_chosen_audience_only);
+
+#[tokio::test]
+async fn link_pages_and_the_console_render_for_who_is_signed_in() {
+    let app = seeded(Backend::Sqlite).await;
+    let visitor = app.browser();
+    let html = visitor.get("/confirm-deletion/some-token").await.text().await.unwrap();
+    assert!(html.contains("Please log in to confirm your account deletion."), "{html}");
+    let html = visitor.get("/activate-email-codes/some-token").await.text().await.unwrap();
+    assert!(html.contains("Use emailed codes"), "{html}");
+    let html = visitor.get("/admin").await.text().await.unwrap();
+    assert!(html.contains("Only Super Admins can see this page."), "{html}");
+
+    let researcher = signed_in(&app, "researchuser_1").await;
+    let html = researcher.get("/confirm-deletion/some-token").await.text().await.unwrap();
+    assert!(html.contains("Delete my account") && html.contains("researchuser_1"), "{html}");
+    let html = researcher.get("/admin").await.text().await.unwrap();
+    assert!(html.contains("Only Super Admins can see this page."));
+    assert!(!html.contains("href=\"/admin\""), "not in a researcher's navigation");
+
+    let admin = signed_in(&app, "superadmin").await;
+    let html = admin.get("/admin").await.text().await.unwrap();
+    assert!(html.contains("Messages of the day") && html.contains("Maintenance"), "{html}");
+    assert!(html.contains("href=\"/admin\""));
+    app.stop().await;
+}
