@@ -11,6 +11,9 @@ use crate::components::layout::Layout;
 use crate::components::theme::initial_theme;
 use crate::pages::{
     account::AccountPage,
+    activate_email_codes::ActivateEmailCodesPage,
+    admin::AdminPage,
+    confirm_deletion::ConfirmDeletionPage,
     home::HomePage,
     invites::InvitesPage,
     login::LoginPage,
@@ -59,6 +62,17 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("invites") view=InvitesPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("users") view=UsersPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("admin") view=AdminPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("confirm-deletion"), ParamSegment("token"))
+                        view=ConfirmDeletionPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("activate-email-codes"), ParamSegment("token"))
+                        view=ActivateEmailCodesPage
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=(StaticSegment("invite"), ParamSegment("token"))
                         view=RegisterPage

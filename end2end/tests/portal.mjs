@@ -117,12 +117,18 @@ export async function waitForHydration(page) {
   await page.waitForFunction(() => document.documentElement.dataset.hydrated === 'true', null, { timeout: 20_000 });
 }
 
-/** The text of the newest mail in the portal's outbox to `email` that contains `marker`. */
+/**
+ * The text of the newest mail in the portal's outbox to `email` that contains `marker`, with
+ * quoted-printable soft line breaks undone (long link lines are wrapped in the raw message).
+ */
 export function newestMail(dataDir, email, marker) {
   const outbox = join(dataDir, 'outbox');
   const mails = readdirSync(outbox)
     .map((name) => join(outbox, name))
-    .map((path) => ({ time: statSync(path).mtimeMs, text: readFileSync(path, 'utf8') }))
+    .map((path) => ({
+      time: statSync(path).mtimeMs,
+      text: readFileSync(path, 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '='),
+    }))
     .filter((m) => m.text.includes(`To: ${email}`) && m.text.includes(marker))
     .sort((a, b) => a.time - b.time);
   return mails.at(-1)?.text ?? '';

@@ -56,13 +56,15 @@ const LOG_IN: NavItem = NavItem { label: "Log in", href: "/login" };
 const USERS: NavItem = NavItem { label: "Users", href: "/users" };
 const INVITES: NavItem = NavItem { label: "Invites", href: "/invites" };
 const ACCOUNT: NavItem = NavItem { label: "Account", href: "/account" };
+const ADMIN: NavItem = NavItem { label: "Admin", href: "/admin" };
 
 /// The navigation for a visitor (`None`) or a signed-in user of the given role. Only pages that
 /// exist are listed (projects and the unit console arrive with their issues).
 pub fn nav_items(role: Option<Role>) -> Vec<NavItem> {
     match role {
         None => vec![HOME, LOG_IN],
-        Some(Role::SuperAdmin | Role::UnitAdmin | Role::UnitPersonnel) => vec![HOME, USERS, INVITES, ACCOUNT],
+        Some(Role::SuperAdmin) => vec![HOME, USERS, INVITES, ADMIN, ACCOUNT],
+        Some(Role::UnitAdmin | Role::UnitPersonnel) => vec![HOME, USERS, INVITES, ACCOUNT],
         Some(Role::Researcher) => vec![HOME, ACCOUNT],
     }
 }
@@ -102,5 +104,13 @@ mod tests {
             assert_eq!(items.contains(&INVITES), staff, "{role}");
             assert!(items.contains(&ACCOUNT) && !items.contains(&LOG_IN), "{role}");
         }
+    }
+
+    #[test]
+    fn only_super_admins_see_the_admin_console() {
+        for role in Role::ALL {
+            assert_eq!(nav_items(Some(role)).contains(&ADMIN), role == Role::SuperAdmin, "{role}");
+        }
+        assert!(!nav_items(None).contains(&ADMIN));
     }
 }

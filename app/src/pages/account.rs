@@ -1,5 +1,6 @@
-//! The signed-in user's account: who they are, and their second factor (switch to an
-//! authenticator app: QR code drawn by the server, confirmed with a first code).
+//! The signed-in user's account: who they are, their second factor (switch to an authenticator
+//! app: QR code drawn by the server, confirmed with a first code; back to emailed codes by an
+//! emailed link), password change, and deleting the account (by an emailed link).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -38,6 +39,7 @@ pub fn AccountPage() -> impl IntoView {
                         <KeyStatus username=u.username.clone() staff=u.role.belongs_to_unit() />
                         <TwoFactor method=u.second_factor.clone() />
                         <ChangePassword username=u.username.clone() />
+                        <DeleteAccount />
                     }
                         .into_any()
                 }
@@ -141,12 +143,36 @@ mod keys {
     }
 }
 
+#[derive(Debug, Clone, Deserialize)]
+struct Done {
+    message: String,
+}
+
+/// Asks the API to mail a link; shows its sentence (success or refusal).
+fn request_link(
+    path: &'static str,
+    set_sent: WriteSignal<Option<String>>,
+    set_error: WriteSignal<Option<String>>,
+) {
+    set_error.set(None);
+    set_sent.set(None);
+    leptos::task::spawn_local(async move {
+        match post_json::<_, Done>(path, &serde_json::json!({})).await {
+            Ok(done) => set_sent.set(Some(done.message)),
+            Err(message) => set_error.set(Some(message)),
+        }
+    });
+}
+
 #[component]
 fn TwoFactor(method: String) -> impl IntoView {
     let (enabled, set_enabled) = signal(method == "totp");
     let (setup, set_setup) = signal(None::<TotpSetup>);
     let (error, set_error) = signal(None::<String>);
     let code = RwSignal::new(String::new());
+    let (link_sent, set_link_sent) = signal(None::<String>);
+    let back_to_email =
+        move |_| request_link("/api/v1/users/me/second-factor/email", set_link_sent, set_error);
 
     let begin = move |_| {
         set_error.set(None);
@@ -218,6 +244,18 @@ fn TwoFactor(method: String) -> impl IntoView {
                 }
             >
                 <p data-testid="totp-enabled">"You log in with a code from your authenticator app."</p>
+                <Show
+                    when=move || link_sent.get().is_some()
+                    fallback=move || {
+                        view! {
+                            <button type="button" data-testid="email-codes-request" on:click=back_to_email>
+                                "Use emailed codes instead"
+                            </button>
+                        }
+                    }
+                >
+                    <p class="form-status" role="status" data-testid="email-codes-sent">{move || link_sent.get()}</p>
+                </Show>
             </Show>
         </section>
     }
@@ -296,6 +334,37 @@ fn ChangePassword(username: String) -> impl IntoView {
                     <a href="/login">"log in again"</a>
                     " with your new password."
                 </p>
+            </Show>
+        </section>
+    }
+}
+
+/// Deleting one's own account: the server mails a confirmation link (or says why not).
+#[component]
+fn DeleteAccount() -> impl IntoView {
+    let (sent, set_sent) = signal(None::<String>);
+    let (error, set_error) = signal(None::<String>);
+    let request = move |_| request_link("/api/v1/users/me/deletion", set_sent, set_error);
+    view! {
+        <section class="card" data-testid="delete-account">
+            <h2>"Delete my account"</h2>
+            <Show when=move || error.get().is_some()>
+                <p class="form-error" role="alert" data-testid="deletion-request-error">{move || error.get()}</p>
+            </Show>
+            <Show
+                when=move || sent.get().is_some()
+                fallback=move || {
+                    view! {
+                        <p>
+                            "We send a confirmation link to your email. Your account is deleted only when you open it and confirm."
+                        </p>
+                        <button type="button" class="button-danger" data-testid="deletion-request" on:click=request>
+                            "Delete my account"
+                        </button>
+                    }
+                }
+            >
+                <p class="form-status" role="status" data-testid="deletion-requested">{move || sent.get()}</p>
             </Show>
         </section>
     }

@@ -1,6 +1,9 @@
 //! One page per module.
 
 pub mod account;
+pub mod activate_email_codes;
+pub mod admin;
+pub mod confirm_deletion;
 pub mod home;
 pub mod invites;
 pub mod login;

@@ -1,5 +1,6 @@
 //! Accounts the signed-in admin may see (Super Admins: all; unit staff: their unit), with
-//! deactivate/reactivate for those they may manage (the server decides and says why not).
+//! deactivate/reactivate and delete (after a confirm step) on the rows the viewer may manage.
+//! The server enforces the same rules and says why not.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -7,6 +8,8 @@ use serde::Deserialize;
 
 use crate::components::api::{get_json, send_json};
 use crate::components::session::CurrentUser;
+use crate::domain::permissions::{may_administer_user, Actor, Subject};
+use crate::domain::roles::Role;
 
 #[derive(Debug, Clone, Deserialize)]
 struct Account {
@@ -15,6 +18,19 @@ struct Account {
     email: String,
     role: String,
     active: bool,
+}
+
+/// Whether `viewer` may deactivate or delete a listed account. The list holds only accounts the
+/// viewer may see (staff: their own unit), so "same unit" holds for every unit-staff row.
+fn may_manage(viewer: Role, row_role: &str, is_me: bool) -> bool {
+    let Some(row_role) = Role::parse(row_role) else {
+        return false;
+    };
+    let unit = |role: Role| role.belongs_to_unit().then_some(0);
+    let actor = Actor { user_id: 0, role: viewer, unit_id: unit(viewer) };
+    let subject =
+        Subject { user_id: Some(if is_me { 0 } else { 1 }), role: row_role, unit_id: unit(row_role) };
+    may_administer_user(&actor, &subject).is_ok()
 }
 
 #[component]
@@ -34,6 +50,21 @@ pub fn UsersPage() -> impl IntoView {
                 .await
             {
                 Ok(_) => set_version.update(|v| *v += 1),
+                Err(message) => set_error.set(Some(message)),
+            }
+        });
+    };
+    // The row awaiting "Yes, delete".
+    let (confirming, set_confirming) = signal(None::<String>);
+    let remove = move |username: String| {
+        set_error.set(None);
+        leptos::task::spawn_local(async move {
+            let path = format!("/api/v1/users/{username}");
+            match send_json::<_, serde_json::Value>("DELETE", &path, &serde_json::json!({})).await {
+                Ok(_) => {
+                    set_confirming.set(None);
+                    set_version.update(|v| *v += 1);
+                }
                 Err(message) => set_error.set(Some(message)),
             }
         });
@@ -69,8 +100,11 @@ pub fn UsersPage() -> impl IntoView {
                                             .map(|a| {
                                                 let (username, active) = (a.username.clone(), a.active);
                                                 let row_id = a.username.clone();
-                                                // Nobody can deactivate themselves (the server refuses too).
+                                                // Never on one's own row (the server refuses too).
                                                 let is_me = me.get().is_some_and(|u| u.username == a.username);
+                                                let manage = me.get().is_some_and(|u| may_manage(u.role, &a.role, is_me));
+                                                let confirm_name = StoredValue::new(a.username.clone());
+                                                let asking = move || confirming.get().as_deref() == Some(confirm_name.get_value().as_str());
                                                 view! {
                                                     <tr data-user=row_id>
                                                         <td>{a.username}</td>
@@ -79,17 +113,45 @@ pub fn UsersPage() -> impl IntoView {
                                                         <td>{a.role}</td>
                                                         <td>{if a.active { "Active" } else { "Deactivated" }}</td>
                                                         <td>
-                                                            <Show when=move || !is_me>
-                                                                <button
-                                                                    type="button"
-                                                                    on:click={
-                                                                        let username = username.clone();
-                                                                        move |_| toggle(username.clone(), !active)
-                                                                    }
-                                                                >
-                                                                    {if active { "Deactivate" } else { "Reactivate" }}
-                                                                </button>
-                                                            </Show>
+                                                            <div class="actions">
+                                                                <Show when=move || manage>
+                                                                    <Show
+                                                                        when=asking
+                                                                        fallback={
+                                                                            let username = username.clone();
+                                                                            move || {
+                                                                                let (u1, u2) = (username.clone(), username.clone());
+                                                                                view! {
+                                                                                    <button type="button" on:click=move |_| toggle(u1.clone(), !active)>
+                                                                                        {if active { "Deactivate" } else { "Reactivate" }}
+                                                                                    </button>
+                                                                                    <button
+                                                                                        type="button"
+                                                                                        class="button-danger"
+                                                                                        on:click=move |_| set_confirming.set(Some(u2.clone()))
+                                                                                    >
+                                                                                        "Delete"
+                                                                                    </button>
+                                                                                }
+                                                                            }
+                                                                        }
+                                                                    >
+                                                                        <span class="confirm-question">
+                                                                            {format!("Delete {}? This cannot be undone.", confirm_name.get_value())}
+                                                                        </span>
+                                                                        <button
+                                                                            type="button"
+                                                                            class="button-danger"
+                                                                            on:click=move |_| remove(confirm_name.get_value())
+                                                                        >
+                                                                            "Yes, delete"
+                                                                        </button>
+                                                                        <button type="button" on:click=move |_| set_confirming.set(None)>
+                                                                            "Cancel"
+                                                                        </button>
+                                                                    </Show>
+                                                                </Show>
+                                                            </div>
                                                         </td>
                                                     </tr>
                                                 }
@@ -103,5 +165,22 @@ pub fn UsersPage() -> impl IntoView {
                     })
             }}
         </Suspense>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buttons_follow_the_administration_rules() {
+        assert!(may_manage(Role::SuperAdmin, "Researcher", false));
+        assert!(!may_manage(Role::SuperAdmin, "Super Admin", true), "never one's own row");
+        assert!(may_manage(Role::UnitAdmin, "Unit Personnel", false));
+        assert!(may_manage(Role::UnitAdmin, "Unit Admin", false));
+        assert!(!may_manage(Role::UnitAdmin, "Unit Admin", true));
+        assert!(!may_manage(Role::UnitAdmin, "Researcher", false));
+        assert!(!may_manage(Role::UnitPersonnel, "Unit Personnel", false));
+        assert!(!may_manage(Role::SuperAdmin, "Project Owner", false), "unknown roles: no buttons");
     }
 }

@@ -15,8 +15,9 @@ use super::token_hash;
 use crate::auth::credentials::{CredentialsError, NewKeyPair};
 use crate::auth::rate_limit;
 use crate::auth::session_store::DbSessionStore;
+use crate::db::audit::{self, AuditEvent};
 use crate::db::users::{self, User};
-use crate::db::{audit, now, Db, DbError};
+use crate::db::{now, Db, DbError};
 use crate::mail::{escape_html, MailError, Mailer, OutgoingMail};
 
 pub const VALIDITY_SECS: i64 = 3600;
@@ -260,14 +261,11 @@ pub async fn complete(cx: &ResetContext<'_>, token: &str, new: NewKeyPair) -> Re
     .bind(user.id)
     .execute(&mut *tx)
     .await?;
-    audit::record(
-        &mut *tx,
-        Some(user.id),
-        "password-reset",
-        Some(&user.username),
-        Some("new key pair; access to delivered data pending until restored by a colleague"),
-    )
-    .await?;
+    let event = AuditEvent {
+        details: Some("new key pair; access to delivered data pending until restored by a colleague".into()),
+        ..AuditEvent::new(Some(user.id), "password-reset", Some(&user.username))
+    };
+    audit::record(&mut *tx, event).await?;
     tx.commit().await?;
 
     cx.sessions.delete_user_sessions(user.id).await.map_err(|e| ResetError::Internal(e.to_string()))?;

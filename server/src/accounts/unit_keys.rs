@@ -13,8 +13,9 @@ use base64::Engine;
 use serde::Serialize;
 use wasm_crypto::seal::SEALED_KEY_LEN;
 
+use crate::db::audit::{self, AuditEvent};
 use crate::db::users::User;
-use crate::db::{audit, now, Db, DbError};
+use crate::db::{now, Db, DbError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum UnitKeyError {
@@ -174,7 +175,7 @@ pub async fn seal_for_colleague(
     }
     let mut tx = db.pool().begin().await?;
     store_seal(&mut *tx, unit_id, target_id, &target_key, &sealed, sealer.id).await?;
-    audit::record(&mut *tx, Some(sealer.id), "unit-key-sealed", Some(&target_name), None).await?;
+    audit::record(&mut *tx, AuditEvent::new(Some(sealer.id), "unit-key-sealed", Some(&target_name))).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -223,7 +224,7 @@ pub async fn record_at_registration(
             if created.rows_affected() != 1 {
                 return Ok(()); // a colleague registering at the same moment was first: pending
             }
-            audit::record(&mut **tx, Some(user_id), "unit-key-created", None, None).await?;
+            audit::record(&mut **tx, AuditEvent::new(Some(user_id), "unit-key-created", None)).await?;
         }
         // A key made while a colleague's was stored, or a seal without a key: pending.
         _ => return Ok(()),

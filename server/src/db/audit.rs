@@ -1,27 +1,39 @@
-//! The activity log (`audit_events`): who did what to whom. Never holds secrets: actions are
-//! fixed names, targets are usernames or ids.
+//! The audit trail (`audit_events`): who did what to which account. Never holds secrets: actions
+//! are fixed names, targets are usernames or ids.
 
 use super::{now, DbError};
 
-/// Records an event inside the caller's transaction or on the pool.
-pub async fn record<'e, E>(
-    executor: E,
-    actor_user_id: Option<i64>,
-    action: &str,
-    target: Option<&str>,
-    details: Option<&str>,
-) -> Result<(), DbError>
+/// One event. `actor_user_id` becomes NULL if that account is deleted later.
+pub struct AuditEvent<'a> {
+    pub actor_user_id: Option<i64>,
+    pub action: &'a str,
+    pub target: Option<&'a str>,
+    pub details: Option<String>,
+    pub request_id: Option<&'a str>,
+}
+
+impl<'a> AuditEvent<'a> {
+    /// An event without details or request id.
+    pub fn new(actor_user_id: Option<i64>, action: &'a str, target: Option<&'a str>) -> AuditEvent<'a> {
+        AuditEvent { actor_user_id, action, target, details: None, request_id: None }
+    }
+}
+
+/// Records an event on the pool or inside the caller's transaction (so it commits with the change).
+pub async fn record<'e, E>(executor: E, event: AuditEvent<'_>) -> Result<(), DbError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     sqlx::query(
-        "INSERT INTO audit_events (at, actor_user_id, action, target, details) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO audit_events (at, actor_user_id, action, target, details, request_id) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(now())
-    .bind(actor_user_id)
-    .bind(action)
-    .bind(target)
-    .bind(details)
+    .bind(event.actor_user_id)
+    .bind(event.action)
+    .bind(event.target)
+    .bind(event.details)
+    .bind(event.request_id)
     .execute(executor)
     .await?;
     Ok(())

@@ -51,3 +51,15 @@ pub async fn deactivate(db: &Db, id: i64) -> Result<bool, DbError> {
         .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// A message by id, active or not: `(message, is_active)`.
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<(String, bool)>, DbError> {
+    // The flag is read as an integer: sqlx's Any driver cannot decode SQLite's BOOLEAN.
+    let row: Option<(String, i64)> = sqlx::query_as(
+        "SELECT message, CAST(CASE WHEN is_active THEN 1 ELSE 0 END AS BIGINT) FROM motd WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|(message, active)| (message, active != 0)))
+}

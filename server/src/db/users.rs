@@ -153,3 +153,18 @@ pub async fn delete(db: &Db, user_id: i64) -> Result<(), DbError> {
     sqlx::query("DELETE FROM users WHERE id = $1").bind(user_id).execute(db.pool()).await?;
     Ok(())
 }
+
+/// Primary addresses of the active accounts, all of them or only unit staff (Unit Admins and
+/// Unit Personnel): the recipients of a message of the day.
+pub async fn active_emails(db: &Db, unit_staff_only: bool) -> Result<Vec<String>, DbError> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT e.email FROM users u JOIN emails e ON e.user_id = u.id AND e.is_primary = TRUE \
+         WHERE u.is_active = TRUE AND ($1 = 0 OR u.role IN ($2, $3)) ORDER BY e.email",
+    )
+    .bind(i64::from(unit_staff_only))
+    .bind(Role::UnitAdmin.as_str())
+    .bind(Role::UnitPersonnel.as_str())
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.into_iter().map(|(email,)| email).collect())
+}

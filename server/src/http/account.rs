@@ -1,16 +1,22 @@
-//! `/api/v1/users/...`: the signed-in user's own settings, and Super Admin resets.
+//! `/api/v1/users/...`: the signed-in user's own settings (second factor, password, emailed links
+//! for self-deletion and back to emailed codes), and Super Admin resets.
 
 use axum::extract::{Path, State};
 use axum::routing::{delete, get, post};
 use axum::{Extension, Json};
-use http::{Method, StatusCode};
-use serde::Deserialize;
+use http::{HeaderMap, Method, StatusCode};
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
 
 use super::authz::{ApiRoutes, Authenticated};
 use super::error::ApiError;
 use super::extract::ApiJson;
+use super::middleware::REQUEST_ID;
+use crate::accounts::links::LinkError;
+use crate::accounts::{email_codes, self_deletion};
 use crate::auth::password::{self, NewCredentials};
 use crate::auth::totp::{self, TotpSetup};
+use crate::db::audit::{self, AuditEvent};
 use crate::db::users;
 use crate::state::AppState;
 
@@ -21,6 +27,108 @@ pub fn routes(routes: ApiRoutes) -> ApiRoutes {
         .add(Method::POST, "/users/me/totp", post(begin_totp))
         .add(Method::POST, "/users/me/totp/confirm", post(confirm_totp))
         .add(Method::DELETE, "/users/{username}/totp", delete(reset_totp))
+        .add(Method::POST, "/users/me/deletion", post(request_deletion))
+        .add(Method::POST, "/users/me/deletion/confirm", post(confirm_deletion))
+        .add(Method::POST, "/users/me/second-factor/email", post(request_email_codes))
+        .add(Method::POST, "/second-factor/email/{token}", post(activate_email_codes))
+}
+
+impl From<LinkError> for ApiError {
+    fn from(err: LinkError) -> Self {
+        let message = err.to_string();
+        match err {
+            LinkError::Denied(_) => ApiError::Forbidden(message),
+            LinkError::Refused(_) | LinkError::Invalid(_) => ApiError::BadRequest(message),
+            LinkError::Expired(_) => ApiError::Gone(message),
+            LinkError::Mail(mail) => ApiError::Mail(mail),
+            LinkError::Db(db) => ApiError::Db(db),
+        }
+    }
+}
+
+/// What the page shows after a link flow step.
+#[derive(Serialize)]
+struct Done {
+    message: String,
+}
+
+/// Records an audit event of a change already made: a failure is logged, not shown to the user.
+async fn record(state: &AppState, event: AuditEvent<'_>) {
+    let action = event.action.to_string();
+    if let Err(err) = audit::record(state.db.pool(), event).await {
+        tracing::error!(error = %err, action = %action, "audit event not recorded");
+    }
+}
+
+fn request_id(headers: &HeaderMap) -> Option<&str> {
+    headers.get(&REQUEST_ID).and_then(|v| v.to_str().ok())
+}
+
+/// Mails the signed-in user a link to confirm the deletion of their account (7 days).
+async fn request_deletion(
+    State(state): State<AppState>,
+    Extension(Authenticated(user)): Extension<Authenticated>,
+) -> Result<Json<Done>, ApiError> {
+    let message = self_deletion::request(&state.db, &state.mailer, &state.config.public_url, &user).await?;
+    tracing::info!(user = %user.username, "account deletion requested");
+    Ok(Json(Done { message }))
+}
+
+#[derive(Deserialize)]
+struct Token {
+    token: String,
+}
+
+/// Deletes the signed-in user's account with the token of their confirmation link; the session
+/// ends with it.
+async fn confirm_deletion(
+    State(state): State<AppState>,
+    Extension(Authenticated(user)): Extension<Authenticated>,
+    session: Session,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<Token>,
+) -> Result<Json<Done>, ApiError> {
+    self_deletion::confirm(&state.db, &user, &body.token).await?;
+    session.flush().await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    let event = AuditEvent {
+        actor_user_id: None, // the account is gone
+        action: "account.self_deleted",
+        target: Some(&user.username),
+        details: Some(format!("role: {}", user.role)),
+        request_id: request_id(&headers),
+    };
+    record(&state, event).await;
+    tracing::info!(user = %user.username, "account deleted by its owner");
+    Ok(Json(Done { message: "Your account has been deleted.".into() }))
+}
+
+/// Mails the signed-in user (on an authenticator app) a link back to emailed codes (1 h).
+async fn request_email_codes(
+    State(state): State<AppState>,
+    Extension(Authenticated(user)): Extension<Authenticated>,
+) -> Result<Json<Done>, ApiError> {
+    let message = email_codes::request(&state.db, &state.mailer, &state.config.public_url, &user).await?;
+    tracing::info!(user = %user.username, "switch to emailed codes requested");
+    Ok(Json(Done { message }))
+}
+
+/// Follows the emailed link (no login needed, as in DDS): emailed codes from now on.
+async fn activate_email_codes(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Result<Json<Done>, ApiError> {
+    let user = email_codes::activate(&state.db, &token).await?;
+    let event = AuditEvent {
+        actor_user_id: Some(user.id),
+        action: "account.second_factor_email",
+        target: Some(&user.username),
+        details: None,
+        request_id: request_id(&headers),
+    };
+    record(&state, event).await;
+    tracing::info!(user = %user.username, "switched back to emailed codes");
+    Ok(Json(Done { message: "From now on you log in with one-time codes sent to your email.".into() }))
 }
 
 /// Starts switching to an authenticator app: a new secret (QR code and text), pending until a

@@ -52,6 +52,10 @@ pub const ENDPOINTS: &[Endpoint] = &[
     endpoint(Method::POST, "/users/me/totp", Access::SignedIn),
     endpoint(Method::POST, "/users/me/totp/confirm", Access::SignedIn),
     endpoint(Method::DELETE, "/users/{username}/totp", Access::SuperAdmin),
+    endpoint(Method::POST, "/users/me/deletion", Access::SignedIn),
+    endpoint(Method::POST, "/users/me/deletion/confirm", Access::SignedIn),
+    endpoint(Method::POST, "/users/me/second-factor/email", Access::SignedIn),
+    endpoint(Method::POST, "/second-factor/email/{token}", Access::Public),
     endpoint(Method::GET, "/users", Access::SignedIn),
     endpoint(Method::PATCH, "/users/{username}", Access::SignedIn),
     endpoint(Method::DELETE, "/users/{username}", Access::SignedIn),
@@ -68,6 +72,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     endpoint(Method::GET, "/motd", Access::Public),
     endpoint(Method::POST, "/motd", Access::SuperAdmin),
     endpoint(Method::DELETE, "/motd/{id}", Access::SuperAdmin),
+    endpoint(Method::POST, "/motd/{id}/send", Access::SuperAdmin),
     endpoint(Method::GET, "/maintenance", Access::SuperAdmin),
     endpoint(Method::PUT, "/maintenance", Access::SuperAdmin),
 ];

@@ -10,6 +10,7 @@ use super::authz::{ApiRoutes, Authenticated};
 use super::error::ApiError;
 use super::extract::ApiJson;
 use crate::db::{maintenance, motd};
+use crate::mail::motd::{self as motd_mail, Audience, MotdMailError};
 use crate::state::AppState;
 
 pub fn routes(routes: ApiRoutes) -> ApiRoutes {
@@ -17,6 +18,7 @@ pub fn routes(routes: ApiRoutes) -> ApiRoutes {
         .add(Method::GET, "/motd", get(list_motd))
         .add(Method::POST, "/motd", post(add_motd))
         .add(Method::DELETE, "/motd/{id}", delete(deactivate_motd))
+        .add(Method::POST, "/motd/{id}/send", post(send_motd))
         .add(Method::GET, "/maintenance", get(get_maintenance))
         .add(Method::PUT, "/maintenance", put(set_maintenance))
 }
@@ -55,6 +57,39 @@ async fn deactivate_motd(
     }
     tracing::info!(by = %user.username, id, "message of the day deactivated");
     Ok(StatusCode::NO_CONTENT)
+}
+
+impl From<MotdMailError> for ApiError {
+    fn from(err: MotdMailError) -> Self {
+        let message = err.to_string();
+        match err {
+            MotdMailError::NotFound => ApiError::NotFound(message),
+            MotdMailError::Inactive => ApiError::BadRequest(message),
+            MotdMailError::Db(db) => ApiError::Db(db),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct SendMotd {
+    audience: Audience,
+}
+
+#[derive(Serialize)]
+struct Sending {
+    recipients: usize,
+}
+
+/// Mails an active message of the day; the mails go out in the background (202).
+async fn send_motd(
+    State(state): State<AppState>,
+    Extension(Authenticated(user)): Extension<Authenticated>,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<SendMotd>,
+) -> Result<(StatusCode, Json<Sending>), ApiError> {
+    let recipients = motd_mail::send(&state.db, &state.mailer, id, body.audience).await?;
+    tracing::info!(by = %user.username, id, audience = ?body.audience, recipients, "message of the day mailing started");
+    Ok((StatusCode::ACCEPTED, Json(Sending { recipients })))
 }
 
 #[derive(Serialize, Deserialize)]

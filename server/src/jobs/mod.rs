@@ -30,11 +30,19 @@ pub enum Job {
     /// Removes password-reset links a week after they expired (until then a second click on a
     /// used or expired link gets a clear answer).
     PasswordResetPruning,
+    /// Removes emailed account links (self-deletion, back to emailed codes) a week after they
+    /// expired unused.
+    AccountLinkPruning,
 }
 
 impl Job {
-    pub const ALL: [Job; 4] =
-        [Job::InviteCleanup, Job::SessionPruning, Job::AuthAttemptPruning, Job::PasswordResetPruning];
+    pub const ALL: [Job; 5] = [
+        Job::InviteCleanup,
+        Job::SessionPruning,
+        Job::AuthAttemptPruning,
+        Job::PasswordResetPruning,
+        Job::AccountLinkPruning,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -42,6 +50,7 @@ impl Job {
             Job::SessionPruning => "session-pruning",
             Job::AuthAttemptPruning => "auth-attempt-pruning",
             Job::PasswordResetPruning => "password-reset-pruning",
+            Job::AccountLinkPruning => "account-link-pruning",
         }
     }
 
@@ -50,7 +59,8 @@ impl Job {
             Job::InviteCleanup
             | Job::SessionPruning
             | Job::AuthAttemptPruning
-            | Job::PasswordResetPruning => 3600,
+            | Job::PasswordResetPruning
+            | Job::AccountLinkPruning => 3600,
         }
     }
 
@@ -63,11 +73,15 @@ impl Job {
             Job::PasswordResetPruning => {
                 delete_expired_before(db, "password_resets", now() - EXPIRED_LINK_GRACE_SECS).await
             }
+            Job::AccountLinkPruning => {
+                delete_expired_before(db, "account_links", now() - EXPIRED_LINK_GRACE_SECS).await
+            }
         }
     }
 }
 
-/// Deletes the rows of a link table (`invites`, `password_resets`: fixed names, never input)
+/// Deletes the rows of a link table (`invites`, `password_resets`, `account_links`: fixed names,
+/// never input)
 /// that expired before `before`.
 async fn delete_expired_before(db: &Db, table: &'static str, before: i64) -> Result<u64, DbError> {
     let done = sqlx::query(&format!("DELETE FROM {table} WHERE expires_at < $1"))

@@ -1,6 +1,8 @@
 //! Outgoing mail through lettre: SMTP in production, an outbox folder of `.eml` files (plus a log
 //! line with any link) in the default setup, so every flow works without a mail server.
 
+pub mod motd;
+
 use std::path::PathBuf;
 
 use lettre::message::{Mailbox, MultiPart};

@@ -88,6 +88,22 @@ async fn cleanup_removes_only_what_expired(backend: Backend) {
         .unwrap();
     }
 
+    for (token, expires_at) in
+        [(b"old-link".to_vec(), at - jobs::EXPIRED_LINK_GRACE_SECS - 10), (b"new-link".to_vec(), at - 10)]
+    {
+        sqlx::query(
+            "INSERT INTO account_links (user_id, purpose, token_hash, issued_at, expires_at) \
+             VALUES ($1, 'delete-account', $2, $3, $4)",
+        )
+        .bind(user_id)
+        .bind(token)
+        .bind(expires_at - 3600)
+        .bind(expires_at)
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+
     // The app's own scheduler ran at start; a later time makes every job due again.
     let outcomes = jobs::run_due(db, "test-replica", at + 2 * 86_400).await;
     assert_eq!(outcomes.len(), Job::ALL.len());
@@ -107,6 +123,10 @@ async fn cleanup_removes_only_what_expired(backend: Backend) {
     let resets: Vec<(Vec<u8>,)> =
         sqlx::query_as("SELECT token_hash FROM password_resets").fetch_all(pool).await.unwrap();
     assert_eq!(resets, [(b"new-reset".to_vec(),)]);
+
+    let links: Vec<(Vec<u8>,)> =
+        sqlx::query_as("SELECT token_hash FROM account_links").fetch_all(pool).await.unwrap();
+    assert_eq!(links, [(b"new-link".to_vec(),)]);
 
     // Run again at the same time: nothing is due, nothing runs.
     let again = jobs::run_due(db, "another-replica", at + 2 * 86_400).await;

@@ -1,6 +1,7 @@
 //! Integration tests: the real server on port 0, a fresh database (a SQLite file or a throwaway
 //! PostgreSQL database) and the embedded S3 endpoint, spoken to over HTTP.
 
+mod account_links;
 mod auth;
 mod cli;
 mod helpers;

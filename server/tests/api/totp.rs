@@ -7,7 +7,7 @@ use crate::auth::{auth_key_for, latest_code, login, seeded};
 use crate::both_backends;
 use crate::helpers::{Backend, Browser, TestApp};
 
-fn code_at(secret: &str, offset_steps: i64) -> String {
+pub fn code_at(secret: &str, offset_steps: i64) -> String {
     let raw = Secret::Encoded(secret.to_string()).to_bytes().unwrap();
     let totp = TOTP::new_unchecked(Algorithm::SHA1, 6, 1, 30, raw, None, String::new());
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
@@ -22,7 +22,7 @@ async fn password_step(browser: &Browser, username: &str) -> Value {
     response.json().await.unwrap()
 }
 
-async fn enable_totp(app: &TestApp, username: &str) -> String {
+pub async fn enable_totp(app: &TestApp, username: &str) -> String {
     let browser = app.browser();
     assert_eq!(login(app, &browser, username).await.status(), 200);
     let setup: Value = browser.post("/api/v1/users/me/totp", json!({})).await.json().await.unwrap();

@@ -1,0 +1,68 @@
+//! `/activate-email-codes/{token}`: the link from the "back to emailed codes" mail. As in DDS,
+//! no login is needed: whoever reads the mailbox receives the emailed codes anyway.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::components::api::post_json;
+
+#[derive(Debug, Clone, serde::Deserialize)]
+struct Done {
+    message: String,
+}
+
+#[component]
+pub fn ActivateEmailCodesPage() -> impl IntoView {
+    let params = use_params_map();
+    let (error, set_error) = signal(None::<String>);
+    let (done, set_done) = signal(None::<String>);
+    let (busy, set_busy) = signal(false);
+
+    let confirm = move |_| {
+        set_error.set(None);
+        set_busy.set(true);
+        let token = params.read_untracked().get("token").unwrap_or_default();
+        leptos::task::spawn_local(async move {
+            let path = format!("/api/v1/second-factor/email/{token}");
+            match post_json::<_, Done>(&path, &serde_json::json!({})).await {
+                Ok(answer) => set_done.set(Some(answer.message)),
+                Err(message) => set_error.set(Some(message)),
+            }
+            set_busy.set(false);
+        });
+    };
+
+    view! {
+        <Title text="Log in with emailed codes" />
+        <section class="auth-card">
+            <h1>"Log in with emailed codes"</h1>
+            <Show when=move || error.get().is_some()>
+                <p class="form-error" role="alert" data-testid="email-codes-error">{move || error.get()}</p>
+            </Show>
+            <Show
+                when=move || done.get().is_some()
+                fallback=move || {
+                    view! {
+                        <p>
+                            "Confirm to stop using your authenticator app: from then on, each login asks for a one-time code sent to your email."
+                        </p>
+                        <button
+                            type="button"
+                            data-testid="confirm-email-codes"
+                            disabled=move || busy.get()
+                            on:click=confirm
+                        >
+                            "Use emailed codes"
+                        </button>
+                    }
+                }
+            >
+                <p role="status" data-testid="email-codes-active">{move || done.get()}</p>
+                <p>
+                    <a href="/login">"Log in"</a>
+                </p>
+            </Show>
+        </section>
+    }
+}

@@ -1,0 +1,224 @@
+//! The Super Admin console: maintenance mode on/off, and the messages of the day (create,
+//! deactivate, email to all users or to unit users). Everything here goes through Super-Admin-only
+//! API endpoints; other visitors get a sentence.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::components::api::{get_json, post_json, send_json};
+use crate::components::session::CurrentUser;
+use crate::domain::roles::Role;
+
+#[derive(Debug, Clone, Deserialize)]
+struct Maintenance {
+    active: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Motd {
+    id: i64,
+    message: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Sending {
+    recipients: usize,
+}
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let user = expect_context::<CurrentUser>();
+    view! {
+        <Title text="Admin" />
+        <h1>"Admin"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || match user.get() {
+                Some(me) if me.role == Role::SuperAdmin => {
+                    view! {
+                        <MaintenanceSwitch />
+                        <Messages />
+                    }
+                        .into_any()
+                }
+                _ => view! { <p data-testid="admin-refused">"Only Super Admins can see this page."</p> }.into_any(),
+            }}
+        </Suspense>
+    }
+}
+
+/// Loads `path` in the browser, again whenever `version` changes. Client-only (an effect), so the
+/// server and the hydrating browser both render the "loading" state first: these sections sit
+/// inside the page's own `Suspense`, where a nested resource would not hydrate.
+fn load<T>(path: &'static str, version: ReadSignal<u32>) -> ReadSignal<Option<Result<T, String>>>
+where
+    T: DeserializeOwned + Send + Sync + 'static,
+{
+    let (value, set_value) = signal(None);
+    Effect::new(move |_| {
+        version.track();
+        leptos::task::spawn_local(async move { set_value.set(Some(get_json::<T>(path).await)) });
+    });
+    value
+}
+
+#[component]
+fn MaintenanceSwitch() -> impl IntoView {
+    let (version, set_version) = signal(0u32);
+    let (error, set_error) = signal(None::<String>);
+    let state = load::<Maintenance>("/api/v1/maintenance", version);
+    let set = move |active: bool| {
+        set_error.set(None);
+        leptos::task::spawn_local(async move {
+            let body = serde_json::json!({ "active": active });
+            match send_json::<_, Maintenance>("PUT", "/api/v1/maintenance", &body).await {
+                Ok(_) => set_version.update(|v| *v += 1),
+                Err(message) => set_error.set(Some(message)),
+            }
+        });
+    };
+    view! {
+        <section class="card" data-testid="maintenance-card">
+            <h2>"Maintenance"</h2>
+            <Show when=move || error.get().is_some()>
+                <p class="form-error" role="alert">{move || error.get()}</p>
+            </Show>
+            {move || {
+                    match state.get() {
+                            None => view! { <p>"Loading…"</p> }.into_any(),
+                            Some(Err(message)) => view! { <p class="form-error">{message}</p> }.into_any(),
+                            Some(Ok(Maintenance { active })) => {
+                                view! {
+                                    <p data-testid="maintenance-state">
+                                        {if active {
+                                            "Maintenance is on: only Super Admins can use the portal."
+                                        } else {
+                                            "Maintenance is off: everyone can use the portal."
+                                        }}
+                                    </p>
+                                    <button
+                                        type="button"
+                                        class={if active { "" } else { "button-danger" }}
+                                        data-testid="maintenance-toggle"
+                                        on:click=move |_| set(!active)
+                                    >
+                                        {if active { "Turn maintenance off" } else { "Turn maintenance on" }}
+                                    </button>
+                                }
+                                    .into_any()
+                            }
+                    }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Messages() -> impl IntoView {
+    let (version, set_version) = signal(0u32);
+    let (error, set_error) = signal(None::<String>);
+    let (status, set_status) = signal(None::<String>);
+    let message = RwSignal::new(String::new());
+    let list = load::<Vec<Motd>>("/api/v1/motd", version);
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        set_error.set(None);
+        set_status.set(None);
+        let text = message.get_untracked();
+        leptos::task::spawn_local(async move {
+            match post_json::<_, serde_json::Value>("/api/v1/motd", &serde_json::json!({ "message": text }))
+                .await
+            {
+                Ok(_) => {
+                    message.set(String::new());
+                    set_status.set(Some("The message is shown on every page.".into()));
+                    set_version.update(|v| *v += 1);
+                }
+                Err(m) => set_error.set(Some(m)),
+            }
+        });
+    };
+    let deactivate = move |id: i64| {
+        set_error.set(None);
+        set_status.set(None);
+        leptos::task::spawn_local(async move {
+            let path = format!("/api/v1/motd/{id}");
+            match send_json::<_, serde_json::Value>("DELETE", &path, &serde_json::json!({})).await {
+                Ok(_) => {
+                    set_status.set(Some("The message was deactivated.".into()));
+                    set_version.update(|v| *v += 1);
+                }
+                Err(m) => set_error.set(Some(m)),
+            }
+        });
+    };
+    let email = move |id: i64, audience: &'static str| {
+        set_error.set(None);
+        set_status.set(None);
+        leptos::task::spawn_local(async move {
+            let path = format!("/api/v1/motd/{id}/send");
+            match post_json::<_, Sending>(&path, &serde_json::json!({ "audience": audience })).await {
+                Ok(Sending { recipients }) => set_status.set(Some(format!(
+                    "Sending the message to {recipients} {}.",
+                    if recipients == 1 { "recipient" } else { "recipients" }
+                ))),
+                Err(m) => set_error.set(Some(m)),
+            }
+        });
+    };
+    view! {
+        <section class="card" data-testid="motd-card">
+            <h2>"Messages of the day"</h2>
+            <Show when=move || error.get().is_some()>
+                <p class="form-error" role="alert" data-testid="motd-error">{move || error.get()}</p>
+            </Show>
+            <Show when=move || status.get().is_some()>
+                <p class="form-status" role="status" data-testid="motd-status">{move || status.get()}</p>
+            </Show>
+            <form class="stacked-form" on:submit=create>
+                <label>
+                    "New message"
+                    <textarea name="motd" rows="3" required bind:value=message></textarea>
+                </label>
+                <button type="submit">"Publish"</button>
+            </form>
+            {move || {
+                    match list.get() {
+                            None => view! { <p>"Loading…"</p> }.into_any(),
+                            Some(Err(m)) => view! { <p class="form-error">{m}</p> }.into_any(),
+                            Some(Ok(list)) if list.is_empty() => view! { <p>"No active messages."</p> }.into_any(),
+                            Some(Ok(list)) => {
+                                view! {
+                                    <ul class="motd-list" data-testid="motd-list">
+                                        {list
+                                            .into_iter()
+                                            .map(|m| {
+                                                let id = m.id;
+                                                view! {
+                                                    <li data-motd=id>
+                                                        <p>{m.message}</p>
+                                                        <div class="actions">
+                                                            <button type="button" on:click=move |_| email(id, "all")>
+                                                                "Email to all users"
+                                                            </button>
+                                                            <button type="button" on:click=move |_| email(id, "unit-users")>
+                                                                "Email to unit users"
+                                                            </button>
+                                                            <button type="button" on:click=move |_| deactivate(id)>
+                                                                "Deactivate"
+                                                            </button>
+                                                        </div>
+                                                    </li>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </ul>
+                                }
+                                    .into_any()
+                            }
+                    }
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,164 @@
+//! Emailed links that act on one's own account (table `account_links`): confirming self-deletion
+//! and going back from an authenticator app to emailed codes. The server draws the link's 32
+//! random bytes, mails them once and keeps only their SHA-256; a link is used up when taken.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as BASE64URL;
+use base64::Engine;
+use rand::RngCore;
+
+use super::token_hash;
+use crate::db::{now, Db, DbError};
+use crate::mail::MailError;
+
+const TOKEN_LEN: usize = 32;
+
+/// What a link does when followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    DeleteAccount,
+    EmailCodes,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::DeleteAccount => "delete-account",
+            Purpose::EmailCodes => "email-codes",
+        }
+    }
+}
+
+/// The errors of both link flows, mapped once to HTTP in `http::account`.
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    /// The rules forbid it for this user (403).
+    #[error("{0}")]
+    Denied(String),
+    /// Nothing to do, or already done (400).
+    #[error("{0}")]
+    Refused(String),
+    /// Unknown, used or someone else's link (400).
+    #[error("{0}")]
+    Invalid(String),
+    /// The link's time is over; it has been removed (410).
+    #[error("{0}")]
+    Expired(String),
+    #[error(transparent)]
+    Mail(#[from] MailError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<app::domain::permissions::Denied> for LinkError {
+    fn from(denied: app::domain::permissions::Denied) -> Self {
+        LinkError::Denied(denied.0.to_string())
+    }
+}
+
+/// Issues a new link for `user_id`, replacing any earlier one of the same purpose. Returns the
+/// token as it goes into the URL (base64url): the only place it ever exists in full.
+pub async fn issue(db: &Db, user_id: i64, purpose: Purpose, validity_secs: i64) -> Result<String, DbError> {
+    let mut token = [0u8; TOKEN_LEN];
+    rand::rngs::OsRng.fill_bytes(&mut token);
+    let mut tx = db.pool().begin().await?;
+    sqlx::query("DELETE FROM account_links WHERE user_id = $1 AND purpose = $2")
+        .bind(user_id)
+        .bind(purpose.as_str())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO account_links (user_id, purpose, token_hash, issued_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(user_id)
+    .bind(purpose.as_str())
+    .bind(token_hash(&token))
+    .bind(now())
+    .bind(now() + validity_secs)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(BASE64URL.encode(token))
+}
+
+/// Whether `user_id` holds an unexpired link of `purpose`.
+pub async fn has_pending(db: &Db, user_id: i64, purpose: Purpose) -> Result<bool, DbError> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT id FROM account_links WHERE user_id = $1 AND purpose = $2 AND expires_at > $3",
+    )
+    .bind(user_id)
+    .bind(purpose.as_str())
+    .bind(now())
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.is_some())
+}
+
+/// Removes the user's links of `purpose` (e.g. when the mail could not be sent).
+pub async fn withdraw(db: &Db, user_id: i64, purpose: Purpose) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM account_links WHERE user_id = $1 AND purpose = $2")
+        .bind(user_id)
+        .bind(purpose.as_str())
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// A link taken from the table: it cannot be taken again, whatever happens next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Taken {
+    /// Valid, issued to this user.
+    Valid { user_id: i64 },
+    /// Issued to this user, but its time is over.
+    Expired { user_id: i64 },
+    /// Unknown, already used, or of another purpose.
+    Unknown,
+}
+
+/// Looks up `token` for `purpose` and uses it up. `only_for` keeps a link of another user
+/// untouched (a signed-in user cannot spend someone else's link).
+pub async fn take(db: &Db, token: &str, purpose: Purpose, only_for: Option<i64>) -> Result<Taken, DbError> {
+    let Ok(raw) = BASE64URL.decode(token.trim()) else {
+        return Ok(Taken::Unknown);
+    };
+    if raw.len() != TOKEN_LEN {
+        return Ok(Taken::Unknown);
+    }
+    let row: Option<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT id, user_id, expires_at FROM account_links WHERE token_hash = $1 AND purpose = $2",
+    )
+    .bind(token_hash(&raw))
+    .bind(purpose.as_str())
+    .fetch_optional(db.pool())
+    .await?;
+    let Some((id, user_id, expires_at)) = row else {
+        return Ok(Taken::Unknown);
+    };
+    if only_for.is_some_and(|me| me != user_id) {
+        return Ok(Taken::Unknown);
+    }
+    // Deleting decides who used the link: of two concurrent requests only one removes the row.
+    let removed = sqlx::query("DELETE FROM account_links WHERE id = $1").bind(id).execute(db.pool()).await?;
+    Ok(match (removed.rows_affected(), expires_at > now()) {
+        (1, true) => Taken::Valid { user_id },
+        (1, false) => Taken::Expired { user_id },
+        _ => Taken::Unknown,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn purposes_match_the_table_check() {
+        assert_eq!(Purpose::DeleteAccount.as_str(), "delete-account");
+        assert_eq!(Purpose::EmailCodes.as_str(), "email-codes");
+    }
+
+    #[test]
+    fn the_stored_hash_is_sha256_of_the_token() {
+        let hash = token_hash(b"abc");
+        assert_eq!(hex::encode(hash), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+}
