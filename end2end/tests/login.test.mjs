@@ -101,6 +101,25 @@ describe('log in', () => {
     await context.close();
   });
 
+  test('a Super Admin resets a lost authenticator app; the user logs in with an emailed code', async () => {
+    // unitadmin_2 switched to an authenticator app in the test above.
+    const admin = await openPage(env.browser);
+    await logIn(admin.page, env.portal, 'superadmin');
+    await admin.page.goto(`${env.portal.url}/users`);
+    await waitForHydration(admin.page);
+    await admin.page.locator('tr[data-user="unitadmin_2"]').getByRole('button', { name: 'Reset authenticator' }).click();
+    await admin.page.getByTestId('users-notice').waitFor();
+    assert.equal(await admin.page.getByTestId('users-notice').textContent(), 'unitadmin_2 logs in with emailed codes from now on.');
+    assert.equal(await admin.page.locator('tr[data-user="superadmin"] button').count(), 0, 'not on one\'s own row');
+    assert.deepEqual(admin.problems, []);
+    await admin.context.close();
+
+    const { context, page } = await openPage(env.browser);
+    await logIn(page, env.portal, 'unitadmin_2');
+    assert.equal(await page.getByTestId('signed-in-user').textContent(), 'unitadmin_2');
+    await context.close();
+  });
+
   test('changing the password keeps the account usable with the new one only', async () => {
     const { context, page, problems } = await openPage(env.browser);
     await logIn(page, env.portal, 'researchuser_2');

@@ -1,5 +1,6 @@
 //! Accounts the signed-in admin may see (Super Admins: all; unit staff: their unit), with
-//! deactivate/reactivate and delete (after a confirm step) on the rows the viewer may manage.
+//! deactivate/reactivate and delete (after a confirm step) on the rows the viewer may manage, and
+//! for Super Admins the reset of a lost authenticator app (back to emailed codes).
 //! The server enforces the same rules and says why not.
 
 use leptos::prelude::*;
@@ -54,6 +55,18 @@ pub fn UsersPage() -> impl IntoView {
             }
         });
     };
+    let (notice, set_notice) = signal(None::<String>);
+    let reset_totp = move |username: String| {
+        set_error.set(None);
+        set_notice.set(None);
+        leptos::task::spawn_local(async move {
+            let path = format!("/api/v1/users/{username}/totp");
+            match send_json::<_, serde_json::Value>("DELETE", &path, &serde_json::json!({})).await {
+                Ok(_) => set_notice.set(Some(format!("{username} logs in with emailed codes from now on."))),
+                Err(message) => set_error.set(Some(message)),
+            }
+        });
+    };
     // The row awaiting "Yes, delete".
     let (confirming, set_confirming) = signal(None::<String>);
     let remove = move |username: String| {
@@ -74,6 +87,9 @@ pub fn UsersPage() -> impl IntoView {
         <h1>"Users"</h1>
         <Show when=move || error.get().is_some()>
             <p class="form-error" role="alert" data-testid="users-error">{move || error.get()}</p>
+        </Show>
+        <Show when=move || notice.get().is_some()>
+            <p class="form-status" role="status" data-testid="users-notice">{move || notice.get()}</p>
         </Show>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || {
@@ -103,6 +119,8 @@ pub fn UsersPage() -> impl IntoView {
                                                 // Never on one's own row (the server refuses too).
                                                 let is_me = me.get().is_some_and(|u| u.username == a.username);
                                                 let manage = me.get().is_some_and(|u| may_manage(u.role, &a.role, is_me));
+                                                // Only Super Admins reset a lost authenticator app (DDS).
+                                                let resets_totp = !is_me && me.get().is_some_and(|u| u.role == Role::SuperAdmin);
                                                 let confirm_name = StoredValue::new(a.username.clone());
                                                 let asking = move || confirming.get().as_deref() == Some(confirm_name.get_value().as_str());
                                                 view! {
@@ -120,7 +138,7 @@ pub fn UsersPage() -> impl IntoView {
                                                                         fallback={
                                                                             let username = username.clone();
                                                                             move || {
-                                                                                let (u1, u2) = (username.clone(), username.clone());
+                                                                                let (u1, u2, u3) = (username.clone(), username.clone(), username.clone());
                                                                                 view! {
                                                                                     <button type="button" on:click=move |_| toggle(u1.clone(), !active)>
                                                                                         {if active { "Deactivate" } else { "Reactivate" }}
@@ -132,6 +150,17 @@ pub fn UsersPage() -> impl IntoView {
                                                                                     >
                                                                                         "Delete"
                                                                                     </button>
+                                                                                    <Show when=move || resets_totp>
+                                                                                        <button
+                                                                                            type="button"
+                                                                                            on:click={
+                                                                                                let u3 = u3.clone();
+                                                                                                move |_| reset_totp(u3.clone())
+                                                                                            }
+                                                                                        >
+                                                                                            "Reset authenticator"
+                                                                                        </button>
+                                                                                    </Show>
                                                                                 }
                                                                             }
                                                                         }
