@@ -2,7 +2,7 @@
 // deleting a colleague from the users page, and the Super Admin console (a MOTD becomes a banner).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { logIn, newestMail, openPage, seededPortal, waitForHydration } from './portal.mjs';
+import { latestCode, logIn, newestMail, openPage, seededPortal, waitForHydration } from './portal.mjs';
 
 describe('account', () => {
   const env = seededPortal();
@@ -20,11 +20,24 @@ describe('account', () => {
     assert.match(mail, /Confirm deletion of your user account researchuser_2/);
     const link = mail.match(/http:\/\/[^\s"<]+\/confirm-deletion\/[A-Za-z0-9_-]+/)[0];
 
-    // Without a login, the link asks for one.
+    // Without a login, the link asks for one, and the login page brings the user back to it.
     const visitor = await openPage(env.browser);
     await visitor.page.goto(link);
     await visitor.page.getByTestId('deletion-login').waitFor();
     assert.match(await visitor.page.getByTestId('deletion-login').textContent(), /Please log in to confirm your account deletion\./);
+    await waitForHydration(visitor.page);
+    await visitor.page.getByTestId('deletion-login-link').click();
+    await visitor.page.waitForURL(/\/login\?next=/);
+    await waitForHydration(visitor.page);
+    await visitor.page.getByLabel('Username').fill('researchuser_2');
+    await visitor.page.getByLabel('Password').fill('password');
+    await visitor.page.getByRole('button', { name: 'Log in' }).click();
+    await visitor.page.getByTestId('code-form').waitFor({ timeout: 20_000 });
+    await visitor.page.getByLabel('One-time code').fill(latestCode(env.portal.dataDir, 'researchuser_2@example.com'));
+    await visitor.page.getByRole('button', { name: 'Verify' }).click();
+    await visitor.page.waitForURL(link);
+    await waitForHydration(visitor.page);
+    assert.equal(await visitor.page.getByTestId('deletion-username').textContent(), 'researchuser_2');
     await visitor.context.close();
 
     await page.goto(link);

@@ -39,7 +39,8 @@ pub fn AccountPage() -> impl IntoView {
                         <KeyStatus username=u.username.clone() staff=u.role.belongs_to_unit() />
                         <TwoFactor method=u.second_factor.clone() />
                         <ChangePassword username=u.username.clone() />
-                        <DeleteAccount />
+                        // Super Admins cannot delete their own account (DDS): no button to refuse.
+                        {(u.role != crate::domain::roles::Role::SuperAdmin).then(|| view! { <DeleteAccount /> })}
                     }
                         .into_any()
                 }

@@ -58,11 +58,18 @@ pub fn ConfirmDeletionPage() -> impl IntoView {
                     match user.get() {
                         None => {
                             view! {
-                                <p data-testid="deletion-login">
-                                    "Please log in to confirm your account deletion. Then open the link from the email again."
-                                </p>
+                                <p data-testid="deletion-login">"Please log in to confirm your account deletion."</p>
                                 <p>
-                                    <a class="button" href="/login">"Log in"</a>
+                                    <a
+                                        class="button"
+                                        data-testid="deletion-login-link"
+                                        href=move || {
+                                            let token = params.read().get("token").unwrap_or_default();
+                                            format!("/login?next=/confirm-deletion/{token}")
+                                        }
+                                    >
+                                        "Log in"
+                                    </a>
                                 </p>
                             }
                                 .into_any()

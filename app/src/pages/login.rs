@@ -22,6 +22,8 @@ pub fn LoginPage() -> impl IntoView {
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
+    let query = leptos_router::hooks::use_query_map();
+    let next = Memo::new(move |_| crate::domain::redirect::safe_next(query.read().get("next").as_deref()));
     // The master key between the password and the code steps (wasm memory, never the DOM).
     let unlocker = StoredValue::new(None::<flow::Unlocker>);
 
@@ -59,7 +61,7 @@ pub fn LoginPage() -> impl IntoView {
                         }
                     }
                     // A full load, so the server renders the signed-in page.
-                    flow::go_home()
+                    flow::go_to(&next.get_untracked())
                 }
                 Err(message) => {
                     set_error.set(Some(message));
@@ -238,8 +240,9 @@ mod flow {
         Err("Only available in the browser.".into())
     }
 
-    pub fn go_home() {
+    /// After login: the page that sent the user here (`?next=`, local paths only), else home.
+    pub fn go_to(_path: &str) {
         #[cfg(feature = "hydrate")]
-        let _ = leptos::prelude::window().location().set_href("/");
+        let _ = leptos::prelude::window().location().set_href(_path);
     }
 }
