@@ -24,12 +24,29 @@ fn mails(app: &TestApp, email: &str, marker: &str) -> Vec<String> {
     found.into_iter().map(|(_, text)| text).collect()
 }
 
+/// The tokens of the links `…/{path}/{token}` mailed to `email`, oldest first (mails written
+/// within the file system's timestamp granularity may come in either order).
+fn link_tokens(app: &TestApp, email: &str, path: &str) -> Vec<String> {
+    let marker = format!("/{path}/");
+    mails(app, email, &marker)
+        .iter()
+        .map(|mail| {
+            let at = mail.find(&marker).unwrap() + marker.len();
+            mail[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+        })
+        .collect()
+}
+
 /// The token of the newest link `…/{path}/{token}` mailed to `email`.
 fn link_token(app: &TestApp, email: &str, path: &str) -> String {
-    let marker = format!("/{path}/");
-    let mail = mails(app, email, &marker).pop().unwrap_or_else(|| panic!("no {path} mail to {email}"));
-    let at = mail.find(&marker).unwrap() + marker.len();
-    mail[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+    link_tokens(app, email, path).pop().unwrap_or_else(|| panic!("no {path} mail to {email}"))
+}
+
+/// The token of the link mailed after `previous` (a second request's link).
+fn link_token_after(app: &TestApp, email: &str, path: &str, previous: &str) -> String {
+    let others: Vec<String> = link_tokens(app, email, path).into_iter().filter(|t| t != previous).collect();
+    assert_eq!(others.len(), 1, "one new {path} link to {email}");
+    others.into_iter().next().unwrap()
 }
 
 async fn request_deletion(browser: &Browser) -> (u16, String) {
@@ -158,8 +175,7 @@ async fn expired_deletion_links_are_removed(backend: Backend) {
     // Used up: a second try is simply invalid; a new request works.
     assert_eq!(confirm_deletion(&user, &token).await.0, 400);
     assert_eq!(request_deletion(&user).await.0, 200);
-    let fresh = link_token(&app, "unituser_2@example.com", "confirm-deletion");
-    assert_ne!(fresh, token);
+    let fresh = link_token_after(&app, "unituser_2@example.com", "confirm-deletion", &token);
     assert_eq!(confirm_deletion(&user, &fresh).await.0, 200);
     app.stop().await;
 }
@@ -207,8 +223,7 @@ async fn a_mailed_link_switches_back_to_emailed_codes(backend: Backend) {
         (410, "This link has expired. Request a new one on your account page.".into())
     );
     assert_eq!(ask().await.0, 200, "a new link");
-    let token = link_token(&app, "unitadmin_2@example.com", "activate-email-codes");
-    assert_ne!(token, expired);
+    let token = link_token_after(&app, "unitadmin_2@example.com", "activate-email-codes", &expired);
     let setup_session = &on_app;
 
     // Opening the link needs no login; it works once.
