@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use wasm_crypto::keys::WRAPPED_KEY_LEN;
 use wasm_crypto::seal::SEALED_KEY_LEN;
 
-use super::token_hash;
 use super::unit_keys::{self, OfferedUnitKey};
+use super::{link_token_hash, token_hash, LINK_TOKEN_LEN};
 use crate::auth::credentials::{decode_field, CredentialsError, NewKeyPair, PUBLIC_KEY_LEN};
 use crate::db::users::{self, User};
 use crate::db::{now, Db, DbError};
@@ -106,7 +106,7 @@ pub async fn create(
     // Unit staff invite into their own unit unless they say otherwise.
     let unit_id = if role.belongs_to_unit() { new.unit_id.or(inviter.unit_id) } else { None };
     permissions::may_invite(&actor(inviter), &Subject { user_id: None, role, unit_id })?;
-    let token = decode("token", &new.token, wasm_crypto::invite::TOKEN_LEN)?;
+    let token = decode("token", &new.token, LINK_TOKEN_LEN)?;
     let public_key = decode("public_key", &new.public_key, PUBLIC_KEY_LEN)?;
     let wrapped = decode("wrapped_private_key", &new.wrapped_private_key, WRAPPED_KEY_LEN)?;
     let sealed_unit_key = match (&new.sealed_unit_key, role.belongs_to_unit()) {
@@ -275,12 +275,12 @@ pub struct InviteDetails {
 type PendingRow = (i64, String, String, Option<i64>, i64, Vec<u8>, Vec<u8>, Option<String>);
 
 async fn by_token(db: &Db, token: &str) -> Result<PendingRow, InviteError> {
-    let token = BASE64URL.decode(token.trim()).map_err(|_| InviteError::NotFound)?;
+    let hash = link_token_hash(token).ok_or(InviteError::NotFound)?;
     let row: Option<PendingRow> = sqlx::query_as(
         "SELECT i.id, i.email, i.role, i.unit_id, i.expires_at, i.public_key, i.wrapped_private_key, \
          u.external_display_name FROM invites i LEFT JOIN units u ON u.id = i.unit_id WHERE i.token_hash = $1",
     )
-    .bind(token_hash(&token))
+    .bind(hash)
     .fetch_optional(db.pool())
     .await?;
     let row = row.ok_or(InviteError::NotFound)?;

@@ -6,12 +6,9 @@
 use std::net::IpAddr;
 
 use app::domain::roles::Role;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as BASE64URL;
-use base64::Engine;
-use rand::RngCore;
 use serde::Serialize;
 
-use super::token_hash;
+use super::{link_token_hash, new_link_token};
 use crate::auth::credentials::{CredentialsError, NewKeyPair};
 use crate::auth::rate_limit;
 use crate::auth::session_store::DbSessionStore;
@@ -21,7 +18,6 @@ use crate::db::{now, Db, DbError};
 use crate::mail::{escape_html, MailError, Mailer, OutgoingMail};
 
 pub const VALIDITY_SECS: i64 = 3600;
-pub const TOKEN_LEN: usize = 32;
 
 /// DDS's answer to every request for a known or unknown address alike.
 pub fn neutral_answer(email: &str) -> String {
@@ -112,8 +108,7 @@ pub async fn issue(
     user: &User,
     email: &str,
 ) -> Result<(), ResetError> {
-    let mut token = [0u8; TOKEN_LEN];
-    rand::rngs::OsRng.fill_bytes(&mut token);
+    let (token, hash) = new_link_token();
     let issued = now();
     let mut tx = db.pool().begin().await?;
     sqlx::query("DELETE FROM password_resets WHERE user_id = $1 AND used_at IS NULL")
@@ -125,13 +120,13 @@ pub async fn issue(
          VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(user.id)
-    .bind(token_hash(&token))
+    .bind(hash)
     .bind(issued)
     .bind(issued + VALIDITY_SECS)
     .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;
-    let link = format!("{public_url}/reset-password/{}", BASE64URL.encode(token));
+    let link = format!("{public_url}/reset-password/{token}");
     if let Err(err) = mailer.send(reset_mail(email, &link)).await {
         sqlx::query("DELETE FROM password_resets WHERE id = $1").bind(id).execute(db.pool()).await?;
         return Err(err.into());
@@ -188,13 +183,10 @@ type ResetRow = (i64, i64, i64, Option<i64>);
 /// The pending reset of a link: refused when unknown, used, expired, or the account is
 /// deactivated.
 async fn pending(db: &Db, token: &str) -> Result<(i64, User), ResetError> {
-    let token = BASE64URL.decode(token.trim()).map_err(|_| ResetError::UnknownToken)?;
-    if token.len() != TOKEN_LEN {
-        return Err(ResetError::UnknownToken);
-    }
+    let hash = link_token_hash(token).ok_or(ResetError::UnknownToken)?;
     let row: Option<ResetRow> =
         sqlx::query_as("SELECT id, user_id, expires_at, used_at FROM password_resets WHERE token_hash = $1")
-            .bind(token_hash(&token))
+            .bind(hash)
             .fetch_optional(db.pool())
             .await?;
     let (id, user_id, expires_at, used_at) = row.ok_or(ResetError::UnknownToken)?;
