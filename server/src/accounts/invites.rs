@@ -15,7 +15,7 @@ use super::{link_token_hash, token_hash, LINK_TOKEN_LEN};
 use crate::auth::credentials::{decode_field, CredentialsError, NewKeyPair, PUBLIC_KEY_LEN};
 use crate::db::users::{self, User};
 use crate::db::{now, Db, DbError};
-use crate::mail::{escape_html, MailError, Mailer, OutgoingMail};
+use crate::mail::{escape_html, normalized_address, MailError, Mailer, OutgoingMail};
 
 pub const VALIDITY_SECS: i64 = 7 * 24 * 3600;
 
@@ -98,10 +98,8 @@ pub async fn create(
     inviter: &User,
     new: NewInvite,
 ) -> Result<i64, InviteError> {
-    let email = new.email.trim().to_lowercase();
-    if email.parse::<lettre::message::Mailbox>().is_err() || !email.contains('@') {
-        return Err(InviteError::Invalid("Enter a valid email address.".into()));
-    }
+    let email = normalized_address(&new.email)
+        .ok_or_else(|| InviteError::Invalid("Enter a valid email address.".into()))?;
     let role = Role::parse(&new.role).ok_or_else(|| InviteError::Invalid("Invalid role.".into()))?;
     // Unit staff invite into their own unit unless they say otherwise.
     let unit_id = if role.belongs_to_unit() { new.unit_id.or(inviter.unit_id) } else { None };

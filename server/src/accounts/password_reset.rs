@@ -10,12 +10,12 @@ use serde::Serialize;
 
 use super::{link_token_hash, new_link_token};
 use crate::auth::credentials::{CredentialsError, NewKeyPair};
-use crate::auth::rate_limit;
 use crate::auth::session_store::DbSessionStore;
+use crate::auth::{one_time_code, rate_limit};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::users::{self, User};
 use crate::db::{now, Db, DbError};
-use crate::mail::{escape_html, MailError, Mailer, OutgoingMail};
+use crate::mail::{escape_html, normalized_address, MailError, Mailer, OutgoingMail};
 
 pub const VALIDITY_SECS: i64 = 3600;
 
@@ -83,10 +83,8 @@ pub struct ResetContext<'a> {
 /// `POST /password-reset`: mails a link when `email` belongs to an active account. Every
 /// request counts toward the limit, per address and per email.
 pub async fn request(cx: &ResetContext<'_>, ip: IpAddr, email: &str) -> Result<(), ResetError> {
-    let email = email.trim().to_lowercase();
-    if !email.contains('@') || email.parse::<lettre::message::Mailbox>().is_err() {
-        return Err(ResetError::Invalid("Enter a valid email address.".into()));
-    }
+    let email = normalized_address(email)
+        .ok_or_else(|| ResetError::Invalid("Enter a valid email address.".into()))?;
     let buckets = rate_limit::reset_buckets(ip, &email);
     if !rate_limit::allowed(cx.db, &buckets).await? {
         return Err(ResetError::TooManyRequests);
@@ -246,13 +244,7 @@ pub async fn complete(cx: &ResetContext<'_>, token: &str, new: NewKeyPair) -> Re
     }
     users::insert_credentials(&mut tx, user.id, &credentials).await?;
     // An emailed code sent before the reset must not complete a login after it.
-    sqlx::query(
-        "UPDATE second_factors SET code_hash = NULL, code_issued_at = NULL, code_failures = 0 \
-         WHERE user_id = $1",
-    )
-    .bind(user.id)
-    .execute(&mut *tx)
-    .await?;
+    one_time_code::revoke_in(&mut *tx, user.id).await?;
     let event = AuditEvent {
         details: Some("new key pair; access to delivered data pending until restored by a colleague".into()),
         ..AuditEvent::new(Some(user.id), "password-reset", Some(&user.username))

@@ -69,10 +69,21 @@ pub async fn issue(db: &Db, secret: &ServerSecret, user_id: i64) -> Result<Optio
 
 /// Forgets the outstanding code (e.g. its mail could not be sent).
 pub async fn revoke(db: &Db, user_id: i64) -> Result<(), DbError> {
-    sqlx::query("UPDATE second_factors SET code_hash = NULL, code_issued_at = NULL WHERE user_id = $1")
-        .bind(user_id)
-        .execute(db.pool())
-        .await?;
+    revoke_in(db.pool(), user_id).await
+}
+
+/// [`revoke`] on any executor (e.g. inside the transaction of a password reset).
+pub async fn revoke_in<'e, E>(executor: E, user_id: i64) -> Result<(), DbError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "UPDATE second_factors SET code_hash = NULL, code_issued_at = NULL, code_failures = 0 \
+         WHERE user_id = $1",
+    )
+    .bind(user_id)
+    .execute(executor)
+    .await?;
     Ok(())
 }
 

@@ -33,6 +33,12 @@ pub struct OutgoingMail {
     pub link: Option<String>,
 }
 
+/// An address typed by a person, as stored and mailed (trimmed, lower case), if it is one.
+pub fn normalized_address(typed: &str) -> Option<String> {
+    let address = typed.trim().to_lowercase();
+    (address.contains('@') && address.parse::<Mailbox>().is_ok()).then_some(address)
+}
+
 /// Makes a user-controlled value (a name, a message) safe to put into an HTML mail.
 pub fn escape_html(value: &str) -> String {
     html_escape::encode_safe(value).into_owned()
@@ -134,6 +140,14 @@ mod tests {
         assert!(eml.contains("Subject: Welcome"));
         assert!(eml.contains("text/plain") && eml.contains("plain body"));
         assert!(eml.contains("text/html") && eml.contains("<p>html body</p>"));
+    }
+
+    #[test]
+    fn typed_addresses_are_trimmed_lower_cased_and_checked() {
+        assert_eq!(normalized_address(" New.Person@Example.org "), Some("new.person@example.org".into()));
+        for bad in ["", "not an address", "no-at-sign", "a@b@c"] {
+            assert_eq!(normalized_address(bad), None, "{bad:?}");
+        }
     }
 
     #[test]
