@@ -277,13 +277,13 @@ async fn units_to_contact(db: &Db, user: &User) -> Result<Vec<UnitContact>, Rese
 /// DDS's "A Unit Admin has lost access" mail to every other active Unit Admin of the unit. The
 /// reset is done by then: a failed mail is logged, not reported to the user.
 async fn warn_fellow_unit_admins(cx: &ResetContext<'_>, user: &User) -> Result<(), ResetError> {
-    let colleagues = users::all(cx.db).await?.into_iter().filter(|other| {
-        other.role == Role::UnitAdmin
-            && other.unit_id == user.unit_id
-            && other.id != user.id
-            && other.is_active
-            && !other.email.is_empty()
-    });
+    let Some(unit_id) = user.unit_id else {
+        return Ok(());
+    };
+    let colleagues = users::active_unit_admins(cx.db, unit_id)
+        .await?
+        .into_iter()
+        .filter(|other| other.id != user.id && !other.email.is_empty());
     for colleague in colleagues {
         if let Err(err) = cx.mailer.send(lost_access_mail(&colleague.email, user)).await {
             tracing::error!(error = %err, to = %colleague.username, "lost-access mail failed");

@@ -154,6 +154,18 @@ pub async fn delete(db: &Db, user_id: i64) -> Result<(), DbError> {
     Ok(())
 }
 
+/// The active Unit Admins of a unit.
+pub async fn active_unit_admins(db: &Db, unit_id: i64) -> Result<Vec<User>, DbError> {
+    let rows: Vec<UserRow> = sqlx::query_as(&format!(
+        "{SELECT_USER} WHERE u.unit_id = $1 AND u.role = $2 AND u.is_active = TRUE ORDER BY u.username"
+    ))
+    .bind(unit_id)
+    .bind(Role::UnitAdmin.as_str())
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter().map(to_user).collect()
+}
+
 /// Primary addresses of the active accounts, all of them or only unit staff (Unit Admins and
 /// Unit Personnel): the recipients of a message of the day.
 pub async fn active_emails(db: &Db, unit_staff_only: bool) -> Result<Vec<String>, DbError> {
