@@ -41,9 +41,11 @@ describe('wasm-crypto in Chromium', () => {
     const outcome = await page.evaluate(async () => {
       const { bench } = window.ddsHarness;
       const small = await bench(16, 1);
-      return { encrypted: small.bytes, workers: small.workers };
+      return { encrypted: small.bytes, workers: small.workers, free: small.free_buffers, maxFree: small.max_free_buffers };
     });
     assert.equal(outcome.encrypted, 16 * 1024 * 1024);
     assert.ok(outcome.workers >= 1);
+    // Input buffers come back from the workers for reuse, a bounded number of them.
+    assert.ok(outcome.free >= 1 && outcome.free <= outcome.maxFree, `${outcome.free} free buffers (max ${outcome.maxFree})`);
   });
 });

@@ -1,7 +1,7 @@
 // Browser harness for wasm-crypto: checks the committed vectors through the real browser path
 // (wasm nonces + WebCrypto in the worker pool) and measures its throughput.
 import init, * as dds from './pkg/wasm_crypto.js';
-import { CryptoPool, SegmentError } from './crypto-pool.js';
+import { CryptoPool, SegmentError, readInto } from './crypto-pool.js';
 
 const MiB = 1024 * 1024;
 const hex = (bytes) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
@@ -12,8 +12,12 @@ const HEADER = 96;
 await init();
 const pool = new CryptoPool();
 
-/** Encrypts `data` in jobs of `jobSegments` segments through the pool; returns header || body. */
+/**
+ * Encrypts `data` in jobs of `jobSegments` segments through the pool, reading each job from a
+ * Blob into a recycled pool buffer as an upload reads its File; returns header || body.
+ */
 async function encryptThroughPool(encryptor, data, jobSegments) {
+  const file = new Blob([data]);
   const key = await encryptor.contentKey();
   const aad = encryptor.header();
   const segmentSize = encryptor.segmentSize();
@@ -21,10 +25,11 @@ async function encryptThroughPool(encryptor, data, jobSegments) {
   const jobs = [];
   for (let first = 0; first < count; first += jobSegments) {
     const n = Math.min(jobSegments, count - first);
-    const slice = data.slice(first * segmentSize, Math.min((first + n) * segmentSize, data.length));
-    encryptor.hashPlaintext(slice);
+    const part = file.slice(first * segmentSize, Math.min((first + n) * segmentSize, data.length));
+    const slice = await readInto(part, pool.buffer(part.size));
+    encryptor.hashPlaintext(new Uint8Array(slice));
     const nonces = encryptor.takeNonces(n);
-    jobs.push(pool.encrypt({ key, aad, nonces, data: slice.buffer, segmentSize, firstSegment: first }));
+    jobs.push(pool.encrypt({ key, aad, nonces, data: slice, segmentSize, firstSegment: first }));
   }
   const parts = (await Promise.all(jobs)).flat();
   return new Uint8Array(await new Blob([aad, ...parts]).arrayBuffer());
@@ -41,7 +46,9 @@ async function decryptThroughPool(projectKey, ciphertext, jobSegments) {
     const n = Math.min(jobSegments, count - first);
     const start = decryptor.segmentOffset(first);
     const end = first + n === count ? ciphertext.length : decryptor.segmentOffset(first + n);
-    jobs.push(pool.decrypt({ key, aad, nonces: decryptor.nonces(first, n), data: ciphertext.slice(start, end).buffer, segmentSize, firstSegment: first }));
+    const data = pool.buffer(end - start); // recycled: must be overwritten whole
+    new Uint8Array(data).set(ciphertext.subarray(start, end));
+    jobs.push(pool.decrypt({ key, aad, nonces: decryptor.nonces(first, n), data, segmentSize, firstSegment: first }));
   }
   const parts = (await Promise.all(jobs)).flat();
   return { plaintext: new Uint8Array(await new Blob(parts).arrayBuffer()), decryptor };
@@ -120,9 +127,11 @@ async function bench(totalMiB = 256, jobMiB = 8) {
   while (produced < total) {
     await pool.space();
     const n = Math.min(jobSegments, (total - produced) / segmentSize);
-    const data = source.slice(0, n * segmentSize); // stands for reading the next slice of the File
+    // Copying into a recycled buffer stands for reading the next slice of the File (readInto).
+    const data = pool.buffer(n * segmentSize);
+    new Uint8Array(data).set(source.subarray(0, n * segmentSize));
     const nonces = encryptor.takeNonces(n);
-    running.push(pool.encrypt({ key, aad, nonces, data: data.buffer, segmentSize, firstSegment: first })
+    running.push(pool.encrypt({ key, aad, nonces, data, segmentSize, firstSegment: first })
       .then((segments) => { encrypted += segments.reduce((sum, s) => sum + s.byteLength, 0); }));
     produced += n * segmentSize;
     first += n;
@@ -145,7 +154,9 @@ async function bench(totalMiB = 256, jobMiB = 8) {
   const t1 = performance.now();
   for (let done = 0; done < total; done += source.length) {
     await pool.space();
-    jobs.push(pool.decrypt({ key: decryptKey, aad: header, nonces, data: sample.slice(0), segmentSize })
+    const data = pool.buffer(sample.byteLength);
+    new Uint8Array(data).set(new Uint8Array(sample));
+    jobs.push(pool.decrypt({ key: decryptKey, aad: header, nonces, data, segmentSize })
       .then((segments) => { decrypted += segments.reduce((sum, s) => sum + s.byteLength, 0); }));
   }
   await Promise.all(jobs);
@@ -160,6 +171,8 @@ async function bench(totalMiB = 256, jobMiB = 8) {
 
   return {
     workers: pool.size,
+    free_buffers: pool.free.length, // input buffers handed back for reuse
+    max_free_buffers: pool.maxQueued + pool.size * pool.perWorker,
     encrypt_mbps: encrypted / 1e6 / encryptSeconds,
     decrypt_mbps: decrypted / 1e6 / decryptSeconds,
     sha256_wasm_mbps: (hashMiB * MiB) / 1e6 / hashSeconds,

@@ -4,10 +4,12 @@
 // segments' nonces computed by wasm-crypto; framing and nonces never originate here.
 // Message in:  { id, op: 'encrypt'|'decrypt', key, aad, nonces (Uint8Array, 12 bytes each),
 //                data (ArrayBuffer, transferred), segmentSize, firstSegment }
-// Message out: { id, data: [ArrayBuffer per segment] (transferred) } or { id, error, segment }
+// Message out: { id, data: [ArrayBuffer per segment] (transferred), input } or { id, error, segment, input }
 //
 // Segments are returned as separate buffers (no concatenation copy): a Blob of them is the part
 // body. A few calls in flight keep WebCrypto busy without flooding its queue (measured here).
+// `input` is the job's `data`, handed back (transferred) for the pool to reuse: WebCrypto copies
+// its input at each call, so once every call has been made the buffer is free.
 
 const TAG = 16;
 const LANES = 3;
@@ -42,11 +44,11 @@ async function run({ op, key, aad, nonces, data, segmentSize, firstSegment }) {
 }
 
 self.onmessage = async (event) => {
-  const { id } = event.data;
+  const { id, data: input } = event.data;
   try {
     const data = await run(event.data);
-    self.postMessage({ id, data }, data);
+    self.postMessage({ id, data, input }, [...data, input]);
   } catch (error) {
-    self.postMessage({ id, error: String(error.message || error), segment: error.segment });
+    self.postMessage({ id, error: String(error.message || error), segment: error.segment, input }, [input]);
   }
 };
