@@ -8,6 +8,7 @@ pub mod db;
 pub mod http;
 pub mod jobs;
 pub mod mail;
+pub mod projects;
 pub mod startup;
 pub mod state;
 pub mod storage;

@@ -7,6 +7,7 @@ use app::domain::username::{check_name, check_username};
 use base64::engine::general_purpose::{STANDARD as BASE64, URL_SAFE_NO_PAD as BASE64URL};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use wasm_crypto::keys::WRAPPED_KEY_LEN;
 use wasm_crypto::seal::SEALED_KEY_LEN;
 
@@ -16,6 +17,8 @@ use crate::auth::credentials::{decode_field, CredentialsError, NewKeyPair, PUBLI
 use crate::db::users::{self, User};
 use crate::db::{now, Db, DbError};
 use crate::mail::{escape_html, normalized_address, MailError, Mailer, OutgoingMail};
+use crate::projects::{self, members, Project, ProjectError};
+use app::domain::projects as project_rules;
 
 pub const VALIDITY_SECS: i64 = 7 * 24 * 3600;
 
@@ -89,6 +92,60 @@ pub struct NewInvite {
     /// browser (absent when the inviter cannot: a Super Admin, or a unit without a key yet).
     #[serde(default)]
     pub sealed_unit_key: Option<String>,
+    /// Researcher invites to a project (DDS `?project=`): its public id, whether the invitee
+    /// becomes its Project Owner, and the project key sealed to the invite key by the inviter's
+    /// browser (absent when it cannot: the invitee's access then starts pending).
+    #[serde(default)]
+    pub project: Option<String>,
+    #[serde(default)]
+    pub owner: bool,
+    #[serde(default)]
+    pub sealed_project_key: Option<String>,
+}
+
+/// What an invite request did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Invited {
+    /// A new invite was mailed.
+    Sent { id: i64 },
+    /// The address belongs to a Researcher (or a pending Researcher invite) who was added to the
+    /// project instead; their access is pending until the inviter's browser seals the key.
+    Added(members::Added),
+}
+
+impl From<ProjectError> for InviteError {
+    fn from(err: ProjectError) -> Self {
+        match err {
+            ProjectError::Denied(m) | ProjectError::AlreadyAssociated(m) => InviteError::Denied(m),
+            ProjectError::Invalid(m) | ProjectError::NeedsConfirmation(m) => InviteError::Invalid(m),
+            ProjectError::NotFound | ProjectError::NoAccessYourself => InviteError::Denied(err.to_string()),
+            ProjectError::Db(db) => InviteError::Db(db),
+        }
+    }
+}
+
+/// The project a Researcher invite leads to, once the inviter may bring Researchers into it.
+async fn invite_project(
+    db: &Db,
+    inviter: &User,
+    new: &NewInvite,
+    role: Role,
+) -> Result<Option<Project>, InviteError> {
+    let Some(public_id) = new.project.as_deref().filter(|p| !p.trim().is_empty()) else {
+        if new.owner {
+            return Err(InviteError::Invalid("Project ID required to invite a 'Project Owner'.".into()));
+        }
+        return Ok(None);
+    };
+    if role != Role::Researcher {
+        return Err(InviteError::Invalid(
+            "Only Researchers are invited to individual projects: unit staff reach every project of their unit."
+                .into(),
+        ));
+    }
+    let (project, capacity) = projects::visible(db, inviter, public_id).await?;
+    project_rules::may_bring_in_researchers(capacity)?;
+    Ok(Some(project))
 }
 
 pub async fn create(
@@ -97,13 +154,17 @@ pub async fn create(
     public_url: &str,
     inviter: &User,
     new: NewInvite,
-) -> Result<i64, InviteError> {
+) -> Result<Invited, InviteError> {
     let email = normalized_address(&new.email)
         .ok_or_else(|| InviteError::Invalid("Enter a valid email address.".into()))?;
     let role = Role::parse(&new.role).ok_or_else(|| InviteError::Invalid("Invalid role.".into()))?;
     // Unit staff invite into their own unit unless they say otherwise.
     let unit_id = if role.belongs_to_unit() { new.unit_id.or(inviter.unit_id) } else { None };
-    permissions::may_invite(&actor(inviter), &Subject { user_id: None, role, unit_id })?;
+    let project = invite_project(db, inviter, &new, role).await?;
+    // With a project the project rules decide (Project Owners may invite there).
+    if project.is_none() {
+        permissions::may_invite(&actor(inviter), &Subject { user_id: None, role, unit_id })?;
+    }
     let token = decode("token", &new.token, LINK_TOKEN_LEN)?;
     let public_key = decode("public_key", &new.public_key, PUBLIC_KEY_LEN)?;
     let wrapped = decode("wrapped_private_key", &new.wrapped_private_key, WRAPPED_KEY_LEN)?;
@@ -126,24 +187,46 @@ pub async fn create(
         ),
         None => None,
     };
-    let registered: Option<(i64,)> = sqlx::query_as("SELECT id FROM emails WHERE LOWER(email) = $1")
-        .bind(&email)
-        .fetch_optional(db.pool())
-        .await?;
-    if registered.is_some() {
-        return Err(InviteError::AlreadyRegistered);
+    let sealed_project_key = match (&new.sealed_project_key, &project) {
+        (Some(sealed), Some(_)) => Some(decode("sealed_project_key", sealed, SEALED_KEY_LEN)?),
+        (Some(_), None) => {
+            return Err(InviteError::Invalid("Only project invites carry a project key.".into()))
+        }
+        (None, _) => None,
+    };
+    if let Some(existing) = users::by_email(db, &email).await? {
+        return match &project {
+            // DDS: inviting an existing Researcher to a project adds them.
+            Some(project) => Ok(Invited::Added(
+                members::add_existing_user(db, inviter, project, &existing, new.owner).await?,
+            )),
+            None if existing.role == Role::Researcher => Err(InviteError::Invalid(
+                "This user was already added to the system. Specify the project you wish to give access to."
+                    .into(),
+            )),
+            None => Err(InviteError::AlreadyRegistered),
+        };
     }
-    let pending: Option<(i64, i64)> = sqlx::query_as("SELECT id, expires_at FROM invites WHERE email = $1")
-        .bind(&email)
-        .fetch_optional(db.pool())
-        .await?;
+    let pending: Option<(i64, i64, String)> =
+        sqlx::query_as("SELECT id, expires_at, role FROM invites WHERE email = $1")
+            .bind(&email)
+            .fetch_optional(db.pool())
+            .await?;
     match pending {
-        Some((_, expires)) if expires > now() => return Err(InviteError::AlreadyInvited),
-        Some((id, _)) => {
+        Some((id, expires, pending_role)) if expires > now() => {
+            return match &project {
+                Some(project) if pending_role == Role::Researcher.as_str() => {
+                    Ok(Invited::Added(members::add_to_pending_invite(db, project, id, new.owner).await?))
+                }
+                _ => Err(InviteError::AlreadyInvited),
+            };
+        }
+        Some((id, _, _)) => {
             sqlx::query("DELETE FROM invites WHERE id = $1").bind(id).execute(db.pool()).await?;
         }
         None => {}
     }
+    let mut tx = db.pool().begin().await?;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO invites (email, role, unit_id, invited_by, token_hash, public_key, wrapped_private_key, \
          sealed_unit_key, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
@@ -158,11 +241,25 @@ pub async fn create(
     .bind(sealed_unit_key)
     .bind(now())
     .bind(now() + VALIDITY_SECS)
-    .fetch_one(db.pool())
+    .fetch_one(&mut *tx)
     .await?;
+    if let Some(project) = &project {
+        members::record_invite_project(&mut *tx, id, project.id, new.owner, sealed_project_key).await?;
+    }
+    tx.commit().await?;
 
     let link = format!("{public_url}/invite/{}", BASE64URL.encode(&token));
+    let unit_name = unit_name.or_else(|| project.as_ref().map(|p| p.unit_name.clone()));
     let on_behalf = unit_name.map(|unit| format!(" on behalf of {unit}")).unwrap_or_default();
+    let role = match &project {
+        Some(p) => format!(
+            "{} of the project {} ({})",
+            if new.owner { "Project Owner" } else { "Researcher" },
+            p.public_id,
+            p.title
+        ),
+        None => role.to_string(),
+    };
     let mail = OutgoingMail {
         to: email.clone(),
         subject: format!("{} invites you to the Data Delivery System", inviter.name),
@@ -176,6 +273,7 @@ pub async fn create(
              <p><a href=\"{link}\">Register</a> (the link is valid for 7 days and can be used once).</p>",
             name = escape_html(&inviter.name),
             on_behalf = escape_html(&on_behalf),
+            role = escape_html(&role),
         ),
         link: Some(link),
     };
@@ -183,7 +281,7 @@ pub async fn create(
         sqlx::query("DELETE FROM invites WHERE id = $1").bind(id).execute(db.pool()).await?;
         return Err(err.into());
     }
-    Ok(id)
+    Ok(Invited::Sent { id })
 }
 
 #[derive(Debug, Serialize)]
@@ -268,6 +366,8 @@ pub struct InviteDetails {
     /// browser makes it) and the unit private key sealed to the invite key, if the inviter could.
     pub unit_public_key: Option<String>,
     pub sealed_unit_key: Option<String>,
+    /// Researcher invites: the projects it leads to, with their keys sealed to the invite key.
+    pub projects: Vec<members::InvitedProject>,
 }
 
 type PendingRow = (i64, String, String, Option<i64>, i64, Vec<u8>, Vec<u8>, Option<String>);
@@ -308,6 +408,7 @@ pub async fn details(db: &Db, token: &str) -> Result<InviteDetails, InviteError>
         wrapped_private_key: BASE64.encode(wrapped),
         unit_public_key: unit_public_key.map(|k| BASE64.encode(k)),
         sealed_unit_key: sealed_unit_key.map(|k| BASE64.encode(k)),
+        projects: members::invited_projects(db, id).await?,
     })
 }
 
@@ -325,10 +426,24 @@ pub struct Registration {
     /// Unit staff: the unit private key sealed to the new public key.
     #[serde(default)]
     pub sealed_unit_key: Option<String>,
+    /// Researchers: each invited project's key re-sealed to the new public key.
+    #[serde(default)]
+    pub project_keys: Vec<ResealedProjectKey>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ResealedProjectKey {
+    pub project: String,
+    pub sealed: String,
 }
 
 pub async fn accept(db: &Db, token: &str, registration: Registration) -> Result<User, InviteError> {
     let (invite_id, email, role, unit_id, _, _, _, _) = by_token(db, token).await?;
+    let project_keys = registration
+        .project_keys
+        .iter()
+        .map(|k| Ok((k.project.trim().to_string(), decode("sealed", &k.sealed, SEALED_KEY_LEN)?)))
+        .collect::<Result<HashMap<_, _>, InviteError>>()?;
     let username = registration.username.trim().to_string();
     check_username(&username).map_err(|m| InviteError::Invalid(m.into()))?;
     check_name(&registration.name).map_err(|m| InviteError::Invalid(m.into()))?;
@@ -350,10 +465,19 @@ pub async fn accept(db: &Db, token: &str, registration: Registration) -> Result<
     }
     let credentials = checked.into_stored().await?;
 
+    let (invited_by,): (Option<i64>,) = sqlx::query_as("SELECT invited_by FROM invites WHERE id = $1")
+        .bind(invite_id)
+        .fetch_one(db.pool())
+        .await?;
     let mut tx = db.pool().begin().await?;
     // The invite is consumed in the same transaction: a second acceptance finds nothing.
-    let consumed = sqlx::query("DELETE FROM invites WHERE id = $1").bind(invite_id).execute(&mut *tx).await?;
-    if consumed.rows_affected() != 1 {
+    // Deleting it also deletes its project rows: claim it first, move the projects, then delete.
+    let claimed = sqlx::query("UPDATE invites SET expires_at = 0 WHERE id = $1 AND expires_at > $2")
+        .bind(invite_id)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+    if claimed.rows_affected() != 1 {
         return Err(InviteError::NotFound);
     }
     let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
@@ -378,6 +502,16 @@ pub async fn accept(db: &Db, token: &str, registration: Registration) -> Result<
         .execute(&mut *tx)
         .await?;
     users::insert_credentials(&mut tx, user_id, &credentials).await?;
+    members::join_from_invite(
+        &mut tx,
+        invite_id,
+        invited_by,
+        user_id,
+        &credentials.public_key,
+        &project_keys,
+    )
+    .await?;
+    sqlx::query("DELETE FROM invites WHERE id = $1").bind(invite_id).execute(&mut *tx).await?;
     if let Some(unit_id) = unit_id {
         unit_keys::record_at_registration(
             &mut tx,

@@ -243,6 +243,9 @@ pub async fn complete(cx: &ResetContext<'_>, token: &str, new: NewKeyPair) -> Re
         return Err(ResetError::Used);
     }
     users::insert_credentials(&mut tx, user.id, &credentials).await?;
+    // DDS drops every project key of the user: the seals were made for the old key pair and can
+    // never open again. Membership stays: each project shows the user as "access pending".
+    sqlx::query("DELETE FROM project_key_seals WHERE user_id = $1").bind(user.id).execute(&mut *tx).await?;
     // An emailed code sent before the reset must not complete a login after it.
     one_time_code::revoke_in(&mut *tx, user.id).await?;
     let event = AuditEvent {
@@ -269,8 +272,18 @@ async fn units_to_contact(db: &Db, user: &User) -> Result<Vec<UnitContact>, Rese
                     .await?;
             Ok(unit.map(|(name, contact_email)| UnitContact { name, contact_email }).into_iter().collect())
         }
-        // Researchers: the units of their projects go here once projects exist.
-        _ => Ok(Vec::new()),
+        // Researchers: the units of the projects they are members of.
+        _ => {
+            let units: Vec<(String, String)> = sqlx::query_as(
+                "SELECT DISTINCT u.external_display_name, u.contact_email FROM project_members m \
+                 JOIN projects p ON p.id = m.project_id JOIN units u ON u.id = p.unit_id \
+                 WHERE m.user_id = $1 AND p.is_active = TRUE ORDER BY u.external_display_name",
+            )
+            .bind(user.id)
+            .fetch_all(db.pool())
+            .await?;
+            Ok(units.into_iter().map(|(name, contact_email)| UnitContact { name, contact_email }).collect())
+        }
     }
 }
 

@@ -71,7 +71,7 @@ pub async fn unit_public_key(db: &Db, unit_id: i64) -> Result<Option<Vec<u8>>, D
 }
 
 /// The member's seal, if it was made for their current public key.
-async fn current_seal(db: &Db, unit_id: i64, user_id: i64) -> Result<Option<Vec<u8>>, DbError> {
+pub(crate) async fn current_seal(db: &Db, unit_id: i64, user_id: i64) -> Result<Option<Vec<u8>>, DbError> {
     let row: Option<(Vec<u8>,)> = sqlx::query_as(
         "SELECT s.sealed FROM unit_key_seals s JOIN user_credentials c \
          ON c.user_id = s.user_id AND c.public_key = s.recipient_public_key \

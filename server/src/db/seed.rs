@@ -29,6 +29,9 @@ pub enum SeedOutcome {
 /// The development accounts' password (as upstream's `init-db dev`).
 pub const DEV_PASSWORD: &str = "password";
 
+/// The dev unit's project: researchuser_1 is its Project Owner, researchuser_2 a member.
+pub const DEV_PROJECT: &str = "someunit00001";
+
 /// Seeds the development unit and accounts, with credentials derived from [`DEV_PASSWORD`]
 /// exactly as a browser would, and the unit's key sealed to its staff (as the first staff
 /// member's browser and then invites would). Running it twice changes nothing.
@@ -62,6 +65,7 @@ pub async fn dev(db: &Db) -> Result<SeedOutcome, DbError> {
     .fetch_one(&mut *tx)
     .await?;
     let mut staff_seals = Vec::new();
+    let mut researchers = Vec::new();
     for ((username, role), derived) in DEV_ACCOUNTS.iter().zip(credentials) {
         let unit = role.belongs_to_unit().then_some(unit_id);
         let (user_id,): (i64,) = sqlx::query_as(
@@ -88,6 +92,9 @@ pub async fn dev(db: &Db) -> Result<SeedOutcome, DbError> {
                 .map_err(|e| DbError::Rule(format!("seed key: {e}")))?;
             staff_seals.push((user_id, stored.public_key.clone(), sealed.as_bytes().to_vec()));
         }
+        if *role == Role::Researcher {
+            researchers.push((user_id, stored.public_key.clone()));
+        }
         users::insert_credentials(&mut tx, user_id, &stored).await?;
     }
     sqlx::query("INSERT INTO unit_keys (unit_id, public_key, created_at) VALUES ($1, $2, $3)")
@@ -109,11 +116,73 @@ pub async fn dev(db: &Db) -> Result<SeedOutcome, DbError> {
         .execute(&mut *tx)
         .await?;
     }
+    seed_project(&mut tx, unit_id, &unit_key, &researchers).await?;
     tx.commit().await?;
     Ok(SeedOutcome::Created { accounts: DEV_ACCOUNTS.len() })
 }
 
 /// Creates the first Super Admin from the configuration (`DDS_SUPERADMIN_*`).
+/// The dev project: its key sealed to the unit key, the first researcher its Project Owner and
+/// the second a member, both holding the key.
+async fn seed_project(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    unit_id: i64,
+    unit_key: &wasm_crypto::PrivateKey,
+    researchers: &[(i64, Vec<u8>)],
+) -> Result<(), DbError> {
+    let rule = |e: wasm_crypto::CryptoError| DbError::Rule(format!("seed key: {e}"));
+    let project_key = wasm_crypto::PrivateKey::generate();
+    let unit_sealed = wasm_crypto::seal_private_key(&unit_key.public_key(), &project_key).map_err(rule)?;
+    sqlx::query("UPDATE units SET project_counter = 1 WHERE id = $1")
+        .bind(unit_id)
+        .execute(&mut **tx)
+        .await?;
+    let (project_id,): (i64,) = sqlx::query_as(
+        "INSERT INTO projects (public_id, unit_id, title, description, pi, public_key, unit_public_key, \
+         unit_sealed_key, is_active, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, TRUE, $9) RETURNING id",
+    )
+    .bind(DEV_PROJECT)
+    .bind(unit_id)
+    .bind("Seeded project")
+    .bind("A project of the dev unit, to try the portal with.")
+    .bind("pi@example.com")
+    .bind(project_key.public_key().as_bytes().to_vec())
+    .bind(unit_key.public_key().as_bytes().to_vec())
+    .bind(unit_sealed.as_bytes().to_vec())
+    .bind(now())
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query("INSERT INTO project_statuses (project_id, status, is_aborted, created_at) VALUES ($1, $2, FALSE, $3)")
+        .bind(project_id)
+        .bind(crate::projects::IN_PROGRESS)
+        .bind(now())
+        .execute(&mut **tx)
+        .await?;
+    for (i, (user_id, public_key)) in researchers.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO project_members (project_id, user_id, is_owner, added_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(project_id)
+        .bind(user_id)
+        .bind(i == 0)
+        .bind(now())
+        .execute(&mut **tx)
+        .await?;
+        let recipient = wasm_crypto::PublicKey::from_slice(public_key).map_err(rule)?;
+        let sealed = wasm_crypto::seal_private_key(&recipient, &project_key).map_err(rule)?;
+        crate::projects::access::store_seal(
+            &mut **tx,
+            project_id,
+            *user_id,
+            public_key,
+            sealed.as_bytes(),
+            *user_id,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 pub async fn production(db: &Db, admin: &SuperAdminConfig) -> Result<SeedOutcome, DbError> {
     let (Some(username), Some(email)) = (admin.username.as_deref(), admin.email.as_deref()) else {
         return Err(DbError::Rule(

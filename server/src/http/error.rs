@@ -23,6 +23,9 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0}")]
     Gone(String),
+    /// The request needs the user's confirmation first (409 with the warning to show).
+    #[error("{0}")]
+    Conflict(String),
     #[error("{0}")]
     TooManyRequests(String),
     #[error("{0}")]
@@ -50,6 +53,7 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Gone(_) => StatusCode::GONE,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Db(DbError::Rule(_)) => StatusCode::BAD_REQUEST,
@@ -67,6 +71,7 @@ impl ApiError {
             | ApiError::Forbidden(m)
             | ApiError::NotFound(m)
             | ApiError::Gone(m)
+            | ApiError::Conflict(m)
             | ApiError::TooManyRequests(m)
             | ApiError::Unavailable(m) => m.clone(),
             ApiError::Db(DbError::Rule(m)) => m.clone(),

@@ -9,7 +9,10 @@ use serde_json::{json, Value};
 use super::authz::{ApiRoutes, Authenticated};
 use super::error::ApiError;
 use super::extract::ApiJson;
-use crate::accounts::invites::{self, InviteDetails, InviteError, InviteSummary, NewInvite, Registration};
+use crate::accounts::invites::{
+    self, InviteDetails, InviteError, InviteSummary, Invited, NewInvite, Registration,
+};
+use crate::projects::members::Added;
 use crate::state::AppState;
 
 pub fn routes(routes: ApiRoutes) -> ApiRoutes {
@@ -44,9 +47,21 @@ async fn create(
     Extension(Authenticated(user)): Extension<Authenticated>,
     ApiJson(body): ApiJson<NewInvite>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let id = invites::create(&state.db, &state.mailer, &state.config.public_url, &user, body).await?;
-    tracing::info!(by = %user.username, id, "invite sent");
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+    match invites::create(&state.db, &state.mailer, &state.config.public_url, &user, body).await? {
+        Invited::Sent { id } => {
+            tracing::info!(by = %user.username, id, "invite sent");
+            Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+        }
+        Invited::Added(added) => {
+            tracing::info!(by = %user.username, ?added, "added to a project");
+            let body = match added {
+                Added::Member { username } => json!({ "added": username }),
+                Added::OwnerFlagChanged { username } => json!({ "changed": username }),
+                Added::Invite { invite_id } => json!({ "added_to_invite": invite_id }),
+            };
+            Ok((StatusCode::OK, Json(body)))
+        }
+    }
 }
 
 async fn list(

@@ -9,6 +9,7 @@ pub mod invites;
 pub mod middleware;
 pub mod notices;
 pub mod password_reset;
+pub mod projects;
 pub mod status;
 pub mod unit_keys;
 pub mod users;
@@ -71,7 +72,7 @@ fn api_v1(state: &AppState) -> Router<AppState> {
     let routes = account::routes(routes);
     let routes = users::routes(invites::routes(routes));
     let routes = notices::routes(unit_keys::routes(routes));
-    let routes = password_reset::routes(routes);
+    let routes = password_reset::routes(projects::routes(routes));
     routes.into_router().fallback(|| async { ApiError::NotFound("There is no such API endpoint.".into()) })
 }
 

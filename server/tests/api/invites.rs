@@ -123,8 +123,15 @@ async fn who_may_invite_whom(backend: Backend) {
         duplicate.json::<Value>().await.unwrap()["error"],
         "An invitation has already been sent to this email address."
     );
+    // DDS: an existing Researcher is added to a project, not invited again.
     let registered =
         admin.post("/api/v1/invites", invite_body("researchuser_1@example.com", "Researcher", None)).await;
+    assert_eq!(
+        registered.json::<Value>().await.unwrap()["error"],
+        "This user was already added to the system. Specify the project you wish to give access to."
+    );
+    let registered =
+        admin.post("/api/v1/invites", invite_body("unituser_1@example.com", "Unit Personnel", None)).await;
     assert_eq!(
         registered.json::<Value>().await.unwrap()["error"],
         "This email address already belongs to an account."

@@ -110,8 +110,11 @@ async fn forgotten_password_is_reset_with_a_new_key_pair(backend: Backend) {
 
     let done = complete(&visitor, &token, "researchuser_1").await;
     assert_eq!(done.status(), 200);
-    // Researchers: their projects' units, once projects exist.
-    assert_eq!(done.json::<Value>().await.unwrap(), json!({ "units_to_contact": [] }));
+    // Researchers: the units of their projects (the seeded project's unit).
+    assert_eq!(
+        done.json::<Value>().await.unwrap(),
+        json!({ "units_to_contact": [{ "name": "Display Name", "contact_email": "support@example.com" }] })
+    );
 
     assert_eq!(session.get("/api/v1/auth/me").await.status(), 401, "every session ended");
     assert_eq!(log_in_with(&app, "researchuser_1", email, DEV_PASSWORD).await, 401, "old password");
@@ -258,7 +261,7 @@ async fn every_role_may_reset_and_learns_whom_to_contact(backend: Backend) {
         ("superadmin", json!([])),
         ("unitadmin_1", unit.clone()),
         ("unituser_1", unit.clone()),
-        ("researchuser_1", json!([])),
+        ("researchuser_1", unit.clone()),
     ];
     for (username, expected) in cases {
         let email = format!("{username}@example.com");

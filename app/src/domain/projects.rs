@@ -1,0 +1,233 @@
+//! Project rules as far as accounts need them (DDS §1.2, §5, §6.6): who may create a project,
+//! who stands in which capacity towards one, who may bring Researchers in, and who may restore a
+//! member's access after a password reset. Pure rules; the server asks them, the pages mirror them.
+
+use crate::domain::permissions::{Actor, Decision, Denied};
+use crate::domain::roles::Role;
+
+/// How a user stands towards one project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Capacity {
+    /// Unit Admin or Unit Personnel of the project's unit: every project of the unit, through
+    /// the unit key.
+    Staff(Role),
+    /// A Researcher member with DDS's Project Owner flag.
+    Owner,
+    /// A Researcher member.
+    Member,
+    /// Super Admins list projects but hold no project keys (DDS: no data access).
+    Operator,
+    /// Anyone else: the project is not shown to them.
+    Outsider,
+}
+
+impl Capacity {
+    /// `membership`: the Researcher's membership of the project (`Some(is_owner)`), if any.
+    pub fn of(actor: &Actor, project_unit: i64, membership: Option<bool>) -> Capacity {
+        match actor.role {
+            Role::SuperAdmin => Capacity::Operator,
+            Role::UnitAdmin | Role::UnitPersonnel if actor.unit_id == Some(project_unit) => {
+                Capacity::Staff(actor.role)
+            }
+            Role::UnitAdmin | Role::UnitPersonnel => Capacity::Outsider,
+            Role::Researcher => match membership {
+                Some(true) => Capacity::Owner,
+                Some(false) => Capacity::Member,
+                None => Capacity::Outsider,
+            },
+        }
+    }
+
+    /// DDS's name for it, as shown in listings.
+    pub fn label(self) -> &'static str {
+        match self {
+            Capacity::Staff(role) => role.as_str(),
+            Capacity::Owner => "Project Owner",
+            Capacity::Member => "Researcher",
+            Capacity::Operator => "Super Admin",
+            Capacity::Outsider => "",
+        }
+    }
+
+    /// Whether the project appears in the user's listing at all.
+    pub fn sees_project(self) -> bool {
+        self != Capacity::Outsider
+    }
+
+    /// Whether the user is meant to hold the project key (Super Admins never are).
+    pub fn holds_key(self) -> bool {
+        matches!(self, Capacity::Staff(_) | Capacity::Owner | Capacity::Member)
+    }
+
+    /// Whether the user sees who the project's members are (and their access).
+    pub fn sees_members(self) -> bool {
+        matches!(self, Capacity::Staff(_) | Capacity::Owner)
+    }
+}
+
+pub const NOT_ENOUGH_UNIT_ADMINS: &str = "Your unit does not have enough Unit Admins. At least two Unit Admins are required for a project to be created.";
+
+pub const ONLY_TWO_UNIT_ADMINS: &str = "Your unit has only two Unit Admins. If both lose access to their keys (for example by resetting their passwords), the data of this project cannot be recovered. Invite a third Unit Admin, or confirm to create the project anyway.";
+
+/// What a creation attempt gets: allowed, allowed once confirmed, or refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Creation {
+    Allowed,
+    NeedsConfirmation(&'static str),
+}
+
+/// Creating a project (DDS: Unit Admins and Unit Personnel; the unit needs two Unit Admins, and
+/// with exactly two the creator must confirm).
+pub fn may_create_project(actor: &Actor, unit_admins: usize, confirmed: bool) -> Result<Creation, Denied> {
+    if !actor.role.belongs_to_unit() || actor.unit_id.is_none() {
+        return Err(Denied("Only Unit Admins and Unit Personnel can create projects."));
+    }
+    match unit_admins {
+        0 | 1 => Err(Denied(NOT_ENOUGH_UNIT_ADMINS)),
+        2 if !confirmed => Ok(Creation::NeedsConfirmation(ONLY_TWO_UNIT_ADMINS)),
+        _ => Ok(Creation::Allowed),
+    }
+}
+
+/// Inviting a Researcher to the project, or adding an existing one (DDS §1.2: unit staff of the
+/// project's unit and its Project Owners; Super Admins have no project keys to share).
+pub fn may_bring_in_researchers(capacity: Capacity) -> Decision {
+    match capacity {
+        Capacity::Staff(_) | Capacity::Owner => Ok(()),
+        Capacity::Operator => {
+            Err(Denied("Super Admins cannot give access to projects: they hold no project keys."))
+        }
+        Capacity::Member => Err(Denied("Only unit staff and Project Owners can add users to a project.")),
+        Capacity::Outsider => Err(Denied("Project access denied.")),
+    }
+}
+
+/// Restoring a member's project access (DDS's `project access fix`, automated): unit staff of
+/// the project's unit restore Project Owners and Researchers; Project Owners restore Project
+/// Owners and Researchers. Staff access goes through the unit key (see `unit_keys`). Nobody
+/// restores their own access.
+pub fn may_restore_access(fixer: Capacity, fixer_id: i64, member_id: i64) -> Decision {
+    if fixer_id == member_id {
+        return Err(Denied("You cannot restore your own access: someone with access must do it."));
+    }
+    match fixer {
+        Capacity::Staff(_) | Capacity::Owner => Ok(()),
+        _ => Err(Denied("Only unit staff and Project Owners can restore project access.")),
+    }
+}
+
+/// Title, description and PI as DDS checks them at creation.
+pub fn check_project_details(title: &str, description: &str, pi: &str) -> Result<(), &'static str> {
+    let title = title.trim();
+    if title.is_empty() {
+        return Err("The project needs a title.");
+    }
+    if title.chars().count() > 255 {
+        return Err("The title can be at most 255 characters.");
+    }
+    if description.trim().is_empty() {
+        return Err("The project needs a description.");
+    }
+    if description.chars().count() > 5000 {
+        return Err("The description can be at most 5000 characters.");
+    }
+    let pi = pi.trim();
+    let looks_like_email = pi.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+    });
+    if !looks_like_email || pi.chars().any(char::is_whitespace) || pi.len() > 254 {
+        return Err("The PI must be given as a valid email address.");
+    }
+    Ok(())
+}
+
+/// DDS's project ids: the unit's internal reference and a five-digit counter (`intref00001`).
+pub fn public_id(internal_ref: &str, counter: i64) -> String {
+    format!("{internal_ref}{counter:05}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const UNIT: i64 = 1;
+
+    fn actor(role: Role, unit: Option<i64>) -> Actor {
+        Actor { user_id: 100, role, unit_id: unit }
+    }
+
+    #[test]
+    fn capacity_by_role_unit_and_membership() {
+        let staff = actor(Role::UnitAdmin, Some(UNIT));
+        assert_eq!(Capacity::of(&staff, UNIT, None), Capacity::Staff(Role::UnitAdmin));
+        assert_eq!(Capacity::of(&staff, 2, None), Capacity::Outsider, "another unit's project");
+        let personnel = actor(Role::UnitPersonnel, Some(UNIT));
+        assert_eq!(Capacity::of(&personnel, UNIT, None), Capacity::Staff(Role::UnitPersonnel));
+        let researcher = actor(Role::Researcher, None);
+        assert_eq!(Capacity::of(&researcher, UNIT, Some(true)), Capacity::Owner);
+        assert_eq!(Capacity::of(&researcher, UNIT, Some(false)), Capacity::Member);
+        assert_eq!(Capacity::of(&researcher, UNIT, None), Capacity::Outsider);
+        let operator = actor(Role::SuperAdmin, None);
+        assert_eq!(Capacity::of(&operator, UNIT, None), Capacity::Operator);
+        assert!(Capacity::Operator.sees_project() && !Capacity::Operator.holds_key());
+        assert!(!Capacity::Outsider.sees_project());
+        assert!(Capacity::Owner.sees_members() && !Capacity::Member.sees_members());
+    }
+
+    #[test]
+    fn creation_needs_unit_staff_and_two_unit_admins() {
+        for role in Role::ALL {
+            let unit = role.belongs_to_unit().then_some(UNIT);
+            let allowed = may_create_project(&actor(role, unit), 3, false).is_ok();
+            assert_eq!(allowed, role.belongs_to_unit(), "{role}");
+        }
+        let staff = actor(Role::UnitPersonnel, Some(UNIT));
+        assert_eq!(may_create_project(&staff, 1, true), Err(Denied(NOT_ENOUGH_UNIT_ADMINS)));
+        assert_eq!(
+            may_create_project(&staff, 2, false),
+            Ok(Creation::NeedsConfirmation(ONLY_TWO_UNIT_ADMINS))
+        );
+        assert_eq!(may_create_project(&staff, 2, true), Ok(Creation::Allowed));
+        assert_eq!(may_create_project(&staff, 3, false), Ok(Creation::Allowed));
+    }
+
+    #[test]
+    fn staff_and_owners_bring_researchers_in() {
+        let allowed = |c| may_bring_in_researchers(c).is_ok();
+        assert!(allowed(Capacity::Staff(Role::UnitAdmin)));
+        assert!(allowed(Capacity::Staff(Role::UnitPersonnel)));
+        assert!(allowed(Capacity::Owner));
+        assert!(!allowed(Capacity::Member));
+        assert!(!allowed(Capacity::Operator));
+        assert!(!allowed(Capacity::Outsider));
+    }
+
+    #[test]
+    fn access_is_restored_by_staff_and_owners_never_by_oneself() {
+        for fixer in [Capacity::Staff(Role::UnitAdmin), Capacity::Staff(Role::UnitPersonnel), Capacity::Owner]
+        {
+            assert!(may_restore_access(fixer, 1, 2).is_ok(), "{fixer:?}");
+            assert!(may_restore_access(fixer, 1, 1).is_err(), "{fixer:?} on themselves");
+        }
+        for fixer in [Capacity::Member, Capacity::Operator, Capacity::Outsider] {
+            assert!(may_restore_access(fixer, 1, 2).is_err(), "{fixer:?}");
+        }
+    }
+
+    #[test]
+    fn project_details_are_checked() {
+        assert!(check_project_details("Genomes", "Whole genome sequencing", "pi@uni.se").is_ok());
+        assert!(check_project_details(" ", "d", "pi@uni.se").is_err());
+        assert!(check_project_details(&"t".repeat(256), "d", "pi@uni.se").is_err());
+        assert!(check_project_details("t", "  ", "pi@uni.se").is_err());
+        for bad_pi in ["", "pi", "pi@", "@uni.se", "pi@uni", "p i@uni.se", "pi@.se"] {
+            assert!(check_project_details("t", "d", bad_pi).is_err(), "{bad_pi:?}");
+        }
+    }
+
+    #[test]
+    fn public_ids_follow_dds() {
+        assert_eq!(public_id("intref", 1), "intref00001");
+        assert_eq!(public_id("ngi", 123456), "ngi123456");
+    }
+}

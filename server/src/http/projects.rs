@@ -1,0 +1,82 @@
+//! `/api/v1/projects`: thin handlers over `projects`.
+
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Extension, Json};
+use http::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use super::authz::{ApiRoutes, Authenticated};
+use super::error::ApiError;
+use super::extract::ApiJson;
+use crate::projects::access::{self, PendingAccess, Restore};
+use crate::projects::{self, NewProject, ProjectDetails, ProjectError, ProjectSummary};
+use crate::state::AppState;
+
+pub fn routes(routes: ApiRoutes) -> ApiRoutes {
+    routes
+        .add(Method::GET, "/projects", get(list))
+        .add(Method::POST, "/projects", post(create))
+        .add(Method::GET, "/projects/{public_id}", get(details))
+        .add(Method::GET, "/projects/access/pending", get(pending))
+        .add(Method::POST, "/projects/{public_id}/access", post(restore))
+}
+
+impl From<ProjectError> for ApiError {
+    fn from(err: ProjectError) -> Self {
+        let message = err.to_string();
+        match err {
+            ProjectError::Denied(_) | ProjectError::NoAccessYourself | ProjectError::AlreadyAssociated(_) => {
+                ApiError::Forbidden(message)
+            }
+            ProjectError::Invalid(_) => ApiError::BadRequest(message),
+            ProjectError::NotFound => ApiError::NotFound(message),
+            ProjectError::NeedsConfirmation(_) => ApiError::Conflict(message),
+            ProjectError::Db(db) => ApiError::Db(db),
+        }
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Extension(Authenticated(user)): Extension<Authenticated>,
+) -> Result<Json<Vec<ProjectSummary>>, ApiError> {
+    Ok(Json(projects::list(&state.db, &user).await?))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Extension(Authenticated(user)): Extension<Authenticated>,
+    ApiJson(body): ApiJson<NewProject>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let public_id = projects::create(&state.db, &user, body).await?;
+    tracing::info!(by = %user.username, project = %public_id, "project created");
+    Ok((StatusCode::CREATED, Json(json!({ "public_id": public_id }))))
+}
+
+async fn details(
+    State(state): State<AppState>,
+    Extension(Authenticated(user)): Extension<Authenticated>,
+    Path(public_id): Path<String>,
+) -> Result<Json<ProjectDetails>, ApiError> {
+    Ok(Json(projects::details(&state.db, &user, &public_id).await?))
+}
+
+async fn pending(
+    State(state): State<AppState>,
+    Extension(Authenticated(user)): Extension<Authenticated>,
+) -> Result<Json<Vec<PendingAccess>>, ApiError> {
+    Ok(Json(access::pending_for(&state.db, &user).await?))
+}
+
+async fn restore(
+    State(state): State<AppState>,
+    Extension(Authenticated(user)): Extension<Authenticated>,
+    Path(public_id): Path<String>,
+    ApiJson(body): ApiJson<Restore>,
+) -> Result<StatusCode, ApiError> {
+    let target = body.username.clone().or(body.invite_id.map(|id| format!("invite {id}")));
+    access::restore(&state.db, &user, &public_id, body).await?;
+    tracing::info!(by = %user.username, project = %public_id, target = ?target, "project access restored");
+    Ok(StatusCode::NO_CONTENT)
+}

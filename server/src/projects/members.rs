@@ -1,0 +1,286 @@
+//! Researchers of a project (DDS §5): brought in by an invite that carries the project key sealed
+//! to the invite key, or, when they already have an account (or a pending invite), added at once
+//! with their access pending until the adder's browser seals the key to them (`access`).
+
+use std::collections::HashMap;
+
+use app::domain::roles::Role;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use serde::Serialize;
+
+use super::{Project, ProjectError};
+use crate::db::audit::{self, AuditEvent};
+use crate::db::users::User;
+use crate::db::{now, Db, DbError};
+
+#[derive(Debug, Serialize)]
+pub struct MemberView {
+    pub username: String,
+    pub name: String,
+    pub is_owner: bool,
+    /// Whether the member holds the project key now (false: access pending).
+    pub access: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct InvitedView {
+    pub email: String,
+    pub is_owner: bool,
+    pub expires_at: i64,
+}
+
+pub async fn members(db: &Db, project_id: i64) -> Result<Vec<MemberView>, DbError> {
+    let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
+        "SELECT u.username, u.name, CAST(CASE WHEN m.is_owner THEN 1 ELSE 0 END AS BIGINT), \
+         CAST(CASE WHEN s.user_id IS NULL THEN 0 ELSE 1 END AS BIGINT) \
+         FROM project_members m JOIN users u ON u.id = m.user_id \
+         LEFT JOIN user_credentials c ON c.user_id = u.id \
+         LEFT JOIN project_key_seals s ON s.project_id = m.project_id AND s.user_id = u.id \
+         AND s.recipient_public_key = c.public_key \
+         WHERE m.project_id = $1 ORDER BY u.username",
+    )
+    .bind(project_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(username, name, owner, access)| MemberView {
+            username,
+            name,
+            is_owner: owner != 0,
+            access: access != 0,
+        })
+        .collect())
+}
+
+pub async fn invites(db: &Db, project_id: i64) -> Result<Vec<InvitedView>, DbError> {
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT i.email, CAST(CASE WHEN ip.is_owner THEN 1 ELSE 0 END AS BIGINT), i.expires_at \
+         FROM invite_projects ip JOIN invites i ON i.id = ip.invite_id \
+         WHERE ip.project_id = $1 AND i.expires_at > $2 ORDER BY i.email",
+    )
+    .bind(project_id)
+    .bind(now())
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(email, owner, expires_at)| InvitedView { email, is_owner: owner != 0, expires_at })
+        .collect())
+}
+
+fn capacity_name(is_owner: bool) -> &'static str {
+    if is_owner {
+        "Project Owner"
+    } else {
+        "Researcher"
+    }
+}
+
+/// What adding someone who is already known did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Added {
+    /// A Researcher account joined the project; its access is pending until sealed.
+    Member { username: String },
+    /// An existing member's Project Owner flag changed (DDS sends no mail for this).
+    OwnerFlagChanged { username: String },
+    /// A pending Researcher invite now also leads to this project.
+    Invite { invite_id: i64 },
+}
+
+/// Adds an existing account to the project (DDS `add_to_project`). Unit staff reach every project
+/// of their unit through the unit key and Super Admins hold no keys: neither is added.
+pub async fn add_existing_user(
+    db: &Db,
+    adder: &User,
+    project: &Project,
+    target: &User,
+    is_owner: bool,
+) -> Result<Added, ProjectError> {
+    if target.role != Role::Researcher {
+        return Err(ProjectError::Denied(format!(
+            "{} users cannot be added to individual projects: unit staff reach every project of their unit, \
+             and Super Admins hold no project keys.",
+            target.role
+        )));
+    }
+    if !target.is_active {
+        return Err(ProjectError::Denied("The account is deactivated.".into()));
+    }
+    match super::membership(db, project.id, target.id).await? {
+        Some(owner) if owner == is_owner => Err(ProjectError::AlreadyAssociated(format!(
+            "{} is already associated with the project {} in this capacity ({}).",
+            target.username,
+            project.public_id,
+            capacity_name(is_owner)
+        ))),
+        Some(_) => {
+            sqlx::query("UPDATE project_members SET is_owner = $1 WHERE project_id = $2 AND user_id = $3")
+                .bind(is_owner)
+                .bind(project.id)
+                .bind(target.id)
+                .execute(db.pool())
+                .await?;
+            let event = AuditEvent {
+                details: Some(format!("now {}", capacity_name(is_owner))),
+                ..AuditEvent::new(Some(adder.id), "project-member-changed", Some(&target.username))
+            };
+            audit::record(db.pool(), event).await?;
+            Ok(Added::OwnerFlagChanged { username: target.username.clone() })
+        }
+        None => {
+            let mut tx = db.pool().begin().await?;
+            sqlx::query(
+                "INSERT INTO project_members (project_id, user_id, is_owner, added_by, added_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(project.id)
+            .bind(target.id)
+            .bind(is_owner)
+            .bind(adder.id)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+            let event = AuditEvent {
+                details: Some(format!("{} of {}", capacity_name(is_owner), project.public_id)),
+                ..AuditEvent::new(Some(adder.id), "project-member-added", Some(&target.username))
+            };
+            audit::record(&mut *tx, event).await?;
+            tx.commit().await?;
+            Ok(Added::Member { username: target.username.clone() })
+        }
+    }
+}
+
+/// Lets a pending Researcher invite also lead to the project (DDS adds projects to unanswered
+/// invites). The key is sealed to the invite key later, by a browser with access.
+pub async fn add_to_pending_invite(
+    db: &Db,
+    project: &Project,
+    invite_id: i64,
+    is_owner: bool,
+) -> Result<Added, ProjectError> {
+    let existing: Option<(i64,)> = sqlx::query_as(
+        "SELECT CAST(CASE WHEN is_owner THEN 1 ELSE 0 END AS BIGINT) FROM invite_projects \
+         WHERE invite_id = $1 AND project_id = $2",
+    )
+    .bind(invite_id)
+    .bind(project.id)
+    .fetch_optional(db.pool())
+    .await?;
+    match existing {
+        Some((owner,)) if (owner != 0) == is_owner => Err(ProjectError::AlreadyAssociated(format!(
+            "The invitation already gives access to the project {} in this capacity ({}).",
+            project.public_id,
+            capacity_name(is_owner)
+        ))),
+        Some(_) => {
+            sqlx::query("UPDATE invite_projects SET is_owner = $1 WHERE invite_id = $2 AND project_id = $3")
+                .bind(is_owner)
+                .bind(invite_id)
+                .bind(project.id)
+                .execute(db.pool())
+                .await?;
+            Ok(Added::Invite { invite_id })
+        }
+        None => {
+            record_invite_project(db.pool(), invite_id, project.id, is_owner, None).await?;
+            Ok(Added::Invite { invite_id })
+        }
+    }
+}
+
+/// A project an invite leads to, with the key sealed to the invite key if a browser has.
+pub async fn record_invite_project<'e, E>(
+    executor: E,
+    invite_id: i64,
+    project_id: i64,
+    is_owner: bool,
+    sealed: Option<Vec<u8>>,
+) -> Result<(), DbError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "INSERT INTO invite_projects (invite_id, project_id, is_owner, sealed) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(invite_id)
+    .bind(project_id)
+    .bind(is_owner)
+    .bind(sealed)
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+/// What the acceptance page shows of each project, and the sealed key the invitee's browser
+/// re-seals to the new account.
+#[derive(Debug, Serialize)]
+pub struct InvitedProject {
+    pub public_id: String,
+    pub title: String,
+    pub is_owner: bool,
+    /// The project key sealed to the invite key (`None`: access starts pending).
+    pub sealed: Option<String>,
+}
+
+pub async fn invited_projects(db: &Db, invite_id: i64) -> Result<Vec<InvitedProject>, DbError> {
+    let rows: Vec<(String, String, i64, Option<Vec<u8>>)> = sqlx::query_as(
+        "SELECT p.public_id, p.title, CAST(CASE WHEN ip.is_owner THEN 1 ELSE 0 END AS BIGINT), ip.sealed \
+         FROM invite_projects ip JOIN projects p ON p.id = ip.project_id \
+         WHERE ip.invite_id = $1 AND p.is_active = TRUE ORDER BY p.public_id",
+    )
+    .bind(invite_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(public_id, title, owner, sealed)| InvitedProject {
+            public_id,
+            title,
+            is_owner: owner != 0,
+            sealed: sealed.map(|s| BASE64.encode(s)),
+        })
+        .collect())
+}
+
+/// At registration (inside its transaction, before the invite is consumed): the new Researcher
+/// joins every project the invite leads to; `offered` holds the keys the browser re-sealed to the
+/// new public key, by project id. A project without one starts "access pending".
+pub async fn join_from_invite(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    invite_id: i64,
+    invited_by: Option<i64>,
+    user_id: i64,
+    user_public_key: &[u8],
+    offered: &HashMap<String, Vec<u8>>,
+) -> Result<(), DbError> {
+    let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(
+        "SELECT p.id, p.public_id, CAST(CASE WHEN ip.is_owner THEN 1 ELSE 0 END AS BIGINT), \
+         CAST(CASE WHEN ip.sealed IS NULL THEN 0 ELSE 1 END AS BIGINT) FROM invite_projects ip JOIN projects p ON p.id = ip.project_id \
+         WHERE ip.invite_id = $1 AND p.is_active = TRUE",
+    )
+    .bind(invite_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    for (project_id, public_id, owner, invite_sealed) in rows {
+        sqlx::query(
+            "INSERT INTO project_members (project_id, user_id, is_owner, added_by, added_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(project_id)
+        .bind(user_id)
+        .bind(owner != 0)
+        .bind(invited_by)
+        .bind(now())
+        .execute(&mut **tx)
+        .await?;
+        // Only a key the invite carried can have been re-sealed; anything else stays pending.
+        if let (1, Some(sealed)) = (invite_sealed, offered.get(&public_id)) {
+            super::access::store_seal(&mut **tx, project_id, user_id, user_public_key, sealed, user_id)
+                .await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,411 @@
+//! Projects, as far as accounts need them (DESIGN §3): creation with the key pair made in the
+//! creating staff member's browser, listing by capacity, and the keys each member reaches.
+//! Who may do what is decided by `app::domain::projects`; `members` brings Researchers in and
+//! `access` restores access after a password reset. The status machine, quotas and files come
+//! with the projects work (ROADMAP 2) on top of these tables.
+
+pub mod access;
+pub mod members;
+
+use app::domain::permissions::{Actor, Denied};
+use app::domain::projects::{self as rules, Capacity, Creation};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use wasm_crypto::seal::SEALED_KEY_LEN;
+
+use crate::accounts::unit_keys;
+use crate::auth::credentials::{decode_field, PUBLIC_KEY_LEN};
+use crate::db::audit::{self, AuditEvent};
+use crate::db::users::{self, User};
+use crate::db::{now, Db, DbError};
+
+/// The status a new project starts in (DDS).
+pub const IN_PROGRESS: &str = "In Progress";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    #[error("{0}")]
+    Denied(String),
+    #[error("{0}")]
+    Invalid(String),
+    /// Unknown, inactive, or not visible to the caller (the same answer: no probing).
+    #[error("There is no such project, or you do not have access to it.")]
+    NotFound,
+    /// Allowed once the user confirms (DDS's `force`).
+    #[error("{0}")]
+    NeedsConfirmation(String),
+    #[error("{0}")]
+    AlreadyAssociated(String),
+    #[error(
+        "Your browser cannot open the project key: your own access is pending until a colleague restores it."
+    )]
+    NoAccessYourself,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<sqlx::Error> for ProjectError {
+    fn from(err: sqlx::Error) -> Self {
+        ProjectError::Db(DbError::Query(err))
+    }
+}
+
+impl From<Denied> for ProjectError {
+    fn from(denied: Denied) -> Self {
+        ProjectError::Denied(denied.0.to_string())
+    }
+}
+
+pub(crate) fn actor(user: &User) -> Actor {
+    Actor { user_id: user.id, role: user.role, unit_id: user.unit_id }
+}
+
+pub(crate) fn decode(field: &str, value: &str, len: usize) -> Result<Vec<u8>, ProjectError> {
+    decode_field(field, value, len).map_err(|e| ProjectError::Invalid(e.to_string()))
+}
+
+pub(crate) fn decode_sealed(field: &str, value: &str) -> Result<Vec<u8>, ProjectError> {
+    decode(field, value, SEALED_KEY_LEN)
+}
+
+/// One project row.
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub id: i64,
+    pub public_id: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub title: String,
+    pub description: String,
+    pub pi: String,
+    pub public_key: Vec<u8>,
+    pub unit_public_key: Vec<u8>,
+    pub unit_sealed_key: Vec<u8>,
+    pub created_at: i64,
+}
+
+type ProjectRow = (i64, String, i64, String, String, String, String, Vec<u8>, Vec<u8>, Vec<u8>, i64);
+
+const SELECT_PROJECT: &str = "SELECT p.id, p.public_id, p.unit_id, u.external_display_name, p.title, \
+     p.description, p.pi, p.public_key, p.unit_public_key, p.unit_sealed_key, p.created_at \
+     FROM projects p JOIN units u ON u.id = p.unit_id";
+
+fn to_project(row: ProjectRow) -> Project {
+    let (
+        id,
+        public_id,
+        unit_id,
+        unit_name,
+        title,
+        description,
+        pi,
+        public_key,
+        unit_public_key,
+        unit_sealed_key,
+        created_at,
+    ) = row;
+    Project {
+        id,
+        public_id,
+        unit_id,
+        unit_name,
+        title,
+        description,
+        pi,
+        public_key,
+        unit_public_key,
+        unit_sealed_key,
+        created_at,
+    }
+}
+
+/// An active project by its public id.
+pub async fn by_public_id(db: &Db, public_id: &str) -> Result<Option<Project>, DbError> {
+    let row: Option<ProjectRow> =
+        sqlx::query_as(&format!("{SELECT_PROJECT} WHERE p.public_id = $1 AND p.is_active = TRUE"))
+            .bind(public_id.trim())
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(row.map(to_project))
+}
+
+/// The Researcher's membership of a project: `Some(is_owner)`.
+pub async fn membership(db: &Db, project_id: i64, user_id: i64) -> Result<Option<bool>, DbError> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT CAST(CASE WHEN is_owner THEN 1 ELSE 0 END AS BIGINT) FROM project_members \
+         WHERE project_id = $1 AND user_id = $2",
+    )
+    .bind(project_id)
+    .bind(user_id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|(owner,)| owner != 0))
+}
+
+pub async fn capacity(db: &Db, user: &User, project: &Project) -> Result<Capacity, DbError> {
+    let membership = match user.role {
+        app::domain::roles::Role::Researcher => membership(db, project.id, user.id).await?,
+        _ => None,
+    };
+    Ok(Capacity::of(&actor(user), project.unit_id, membership))
+}
+
+/// The project and the caller's capacity; `NotFound` when the caller may not see it.
+pub async fn visible(db: &Db, user: &User, public_id: &str) -> Result<(Project, Capacity), ProjectError> {
+    let project = by_public_id(db, public_id).await?.ok_or(ProjectError::NotFound)?;
+    let capacity = capacity(db, user, &project).await?;
+    if !capacity.sees_project() {
+        return Err(ProjectError::NotFound);
+    }
+    Ok((project, capacity))
+}
+
+/// The Researcher's seal of the project key, if it was made for their current public key.
+pub(crate) async fn current_member_seal(
+    db: &Db,
+    project_id: i64,
+    user_id: i64,
+) -> Result<Option<Vec<u8>>, DbError> {
+    let row: Option<(Vec<u8>,)> = sqlx::query_as(
+        "SELECT s.sealed FROM project_key_seals s JOIN user_credentials c \
+         ON c.user_id = s.user_id AND c.public_key = s.recipient_public_key \
+         WHERE s.project_id = $1 AND s.user_id = $2",
+    )
+    .bind(project_id)
+    .bind(user_id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|(sealed,)| sealed))
+}
+
+/// How the caller's browser reaches the project private key.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(tag = "via", rename_all = "snake_case")]
+pub enum KeyPath {
+    /// Staff: open the unit key (`GET units/me/keys`), then this seal.
+    UnitKey { sealed: String },
+    /// Researchers: open this seal with their own private key.
+    Member { sealed: String },
+    /// Access pending: nobody has sealed the key to the caller's current public key yet.
+    Pending,
+    /// Super Admins hold no project keys.
+    None,
+}
+
+pub async fn key_path(
+    db: &Db,
+    user: &User,
+    project: &Project,
+    capacity: Capacity,
+) -> Result<KeyPath, DbError> {
+    Ok(match capacity {
+        Capacity::Staff(_) => match unit_keys::current_seal(db, project.unit_id, user.id).await? {
+            Some(_) if project.unit_public_key_is_current(db).await? => {
+                KeyPath::UnitKey { sealed: BASE64.encode(&project.unit_sealed_key) }
+            }
+            _ => KeyPath::Pending,
+        },
+        Capacity::Owner | Capacity::Member => match current_member_seal(db, project.id, user.id).await? {
+            Some(sealed) => KeyPath::Member { sealed: BASE64.encode(sealed) },
+            None => KeyPath::Pending,
+        },
+        Capacity::Operator | Capacity::Outsider => KeyPath::None,
+    })
+}
+
+impl Project {
+    /// Whether the unit key the project key was sealed to is still the unit's key.
+    async fn unit_public_key_is_current(&self, db: &Db) -> Result<bool, DbError> {
+        Ok(unit_keys::unit_public_key(db, self.unit_id).await?.as_deref() == Some(&self.unit_public_key[..]))
+    }
+}
+
+/// What the creating staff member's browser sends: the details and the new project key pair's
+/// public key, with its private key sealed to the unit key.
+#[derive(Debug, Deserialize)]
+pub struct NewProject {
+    pub title: String,
+    pub description: String,
+    pub pi: String,
+    /// DDS's `force`: create although the unit has only two Unit Admins.
+    #[serde(default)]
+    pub confirmed: bool,
+    pub public_key: String,
+    pub unit_public_key: String,
+    pub unit_sealed_key: String,
+}
+
+pub async fn create(db: &Db, creator: &User, new: NewProject) -> Result<String, ProjectError> {
+    let unit_id = creator.unit_id.unwrap_or_default();
+    let unit_admins = match creator.unit_id {
+        Some(unit_id) => users::active_unit_admins(db, unit_id).await?.len(),
+        None => 0,
+    };
+    if let Creation::NeedsConfirmation(warning) =
+        rules::may_create_project(&actor(creator), unit_admins, new.confirmed)?
+    {
+        return Err(ProjectError::NeedsConfirmation(warning.into()));
+    }
+    rules::check_project_details(&new.title, &new.description, &new.pi)
+        .map_err(|m| ProjectError::Invalid(m.into()))?;
+    let public_key = decode("public_key", &new.public_key, PUBLIC_KEY_LEN)?;
+    let unit_public_key = decode("unit_public_key", &new.unit_public_key, PUBLIC_KEY_LEN)?;
+    let unit_sealed_key = decode_sealed("unit_sealed_key", &new.unit_sealed_key)?;
+    if unit_keys::current_seal(db, unit_id, creator.id).await?.is_none() {
+        return Err(ProjectError::NoAccessYourself);
+    }
+    if unit_keys::unit_public_key(db, unit_id).await?.as_deref() != Some(&unit_public_key[..]) {
+        return Err(ProjectError::Invalid(
+            "The project key was sealed to a unit key that is not your unit's. Reload the page and try again."
+                .into(),
+        ));
+    }
+
+    let mut tx = db.pool().begin().await?;
+    // The counter is taken inside the transaction: two creations never share an id.
+    let (counter, internal_ref): (i64, String) = sqlx::query_as(
+        "UPDATE units SET project_counter = project_counter + 1 WHERE id = $1 \
+         RETURNING project_counter, internal_ref",
+    )
+    .bind(unit_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let public_id = rules::public_id(&internal_ref, counter);
+    let created = now();
+    let (project_id,): (i64,) = sqlx::query_as(
+        "INSERT INTO projects (public_id, unit_id, title, description, pi, public_key, unit_public_key, \
+         unit_sealed_key, is_active, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, TRUE, $9, $10) RETURNING id",
+    )
+    .bind(&public_id)
+    .bind(unit_id)
+    .bind(new.title.trim())
+    .bind(new.description.trim())
+    .bind(new.pi.trim().to_lowercase())
+    .bind(public_key)
+    .bind(unit_public_key)
+    .bind(unit_sealed_key)
+    .bind(creator.id)
+    .bind(created)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("INSERT INTO project_statuses (project_id, status, is_aborted, created_at) VALUES ($1, $2, FALSE, $3)")
+        .bind(project_id)
+        .bind(IN_PROGRESS)
+        .bind(created)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(&mut *tx, AuditEvent::new(Some(creator.id), "project-created", Some(&public_id))).await?;
+    tx.commit().await?;
+    Ok(public_id)
+}
+
+/// One line of the project list.
+#[derive(Debug, Serialize)]
+pub struct ProjectSummary {
+    pub public_id: String,
+    pub title: String,
+    pub pi: String,
+    pub unit: String,
+    pub status: String,
+    pub created_at: i64,
+    /// The caller's capacity: "Unit Admin", "Project Owner", "Researcher", "Super Admin"...
+    pub capacity: String,
+    /// Whether the caller holds the project key now (`None` for Super Admins: never).
+    pub access: Option<bool>,
+}
+
+async fn current_status(db: &Db, project_id: i64) -> Result<String, DbError> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT status FROM project_statuses WHERE project_id = $1 ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind(project_id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|(status,)| status).unwrap_or_else(|| IN_PROGRESS.to_string()))
+}
+
+/// The active projects the caller may see (DDS `/proj/list`): Super Admins all, unit staff their
+/// unit's, Researchers those they are members of.
+pub async fn list(db: &Db, user: &User) -> Result<Vec<ProjectSummary>, ProjectError> {
+    use app::domain::roles::Role;
+    let filter = match user.role {
+        Role::SuperAdmin => "TRUE",
+        Role::UnitAdmin | Role::UnitPersonnel => "p.unit_id = $1",
+        Role::Researcher => "p.id IN (SELECT project_id FROM project_members WHERE user_id = $2)",
+    };
+    let rows: Vec<ProjectRow> = sqlx::query_as(&format!(
+        "{SELECT_PROJECT} WHERE p.is_active = TRUE AND ({filter}) ORDER BY p.created_at DESC, p.id DESC"
+    ))
+    .bind(user.unit_id.unwrap_or_default())
+    .bind(user.id)
+    .fetch_all(db.pool())
+    .await?;
+    let mut projects = Vec::with_capacity(rows.len());
+    for project in rows.into_iter().map(to_project) {
+        let capacity = capacity(db, user, &project).await?;
+        projects.push(summarize(db, user, &project, capacity).await?.0);
+    }
+    Ok(projects)
+}
+
+/// The list line of a project for the caller, and how the caller reaches its key.
+async fn summarize(
+    db: &Db,
+    user: &User,
+    project: &Project,
+    capacity: Capacity,
+) -> Result<(ProjectSummary, KeyPath), DbError> {
+    let key = key_path(db, user, project, capacity).await?;
+    let access = match key {
+        KeyPath::UnitKey { .. } | KeyPath::Member { .. } => Some(true),
+        KeyPath::Pending => Some(false),
+        KeyPath::None => None,
+    };
+    let summary = ProjectSummary {
+        status: current_status(db, project.id).await?,
+        public_id: project.public_id.clone(),
+        title: project.title.clone(),
+        pi: project.pi.clone(),
+        unit: project.unit_name.clone(),
+        created_at: project.created_at,
+        capacity: capacity.label().to_string(),
+        access,
+    };
+    Ok((summary, key))
+}
+
+/// One project's page.
+#[derive(Debug, Serialize)]
+pub struct ProjectDetails {
+    #[serde(flatten)]
+    pub summary: ProjectSummary,
+    pub description: String,
+    pub public_key: String,
+    pub key: KeyPath,
+    /// Whether the caller may invite or add Researchers (the page shows the form).
+    pub may_add_researchers: bool,
+    /// Members and pending invites, for unit staff and Project Owners.
+    pub members: Option<Vec<members::MemberView>>,
+    pub invites: Option<Vec<members::InvitedView>>,
+}
+
+pub async fn details(db: &Db, user: &User, public_id: &str) -> Result<ProjectDetails, ProjectError> {
+    let (project, capacity) = visible(db, user, public_id).await?;
+    let (summary, key) = summarize(db, user, &project, capacity).await?;
+    let (members, invites) = if capacity.sees_members() {
+        (Some(members::members(db, project.id).await?), Some(members::invites(db, project.id).await?))
+    } else {
+        (None, None)
+    };
+    Ok(ProjectDetails {
+        summary,
+        description: project.description.clone(),
+        public_key: BASE64.encode(&project.public_key),
+        key,
+        may_add_researchers: rules::may_bring_in_researchers(capacity).is_ok(),
+        members,
+        invites,
+    })
+}
