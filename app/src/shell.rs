@@ -19,6 +19,8 @@ use crate::pages::{
     login::LoginPage,
     not_found::NotFound,
     password_reset::{RequestResetPage, ResetPasswordPage},
+    project::ProjectPage,
+    projects::ProjectsPage,
     register::RegisterPage,
     users::UsersPage,
 };
@@ -63,6 +65,12 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("invites") view=InvitesPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("users") view=UsersPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("admin") view=AdminPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("projects") view=ProjectsPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("projects"), ParamSegment("id"))
+                        view=ProjectPage
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=(StaticSegment("confirm-deletion"), ParamSegment("token"))
                         view=ConfirmDeletionPage

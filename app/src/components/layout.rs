@@ -22,12 +22,21 @@ pub fn Layout(children: Children) -> impl IntoView {
         let Some(me) = user.get() else {
             return false;
         };
-        if me.role.belongs_to_unit() {
+        // The same for project keys: unit staff and Project Owners seal them to members and
+        // invites waiting for them.
+        if me.role != Role::SuperAdmin {
             leptos::task::spawn_local(async move {
-                match crate::components::unit_keys::repair_colleagues(&me.username).await {
+                if me.role.belongs_to_unit() {
+                    match crate::components::unit_keys::repair_colleagues(&me.username).await {
+                        Ok(0) => {}
+                        Ok(n) => leptos::logging::log!("restored unit key access for {n} colleague(s)"),
+                        Err(message) => leptos::logging::warn!("unit key access not repaired: {message}"),
+                    }
+                }
+                match crate::components::project_keys::repair(&me.username).await {
                     Ok(0) => {}
-                    Ok(n) => leptos::logging::log!("restored unit key access for {n} colleague(s)"),
-                    Err(message) => leptos::logging::warn!("unit key access not repaired: {message}"),
+                    Ok(n) => leptos::logging::log!("restored project access for {n} member(s) or invite(s)"),
+                    Err(message) => leptos::logging::warn!("project access not repaired: {message}"),
                 }
             });
         }

@@ -4,6 +4,7 @@ pub mod api;
 pub mod keyring;
 pub mod layout;
 pub mod motd;
+pub mod project_keys;
 pub mod session;
 pub mod theme;
 pub mod unit_keys;

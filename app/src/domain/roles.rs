@@ -57,15 +57,16 @@ const USERS: NavItem = NavItem { label: "Users", href: "/users" };
 const INVITES: NavItem = NavItem { label: "Invites", href: "/invites" };
 const ACCOUNT: NavItem = NavItem { label: "Account", href: "/account" };
 const ADMIN: NavItem = NavItem { label: "Admin", href: "/admin" };
+const PROJECTS: NavItem = NavItem { label: "Projects", href: "/projects" };
 
 /// The navigation for a visitor (`None`) or a signed-in user of the given role. Only pages that
 /// exist are listed (projects and the unit console arrive with their issues).
 pub fn nav_items(role: Option<Role>) -> Vec<NavItem> {
     match role {
         None => vec![HOME, LOG_IN],
-        Some(Role::SuperAdmin) => vec![HOME, USERS, INVITES, ADMIN, ACCOUNT],
-        Some(Role::UnitAdmin | Role::UnitPersonnel) => vec![HOME, USERS, INVITES, ACCOUNT],
-        Some(Role::Researcher) => vec![HOME, ACCOUNT],
+        Some(Role::SuperAdmin) => vec![HOME, PROJECTS, USERS, INVITES, ADMIN, ACCOUNT],
+        Some(Role::UnitAdmin | Role::UnitPersonnel) => vec![HOME, PROJECTS, USERS, INVITES, ACCOUNT],
+        Some(Role::Researcher) => vec![HOME, PROJECTS, ACCOUNT],
     }
 }
 
@@ -103,6 +104,7 @@ mod tests {
             assert_eq!(items.contains(&USERS), staff, "{role}");
             assert_eq!(items.contains(&INVITES), staff, "{role}");
             assert!(items.contains(&ACCOUNT) && !items.contains(&LOG_IN), "{role}");
+            assert!(items.contains(&PROJECTS), "{role}");
         }
     }
 

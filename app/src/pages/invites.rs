@@ -149,9 +149,30 @@ pub fn InvitesPage() -> impl IntoView {
     }
 }
 
-/// The inviter's browser side.
-mod make {
+/// The inviter's browser side (also used by the project page).
+pub(crate) mod make {
     use super::post_json;
+
+    /// Invites `email` as a Researcher (or Project Owner) of `project`, with the project key
+    /// sealed to the invite key when this browser holds it. The API's answer says whether an
+    /// invite was mailed (`id`) or a known Researcher was added (`added`, `changed`,
+    /// `added_to_invite`).
+    #[cfg(feature = "hydrate")]
+    pub async fn invite_to_project(
+        email: &str,
+        project: &str,
+        owner: bool,
+        project_key: Option<&wasm_crypto::PrivateKey>,
+    ) -> Result<serde_json::Value, String> {
+        let mut body = body(email, "Researcher", None).await?;
+        body["project"] = project.into();
+        body["owner"] = owner.into();
+        if let (Some(key), Some(invite_public_key)) = (project_key, body["public_key"].as_str()) {
+            body["sealed_project_key"] =
+                crate::components::unit_keys::seal_to(key, invite_public_key)?.into();
+        }
+        post_json("/api/v1/invites", &body).await
+    }
 
     pub async fn invite(email: &str, role: &str, unit_id: Option<i64>) -> Result<(), String> {
         let body = body(email, role, unit_id).await?;

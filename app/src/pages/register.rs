@@ -26,6 +26,18 @@ struct InviteDetails {
     #[serde(default)]
     #[allow(dead_code)]
     sealed_unit_key: Option<String>,
+    /// Researcher invites: the projects it leads to, their keys sealed to the invite key.
+    #[serde(default)]
+    projects: Vec<InvitedProject>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct InvitedProject {
+    public_id: String,
+    title: String,
+    is_owner: bool,
+    #[allow(dead_code)] // read in the browser build only
+    sealed: Option<String>,
 }
 
 #[component]
@@ -92,10 +104,26 @@ pub fn RegisterPage() -> impl IntoView {
                             }
                             Ok(invite) => {
                                 let unit = invite.unit.clone().map(|u| format!(" at {u}")).unwrap_or_default();
+                                let projects = invite
+                                    .projects
+                                    .iter()
+                                    .map(|p| {
+                                        let capacity = if p.is_owner { "Project Owner" } else { "Researcher" };
+                                        format!("{} ({}) as {capacity}", p.public_id, p.title)
+                                    })
+                                    .collect::<Vec<_>>();
                                 view! {
                                     <p data-testid="invite-summary">
                                         {format!("You are invited as {}{} ({}).", invite.role, unit, invite.email)}
                                     </p>
+                                    <Show when={
+                                        let any = !projects.is_empty();
+                                        move || any
+                                    }>
+                                        <p data-testid="invite-projects">
+                                            {format!("Projects: {}.", projects.join(", "))}
+                                        </p>
+                                    </Show>
                                 }
                                     .into_any()
                             }
@@ -215,6 +243,20 @@ mod accept {
                 body["sealed_unit_key"] = seal_to(&unit_key, &user_public_key)?.into();
             }
         }
+        // Researchers: each project key the invite carries, re-sealed to the new key pair (the
+        // others start "access pending" and are restored by someone with access).
+        let mut project_keys = Vec::new();
+        for project in &invite.projects {
+            if let Some(sealed) = &project.sealed {
+                use crate::components::unit_keys::{open_sealed, seal_to};
+                let project_key = open_sealed(&invite_key, sealed).map_err(|_| broken())?;
+                project_keys.push(serde_json::json!({
+                    "project": project.public_id,
+                    "sealed": seal_to(&project_key, &user_public_key)?,
+                }));
+            }
+        }
+        body["project_keys"] = project_keys.into();
         Ok(body)
     }
 

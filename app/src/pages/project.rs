@@ -1,0 +1,270 @@
+//! One project: its details, whether this browser holds its key (checked by opening it), its
+//! members and their access, and (unit staff, Project Owners) inviting or adding Researchers.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use serde::Deserialize;
+
+use crate::components::api::get_json;
+use crate::components::project_keys::{KeyPath, PENDING};
+use crate::components::session::CurrentUser;
+use crate::pages::projects::access_label;
+
+#[derive(Debug, Clone, Deserialize)]
+struct ProjectDetails {
+    public_id: String,
+    title: String,
+    pi: String,
+    unit: String,
+    status: String,
+    capacity: String,
+    description: String,
+    #[allow(dead_code)] // read in the browser build only
+    public_key: String,
+    key: KeyPath,
+    may_add_researchers: bool,
+    members: Option<Vec<Member>>,
+    invites: Option<Vec<Invited>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Member {
+    username: String,
+    name: String,
+    is_owner: bool,
+    access: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Invited {
+    email: String,
+    is_owner: bool,
+}
+
+fn capacity(is_owner: bool) -> &'static str {
+    if is_owner {
+        "Project Owner"
+    } else {
+        "Researcher"
+    }
+}
+
+#[component]
+pub fn ProjectPage() -> impl IntoView {
+    let user = expect_context::<CurrentUser>();
+    let params = use_params_map();
+    let public_id = move || params.read().get("id").unwrap_or_default();
+    let (version, set_version) = signal(0u32);
+    let details = LocalResource::new(move || {
+        version.track();
+        let id = public_id();
+        async move { get_json::<ProjectDetails>(&format!("/api/v1/projects/{id}")).await }
+    });
+    // Whether this browser really opens the project key: checked, not assumed.
+    let (key_state, set_key_state) = signal(None::<Result<(), String>>);
+    Effect::new(move || {
+        let (Some(Ok(project)), Some(me)) = (details.get(), user.get()) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            set_key_state.set(Some(keys::check(&me.username, &project.key, &project.public_key).await));
+        });
+    });
+
+    let email = RwSignal::new(String::new());
+    let owner = RwSignal::new(false);
+    let (error, set_error) = signal(None::<String>);
+    let (notice, set_notice) = signal(None::<String>);
+    let (busy, set_busy) = signal(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        set_error.set(None);
+        set_notice.set(None);
+        let (Some(Ok(project)), Some(me)) =
+            (details.get_untracked(), user.0.get_untracked().and_then(Result::ok).flatten())
+        else {
+            return;
+        };
+        let (to, as_owner) = (email.get_untracked(), owner.get_untracked());
+        set_busy.set(true);
+        leptos::task::spawn_local(async move {
+            match keys::invite(&me.username, &project, to.trim(), as_owner).await {
+                Ok(message) => {
+                    set_notice.set(Some(message));
+                    email.set(String::new());
+                    set_version.update(|v| *v += 1);
+                }
+                Err(message) => set_error.set(Some(message)),
+            }
+            set_busy.set(false);
+        });
+    };
+
+    view! {
+        <Title text="Project" />
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                details
+                    .get()
+                    .map(|result| match result {
+                        Err(message) => {
+                            view! { <p class="form-error" role="alert" data-testid="project-missing">{message}</p> }
+                                .into_any()
+                        }
+                        Ok(project) => {
+                            let may_add = project.may_add_researchers;
+                            view! {
+                                <h1 data-testid="project-title">{format!("{} · {}", project.public_id, project.title)}</h1>
+                                <section class="card">
+                                    <dl class="facts">
+                                        <dt>"Unit"</dt>
+                                        <dd>{project.unit.clone()}</dd>
+                                        <dt>"PI"</dt>
+                                        <dd>{project.pi.clone()}</dd>
+                                        <dt>"Status"</dt>
+                                        <dd data-testid="project-status">{project.status.clone()}</dd>
+                                        <dt>"Your role"</dt>
+                                        <dd data-testid="project-capacity">{project.capacity.clone()}</dd>
+                                        <dt>"Your access"</dt>
+                                        <dd data-testid="project-key">
+                                            {move || match (key_state.get(), &project.key) {
+                                                (_, KeyPath::Pending) => PENDING.to_string(),
+                                                (_, KeyPath::None) => "Super Admins hold no project keys.".to_string(),
+                                                (None, _) => "Opening the project key…".to_string(),
+                                                (Some(Ok(())), _) => "Your browser holds the project key.".to_string(),
+                                                (Some(Err(message)), _) => message,
+                                            }}
+                                        </dd>
+                                    </dl>
+                                    <p>{project.description.clone()}</p>
+                                </section>
+                                {project.members.clone().map(|members| view! { <Members members=members /> })}
+                                {project.invites.clone().filter(|i| !i.is_empty()).map(|invites| view! { <Invites invites=invites /> })}
+                                <Show when=move || may_add>
+                                    <section class="card">
+                                        <h2>"Add a Researcher"</h2>
+                                        <p>
+                                            "New addresses get an invitation; a Researcher who already has an account is added at once."
+                                        </p>
+                                        <Show when=move || error.get().is_some()>
+                                            <p class="form-error" role="alert" data-testid="add-error">{move || error.get()}</p>
+                                        </Show>
+                                        <Show when=move || notice.get().is_some()>
+                                            <p class="form-status" role="status" data-testid="add-notice">{move || notice.get()}</p>
+                                        </Show>
+                                        <form class="stacked-form" on:submit=submit data-testid="add-researcher">
+                                            <label>"Email" <input type="email" name="email" required bind:value=email /></label>
+                                            <label class="checkbox">
+                                                <input type="checkbox" name="owner" bind:checked=owner />
+                                                "Project Owner (may add Researchers too)"
+                                            </label>
+                                            <button type="submit" disabled=move || busy.get()>"Add"</button>
+                                        </form>
+                                    </section>
+                                </Show>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Members(members: Vec<Member>) -> impl IntoView {
+    view! {
+        <section class="card">
+            <h2>"Researchers"</h2>
+            <table class="table" data-testid="members">
+                <thead>
+                    <tr>
+                        <th>"Username"</th>
+                        <th>"Name"</th>
+                        <th>"Role"</th>
+                        <th>"Access"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {members
+                        .into_iter()
+                        .map(|m| {
+                            let row = m.username.clone();
+                            view! {
+                                <tr data-member=row>
+                                    <td>{m.username}</td>
+                                    <td>{m.name}</td>
+                                    <td>{capacity(m.is_owner)}</td>
+                                    <td data-testid="member-access">{access_label(Some(m.access))}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+#[component]
+fn Invites(invites: Vec<Invited>) -> impl IntoView {
+    view! {
+        <section class="card">
+            <h2>"Pending invitations"</h2>
+            <ul data-testid="project-invites">
+                {invites
+                    .into_iter()
+                    .map(|i| view! { <li>{format!("{} ({})", i.email, capacity(i.is_owner))}</li> })
+                    .collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// The browser side: opening the key, and bringing Researchers in with it.
+mod keys {
+    use super::ProjectDetails;
+    use crate::components::project_keys::KeyPath;
+
+    #[cfg(feature = "hydrate")]
+    pub async fn check(username: &str, key: &KeyPath, public_key: &str) -> Result<(), String> {
+        crate::components::project_keys::open(username, key, public_key).await.map(|_| ())
+    }
+
+    /// Invites (or adds) `email`; the sentence to show.
+    #[cfg(feature = "hydrate")]
+    pub async fn invite(
+        username: &str,
+        project: &ProjectDetails,
+        email: &str,
+        owner: bool,
+    ) -> Result<String, String> {
+        use crate::components::project_keys;
+        // Without the key here the invitee starts "access pending" and is restored later.
+        let key = project_keys::open(username, &project.key, &project.public_key).await.ok();
+        let answer =
+            crate::pages::invites::make::invite_to_project(email, &project.public_id, owner, key.as_ref())
+                .await?;
+        if answer.get("id").is_some() {
+            return Ok(format!("An invitation was sent to {email}."));
+        }
+        // A known Researcher was added: seal the key to them now (the same repair any page runs).
+        let _ = project_keys::repair(username).await;
+        Ok(match (answer["added"].as_str(), answer["changed"].as_str()) {
+            (Some(who), _) => format!("{who} was added to the project."),
+            (_, Some(who)) => format!("{who} is now {} of the project.", super::capacity(owner)),
+            _ => format!("The pending invitation of {email} now includes this project."),
+        })
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub async fn check(_: &str, _: &KeyPath, _: &str) -> Result<(), String> {
+        Err("Only available in the browser.".into())
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub async fn invite(_: &str, _: &ProjectDetails, _: &str, _: bool) -> Result<String, String> {
+        Err("Only available in the browser.".into())
+    }
+}

@@ -1,0 +1,206 @@
+//! The projects the user may see, and (unit staff) a new project: its key pair is made here, in
+//! the browser, and its private key sealed to the unit key (DESIGN §3).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::Deserialize;
+
+use crate::components::api::get_json;
+use crate::components::session::CurrentUser;
+use crate::domain::projects::{check_project_details, ONLY_TWO_UNIT_ADMINS};
+
+/// One line of `GET /api/v1/projects`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProjectSummary {
+    pub public_id: String,
+    pub title: String,
+    pub pi: String,
+    pub unit: String,
+    pub status: String,
+    pub capacity: String,
+    /// `None` for Super Admins (no project keys).
+    pub access: Option<bool>,
+}
+
+/// The access column: DDS's ✅/❌, in words.
+pub fn access_label(access: Option<bool>) -> &'static str {
+    match access {
+        Some(true) => "yes",
+        Some(false) => "pending",
+        None => "no keys (Super Admin)",
+    }
+}
+
+#[component]
+pub fn ProjectsPage() -> impl IntoView {
+    let user = expect_context::<CurrentUser>();
+    let (version, set_version) = signal(0u32);
+    let projects = LocalResource::new(move || {
+        version.track();
+        async move { get_json::<Vec<ProjectSummary>>("/api/v1/projects").await }
+    });
+    let title = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let pi = RwSignal::new(String::new());
+    let (error, set_error) = signal(None::<String>);
+    let (warning, set_warning) = signal(None::<String>);
+    let (busy, set_busy) = signal(false);
+
+    let create = move |confirmed: bool| {
+        set_error.set(None);
+        let (t, d, p) = (title.get_untracked(), description.get_untracked(), pi.get_untracked());
+        if let Err(message) = check_project_details(&t, &d, &p) {
+            set_error.set(Some(message.to_string()));
+            return;
+        }
+        let Some(me) = user.get() else {
+            return;
+        };
+        set_busy.set(true);
+        leptos::task::spawn_local(async move {
+            match make::project(&me.username, &t, &d, &p, confirmed).await {
+                Ok(public_id) => {
+                    set_warning.set(None);
+                    set_version.update(|v| *v += 1);
+                    #[cfg(feature = "hydrate")]
+                    let _ = window().location().set_href(&format!("/projects/{public_id}"));
+                    #[cfg(not(feature = "hydrate"))]
+                    let _ = public_id;
+                }
+                // DDS's "only two Unit Admins" warning: the creator confirms, then it is sent again.
+                Err(message) if message == ONLY_TWO_UNIT_ADMINS => set_warning.set(Some(message)),
+                Err(message) => set_error.set(Some(message)),
+            }
+            set_busy.set(false);
+        });
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        create(false);
+    };
+    let staff = move || user.get().is_some_and(|me| me.role.belongs_to_unit());
+
+    view! {
+        <Title text="Projects" />
+        <h1>"Projects"</h1>
+        <section class="card">
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || {
+                    projects
+                        .get()
+                        .map(|result| match result {
+                            Err(message) => view! { <p class="form-error">{message}</p> }.into_any(),
+                            Ok(list) if list.is_empty() => {
+                                view! { <p data-testid="no-projects">"No projects yet."</p> }.into_any()
+                            }
+                            Ok(list) => {
+                                view! {
+                                    <table class="table" data-testid="projects">
+                                        <thead>
+                                            <tr>
+                                                <th>"Project ID"</th>
+                                                <th>"Title"</th>
+                                                <th>"PI"</th>
+                                                <th>"Unit"</th>
+                                                <th>"Status"</th>
+                                                <th>"Your role"</th>
+                                                <th>"Access"</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>
+                                            {list
+                                                .into_iter()
+                                                .map(|p| {
+                                                    view! {
+                                                        <tr data-project=p.public_id.clone()>
+                                                            <td>
+                                                                <a href=format!("/projects/{}", p.public_id)>{p.public_id.clone()}</a>
+                                                            </td>
+                                                            <td>{p.title}</td>
+                                                            <td>{p.pi}</td>
+                                                            <td>{p.unit}</td>
+                                                            <td>{p.status}</td>
+                                                            <td>{p.capacity}</td>
+                                                            <td data-testid="project-access">{access_label(p.access)}</td>
+                                                        </tr>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </tbody>
+                                    </table>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Suspense>
+        </section>
+        // The user is a resource: read inside a Suspense so that hydration matches the HTML.
+        <Suspense fallback=|| ()>
+        <Show when=staff>
+            <section class="card">
+                <h2>"New project"</h2>
+                <Show when=move || error.get().is_some()>
+                    <p class="form-error" role="alert" data-testid="project-error">{move || error.get()}</p>
+                </Show>
+                <Show when=move || warning.get().is_some()>
+                    <div class="form-warning" role="alert" data-testid="project-warning">
+                        <p>{move || warning.get()}</p>
+                        <button type="button" data-testid="create-anyway" on:click=move |_| create(true)>
+                            "Create the project anyway"
+                        </button>
+                    </div>
+                </Show>
+                <form class="stacked-form" on:submit=submit data-testid="new-project">
+                    <label>"Title" <input name="title" required bind:value=title /></label>
+                    <label>"Description" <textarea name="description" required bind:value=description></textarea></label>
+                    <label>"PI (email)" <input type="email" name="pi" required bind:value=pi /></label>
+                    <button type="submit" disabled=move || busy.get()>"Create project"</button>
+                </form>
+            </section>
+        </Show>
+        </Suspense>
+    }
+}
+
+/// The creating staff member's browser side.
+mod make {
+    /// Makes the project key pair, seals its private key to the unit key and creates the
+    /// project; its public id.
+    #[cfg(feature = "hydrate")]
+    pub async fn project(
+        username: &str,
+        title: &str,
+        description: &str,
+        pi: &str,
+        confirmed: bool,
+    ) -> Result<String, String> {
+        use crate::components::unit_keys;
+        use base64::engine::general_purpose::STANDARD;
+        use base64::Engine;
+        // Opening the unit key proves this browser has the unit's access before a project is
+        // made that colleagues could not open.
+        let (_, keys) = unit_keys::open(username).await?;
+        let unit_public_key = keys.unit_public_key.ok_or_else(|| unit_keys::PENDING.to_string())?;
+        let project_key = wasm_crypto::PrivateKey::generate();
+        let body = serde_json::json!({
+            "title": title.trim(),
+            "description": description.trim(),
+            "pi": pi.trim(),
+            "confirmed": confirmed,
+            "public_key": STANDARD.encode(project_key.public_key().as_bytes()),
+            "unit_public_key": unit_public_key,
+            "unit_sealed_key": unit_keys::seal_to(&project_key, &unit_public_key)?,
+        });
+        let created: serde_json::Value = crate::components::api::post_json("/api/v1/projects", &body).await?;
+        created["public_id"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| "The portal sent an unexpected answer.".into())
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub async fn project(_: &str, _: &str, _: &str, _: &str, _: bool) -> Result<String, String> {
+        Err("Only available in the browser.".into())
+    }
+}
