@@ -294,24 +294,31 @@ pub struct InviteSummary {
     pub expires_at: i64,
 }
 
-type InviteRow = (i64, String, String, Option<i64>, i64, i64, Option<i64>);
+/// id, email, role, unit, created, expires, the inviter's unit, and whether the invite leads to a
+/// project of the viewer's unit (1/0).
+type InviteRow = (i64, String, String, Option<i64>, i64, i64, Option<i64>, i64);
 
-/// Pending invites the caller may see: Super Admins all; unit staff those of their unit and the
-/// researcher invites sent by their unit.
+const SELECT_INVITE: &str =
+    "SELECT i.id, i.email, i.role, i.unit_id, i.created_at, i.expires_at, u.unit_id, \
+     CAST(CASE WHEN EXISTS (SELECT 1 FROM invite_projects ip JOIN projects p ON p.id = ip.project_id \
+     WHERE ip.invite_id = i.id AND p.unit_id = $1) THEN 1 ELSE 0 END AS BIGINT) \
+     FROM invites i LEFT JOIN users u ON u.id = i.invited_by";
+
+/// Pending invites the caller may see: Super Admins all; unit staff those of their unit, the
+/// researcher invites sent by their unit and those to their unit's projects (a Project Owner's).
 pub async fn list(db: &Db, viewer: &User) -> Result<Vec<InviteSummary>, InviteError> {
     if viewer.role == Role::Researcher {
         return Err(InviteError::Denied("You do not have permission to list invites.".into()));
     }
-    let rows: Vec<InviteRow> = sqlx::query_as(
-        "SELECT i.id, i.email, i.role, i.unit_id, i.created_at, i.expires_at, u.unit_id \
-         FROM invites i LEFT JOIN users u ON u.id = i.invited_by ORDER BY i.created_at DESC, i.id DESC",
-    )
-    .fetch_all(db.pool())
-    .await?;
+    let rows: Vec<InviteRow> =
+        sqlx::query_as(&format!("{SELECT_INVITE} ORDER BY i.created_at DESC, i.id DESC"))
+            .bind(viewer.unit_id.unwrap_or(-1))
+            .fetch_all(db.pool())
+            .await?;
     Ok(rows
         .into_iter()
         .filter(|row| visible(viewer, row))
-        .map(|(id, email, role, unit_id, created_at, expires_at, _)| InviteSummary {
+        .map(|(id, email, role, unit_id, created_at, expires_at, _, _)| InviteSummary {
             id,
             email,
             role,
@@ -322,11 +329,12 @@ pub async fn list(db: &Db, viewer: &User) -> Result<Vec<InviteSummary>, InviteEr
         .collect())
 }
 
-fn visible(viewer: &User, (_, _, _, unit_id, _, _, inviter_unit): &InviteRow) -> bool {
+fn visible(viewer: &User, (_, _, _, unit_id, _, _, inviter_unit, to_unit_project): &InviteRow) -> bool {
     match viewer.role {
         Role::SuperAdmin => true,
         Role::UnitAdmin | Role::UnitPersonnel => {
-            viewer.unit_id.is_some() && (*unit_id == viewer.unit_id || *inviter_unit == viewer.unit_id)
+            viewer.unit_id.is_some()
+                && (*unit_id == viewer.unit_id || *inviter_unit == viewer.unit_id || *to_unit_project != 0)
         }
         Role::Researcher => false,
     }
@@ -337,13 +345,11 @@ pub async fn delete(db: &Db, actor: &User, id: i64) -> Result<(), InviteError> {
     if !matches!(actor.role, Role::SuperAdmin | Role::UnitAdmin) {
         return Err(InviteError::Denied("You do not have permission to delete invites.".into()));
     }
-    let row: Option<InviteRow> = sqlx::query_as(
-        "SELECT i.id, i.email, i.role, i.unit_id, i.created_at, i.expires_at, u.unit_id \
-         FROM invites i LEFT JOIN users u ON u.id = i.invited_by WHERE i.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(db.pool())
-    .await?;
+    let row: Option<InviteRow> = sqlx::query_as(&format!("{SELECT_INVITE} WHERE i.id = $2"))
+        .bind(actor.unit_id.unwrap_or(-1))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
     match row {
         Some(row) if visible(actor, &row) => {
             sqlx::query("DELETE FROM invites WHERE id = $1").bind(id).execute(db.pool()).await?;

@@ -32,6 +32,13 @@ async fn unit_admins(db: &Db, user: &User) -> Result<usize, DbError> {
 
 async fn check_rule(db: &Db, user: &User) -> Result<(), LinkError> {
     let admins = if user.role == Role::UnitAdmin { unit_admins(db, user).await? } else { 0 };
+    if permissions::may_request_self_deletion(&actor(user), admins).is_err() && user.role == Role::UnitAdmin {
+        // DDS's sentence names the count.
+        return Err(LinkError::Denied(format!(
+            "Your unit only has {admins} Unit Admins; it needs more than three Unit Admins before one can \
+             delete their own account. Invite a new Unit Admin first if you wish to proceed."
+        )));
+    }
     permissions::may_request_self_deletion(&actor(user), admins)?;
     Ok(())
 }

@@ -80,6 +80,7 @@ async fn self_deletion_follows_the_role_rules(backend: Backend) {
     let unit_admin = signed_in(&app, "unitadmin_1").await;
     let (status, message) = request_deletion(&unit_admin).await;
     assert_eq!(status, 403, "three Unit Admins are not enough: {message}");
+    assert!(message.starts_with("Your unit only has 3 Unit Admins;"), "{message}");
     assert!(message.contains("more than three Unit Admins"), "{message}");
 
     for username in ["unituser_1", "researchuser_1"] {

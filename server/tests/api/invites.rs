@@ -221,3 +221,28 @@ async fn the_invite_mail_escapes_the_inviters_name() {
     assert!(html.contains("&lt;script&gt;"), "{html}");
     app.stop().await;
 }
+
+async fn project_owner_invites_are_listed_for_the_unit(backend: Backend) {
+    let app = seeded(backend).await;
+    // researchuser_1 owns the seeded project: their invite to it has no unit of its own.
+    let owner = signed_in(&app, "researchuser_1").await;
+    let mut body = invite_body("friend@example.org", "Researcher", None);
+    body["project"] = json!(dds_server::db::seed::DEV_PROJECT);
+    let sent = owner.post("/api/v1/invites", body).await;
+    assert_eq!(sent.status(), 201);
+    let id = sent.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+
+    for username in ["unitadmin_1", "unituser_1", "superadmin"] {
+        let listed: Value =
+            signed_in(&app, username).await.get("/api/v1/invites").await.json().await.unwrap();
+        let emails: Vec<_> = listed.as_array().unwrap().iter().map(|i| i["email"].clone()).collect();
+        assert!(emails.contains(&json!("friend@example.org")), "{username}: {listed}");
+    }
+    // The unit's admins may cancel it.
+    let admin = signed_in(&app, "unitadmin_1").await;
+    let url = format!("{}/api/v1/invites/{id}", admin.base);
+    let removed = admin.client.delete(&url).header("origin", &admin.base).send().await.unwrap();
+    assert_eq!(removed.status(), 204);
+    app.stop().await;
+}
+both_backends!(project_owner_invites_listed, project_owner_invites_are_listed_for_the_unit);
