@@ -33,10 +33,11 @@ pub struct OutgoingMail {
     pub link: Option<String>,
 }
 
-/// An address typed by a person, as stored and mailed (trimmed, lower case), if it is one.
+/// An address typed by a person, as stored and mailed (trimmed, lower case), if it is one: a bare
+/// `local@domain` (`lettre::Address`), never a display form such as `Name <x@y>`.
 pub fn normalized_address(typed: &str) -> Option<String> {
     let address = typed.trim().to_lowercase();
-    (address.contains('@') && address.parse::<Mailbox>().is_ok()).then_some(address)
+    address.parse::<lettre::Address>().is_ok().then_some(address)
 }
 
 /// Makes a user-controlled value (a name, a message) safe to put into an HTML mail.
@@ -145,7 +146,9 @@ mod tests {
     #[test]
     fn typed_addresses_are_trimmed_lower_cased_and_checked() {
         assert_eq!(normalized_address(" New.Person@Example.org "), Some("new.person@example.org".into()));
-        for bad in ["", "not an address", "no-at-sign", "a@b@c"] {
+        for bad in
+            ["", "not an address", "no-at-sign", "a@b@c", "<x@example.org>", "Name <x@example.org>", "x@"]
+        {
             assert_eq!(normalized_address(bad), None, "{bad:?}");
         }
     }
