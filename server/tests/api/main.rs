@@ -11,6 +11,7 @@ mod pages;
 mod password;
 mod password_reset;
 mod permissions;
+mod projects;
 mod secrets;
 mod seed;
 mod session_key;

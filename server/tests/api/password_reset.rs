@@ -12,10 +12,10 @@ use crate::auth::{auth_key_for, latest_code, login, seeded, signed_in};
 use crate::both_backends;
 use crate::helpers::{spawn_app, Backend, Browser, TestApp};
 
-const NEW_PASSWORD: &str = "a brand new passphrase";
+pub(crate) const NEW_PASSWORD: &str = "a brand new passphrase";
 
 /// Every mail in the outbox to `email` containing `marker`, oldest first.
-fn mails_to(app: &TestApp, email: &str, marker: &str) -> Vec<String> {
+pub(crate) fn mails_to(app: &TestApp, email: &str, marker: &str) -> Vec<String> {
     let mut mails: Vec<_> = std::fs::read_dir(app.outbox())
         .map(|dir| dir.flatten().collect::<Vec<_>>())
         .unwrap_or_default()
@@ -42,7 +42,7 @@ fn reset_tokens(app: &TestApp, email: &str) -> Vec<String> {
 }
 
 /// The token of the newest reset link mailed to `email`.
-fn reset_token(app: &TestApp, email: &str) -> String {
+pub(crate) fn reset_token(app: &TestApp, email: &str) -> String {
     reset_tokens(app, email).pop().expect("a reset mail")
 }
 
@@ -60,16 +60,16 @@ fn new_credentials(username: &str, password: &str) -> Value {
     })
 }
 
-async fn request_reset(browser: &Browser, email: &str) -> reqwest::Response {
+pub(crate) async fn request_reset(browser: &Browser, email: &str) -> reqwest::Response {
     browser.post("/api/v1/password-reset", json!({ "email": email })).await
 }
 
-async fn complete(browser: &Browser, token: &str, username: &str) -> reqwest::Response {
+pub(crate) async fn complete(browser: &Browser, token: &str, username: &str) -> reqwest::Response {
     browser.post(&format!("/api/v1/password-reset/{token}"), new_credentials(username, NEW_PASSWORD)).await
 }
 
 /// Logs in with `password` and the emailed code: the status of the last step, and the browser.
-async fn log_in_as(app: &TestApp, username: &str, email: &str, password: &str) -> (u16, Browser) {
+pub(crate) async fn log_in_as(app: &TestApp, username: &str, email: &str, password: &str) -> (u16, Browser) {
     let browser = app.browser();
     let auth_key = auth_key_for(&browser, username, password).await;
     let response =

@@ -15,16 +15,16 @@ use crate::both_backends;
 use crate::helpers::{Backend, Browser, TestApp};
 use crate::invites::invite_link;
 
-fn b64(bytes: &[u8]) -> String {
+pub(crate) fn b64(bytes: &[u8]) -> String {
     BASE64.encode(bytes)
 }
 
-fn unb64(value: &Value) -> Vec<u8> {
+pub(crate) fn unb64(value: &Value) -> Vec<u8> {
     BASE64.decode(value.as_str().expect("a base64 string")).unwrap()
 }
 
 /// The signed-in user's private key, unwrapped as the login page does.
-async fn my_private_key(browser: &Browser, username: &str, password: &str) -> PrivateKey {
+pub(crate) async fn my_private_key(browser: &Browser, username: &str, password: &str) -> PrivateKey {
     let keys: Value = browser.get("/api/v1/users/me/keys").await.json().await.unwrap();
     let salt = Salt::from_slice(&unb64(&keys["salt"])).unwrap();
     let master = MasterKey::derive(password.as_bytes(), &salt, KdfParams::DEFAULT).unwrap();
@@ -33,7 +33,7 @@ async fn my_private_key(browser: &Browser, username: &str, password: &str) -> Pr
 }
 
 /// The unit key as a member's browser opens it, and what the server said.
-async fn open_unit_key(browser: &Browser, username: &str, password: &str) -> (PrivateKey, Value) {
+pub(crate) async fn open_unit_key(browser: &Browser, username: &str, password: &str) -> (PrivateKey, Value) {
     let keys: Value = browser.get("/api/v1/units/me/keys").await.json().await.unwrap();
     let sealed = Sealed::from_bytes(unb64(&keys["sealed_unit_key"])).unwrap();
     let unit_key = open_private_key(&my_private_key(browser, username, password).await, &sealed).unwrap();
@@ -41,12 +41,12 @@ async fn open_unit_key(browser: &Browser, username: &str, password: &str) -> (Pr
     (unit_key, keys)
 }
 
-fn sealed_to(key: &PrivateKey, recipient: &[u8]) -> String {
+pub(crate) fn sealed_to(key: &PrivateKey, recipient: &[u8]) -> String {
     b64(seal_private_key(&PublicKey::from_slice(recipient).unwrap(), key).unwrap().as_bytes())
 }
 
 /// An invite made in the inviter's browser, with the unit key sealed to it when given.
-fn staff_invite(
+pub(crate) fn staff_invite(
     email: &str,
     role: &str,
     unit_id: Option<i64>,
@@ -68,7 +68,7 @@ fn staff_invite(
 
 /// The invitee's browser: reads the invite, makes the key pair and handles the unit key like
 /// the registration page (re-seal from the invite, make one for a unit without, else pending).
-async fn register(app: &TestApp, email: &str, token: &InviteToken, username: &str) -> Value {
+pub(crate) async fn register(app: &TestApp, email: &str, token: &InviteToken, username: &str) -> Value {
     let link = invite_link(app, email);
     let visitor = app.browser();
     let details: Value = visitor.get(&format!("/api/v1/invites/by-token/{link}")).await.json().await.unwrap();
@@ -106,7 +106,7 @@ async fn register(app: &TestApp, email: &str, token: &InviteToken, username: &st
     details
 }
 
-async fn sign_in_new(app: &TestApp, username: &str, email: &str) -> Browser {
+pub(crate) async fn sign_in_new(app: &TestApp, username: &str, email: &str) -> Browser {
     let browser = app.browser();
     let auth_key = auth_key_for(&browser, username, "a long passphrase").await;
     let response =
