@@ -5,15 +5,7 @@
 
 use serde::Deserialize;
 
-/// How this browser reaches a project's private key (`key` in `GET /api/v1/projects/{id}`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(tag = "via", rename_all = "snake_case")]
-pub enum KeyPath {
-    UnitKey { sealed: String },
-    Member { sealed: String },
-    Pending,
-    None,
-}
+pub use crate::domain::projects::KeyPath;
 
 /// What the project page says while the user's access is pending.
 pub const PENDING: &str = "Your access to this project is pending: it is restored automatically as soon as \

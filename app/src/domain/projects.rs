@@ -2,8 +2,50 @@
 //! who stands in which capacity towards one, who may bring Researchers in, and who may restore a
 //! member's access after a password reset. Pure rules; the server asks them, the pages mirror them.
 
+use serde::{Deserialize, Serialize};
+
 use crate::domain::permissions::{Actor, Decision, Denied};
 use crate::domain::roles::Role;
+
+/// How the caller's browser reaches a project's private key (`key` of `GET /projects/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "via", rename_all = "snake_case")]
+pub enum KeyPath {
+    /// Staff: open the unit key (`GET units/me/keys`), then this seal.
+    UnitKey { sealed: String },
+    /// Researchers: open this seal with their own private key.
+    Member { sealed: String },
+    /// Access pending: nobody has sealed the key to the caller's current public key yet.
+    Pending,
+    /// Super Admins hold no project keys.
+    None,
+}
+
+impl KeyPath {
+    /// DDS's Access column: the key is reachable (`Some(true)`), pending, or never (`None`).
+    pub fn access(&self) -> Option<bool> {
+        match self {
+            KeyPath::UnitKey { .. } | KeyPath::Member { .. } => Some(true),
+            KeyPath::Pending => Some(false),
+            KeyPath::None => None,
+        }
+    }
+}
+
+/// One line of `GET /projects`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProjectSummary {
+    pub public_id: String,
+    pub title: String,
+    pub pi: String,
+    pub unit: String,
+    pub status: String,
+    pub created_at: i64,
+    /// The caller's capacity: "Unit Admin", "Project Owner", "Researcher", "Super Admin".
+    pub capacity: String,
+    /// Whether the caller holds the project key now (`None` for Super Admins: never).
+    pub access: Option<bool>,
+}
 
 /// How a user stands towards one project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,24 +3,10 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use serde::Deserialize;
 
 use crate::components::api::get_json;
 use crate::components::session::CurrentUser;
-use crate::domain::projects::{check_project_details, ONLY_TWO_UNIT_ADMINS};
-
-/// One line of `GET /api/v1/projects`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ProjectSummary {
-    pub public_id: String,
-    pub title: String,
-    pub pi: String,
-    pub unit: String,
-    pub status: String,
-    pub capacity: String,
-    /// `None` for Super Admins (no project keys).
-    pub access: Option<bool>,
-}
+use crate::domain::projects::{check_project_details, ProjectSummary, ONLY_TWO_UNIT_ADMINS};
 
 /// The access column: DDS's ✅/❌, in words.
 pub fn access_label(access: Option<bool>) -> &'static str {

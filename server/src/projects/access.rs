@@ -126,7 +126,7 @@ pub async fn pending_for(db: &Db, fixer: &User) -> Result<Vec<PendingAccess>, Pr
     for (public_id,) in candidates {
         let (project, capacity) = super::visible(db, fixer, &public_id).await?;
         let key = key_path(db, fixer, &project, capacity).await?;
-        if !matches!(key, KeyPath::UnitKey { .. } | KeyPath::Member { .. }) {
+        if key.access() != Some(true) {
             continue; // the caller's own access is pending: they cannot help yet
         }
         let waiting = waiting(db, project.id, fixer.id).await?;
@@ -213,8 +213,8 @@ async fn ensure_fixer_holds_key(
     project: &super::Project,
     capacity: Capacity,
 ) -> Result<(), ProjectError> {
-    match key_path(db, fixer, project, capacity).await? {
-        KeyPath::UnitKey { .. } | KeyPath::Member { .. } => Ok(()),
-        KeyPath::Pending | KeyPath::None => Err(ProjectError::NoAccessYourself),
+    match key_path(db, fixer, project, capacity).await?.access() {
+        Some(true) => Ok(()),
+        _ => Err(ProjectError::NoAccessYourself),
     }
 }

@@ -9,6 +9,7 @@ pub mod members;
 
 use app::domain::permissions::{Actor, Denied};
 use app::domain::projects::{self as rules, Capacity, Creation};
+pub use app::domain::projects::{KeyPath, ProjectSummary};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -70,7 +71,7 @@ pub(crate) fn decode_sealed(field: &str, value: &str) -> Result<Vec<u8>, Project
 }
 
 /// One project row.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Project {
     pub id: i64,
     pub public_id: String,
@@ -85,49 +86,19 @@ pub struct Project {
     pub created_at: i64,
 }
 
-type ProjectRow = (i64, String, i64, String, String, String, String, Vec<u8>, Vec<u8>, Vec<u8>, i64);
-
-const SELECT_PROJECT: &str = "SELECT p.id, p.public_id, p.unit_id, u.external_display_name, p.title, \
+const SELECT_PROJECT: &str =
+    "SELECT p.id, p.public_id, p.unit_id, u.external_display_name AS unit_name, p.title, \
      p.description, p.pi, p.public_key, p.unit_public_key, p.unit_sealed_key, p.created_at \
      FROM projects p JOIN units u ON u.id = p.unit_id";
 
-fn to_project(row: ProjectRow) -> Project {
-    let (
-        id,
-        public_id,
-        unit_id,
-        unit_name,
-        title,
-        description,
-        pi,
-        public_key,
-        unit_public_key,
-        unit_sealed_key,
-        created_at,
-    ) = row;
-    Project {
-        id,
-        public_id,
-        unit_id,
-        unit_name,
-        title,
-        description,
-        pi,
-        public_key,
-        unit_public_key,
-        unit_sealed_key,
-        created_at,
-    }
-}
-
 /// An active project by its public id.
 pub async fn by_public_id(db: &Db, public_id: &str) -> Result<Option<Project>, DbError> {
-    let row: Option<ProjectRow> =
+    let project: Option<Project> =
         sqlx::query_as(&format!("{SELECT_PROJECT} WHERE p.public_id = $1 AND p.is_active = TRUE"))
             .bind(public_id.trim())
             .fetch_optional(db.pool())
             .await?;
-    Ok(row.map(to_project))
+    Ok(project)
 }
 
 /// The Researcher's membership of a project: `Some(is_owner)`.
@@ -177,20 +148,6 @@ pub(crate) async fn current_member_seal(
     .fetch_optional(db.pool())
     .await?;
     Ok(row.map(|(sealed,)| sealed))
-}
-
-/// How the caller's browser reaches the project private key.
-#[derive(Debug, Serialize, PartialEq, Eq)]
-#[serde(tag = "via", rename_all = "snake_case")]
-pub enum KeyPath {
-    /// Staff: open the unit key (`GET units/me/keys`), then this seal.
-    UnitKey { sealed: String },
-    /// Researchers: open this seal with their own private key.
-    Member { sealed: String },
-    /// Access pending: nobody has sealed the key to the caller's current public key yet.
-    Pending,
-    /// Super Admins hold no project keys.
-    None,
 }
 
 pub async fn key_path(
@@ -301,21 +258,6 @@ pub async fn create(db: &Db, creator: &User, new: NewProject) -> Result<String, 
     Ok(public_id)
 }
 
-/// One line of the project list.
-#[derive(Debug, Serialize)]
-pub struct ProjectSummary {
-    pub public_id: String,
-    pub title: String,
-    pub pi: String,
-    pub unit: String,
-    pub status: String,
-    pub created_at: i64,
-    /// The caller's capacity: "Unit Admin", "Project Owner", "Researcher", "Super Admin"...
-    pub capacity: String,
-    /// Whether the caller holds the project key now (`None` for Super Admins: never).
-    pub access: Option<bool>,
-}
-
 async fn current_status(db: &Db, project_id: i64) -> Result<String, DbError> {
     let row: Option<(String,)> = sqlx::query_as(
         "SELECT status FROM project_statuses WHERE project_id = $1 ORDER BY created_at DESC LIMIT 1",
@@ -335,7 +277,7 @@ pub async fn list(db: &Db, user: &User) -> Result<Vec<ProjectSummary>, ProjectEr
         Role::UnitAdmin | Role::UnitPersonnel => "p.unit_id = $1",
         Role::Researcher => "p.id IN (SELECT project_id FROM project_members WHERE user_id = $2)",
     };
-    let rows: Vec<ProjectRow> = sqlx::query_as(&format!(
+    let rows: Vec<Project> = sqlx::query_as(&format!(
         "{SELECT_PROJECT} WHERE p.is_active = TRUE AND ({filter}) ORDER BY p.created_at DESC, p.id DESC"
     ))
     .bind(user.unit_id.unwrap_or_default())
@@ -343,7 +285,7 @@ pub async fn list(db: &Db, user: &User) -> Result<Vec<ProjectSummary>, ProjectEr
     .fetch_all(db.pool())
     .await?;
     let mut projects = Vec::with_capacity(rows.len());
-    for project in rows.into_iter().map(to_project) {
+    for project in rows {
         let capacity = capacity(db, user, &project).await?;
         projects.push(summarize(db, user, &project, capacity).await?.0);
     }
@@ -358,11 +300,7 @@ async fn summarize(
     capacity: Capacity,
 ) -> Result<(ProjectSummary, KeyPath), DbError> {
     let key = key_path(db, user, project, capacity).await?;
-    let access = match key {
-        KeyPath::UnitKey { .. } | KeyPath::Member { .. } => Some(true),
-        KeyPath::Pending => Some(false),
-        KeyPath::None => None,
-    };
+    let access = key.access();
     let summary = ProjectSummary {
         status: current_status(db, project.id).await?,
         public_id: project.public_id.clone(),
