@@ -295,30 +295,44 @@ pub struct InviteSummary {
 }
 
 /// id, email, role, unit, created, expires, the inviter's unit, and whether the invite leads to a
-/// project of the viewer's unit (1/0).
-type InviteRow = (i64, String, String, Option<i64>, i64, i64, Option<i64>, i64);
+/// project of the viewer's unit, and to a project the viewer owns (1/0 each).
+type InviteRow = (i64, String, String, Option<i64>, i64, i64, Option<i64>, i64, i64);
 
 const SELECT_INVITE: &str =
     "SELECT i.id, i.email, i.role, i.unit_id, i.created_at, i.expires_at, u.unit_id, \
      CAST(CASE WHEN EXISTS (SELECT 1 FROM invite_projects ip JOIN projects p ON p.id = ip.project_id \
-     WHERE ip.invite_id = i.id AND p.unit_id = $1) THEN 1 ELSE 0 END AS BIGINT) \
-     FROM invites i LEFT JOIN users u ON u.id = i.invited_by";
+     WHERE ip.invite_id = i.id AND p.unit_id = $1) THEN 1 ELSE 0 END AS BIGINT), \
+     CAST(CASE WHEN EXISTS (SELECT 1 FROM invite_projects ip JOIN project_members m \
+     ON m.project_id = ip.project_id WHERE ip.invite_id = i.id AND m.user_id = $2 AND m.is_owner = TRUE) \
+     THEN 1 ELSE 0 END AS BIGINT) FROM invites i LEFT JOIN users u ON u.id = i.invited_by";
 
 /// Pending invites the caller may see: Super Admins all; unit staff those of their unit, the
-/// researcher invites sent by their unit and those to their unit's projects (a Project Owner's).
+/// researcher invites sent by their unit and those to their unit's projects (a Project Owner's);
+/// Project Owners those to the projects they own (DDS: other Researchers are refused).
 pub async fn list(db: &Db, viewer: &User) -> Result<Vec<InviteSummary>, InviteError> {
     if viewer.role == Role::Researcher {
-        return Err(InviteError::Denied("You do not have permission to list invites.".into()));
+        let (owned,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM project_members WHERE user_id = $1 AND is_owner = TRUE")
+                .bind(viewer.id)
+                .fetch_one(db.pool())
+                .await?;
+        if owned == 0 {
+            return Err(InviteError::Denied(
+                "You need to have the role 'Project Owner' in at least one project to be able to list any invites."
+                    .into(),
+            ));
+        }
     }
     let rows: Vec<InviteRow> =
         sqlx::query_as(&format!("{SELECT_INVITE} ORDER BY i.created_at DESC, i.id DESC"))
             .bind(viewer.unit_id.unwrap_or(-1))
+            .bind(viewer.id)
             .fetch_all(db.pool())
             .await?;
     Ok(rows
         .into_iter()
         .filter(|row| visible(viewer, row))
-        .map(|(id, email, role, unit_id, created_at, expires_at, _, _)| InviteSummary {
+        .map(|(id, email, role, unit_id, created_at, expires_at, _, _, _)| InviteSummary {
             id,
             email,
             role,
@@ -329,14 +343,17 @@ pub async fn list(db: &Db, viewer: &User) -> Result<Vec<InviteSummary>, InviteEr
         .collect())
 }
 
-fn visible(viewer: &User, (_, _, _, unit_id, _, _, inviter_unit, to_unit_project): &InviteRow) -> bool {
+fn visible(
+    viewer: &User,
+    (_, _, _, unit_id, _, _, inviter_unit, to_unit_project, to_owned_project): &InviteRow,
+) -> bool {
     match viewer.role {
         Role::SuperAdmin => true,
         Role::UnitAdmin | Role::UnitPersonnel => {
             viewer.unit_id.is_some()
                 && (*unit_id == viewer.unit_id || *inviter_unit == viewer.unit_id || *to_unit_project != 0)
         }
-        Role::Researcher => false,
+        Role::Researcher => *to_owned_project != 0,
     }
 }
 
@@ -345,8 +362,9 @@ pub async fn delete(db: &Db, actor: &User, id: i64) -> Result<(), InviteError> {
     if !matches!(actor.role, Role::SuperAdmin | Role::UnitAdmin) {
         return Err(InviteError::Denied("You do not have permission to delete invites.".into()));
     }
-    let row: Option<InviteRow> = sqlx::query_as(&format!("{SELECT_INVITE} WHERE i.id = $2"))
+    let row: Option<InviteRow> = sqlx::query_as(&format!("{SELECT_INVITE} WHERE i.id = $3"))
         .bind(actor.unit_id.unwrap_or(-1))
+        .bind(actor.id)
         .bind(id)
         .fetch_optional(db.pool())
         .await?;

@@ -187,11 +187,13 @@ pub async fn restore(db: &Db, fixer: &User, public_id: &str, restore: Restore) -
             rules::may_restore_access(capacity, fixer.id, -1)?;
             ensure_fixer_holds_key(db, fixer, &project, capacity).await?;
             let sealed_now = sqlx::query(
-                "UPDATE invite_projects SET sealed = $1 WHERE invite_id = $2 AND project_id = $3 AND sealed IS NULL",
+                "UPDATE invite_projects SET sealed = $1 WHERE invite_id = $2 AND project_id = $3 AND sealed IS NULL \
+                 AND invite_id IN (SELECT id FROM invites WHERE expires_at > $4)",
             )
             .bind(sealed)
             .bind(invite_id)
             .bind(project.id)
+            .bind(now())
             .execute(db.pool())
             .await?;
             if sealed_now.rows_affected() != 1 {

@@ -238,7 +238,29 @@ async fn project_owner_invites_are_listed_for_the_unit(backend: Backend) {
         let emails: Vec<_> = listed.as_array().unwrap().iter().map(|i| i["email"].clone()).collect();
         assert!(emails.contains(&json!("friend@example.org")), "{username}: {listed}");
     }
-    // The unit's admins may cancel it.
+    // The Project Owner lists the invites to their projects; other Researchers are refused.
+    let listed: Value = owner.get("/api/v1/invites").await.json().await.unwrap();
+    let emails: Vec<_> = listed.as_array().unwrap().iter().map(|i| i["email"].clone()).collect();
+    assert_eq!(emails, vec![json!("friend@example.org")], "only invites to owned projects");
+    let member = signed_in(&app, "researchuser_2").await.get("/api/v1/invites").await;
+    assert_eq!(member.status(), 403);
+    assert_eq!(
+        member.json::<Value>().await.unwrap()["error"],
+        "You need to have the role 'Project Owner' in at least one project to be able to list any invites."
+    );
+    // Staff invites are not theirs to see.
+    let staff_invite = signed_in(&app, "unitadmin_1")
+        .await
+        .post("/api/v1/invites", invite_body("colleague@example.org", "Unit Personnel", None))
+        .await;
+    assert_eq!(staff_invite.status(), 201);
+    let listed: Value = owner.get("/api/v1/invites").await.json().await.unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+
+    // The unit's admins may cancel it; the Project Owner may not.
+    let url = format!("{}/api/v1/invites/{id}", owner.base);
+    let refused = owner.client.delete(&url).header("origin", &owner.base).send().await.unwrap();
+    assert_eq!(refused.status(), 403);
     let admin = signed_in(&app, "unitadmin_1").await;
     let url = format!("{}/api/v1/invites/{id}", admin.base);
     let removed = admin.client.delete(&url).header("origin", &admin.base).send().await.unwrap();
