@@ -32,15 +32,14 @@ async fn unit_admins(db: &Db, user: &User) -> Result<usize, DbError> {
 
 async fn check_rule(db: &Db, user: &User) -> Result<(), LinkError> {
     let admins = if user.role == Role::UnitAdmin { unit_admins(db, user).await? } else { 0 };
-    if permissions::may_request_self_deletion(&actor(user), admins).is_err() && user.role == Role::UnitAdmin {
+    match permissions::may_request_self_deletion(&actor(user), admins) {
         // DDS's sentence names the count.
-        return Err(LinkError::Denied(format!(
+        Err(_) if user.role == Role::UnitAdmin => Err(LinkError::Denied(format!(
             "Your unit only has {admins} Unit Admins; it needs more than three Unit Admins before one can \
              delete their own account. Invite a new Unit Admin first if you wish to proceed."
-        )));
+        ))),
+        decision => Ok(decision?),
     }
-    permissions::may_request_self_deletion(&actor(user), admins)?;
-    Ok(())
 }
 
 /// Mails `user` a link to confirm the deletion of their account. Returns the sentence to show.

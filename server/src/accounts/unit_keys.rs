@@ -14,6 +14,7 @@ use serde::Serialize;
 use wasm_crypto::seal::SEALED_KEY_LEN;
 
 use crate::db::audit::{self, AuditEvent};
+use crate::db::seals::{self, SealedKey};
 use crate::db::users::User;
 use crate::db::{now, Db, DbError};
 
@@ -70,20 +71,6 @@ pub async fn unit_public_key(db: &Db, unit_id: i64) -> Result<Option<Vec<u8>>, D
     Ok(row.map(|(key,)| key))
 }
 
-/// The member's seal, if it was made for their current public key.
-pub(crate) async fn current_seal(db: &Db, unit_id: i64, user_id: i64) -> Result<Option<Vec<u8>>, DbError> {
-    let row: Option<(Vec<u8>,)> = sqlx::query_as(
-        "SELECT s.sealed FROM unit_key_seals s JOIN user_credentials c \
-         ON c.user_id = s.user_id AND c.public_key = s.recipient_public_key \
-         WHERE s.unit_id = $1 AND s.user_id = $2",
-    )
-    .bind(unit_id)
-    .bind(user_id)
-    .fetch_optional(db.pool())
-    .await?;
-    Ok(row.map(|(sealed,)| sealed))
-}
-
 /// Active staff of the unit whose access is pending, with their current public keys.
 pub async fn pending_members(db: &Db, unit_id: i64) -> Result<Vec<PendingMember>, DbError> {
     let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(
@@ -108,7 +95,9 @@ pub async fn for_member(db: &Db, user: &User) -> Result<UnitKeys, UnitKeyError> 
     };
     Ok(UnitKeys {
         unit_public_key: Some(BASE64.encode(public_key)),
-        sealed_unit_key: current_seal(db, unit_id, user.id).await?.map(|s| BASE64.encode(s)),
+        sealed_unit_key: seals::current(db, SealedKey::Unit, unit_id, user.id)
+            .await?
+            .map(|s| BASE64.encode(s)),
         pending: pending_members(db, unit_id).await?,
     })
 }
@@ -118,33 +107,6 @@ pub fn decode_sealed(value: &str) -> Result<Vec<u8>, UnitKeyError> {
         Ok(bytes) if bytes.len() == SEALED_KEY_LEN => Ok(bytes),
         _ => Err(UnitKeyError::Invalid(format!("'sealed' must be {SEALED_KEY_LEN} bytes in base64."))),
     }
-}
-
-async fn store_seal<'e, E>(
-    executor: E,
-    unit_id: i64,
-    user_id: i64,
-    recipient_public_key: &[u8],
-    sealed: &[u8],
-    sealed_by: i64,
-) -> Result<(), DbError>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    sqlx::query(
-        "INSERT INTO unit_key_seals (unit_id, user_id, recipient_public_key, sealed, sealed_by, sealed_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (unit_id, user_id) DO UPDATE SET \
-         recipient_public_key = $3, sealed = $4, sealed_by = $5, sealed_at = $6",
-    )
-    .bind(unit_id)
-    .bind(user_id)
-    .bind(recipient_public_key)
-    .bind(sealed)
-    .bind(sealed_by)
-    .bind(now())
-    .execute(executor)
-    .await?;
-    Ok(())
 }
 
 /// A colleague's browser restores `username`'s access: the unit key sealed to their current
@@ -157,7 +119,7 @@ pub async fn seal_for_colleague(
 ) -> Result<(), UnitKeyError> {
     let unit_id = staff_unit(sealer)?;
     let sealed = decode_sealed(sealed)?;
-    if current_seal(db, unit_id, sealer.id).await?.is_none() {
+    if seals::current(db, SealedKey::Unit, unit_id, sealer.id).await?.is_none() {
         return Err(UnitKeyError::NoAccessYourself);
     }
     // Only members of the sealer's own unit are visible here (no probing of other units).
@@ -170,11 +132,11 @@ pub async fn seal_for_colleague(
     .fetch_optional(db.pool())
     .await?;
     let (target_id, target_name, target_key) = target.ok_or(UnitKeyError::NotFound)?;
-    if current_seal(db, unit_id, target_id).await?.is_some() {
+    if seals::current(db, SealedKey::Unit, unit_id, target_id).await?.is_some() {
         return Err(UnitKeyError::AlreadySealed(target_name));
     }
     let mut tx = db.pool().begin().await?;
-    store_seal(&mut *tx, unit_id, target_id, &target_key, &sealed, sealer.id).await?;
+    seals::store(&mut *tx, SealedKey::Unit, unit_id, target_id, &target_key, &sealed, sealer.id).await?;
     audit::record(&mut *tx, AuditEvent::new(Some(sealer.id), "unit-key-sealed", Some(&target_name))).await?;
     tx.commit().await?;
     Ok(())
@@ -229,6 +191,6 @@ pub async fn record_at_registration(
         // A key made while a colleague's was stored, or a seal without a key: pending.
         _ => return Ok(()),
     }
-    store_seal(&mut **tx, unit_id, user_id, user_public_key, &sealed, user_id).await?;
+    seals::store(&mut **tx, SealedKey::Unit, unit_id, user_id, user_public_key, &sealed, user_id).await?;
     Ok(())
 }

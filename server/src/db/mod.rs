@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod maintenance;
 pub mod motd;
+pub mod seals;
 pub mod seed;
 pub mod users;
 

@@ -170,8 +170,9 @@ async fn seed_project(
         .await?;
         let recipient = wasm_crypto::PublicKey::from_slice(public_key).map_err(rule)?;
         let sealed = wasm_crypto::seal_private_key(&recipient, &project_key).map_err(rule)?;
-        crate::projects::access::store_seal(
+        super::seals::store(
             &mut **tx,
+            super::seals::SealedKey::Project,
             project_id,
             *user_id,
             public_key,

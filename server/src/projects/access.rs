@@ -11,35 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{key_path, KeyPath, ProjectError};
 use crate::db::audit::{self, AuditEvent};
+use crate::db::seals::{self, SealedKey};
 use crate::db::users::User;
 use crate::db::{now, Db, DbError};
-
-pub(crate) async fn store_seal<'e, E>(
-    executor: E,
-    project_id: i64,
-    user_id: i64,
-    recipient_public_key: &[u8],
-    sealed: &[u8],
-    sealed_by: i64,
-) -> Result<(), DbError>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    sqlx::query(
-        "INSERT INTO project_key_seals (project_id, user_id, recipient_public_key, sealed, sealed_by, sealed_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (project_id, user_id) DO UPDATE SET \
-         recipient_public_key = $3, sealed = $4, sealed_by = $5, sealed_at = $6",
-    )
-    .bind(project_id)
-    .bind(user_id)
-    .bind(recipient_public_key)
-    .bind(sealed)
-    .bind(sealed_by)
-    .bind(now())
-    .execute(executor)
-    .await?;
-    Ok(())
-}
 
 /// Someone waiting for the project key: a member (by username) or an invite (by id).
 #[derive(Debug, Serialize)]
@@ -107,15 +81,16 @@ pub async fn pending_for(db: &Db, fixer: &User) -> Result<Vec<PendingAccess>, Pr
         }
         Role::SuperAdmin => return Ok(Vec::new()),
     };
-    let candidates: Vec<(String,)> = sqlx::query_as(&format!(
-        "SELECT p.public_id FROM projects p WHERE p.is_active = TRUE AND {scope} AND (\
+    let candidates: Vec<super::Project> = sqlx::query_as(&format!(
+        "{} WHERE p.is_active = TRUE AND {scope} AND (\
          EXISTS (SELECT 1 FROM project_members m JOIN users u ON u.id = m.user_id \
          JOIN user_credentials c ON c.user_id = u.id \
          LEFT JOIN project_key_seals s ON s.project_id = m.project_id AND s.user_id = u.id \
          AND s.recipient_public_key = c.public_key \
          WHERE m.project_id = p.id AND u.is_active = TRUE AND u.id <> $2 AND s.user_id IS NULL) \
          OR EXISTS (SELECT 1 FROM invite_projects ip JOIN invites i ON i.id = ip.invite_id \
-         WHERE ip.project_id = p.id AND ip.sealed IS NULL AND i.expires_at > $3)) ORDER BY p.public_id"
+         WHERE ip.project_id = p.id AND ip.sealed IS NULL AND i.expires_at > $3)) ORDER BY p.public_id",
+        super::SELECT_PROJECT
     ))
     .bind(fixer.unit_id.unwrap_or_default())
     .bind(fixer.id)
@@ -123,14 +98,14 @@ pub async fn pending_for(db: &Db, fixer: &User) -> Result<Vec<PendingAccess>, Pr
     .fetch_all(db.pool())
     .await?;
     let mut found = Vec::new();
-    for (public_id,) in candidates {
-        let (project, capacity) = super::visible(db, fixer, &public_id).await?;
+    for project in candidates {
+        let capacity = super::capacity(db, fixer, &project).await?;
         let key = key_path(db, fixer, &project, capacity).await?;
         if key.access() != Some(true) {
             continue; // the caller's own access is pending: they cannot help yet
         }
         let waiting = waiting(db, project.id, fixer.id).await?;
-        found.push(PendingAccess { public_id, key, waiting });
+        found.push(PendingAccess { public_id: project.public_id, key, waiting });
     }
     Ok(found)
 }
@@ -168,13 +143,14 @@ pub async fn restore(db: &Db, fixer: &User, public_id: &str, restore: Restore) -
             })?;
             rules::may_restore_access(capacity, fixer.id, target_id)?;
             ensure_fixer_holds_key(db, fixer, &project, capacity).await?;
-            if super::current_member_seal(db, project.id, target_id).await?.is_some() {
+            if seals::current(db, SealedKey::Project, project.id, target_id).await?.is_some() {
                 return Err(ProjectError::AlreadyAssociated(format!(
                     "{target_name} already has access to the project {public_id}."
                 )));
             }
             let mut tx = db.pool().begin().await?;
-            store_seal(&mut *tx, project.id, target_id, &target_key, &sealed, fixer.id).await?;
+            seals::store(&mut *tx, SealedKey::Project, project.id, target_id, &target_key, &sealed, fixer.id)
+                .await?;
             let event = AuditEvent {
                 details: Some(format!("project {public_id}")),
                 ..AuditEvent::new(Some(fixer.id), "project-access-restored", Some(&target_name))

@@ -278,8 +278,16 @@ pub async fn join_from_invite(
         .await?;
         // Only a key the invite carried can have been re-sealed; anything else stays pending.
         if let (1, Some(sealed)) = (invite_sealed, offered.get(&public_id)) {
-            super::access::store_seal(&mut **tx, project_id, user_id, user_public_key, sealed, user_id)
-                .await?;
+            crate::db::seals::store(
+                &mut **tx,
+                crate::db::seals::SealedKey::Project,
+                project_id,
+                user_id,
+                user_public_key,
+                sealed,
+                user_id,
+            )
+            .await?;
         }
     }
     Ok(())

@@ -18,6 +18,7 @@ use wasm_crypto::seal::SEALED_KEY_LEN;
 use crate::accounts::unit_keys;
 use crate::auth::credentials::{decode_field, PUBLIC_KEY_LEN};
 use crate::db::audit::{self, AuditEvent};
+use crate::db::seals::{self, SealedKey};
 use crate::db::users::{self, User};
 use crate::db::{now, Db, DbError};
 
@@ -86,7 +87,7 @@ pub struct Project {
     pub created_at: i64,
 }
 
-const SELECT_PROJECT: &str =
+pub(super) const SELECT_PROJECT: &str =
     "SELECT p.id, p.public_id, p.unit_id, u.external_display_name AS unit_name, p.title, \
      p.description, p.pi, p.public_key, p.unit_public_key, p.unit_sealed_key, p.created_at \
      FROM projects p JOIN units u ON u.id = p.unit_id";
@@ -132,24 +133,6 @@ pub async fn visible(db: &Db, user: &User, public_id: &str) -> Result<(Project, 
     Ok((project, capacity))
 }
 
-/// The Researcher's seal of the project key, if it was made for their current public key.
-pub(crate) async fn current_member_seal(
-    db: &Db,
-    project_id: i64,
-    user_id: i64,
-) -> Result<Option<Vec<u8>>, DbError> {
-    let row: Option<(Vec<u8>,)> = sqlx::query_as(
-        "SELECT s.sealed FROM project_key_seals s JOIN user_credentials c \
-         ON c.user_id = s.user_id AND c.public_key = s.recipient_public_key \
-         WHERE s.project_id = $1 AND s.user_id = $2",
-    )
-    .bind(project_id)
-    .bind(user_id)
-    .fetch_optional(db.pool())
-    .await?;
-    Ok(row.map(|(sealed,)| sealed))
-}
-
 pub async fn key_path(
     db: &Db,
     user: &User,
@@ -157,16 +140,18 @@ pub async fn key_path(
     capacity: Capacity,
 ) -> Result<KeyPath, DbError> {
     Ok(match capacity {
-        Capacity::Staff(_) => match unit_keys::current_seal(db, project.unit_id, user.id).await? {
+        Capacity::Staff(_) => match seals::current(db, SealedKey::Unit, project.unit_id, user.id).await? {
             Some(_) if project.unit_public_key_is_current(db).await? => {
                 KeyPath::UnitKey { sealed: BASE64.encode(&project.unit_sealed_key) }
             }
             _ => KeyPath::Pending,
         },
-        Capacity::Owner | Capacity::Member => match current_member_seal(db, project.id, user.id).await? {
-            Some(sealed) => KeyPath::Member { sealed: BASE64.encode(sealed) },
-            None => KeyPath::Pending,
-        },
+        Capacity::Owner | Capacity::Member => {
+            match seals::current(db, SealedKey::Project, project.id, user.id).await? {
+                Some(sealed) => KeyPath::Member { sealed: BASE64.encode(sealed) },
+                None => KeyPath::Pending,
+            }
+        }
         Capacity::Operator | Capacity::Outsider => KeyPath::None,
     })
 }
@@ -209,7 +194,7 @@ pub async fn create(db: &Db, creator: &User, new: NewProject) -> Result<String, 
     let public_key = decode("public_key", &new.public_key, PUBLIC_KEY_LEN)?;
     let unit_public_key = decode("unit_public_key", &new.unit_public_key, PUBLIC_KEY_LEN)?;
     let unit_sealed_key = decode_sealed("unit_sealed_key", &new.unit_sealed_key)?;
-    if unit_keys::current_seal(db, unit_id, creator.id).await?.is_none() {
+    if seals::current(db, SealedKey::Unit, unit_id, creator.id).await?.is_none() {
         return Err(ProjectError::NoAccessYourself);
     }
     if unit_keys::unit_public_key(db, unit_id).await?.as_deref() != Some(&unit_public_key[..]) {
