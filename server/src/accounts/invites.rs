@@ -489,10 +489,6 @@ pub async fn accept(db: &Db, token: &str, registration: Registration) -> Result<
     }
     let credentials = checked.into_stored().await?;
 
-    let (invited_by,): (Option<i64>,) = sqlx::query_as("SELECT invited_by FROM invites WHERE id = $1")
-        .bind(invite_id)
-        .fetch_one(db.pool())
-        .await?;
     let mut tx = db.pool().begin().await?;
     // The invite is consumed in the same transaction: a second acceptance finds nothing.
     // Deleting it also deletes its project rows: claim it first, move the projects, then delete.
@@ -526,15 +522,7 @@ pub async fn accept(db: &Db, token: &str, registration: Registration) -> Result<
         .execute(&mut *tx)
         .await?;
     users::insert_credentials(&mut tx, user_id, &credentials).await?;
-    members::join_from_invite(
-        &mut tx,
-        invite_id,
-        invited_by,
-        user_id,
-        &credentials.public_key,
-        &project_keys,
-    )
-    .await?;
+    members::join_from_invite(&mut tx, invite_id, user_id, &credentials.public_key, &project_keys).await?;
     sqlx::query("DELETE FROM invites WHERE id = $1").bind(invite_id).execute(&mut *tx).await?;
     if let Some(unit_id) = unit_id {
         unit_keys::record_at_registration(

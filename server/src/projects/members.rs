@@ -251,20 +251,21 @@ pub async fn invited_projects(db: &Db, invite_id: i64) -> Result<Vec<InvitedProj
 pub async fn join_from_invite(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     invite_id: i64,
-    invited_by: Option<i64>,
     user_id: i64,
     user_public_key: &[u8],
     offered: &HashMap<String, Vec<u8>>,
 ) -> Result<(), DbError> {
-    let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(
+    // The inviter is recorded as who added the member.
+    let rows: Vec<(i64, String, i64, i64, Option<i64>)> = sqlx::query_as(
         "SELECT p.id, p.public_id, CAST(CASE WHEN ip.is_owner THEN 1 ELSE 0 END AS BIGINT), \
-         CAST(CASE WHEN ip.sealed IS NULL THEN 0 ELSE 1 END AS BIGINT) FROM invite_projects ip JOIN projects p ON p.id = ip.project_id \
+         CAST(CASE WHEN ip.sealed IS NULL THEN 0 ELSE 1 END AS BIGINT), i.invited_by \
+         FROM invite_projects ip JOIN projects p ON p.id = ip.project_id JOIN invites i ON i.id = ip.invite_id \
          WHERE ip.invite_id = $1 AND p.is_active = TRUE",
     )
     .bind(invite_id)
     .fetch_all(&mut **tx)
     .await?;
-    for (project_id, public_id, owner, invite_sealed) in rows {
+    for (project_id, public_id, owner, invite_sealed, invited_by) in rows {
         sqlx::query(
             "INSERT INTO project_members (project_id, user_id, is_owner, added_by, added_at) \
              VALUES ($1, $2, $3, $4, $5)",
