@@ -3,6 +3,7 @@
 //! `hydrate` build (the browser bundle) must not pull in sqlx, tokio or aws-sdk.
 #![recursion_limit = "256"]
 
+pub mod api;
 pub mod components;
 pub mod domain;
 pub mod pages;

@@ -18,6 +18,7 @@ const TAG_LEN: usize = 16;
 /// nonce (12) | ciphertext (32) | tag (16)
 pub const WRAPPED_KEY_LEN: usize = WRAP_NONCE_LEN + KEY_LEN + TAG_LEN;
 const USER_KEY_AAD: &[u8] = b"dds/v1/user-key";
+const FINGERPRINT_DOMAIN: &[u8] = b"dds/v1/fingerprint";
 
 /// An X25519 private key. Zeroized on drop; no `Clone`, no `Debug` of its bytes.
 pub struct PrivateKey(pub(crate) StaticSecret);
@@ -67,6 +68,20 @@ impl PublicKey {
 
     pub fn as_bytes(&self) -> &[u8; KEY_LEN] {
         &self.0
+    }
+
+    /// A short readable form of the key for people to compare out of band (the account page
+    /// shows one's own, an approval shows the recipient's): the first 128 bits of
+    /// SHA-256("dds/v1/fingerprint" ‖ key) as eight groups of four hex digits. A server that
+    /// substituted a public key would have to find a key with the same 128 bits.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::new().chain_update(FINGERPRINT_DOMAIN).chain_update(self.0).finalize();
+        digest[..16]
+            .chunks(2)
+            .map(|pair| format!("{:02X}{:02X}", pair[0], pair[1]))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
@@ -140,7 +155,7 @@ pub(crate) fn fresh_nonce() -> [u8; WRAP_NONCE_LEN] {
 }
 
 /// AES-256-GCM of a private key under `wrapping_key`; `aad` names the context (whose key, for
-/// what), so a wrapped key moved elsewhere does not open. Shared by the kek, invite tokens and
+/// what), so a wrapped key moved elsewhere does not open. Shared by the kek and
 /// session keys.
 pub(crate) fn wrap_key(
     wrapping_key: &[u8; KEY_LEN],
@@ -180,6 +195,20 @@ mod tests {
     fn kek(password: &[u8]) -> Kek {
         let params = KdfParams { memory_kib: KdfParams::MIN_MEMORY_KIB, iterations: 2, parallelism: 1 };
         MasterKey::derive(password, &Salt([3; 16]), params).unwrap().kek()
+    }
+
+    #[test]
+    fn fingerprints_are_short_stable_and_differ_between_keys() {
+        let key = PublicKey([7; KEY_LEN]);
+        let print = key.fingerprint();
+        assert_eq!(print.len(), 8 * 4 + 7, "{print}");
+        assert!(print.split(' ').all(|g| g.len() == 4 && g.chars().all(|c| c.is_ascii_hexdigit())));
+        assert_eq!(print, PublicKey([7; KEY_LEN]).fingerprint(), "stable");
+        assert_ne!(print, PublicKey([8; KEY_LEN]).fingerprint());
+        // Pinned: the browser and the server compute the same form.
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest([FINGERPRINT_DOMAIN, &[7; KEY_LEN]].concat());
+        assert_eq!(print.replace(' ', ""), hex::encode_upper(&digest[..16]));
     }
 
     #[test]

@@ -10,7 +10,6 @@
 
 pub mod error;
 pub mod format;
-pub mod invite;
 pub mod kdf;
 pub mod keys;
 pub mod parts;
@@ -20,7 +19,6 @@ pub mod stream;
 
 pub use error::{CryptoError, Result};
 pub use format::{Header, Layout, DEFAULT_SEGMENT_SIZE, HEADER_LEN};
-pub use invite::InviteToken;
 pub use kdf::{AuthKey, KdfParams, Kek, MasterKey, Salt};
 pub use keys::{PrivateKey, PublicKey, WrappedPrivateKey};
 pub use parts::{Part, PartPlan};

@@ -12,36 +12,6 @@ pub fn Layout(children: Children) -> impl IntoView {
     // Blocking: the first HTML byte waits for it, so the header is right even without JavaScript.
     let user = CurrentUser(Resource::new_blocking(|| (), |_| whoami()));
     provide_context(user);
-    // DESIGN §3: a staff member whose browser holds the unit key restores colleagues' access
-    // (after a password reset, or an invite a Super Admin sent) on any page they open.
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |done: Option<bool>| {
-        if done == Some(true) {
-            return true;
-        }
-        let Some(me) = user.get() else {
-            return false;
-        };
-        // The same for project keys: unit staff and Project Owners seal them to members and
-        // invites waiting for them.
-        if me.role != Role::SuperAdmin {
-            leptos::task::spawn_local(async move {
-                if me.role.belongs_to_unit() {
-                    match crate::components::unit_keys::repair_colleagues(&me.username).await {
-                        Ok(0) => {}
-                        Ok(n) => leptos::logging::log!("restored unit key access for {n} colleague(s)"),
-                        Err(message) => leptos::logging::warn!("unit key access not repaired: {message}"),
-                    }
-                }
-                match crate::components::project_keys::repair(&me.username).await {
-                    Ok(0) => {}
-                    Ok(n) => leptos::logging::log!("restored project access for {n} member(s) or invite(s)"),
-                    Err(message) => leptos::logging::warn!("project access not repaired: {message}"),
-                }
-            });
-        }
-        true
-    });
     let version = use_context::<SiteInfo>().map(|site| site.version).unwrap_or_default();
     let log_out = move |_| {
         crate::components::keyring::forget();

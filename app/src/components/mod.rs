@@ -8,3 +8,4 @@ pub mod project_keys;
 pub mod session;
 pub mod theme;
 pub mod unit_keys;
+pub mod waiting;

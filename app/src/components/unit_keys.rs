@@ -1,29 +1,34 @@
 //! The unit key in the browser (DESIGN §3): opened with the user's private key from the tab's
-//! key store, sealed to colleagues whose access is pending (automatically, on any page a staff
-//! member with access opens) and to staff invites. The server only routes sealed blobs.
+//! key store, and sealed to a colleague only when a Unit Admin approves them in the page after
+//! comparing their key fingerprint (docs/security.md "Threat model"). The server only routes
+//! sealed blobs.
 
-use serde::Deserialize;
+use crate::api::keys::UnitKeys;
 
-/// `GET /api/v1/units/me/keys`.
-#[derive(Debug, Clone, Deserialize)]
-#[allow(dead_code)] // read in the browser build only
-pub struct UnitKeys {
-    pub unit_public_key: Option<String>,
-    pub sealed_unit_key: Option<String>,
-    pub pending: Vec<PendingMember>,
+/// What a staff member's pages say while their unit key access waits for approval.
+pub const PENDING: &str = "Your access to the unit's data is waiting for a Unit Admin's approval. \
+                           They will ask you to confirm the key fingerprint shown on your account page.";
+
+/// The fingerprint of a public key given in base64, as people compare it (`None` when the bytes
+/// are not a public key). Computed here, from the key an approval seals to.
+#[cfg(feature = "hydrate")]
+pub fn fingerprint(public_key_b64: &str) -> Option<String> {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
+    let bytes = STANDARD.decode(public_key_b64).ok()?;
+    Some(wasm_crypto::PublicKey::from_slice(&bytes).ok()?.fingerprint())
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[allow(dead_code)]
-pub struct PendingMember {
-    pub username: String,
-    pub public_key: String,
+/// Without the browser bundle (server rendering) nothing is computed: the page shows it once live.
+#[cfg(not(feature = "hydrate"))]
+pub fn fingerprint(_public_key_b64: &str) -> Option<String> {
+    None
 }
 
-/// What a staff member's account page says about their unit key.
-pub const PENDING: &str =
-    "Your access to the unit's data is pending: it is restored automatically as soon as a \
-                           colleague with access opens the portal.";
+/// Whether the caller's unit key response says they hold the key.
+pub fn holds_key(keys: &UnitKeys) -> bool {
+    keys.sealed_unit_key.is_some()
+}
 
 #[cfg(feature = "hydrate")]
 mod browser {
@@ -31,7 +36,9 @@ mod browser {
     use base64::Engine;
     use wasm_crypto::{open_private_key, seal_private_key, PrivateKey, PublicKey, Sealed};
 
-    use super::{UnitKeys, PENDING};
+    use super::PENDING;
+    use crate::api::keys::{Approval, UnitKeys, WaitingMember, UNIT_KEYS, UNIT_KEY_APPROVALS};
+    use crate::api::url;
     use crate::components::api::{get_json, post_json};
     use crate::components::keyring;
 
@@ -43,7 +50,7 @@ mod browser {
             .ok_or_else(|| "The portal sent an unusable public key.".to_string())
     }
 
-    /// Seals `key` (a unit key) to a public key given in base64; the result in base64.
+    /// Seals `key` to a public key given in base64; the result in base64.
     pub fn seal_to(key: &PrivateKey, recipient_b64: &str) -> Result<String, String> {
         let sealed = seal_private_key(&public_key(recipient_b64)?, key).map_err(|e| e.to_string())?;
         Ok(STANDARD.encode(sealed.as_bytes()))
@@ -59,33 +66,31 @@ mod browser {
         open_private_key(key, &sealed).map_err(|_| "A sealed key did not open with your key.".to_string())
     }
 
-    /// The unit private key, opened with the user's key kept for this tab.
+    /// The unit private key, opened with the user's key kept for this tab, checked against the
+    /// unit's public key.
     pub async fn open(username: &str) -> Result<(PrivateKey, UnitKeys), String> {
-        let keys: UnitKeys = get_json("/api/v1/units/me/keys").await?;
+        let keys: UnitKeys = get_json(&url(UNIT_KEYS)).await?;
         let sealed = keys.sealed_unit_key.clone().ok_or_else(|| PENDING.to_string())?;
         let user_key = keyring::unlock(username).await?;
-        Ok((open_sealed(&user_key, &sealed)?, keys))
+        let unit_key = open_sealed(&user_key, &sealed)?;
+        if Some(STANDARD.encode(unit_key.public_key().as_bytes())) != keys.unit_public_key {
+            return Err("The key this browser opened is not your unit's key.".to_string());
+        }
+        Ok((unit_key, keys))
     }
 
-    /// Restores the access of every colleague waiting for it; how many were restored.
-    pub async fn repair_colleagues(username: &str) -> Result<usize, String> {
-        let keys: UnitKeys = get_json("/api/v1/units/me/keys").await?;
-        if keys.pending.is_empty() || keys.sealed_unit_key.is_none() {
-            return Ok(0);
-        }
-        let (unit_key, keys) = open(username).await?;
-        let mut restored = 0;
-        for member in keys.pending {
-            let sealed = seal_to(&unit_key, &member.public_key)?;
-            let body = serde_json::json!({ "username": member.username, "sealed": sealed });
-            // Another tab may have restored this colleague a moment ago: that is not a failure.
-            if post_json::<_, serde_json::Value>("/api/v1/units/me/keys/seals", &body).await.is_ok() {
-                restored += 1;
-            }
-        }
-        Ok(restored)
+    /// A Unit Admin's approval of `member`: the unit key sealed to the public key whose
+    /// fingerprint the page showed.
+    pub async fn approve(username: &str, member: &WaitingMember) -> Result<(), String> {
+        let (unit_key, _) = open(username).await?;
+        let approval = Approval {
+            username: member.username.clone(),
+            public_key: member.public_key.clone(),
+            sealed: seal_to(&unit_key, &member.public_key)?,
+        };
+        post_json::<_, serde_json::Value>(&url(UNIT_KEY_APPROVALS), &approval).await.map(|_| ())
     }
 }
 
 #[cfg(feature = "hydrate")]
-pub use browser::{open, open_sealed, repair_colleagues, seal_to};
+pub use browser::{approve, open, open_sealed, seal_to};

@@ -144,17 +144,17 @@ pub fn may_bring_in_researchers(capacity: Capacity) -> Decision {
     }
 }
 
-/// Restoring a member's project access (DDS's `project access fix`, automated): unit staff of
-/// the project's unit restore Project Owners and Researchers; Project Owners restore Project
-/// Owners and Researchers. Staff access goes through the unit key (see `unit_keys`). Nobody
-/// restores their own access.
-pub fn may_restore_access(fixer: Capacity, fixer_id: i64, member_id: i64) -> Decision {
-    if fixer_id == member_id {
-        return Err(Denied("You cannot restore your own access: someone with access must do it."));
+/// Approving a member's project access (DDS's `project access fix`, by an explicit approval):
+/// unit staff of the project's unit approve Project Owners and Researchers; Project Owners
+/// approve Project Owners and Researchers. Staff access goes through the unit key (see
+/// `unit_keys`). Nobody approves their own access.
+pub fn may_approve_access(approver: Capacity, approver_id: i64, member_id: i64) -> Decision {
+    if approver_id == member_id {
+        return Err(Denied("You cannot approve your own access: someone who holds the key must do it."));
     }
-    match fixer {
+    match approver {
         Capacity::Staff(_) | Capacity::Owner => Ok(()),
-        _ => Err(Denied("Only unit staff and Project Owners can restore project access.")),
+        _ => Err(Denied("Only unit staff and Project Owners can approve project access.")),
     }
 }
 
@@ -245,14 +245,14 @@ mod tests {
     }
 
     #[test]
-    fn access_is_restored_by_staff_and_owners_never_by_oneself() {
+    fn access_is_approved_by_staff_and_owners_never_by_oneself() {
         for fixer in [Capacity::Staff(Role::UnitAdmin), Capacity::Staff(Role::UnitPersonnel), Capacity::Owner]
         {
-            assert!(may_restore_access(fixer, 1, 2).is_ok(), "{fixer:?}");
-            assert!(may_restore_access(fixer, 1, 1).is_err(), "{fixer:?} on themselves");
+            assert!(may_approve_access(fixer, 1, 2).is_ok(), "{fixer:?}");
+            assert!(may_approve_access(fixer, 1, 1).is_err(), "{fixer:?} on themselves");
         }
         for fixer in [Capacity::Member, Capacity::Operator, Capacity::Outsider] {
-            assert!(may_restore_access(fixer, 1, 2).is_err(), "{fixer:?}");
+            assert!(may_approve_access(fixer, 1, 2).is_err(), "{fixer:?}");
         }
     }
 

@@ -7,10 +7,14 @@ use serde::{Deserialize, Serialize};
 
 /// An account's role. "Project Owner" is not an account role: it is a per-project flag on a
 /// Researcher's membership (as in DDS), so it does not appear here.
+/// One spelling everywhere: on the wire (serde), in the database and in pages ("Unit Admin").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Role {
+    #[serde(rename = "Super Admin")]
     SuperAdmin,
+    #[serde(rename = "Unit Admin")]
     UnitAdmin,
+    #[serde(rename = "Unit Personnel")]
     UnitPersonnel,
     Researcher,
 }
@@ -73,6 +77,14 @@ pub fn nav_items(role: Option<Role>) -> Vec<NavItem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_wire_spells_roles_as_the_database_and_pages_do() {
+        for role in Role::ALL {
+            assert_eq!(serde_json::to_string(&role).unwrap(), format!("\"{}\"", role.as_str()));
+            assert_eq!(serde_json::from_str::<Role>(&format!("\"{role}\"")).unwrap(), role);
+        }
+    }
 
     #[test]
     fn role_names_round_trip_with_dds_spelling() {

@@ -73,9 +73,15 @@ fn KeyStatus(username: String, staff: bool) -> impl IntoView {
                 Some(Ok(fingerprint)) => {
                     view! {
                         <p data-testid="keys-unlocked">
-                            "Your private key is unlocked in this browser tab (public key "
-                            <code>{fingerprint}</code>
-                            "). It never leaves your browser unencrypted."
+                            "Your private key is unlocked in this browser tab. It never leaves your browser unencrypted."
+                        </p>
+                        <p>
+                            "Your key fingerprint: "
+                            <code class="fingerprint" data-testid="my-fingerprint">{fingerprint}</code>
+                        </p>
+                        <p>
+                            "Whoever approves your access to a unit or project sees a fingerprint next to your name: "
+                            "compare the two, in person or on the phone. If they differ, the key is not yours: do not let them approve."
                         </p>
                     }
                         .into_any()
@@ -87,7 +93,7 @@ fn KeyStatus(username: String, staff: bool) -> impl IntoView {
                 Some(Ok(())) => {
                     view! {
                         <p data-testid="unit-key-held">
-                            "You hold your unit's key: you can restore colleagues' access to the unit's data."
+                            "You hold your unit's key. Unit Admins approve colleagues who wait for it on the users page."
                         </p>
                     }
                         .into_any()
@@ -99,7 +105,7 @@ fn KeyStatus(username: String, staff: bool) -> impl IntoView {
 }
 
 mod keys {
-    /// The unlocked key's public key, checked against the account's: its first bytes in hex.
+    /// The unlocked key's fingerprint, once its public key is checked against the account's.
     #[cfg(feature = "hydrate")]
     pub async fn check(username: &str) -> Result<String, String> {
         use base64::engine::general_purpose::STANDARD;
@@ -114,7 +120,7 @@ mod keys {
         if STANDARD.encode(public.as_bytes()) != keys.public_key {
             return Err("The key in this tab does not belong to your account. Log in again.".into());
         }
-        Ok(public.as_bytes().iter().take(8).map(|b| format!("{b:02x}")).collect())
+        Ok(public.fingerprint())
     }
 
     #[cfg(not(feature = "hydrate"))]
@@ -125,17 +131,8 @@ mod keys {
     /// Staff: whether this tab can open the unit key (and it is the unit's).
     #[cfg(feature = "hydrate")]
     pub async fn unit_status(username: &str) -> Result<(), String> {
-        use base64::engine::general_purpose::STANDARD;
-        use base64::Engine;
-        let (unit_key, keys) = crate::components::unit_keys::open(username).await?;
-        let expected = keys.unit_public_key.unwrap_or_default();
-        if STANDARD.encode(unit_key.public_key().as_bytes()) != expected {
-            return Err(
-                "The unit key you were given does not match your unit's. Ask a colleague to restore it."
-                    .into(),
-            );
-        }
-        Ok(())
+        // Opening checks the key against the unit's public key.
+        crate::components::unit_keys::open(username).await.map(|_| ())
     }
 
     #[cfg(not(feature = "hydrate"))]

@@ -1,5 +1,6 @@
-//! Invite people (unit staff and Super Admins) and see pending invites. The invite link's token
-//! and the invite key pair are made here, in the browser (DESIGN §3 "Invites").
+//! Invite people (unit staff and Super Admins) and see pending invites. An invite carries no key
+//! material: the server draws the link's token and mails it; the newcomer's access to keys comes
+//! from a key holder's approval after registration (docs/security.md "Threat model").
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -149,76 +150,33 @@ pub fn InvitesPage() -> impl IntoView {
     }
 }
 
-/// The inviter's browser side (also used by the project page).
+/// Sending invites (also used by the project page).
 pub(crate) mod make {
     use super::post_json;
+    use crate::api::invites::{Invited, NewInvite, INVITES};
+    use crate::api::url;
 
-    /// Invites `email` as a Researcher (or Project Owner) of `project`, with the project key
-    /// sealed to the invite key when this browser holds it. The API's answer says whether an
-    /// invite was mailed (`id`) or a known Researcher was added (`added`, `changed`,
-    /// `added_to_invite`).
-    #[cfg(feature = "hydrate")]
-    pub async fn invite_to_project(
-        email: &str,
-        project: &str,
-        owner: bool,
-        project_key: Option<&wasm_crypto::PrivateKey>,
-    ) -> Result<serde_json::Value, String> {
-        let mut body = body(email, "Researcher", None).await?;
-        body["project"] = project.into();
-        body["owner"] = owner.into();
-        if let (Some(key), Some(invite_public_key)) = (project_key, body["public_key"].as_str()) {
-            body["sealed_project_key"] =
-                crate::components::unit_keys::seal_to(key, invite_public_key)?.into();
-        }
-        post_json("/api/v1/invites", &body).await
+    /// Invites `email` as a Researcher (or Project Owner) of `project`. The answer says whether
+    /// an invite was mailed or a known Researcher was added.
+    pub async fn invite_to_project(email: &str, project: &str, owner: bool) -> Result<Invited, String> {
+        let invite = NewInvite {
+            email: email.trim().to_string(),
+            role: crate::domain::roles::Role::Researcher.as_str().to_string(),
+            unit_id: None,
+            project: Some(project.to_string()),
+            owner,
+        };
+        post_json(&url(INVITES), &invite).await
     }
 
     pub async fn invite(email: &str, role: &str, unit_id: Option<i64>) -> Result<(), String> {
-        let body = body(email, role, unit_id).await?;
-        let _: serde_json::Value = post_json("/api/v1/invites", &body).await?;
-        Ok(())
-    }
-
-    #[cfg(feature = "hydrate")]
-    async fn body(email: &str, role: &str, unit_id: Option<i64>) -> Result<serde_json::Value, String> {
-        use base64::engine::general_purpose::STANDARD;
-        use base64::Engine;
-        let token = wasm_crypto::InviteToken::generate();
-        let key = wasm_crypto::PrivateKey::generate();
-        let public_key = STANDARD.encode(key.public_key().as_bytes());
-        let mut body = serde_json::json!({
-            "email": email.trim(),
-            "role": role,
-            "unit_id": unit_id,
-            "token": STANDARD.encode(token.as_bytes()),
-            "public_key": public_key,
-            "wrapped_private_key": STANDARD.encode(token.wrap(&key).as_bytes()),
-        });
-        if let Some(sealed) = sealed_unit_key(role, &public_key).await {
-            body["sealed_unit_key"] = serde_json::Value::String(sealed);
-        }
-        Ok(body)
-    }
-
-    /// Staff invited by staff get the unit key sealed to the invite key. When this browser cannot
-    /// (a Super Admin, a locked tab, no unit key yet) the invitee's access starts as pending and a
-    /// colleague's browser restores it.
-    #[cfg(feature = "hydrate")]
-    async fn sealed_unit_key(role: &str, invite_public_key: &str) -> Option<String> {
-        use crate::domain::roles::Role;
-        let staff_invite = Role::parse(role).is_some_and(Role::belongs_to_unit);
-        let me = crate::components::api::get_json::<serde_json::Value>("/api/v1/auth/me").await.ok()?;
-        let inviter_is_staff = Role::parse(me["role"].as_str()?).is_some_and(Role::belongs_to_unit);
-        if !staff_invite || !inviter_is_staff {
-            return None;
-        }
-        let (unit_key, _) = crate::components::unit_keys::open(me["username"].as_str()?).await.ok()?;
-        crate::components::unit_keys::seal_to(&unit_key, invite_public_key).ok()
-    }
-
-    #[cfg(not(feature = "hydrate"))]
-    async fn body(_: &str, _: &str, _: Option<i64>) -> Result<serde_json::Value, String> {
-        Err("Only available in the browser.".into())
+        let invite = NewInvite {
+            email: email.trim().to_string(),
+            role: role.to_string(),
+            unit_id,
+            project: None,
+            owner: false,
+        };
+        post_json::<_, Invited>(&url(INVITES), &invite).await.map(|_| ())
     }
 }

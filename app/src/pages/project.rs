@@ -1,14 +1,17 @@
 //! One project: its details, whether this browser holds its key (checked by opening it), its
-//! members and their access, and (unit staff, Project Owners) inviting or adding Researchers.
+//! members and their access, who waits for its key (approved here, after comparing their key
+//! fingerprint), and (unit staff, Project Owners) inviting or adding Researchers.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use serde::Deserialize;
 
+use crate::api::keys::WaitingMember;
 use crate::components::api::get_json;
 use crate::components::project_keys::{KeyPath, PENDING};
 use crate::components::session::CurrentUser;
+use crate::components::waiting::WaitingList;
 use crate::pages::projects::access_label;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -26,6 +29,8 @@ struct ProjectDetails {
     may_add_researchers: bool,
     members: Option<Vec<Member>>,
     invites: Option<Vec<Invited>>,
+    #[serde(default)]
+    waiting: Option<Vec<WaitingMember>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -72,6 +77,31 @@ pub fn ProjectPage() -> impl IntoView {
         });
     });
 
+    // Approving a waiting member: the key sealed in this browser once the approver confirmed.
+    let (approving, set_approving) = signal(None::<String>);
+    let (approval_error, set_approval_error) = signal(None::<String>);
+    let (approval_notice, set_approval_notice) = signal(None::<String>);
+    let approve = Callback::new(move |member: WaitingMember| {
+        let (Some(Ok(project)), Some(me)) =
+            (details.get_untracked(), user.0.get_untracked().and_then(Result::ok).flatten())
+        else {
+            return;
+        };
+        set_approval_error.set(None);
+        set_approval_notice.set(None);
+        set_approving.set(Some(member.username.clone()));
+        leptos::task::spawn_local(async move {
+            match keys::approve(&me.username, &project, &member).await {
+                Ok(()) => {
+                    set_approval_notice.set(Some(format!("{} now has access to the project.", member.name)));
+                    set_version.update(|v| *v += 1);
+                }
+                Err(message) => set_approval_error.set(Some(message)),
+            }
+            set_approving.set(None);
+        });
+    });
+
     let email = RwSignal::new(String::new());
     let owner = RwSignal::new(false);
     let (error, set_error) = signal(None::<String>);
@@ -102,7 +132,7 @@ pub fn ProjectPage() -> impl IntoView {
     };
 
     view! {
-        <Title text="Project" />
+        <Title text=move || format!("Project {}", public_id()) />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || {
                 details
@@ -114,6 +144,7 @@ pub fn ProjectPage() -> impl IntoView {
                         }
                         Ok(project) => {
                             let may_add = project.may_add_researchers;
+                            let can_approve = project.key.access() == Some(true);
                             view! {
                                 <h1 data-testid="project-title">{format!("{} · {}", project.public_id, project.title)}</h1>
                                 <section class="card">
@@ -139,6 +170,17 @@ pub fn ProjectPage() -> impl IntoView {
                                     </dl>
                                     <p>{project.description.clone()}</p>
                                 </section>
+                                <Show when=move || approval_error.get().is_some()>
+                                    <p class="form-error" role="alert" data-testid="approval-error">{move || approval_error.get()}</p>
+                                </Show>
+                                <Show when=move || approval_notice.get().is_some()>
+                                    <p class="form-status" role="status" data-testid="approval-notice">{move || approval_notice.get()}</p>
+                                </Show>
+                                {project.waiting.clone().map(|waiting| {
+                                    view! {
+                                        <WaitingList waiting=waiting what="this project's key" can_approve=can_approve approve=approve busy=approving />
+                                    }
+                                })}
                                 {project.members.clone().map(|members| view! { <Members members=members /> })}
                                 {project.invites.clone().filter(|i| !i.is_empty()).map(|invites| view! { <Invites invites=invites /> })}
                                 <Show when=move || may_add>
@@ -222,9 +264,11 @@ fn Invites(invites: Vec<Invited>) -> impl IntoView {
     }
 }
 
-/// The browser side: opening the key, and bringing Researchers in with it.
+/// The browser side: opening the key, approving members, and bringing Researchers in.
 mod keys {
     use super::ProjectDetails;
+    use crate::api::invites::Invited;
+    use crate::api::keys::WaitingMember;
     use crate::components::project_keys::KeyPath;
 
     #[cfg(feature = "hydrate")]
@@ -232,29 +276,37 @@ mod keys {
         crate::components::project_keys::open(username, key, public_key).await.map(|_| ())
     }
 
-    /// Invites (or adds) `email`; the sentence to show.
     #[cfg(feature = "hydrate")]
-    pub async fn invite(
+    pub async fn approve(
         username: &str,
+        project: &ProjectDetails,
+        member: &WaitingMember,
+    ) -> Result<(), String> {
+        crate::components::project_keys::approve(
+            username,
+            &project.public_id,
+            &project.key,
+            &project.public_key,
+            member,
+        )
+        .await
+    }
+
+    /// Invites (or adds) `email`; the sentence to show.
+    pub async fn invite(
+        _username: &str,
         project: &ProjectDetails,
         email: &str,
         owner: bool,
     ) -> Result<String, String> {
-        use crate::components::project_keys;
-        // Without the key here the invitee starts "access pending" and is restored later.
-        let key = project_keys::open(username, &project.key, &project.public_key).await.ok();
-        let answer =
-            crate::pages::invites::make::invite_to_project(email, &project.public_id, owner, key.as_ref())
-                .await?;
-        if answer.get("id").is_some() {
-            return Ok(format!("An invitation was sent to {email}."));
-        }
-        // A known Researcher was added: seal the key to them now (the same repair any page runs).
-        let _ = project_keys::repair(username).await;
-        Ok(match (answer["added"].as_str(), answer["changed"].as_str()) {
-            (Some(who), _) => format!("{who} was added to the project."),
-            (_, Some(who)) => format!("{who} is now {} of the project.", super::capacity(owner)),
-            _ => format!("The pending invitation of {email} now includes this project."),
+        let answer = crate::pages::invites::make::invite_to_project(email, &project.public_id, owner).await?;
+        Ok(match answer {
+            Invited::Sent { .. } => format!("An invitation was sent to {email}."),
+            Invited::Added { added } => format!(
+                "{added} was added to the project. Their access waits for your approval below: compare their key fingerprint with them first."
+            ),
+            Invited::Changed { changed } => format!("{changed} is now {} of the project.", super::capacity(owner)),
+            Invited::AddedToInvite { .. } => format!("The pending invitation of {email} now includes this project."),
         })
     }
 
@@ -264,7 +316,7 @@ mod keys {
     }
 
     #[cfg(not(feature = "hydrate"))]
-    pub async fn invite(_: &str, _: &ProjectDetails, _: &str, _: bool) -> Result<String, String> {
+    pub async fn approve(_: &str, _: &ProjectDetails, _: &WaitingMember) -> Result<(), String> {
         Err("Only available in the browser.".into())
     }
 }

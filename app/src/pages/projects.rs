@@ -12,7 +12,7 @@ use crate::domain::projects::{check_project_details, ProjectSummary, ONLY_TWO_UN
 pub fn access_label(access: Option<bool>) -> &'static str {
     match access {
         Some(true) => "yes",
-        Some(false) => "pending",
+        Some(false) => "waiting for approval",
         None => "no keys (Super Admin)",
     }
 }

@@ -1,44 +1,16 @@
 //! Accepting an invite: the invitee chooses a username and password; the browser makes the key
-//! pair, derives the credentials and opens the invite key with the link's token. The password
-//! never leaves the browser.
+//! pair and derives the credentials (the password never leaves the browser). The invite carries
+//! no keys: access to the unit's or the projects' data comes from a key holder's approval, for
+//! which the newcomer's key fingerprint is shown here (and on the account page).
 
-use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
-use serde::Deserialize;
-
+use crate::api::invites::{InviteDetails, INVITE_ACCEPT, INVITE_BY_TOKEN};
+use crate::api::{url, with_param};
 use crate::components::api::{get_json, post_json};
 use crate::domain::password_policy::check_new_password;
 use crate::domain::username::{check_name, check_username};
-
-#[derive(Debug, Clone, Deserialize)]
-struct InviteDetails {
-    email: String,
-    role: String,
-    unit: Option<String>,
-    #[allow(dead_code)] // read in the browser build only
-    wrapped_private_key: String,
-    /// Staff invites: the unit's public key (`None`: no unit key yet, this browser makes it) and
-    /// the unit key sealed to the invite key (`None`: access starts pending).
-    #[serde(default)]
-    #[allow(dead_code)] // read in the browser build only
-    unit_public_key: Option<String>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    sealed_unit_key: Option<String>,
-    /// Researcher invites: the projects it leads to, their keys sealed to the invite key.
-    #[serde(default)]
-    projects: Vec<InvitedProject>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct InvitedProject {
-    public_id: String,
-    title: String,
-    is_owner: bool,
-    #[allow(dead_code)] // read in the browser build only
-    sealed: Option<String>,
-}
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
@@ -46,7 +18,7 @@ pub fn RegisterPage() -> impl IntoView {
     let token = move || params.read().get("token").unwrap_or_default();
     let details = LocalResource::new(move || {
         let token = token();
-        async move { get_json::<InviteDetails>(&format!("/api/v1/invites/by-token/{token}")).await }
+        async move { get_json::<InviteDetails>(&url(&with_param(INVITE_BY_TOKEN, &token))).await }
     });
     let name = RwSignal::new(String::new());
     let username = RwSignal::new(String::new());
@@ -55,7 +27,8 @@ pub fn RegisterPage() -> impl IntoView {
     let terms = RwSignal::new(false);
     let (error, set_error) = signal(None::<String>);
     let (busy, set_busy) = signal(false);
-    let (done, set_done) = signal(false);
+    // After registration: the new key's fingerprint, and whether access waits for approval.
+    let (done, set_done) = signal(None::<accept::Registered>);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -82,7 +55,7 @@ pub fn RegisterPage() -> impl IntoView {
         let token = token();
         leptos::task::spawn_local(async move {
             match accept::run(&token, &invite, n.trim(), u.trim(), &p).await {
-                Ok(()) => set_done.set(true),
+                Ok(registered) => set_done.set(Some(registered)),
                 Err(message) => set_error.set(Some(message)),
             }
             set_busy.set(false);
@@ -134,7 +107,7 @@ pub fn RegisterPage() -> impl IntoView {
                 <p class="form-error" role="alert" data-testid="register-error">{move || error.get()}</p>
             </Show>
             <Show
-                when=move || done.get()
+                when=move || done.get().is_some()
                 fallback=move || {
                     view! {
                         <form on:submit=submit data-testid="register-form">
@@ -160,7 +133,25 @@ pub fn RegisterPage() -> impl IntoView {
                     }
                 }
             >
-                <p data-testid="registered">"Your account is ready. " <a href="/login">"Log in"</a> "."</p>
+                {move || {
+                    done.get()
+                        .map(|registered| {
+                            let waits = registered.waits;
+                            view! {
+                                <p data-testid="registered">"Your account is ready. " <a href="/login">"Log in"</a> "."</p>
+                                <p>
+                                    "Your key fingerprint: "
+                                    <code class="fingerprint" data-testid="my-fingerprint">{registered.fingerprint}</code>
+                                </p>
+                                <Show when=move || waits>
+                                    <p data-testid="waits-for-approval">
+                                        "Someone who holds the keys (a Unit Admin, or for a project its unit staff or Project Owner) must now approve your access. "
+                                        "They will ask you to confirm this fingerprint: it is also on your account page."
+                                    </p>
+                                </Show>
+                            }
+                        })
+                }}
             </Show>
         </section>
     }
@@ -168,7 +159,16 @@ pub fn RegisterPage() -> impl IntoView {
 
 /// The invitee's browser side.
 mod accept {
-    use super::{post_json, InviteDetails};
+    use super::{post_json, url, with_param, InviteDetails, INVITE_ACCEPT};
+
+    /// What registration leaves the newcomer with.
+    #[derive(Debug, Clone)]
+    pub struct Registered {
+        /// The fingerprint of the new public key, to compare with whoever approves.
+        pub fingerprint: String,
+        /// Whether some access waits for a key holder's approval.
+        pub waits: bool,
+    }
 
     pub async fn run(
         token: &str,
@@ -176,38 +176,22 @@ mod accept {
         name: &str,
         username: &str,
         password: &str,
-    ) -> Result<(), String> {
-        let body = body(token, invite, name, username, password)?;
-        let _: serde_json::Value =
-            post_json(&format!("/api/v1/invites/by-token/{token}/accept"), &body).await?;
-        Ok(())
+    ) -> Result<Registered, String> {
+        let (body, registered) = body(invite, name, username, password)?;
+        let _: serde_json::Value = post_json(&url(&with_param(INVITE_ACCEPT, token)), &body).await?;
+        Ok(registered)
     }
 
     #[cfg(feature = "hydrate")]
     fn body(
-        token: &str,
         invite: &InviteDetails,
         name: &str,
         username: &str,
         password: &str,
-    ) -> Result<serde_json::Value, String> {
-        use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    ) -> Result<(serde_json::Value, Registered), String> {
+        use base64::engine::general_purpose::STANDARD;
         use base64::Engine;
-        use wasm_crypto::{InviteToken, KdfParams, MasterKey, PrivateKey, Salt, WrappedPrivateKey};
-        let broken = || "This invitation link is damaged. Ask for a new invitation.".to_string();
-        // Open the invite key: proves the link is intact (and, with projects, unlocks what was
-        // sealed for the invitee).
-        let token = URL_SAFE_NO_PAD
-            .decode(token)
-            .ok()
-            .and_then(|t| InviteToken::from_slice(&t).ok())
-            .ok_or_else(broken)?;
-        let wrapped = STANDARD
-            .decode(&invite.wrapped_private_key)
-            .ok()
-            .and_then(|w| WrappedPrivateKey::from_bytes(w).ok())
-            .ok_or_else(broken)?;
-        let invite_key = token.unwrap(&wrapped).map_err(|_| broken())?;
+        use wasm_crypto::{KdfParams, MasterKey, PrivateKey, Salt};
         let salt = Salt::random();
         let master =
             MasterKey::derive(password.as_bytes(), &salt, KdfParams::DEFAULT).map_err(|e| e.to_string())?;
@@ -226,42 +210,21 @@ mod accept {
             "public_key": &user_public_key,
             "wrapped_private_key": STANDARD.encode(master.kek().wrap(&key, username).as_bytes()),
         });
-        // Unit staff: the unit key, re-sealed from the invite, or made here for a unit without one.
         let staff = crate::domain::roles::Role::parse(&invite.role).is_some_and(|r| r.belongs_to_unit());
-        if staff {
-            use crate::components::unit_keys::{open_sealed, seal_to};
-            let unit_key = match (&invite.sealed_unit_key, &invite.unit_public_key) {
-                (Some(sealed), _) => Some(open_sealed(&invite_key, sealed).map_err(|_| broken())?),
-                (None, None) => {
-                    let made = PrivateKey::generate();
-                    body["unit_public_key"] = STANDARD.encode(made.public_key().as_bytes()).into();
-                    Some(made)
-                }
-                (None, Some(_)) => None, // pending: a colleague restores it
-            };
-            if let Some(unit_key) = unit_key {
-                body["sealed_unit_key"] = seal_to(&unit_key, &user_public_key)?.into();
-            }
+        // The unit's first staff member makes its key; everyone else waits for an approval.
+        let makes_unit_key = staff && !invite.unit_has_key;
+        if makes_unit_key {
+            let unit_key = PrivateKey::generate();
+            body["unit_public_key"] = STANDARD.encode(unit_key.public_key().as_bytes()).into();
+            body["sealed_unit_key"] =
+                crate::components::unit_keys::seal_to(&unit_key, &user_public_key)?.into();
         }
-        // Researchers: each project key the invite carries, re-sealed to the new key pair (the
-        // others start "access pending" and are restored by someone with access).
-        let mut project_keys = Vec::new();
-        for project in &invite.projects {
-            if let Some(sealed) = &project.sealed {
-                use crate::components::unit_keys::{open_sealed, seal_to};
-                let project_key = open_sealed(&invite_key, sealed).map_err(|_| broken())?;
-                project_keys.push(serde_json::json!({
-                    "project": project.public_id,
-                    "sealed": seal_to(&project_key, &user_public_key)?,
-                }));
-            }
-        }
-        body["project_keys"] = project_keys.into();
-        Ok(body)
+        let waits = (staff && !makes_unit_key) || !invite.projects.is_empty();
+        Ok((body, Registered { fingerprint: key.public_key().fingerprint(), waits }))
     }
 
     #[cfg(not(feature = "hydrate"))]
-    fn body(_: &str, _: &InviteDetails, _: &str, _: &str, _: &str) -> Result<serde_json::Value, String> {
+    fn body(_: &InviteDetails, _: &str, _: &str, _: &str) -> Result<(serde_json::Value, Registered), String> {
         Err("Only available in the browser.".into())
     }
 }

@@ -1,14 +1,19 @@
 //! Accounts the signed-in admin may see (Super Admins: all; unit staff: their unit), with
 //! deactivate/reactivate and delete (after a confirm step) on the rows the viewer may manage, and
-//! for Super Admins the reset of a lost authenticator app (back to emailed codes).
+//! for Super Admins the reset of a lost authenticator app (back to emailed codes). Unit Admins
+//! also see colleagues waiting for the unit key and approve them here, after comparing their key
+//! fingerprint (docs/security.md "Threat model").
 //! The server enforces the same rules and says why not.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::Deserialize;
 
+use crate::api::keys::{UnitKeys, WaitingMember, UNIT_KEYS};
+use crate::api::url;
 use crate::components::api::{get_json, send_json};
 use crate::components::session::CurrentUser;
+use crate::components::waiting::WaitingList;
 use crate::domain::permissions::{may_administer_user, Actor, Subject};
 use crate::domain::roles::Role;
 
@@ -39,9 +44,40 @@ pub fn UsersPage() -> impl IntoView {
     let me = expect_context::<CurrentUser>();
     let (version, set_version) = signal(0u32);
     let (error, set_error) = signal(None::<String>);
+    let (notice, set_notice) = signal(None::<String>);
     let accounts = LocalResource::new(move || {
         version.track();
         async move { get_json::<Vec<Account>>("/api/v1/users").await }
+    });
+    // Unit staff: the unit key and, for Unit Admins holding it, who waits for it.
+    let unit_keys = LocalResource::new(move || {
+        version.track();
+        let staff = me.get().is_some_and(|u| u.role.belongs_to_unit());
+        async move {
+            if staff {
+                get_json::<UnitKeys>(&url(UNIT_KEYS)).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        }
+    });
+    let (approving, set_approving) = signal(None::<String>);
+    let approve = Callback::new(move |member: WaitingMember| {
+        let Some(viewer) = me.0.get_untracked().and_then(Result::ok).flatten() else {
+            return;
+        };
+        set_error.set(None);
+        set_approving.set(Some(member.username.clone()));
+        leptos::task::spawn_local(async move {
+            match approval::approve(&viewer.username, &member).await {
+                Ok(()) => {
+                    set_notice.set(Some(format!("{} now has access to the unit's data.", member.name)));
+                    set_version.update(|v| *v += 1);
+                }
+                Err(message) => set_error.set(Some(message)),
+            }
+            set_approving.set(None);
+        });
     });
     let toggle = move |username: String, active: bool| {
         set_error.set(None);
@@ -55,7 +91,6 @@ pub fn UsersPage() -> impl IntoView {
             }
         });
     };
-    let (notice, set_notice) = signal(None::<String>);
     let reset_totp = move |username: String| {
         set_error.set(None);
         set_notice.set(None);
@@ -91,6 +126,25 @@ pub fn UsersPage() -> impl IntoView {
         <Show when=move || notice.get().is_some()>
             <p class="form-status" role="status" data-testid="users-notice">{move || notice.get()}</p>
         </Show>
+        <Suspense fallback=|| ()>
+            {move || {
+                unit_keys
+                    .get()
+                    .and_then(Result::ok)
+                    .flatten()
+                    .map(|keys| {
+                        view! {
+                            <WaitingList
+                                waiting=keys.waiting
+                                what="the unit key"
+                                can_approve=keys.may_approve
+                                approve=approve
+                                busy=approving
+                            />
+                        }
+                    })
+            }}
+        </Suspense>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || {
                 accounts
@@ -194,6 +248,21 @@ pub fn UsersPage() -> impl IntoView {
                     })
             }}
         </Suspense>
+    }
+}
+
+/// The browser side of an approval.
+mod approval {
+    use crate::api::keys::WaitingMember;
+
+    #[cfg(feature = "hydrate")]
+    pub async fn approve(username: &str, member: &WaitingMember) -> Result<(), String> {
+        crate::components::unit_keys::approve(username, member).await
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub async fn approve(_: &str, _: &WaitingMember) -> Result<(), String> {
+        Err("Only available in the browser.".into())
     }
 }
 

@@ -1,18 +1,19 @@
 //! Invites and registration by invite (DDS §5): who may invite whom is decided by
 //! `app::domain::permissions`; the invitee registers in the browser, which creates the key pair.
+//! An invite carries no key material: the server draws the link's token and mails it, so whoever
+//! reads the mail can at most register. Keys come afterwards, from a key holder's approval
+//! (`key_access`), never from the invite.
 
+use app::api::invites::{InviteDetails, Invited, NewInvite};
 use app::domain::permissions::{self, Actor, Denied, Subject};
 use app::domain::roles::Role;
 use app::domain::username::{check_name, check_username};
-use base64::engine::general_purpose::{STANDARD as BASE64, URL_SAFE_NO_PAD as BASE64URL};
-use base64::Engine;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-use wasm_crypto::keys::WRAPPED_KEY_LEN;
 use wasm_crypto::seal::SEALED_KEY_LEN;
 
-use super::unit_keys::{self, OfferedUnitKey};
-use super::{link_token_hash, token_hash, LINK_TOKEN_LEN};
+use super::key_access::{self, WaitsFor};
+use super::unit_keys::{self, NewUnitKey};
+use super::{link_token_hash, new_link_token};
 use crate::auth::credentials::{decode_field, CredentialsError, NewKeyPair, PUBLIC_KEY_LEN};
 use crate::db::users::{self, User};
 use crate::db::{now, Db, DbError};
@@ -78,46 +79,13 @@ fn decode(field: &str, value: &str, len: usize) -> Result<Vec<u8>, InviteError> 
     Ok(decode_field(field, value, len)?)
 }
 
-/// What the inviter's browser sends.
-#[derive(Debug, Deserialize)]
-pub struct NewInvite {
-    pub email: String,
-    pub role: String,
-    pub unit_id: Option<i64>,
-    /// The link's secret (base64, 32 bytes): mailed, never stored.
-    pub token: String,
-    pub public_key: String,
-    pub wrapped_private_key: String,
-    /// Staff invites: the unit private key sealed to the invite public key by the inviter's
-    /// browser (absent when the inviter cannot: a Super Admin, or a unit without a key yet).
-    #[serde(default)]
-    pub sealed_unit_key: Option<String>,
-    /// Researcher invites to a project (DDS `?project=`): its public id, whether the invitee
-    /// becomes its Project Owner, and the project key sealed to the invite key by the inviter's
-    /// browser (absent when it cannot: the invitee's access then starts pending).
-    #[serde(default)]
-    pub project: Option<String>,
-    #[serde(default)]
-    pub owner: bool,
-    #[serde(default)]
-    pub sealed_project_key: Option<String>,
-}
-
-/// What an invite request did.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Invited {
-    /// A new invite was mailed.
-    Sent { id: i64 },
-    /// The address belongs to a Researcher (or a pending Researcher invite) who was added to the
-    /// project instead; their access is pending until the inviter's browser seals the key.
-    Added(members::Added),
-}
-
 impl From<ProjectError> for InviteError {
     fn from(err: ProjectError) -> Self {
         match err {
             ProjectError::Denied(m) | ProjectError::AlreadyAssociated(m) => InviteError::Denied(m),
-            ProjectError::Invalid(m) | ProjectError::NeedsConfirmation(m) => InviteError::Invalid(m),
+            ProjectError::Invalid(m) | ProjectError::NeedsConfirmation(m) | ProjectError::KeyChanged(m) => {
+                InviteError::Invalid(m)
+            }
             ProjectError::NotFound | ProjectError::NoAccessYourself => InviteError::Denied(err.to_string()),
             ProjectError::Db(db) => InviteError::Db(db),
         }
@@ -165,16 +133,6 @@ pub async fn create(
     if project.is_none() {
         permissions::may_invite(&actor(inviter), &Subject { user_id: None, role, unit_id })?;
     }
-    let token = decode("token", &new.token, LINK_TOKEN_LEN)?;
-    let public_key = decode("public_key", &new.public_key, PUBLIC_KEY_LEN)?;
-    let wrapped = decode("wrapped_private_key", &new.wrapped_private_key, WRAPPED_KEY_LEN)?;
-    let sealed_unit_key = match (&new.sealed_unit_key, role.belongs_to_unit()) {
-        (Some(sealed), true) => Some(decode("sealed_unit_key", sealed, SEALED_KEY_LEN)?),
-        (Some(_), false) => {
-            return Err(InviteError::Invalid("Only unit staff invites carry the unit key.".into()))
-        }
-        (None, _) => None,
-    };
 
     let unit_name = match unit_id {
         Some(id) => Some(
@@ -187,19 +145,17 @@ pub async fn create(
         ),
         None => None,
     };
-    let sealed_project_key = match (&new.sealed_project_key, &project) {
-        (Some(sealed), Some(_)) => Some(decode("sealed_project_key", sealed, SEALED_KEY_LEN)?),
-        (Some(_), None) => {
-            return Err(InviteError::Invalid("Only project invites carry a project key.".into()))
-        }
-        (None, _) => None,
-    };
     if let Some(existing) = users::by_email(db, &email).await? {
         return match &project {
             // DDS: inviting an existing Researcher to a project adds them.
-            Some(project) => Ok(Invited::Added(
-                members::add_existing_user(db, inviter, project, &existing, new.owner).await?,
-            )),
+            Some(project) => {
+                let added = members::add_existing_user(db, inviter, project, &existing, new.owner).await?;
+                if let members::Added::Member { .. } = &added {
+                    let what = WaitsFor::Project { project_id: project.id, public_id: &project.public_id };
+                    key_access::tell_approvers(db, mailer, public_url, what, &existing).await;
+                }
+                Ok(added.into())
+            }
             None if existing.role == Role::Researcher => Err(InviteError::Invalid(
                 "This user was already added to the system. Specify the project you wish to give access to."
                     .into(),
@@ -216,7 +172,7 @@ pub async fn create(
         Some((id, expires, pending_role)) if expires > now() => {
             return match &project {
                 Some(project) if pending_role == Role::Researcher.as_str() => {
-                    Ok(Invited::Added(members::add_to_pending_invite(db, project, id, new.owner).await?))
+                    Ok(members::add_to_pending_invite(db, project, id, new.owner).await?.into())
                 }
                 _ => Err(InviteError::AlreadyInvited),
             };
@@ -226,29 +182,29 @@ pub async fn create(
         }
         None => {}
     }
+    // The server draws the token: the inviter never knows it, so cannot register in the
+    // invitee's place without reading their mail.
+    let (token, token_hash) = new_link_token();
     let mut tx = db.pool().begin().await?;
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO invites (email, role, unit_id, invited_by, token_hash, public_key, wrapped_private_key, \
-         sealed_unit_key, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        "INSERT INTO invites (email, role, unit_id, invited_by, token_hash, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(&email)
     .bind(role.as_str())
     .bind(unit_id)
     .bind(inviter.id)
-    .bind(token_hash(&token))
-    .bind(public_key)
-    .bind(wrapped)
-    .bind(sealed_unit_key)
+    .bind(token_hash)
     .bind(now())
     .bind(now() + VALIDITY_SECS)
     .fetch_one(&mut *tx)
     .await?;
     if let Some(project) = &project {
-        members::record_invite_project(&mut *tx, id, project.id, new.owner, sealed_project_key).await?;
+        members::record_invite_project(&mut *tx, id, project.id, new.owner).await?;
     }
     tx.commit().await?;
 
-    let link = format!("{public_url}/invite/{}", BASE64URL.encode(&token));
+    let link = format!("{public_url}/invite/{token}");
     let unit_name = unit_name.or_else(|| project.as_ref().map(|p| p.unit_name.clone()));
     let on_behalf = unit_name.map(|unit| format!(" on behalf of {unit}")).unwrap_or_default();
     let role = match &project {
@@ -282,6 +238,16 @@ pub async fn create(
         return Err(err.into());
     }
     Ok(Invited::Sent { id })
+}
+
+impl From<members::Added> for Invited {
+    fn from(added: members::Added) -> Self {
+        match added {
+            members::Added::Member { username, .. } => Invited::Added { added: username },
+            members::Added::OwnerFlagChanged { username } => Invited::Changed { changed: username },
+            members::Added::Invite { invite_id } => Invited::AddedToInvite { added_to_invite: invite_id },
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -377,30 +343,14 @@ pub async fn delete(db: &Db, actor: &User, id: i64) -> Result<(), InviteError> {
     }
 }
 
-/// What the acceptance page shows (and the invite key material the browser needs).
-#[derive(Debug, Serialize)]
-pub struct InviteDetails {
-    pub email: String,
-    pub role: String,
-    pub unit: Option<String>,
-    pub expires_at: i64,
-    pub public_key: String,
-    pub wrapped_private_key: String,
-    /// Staff invites: the unit's public key (`None`: the unit has no key yet, and the invitee's
-    /// browser makes it) and the unit private key sealed to the invite key, if the inviter could.
-    pub unit_public_key: Option<String>,
-    pub sealed_unit_key: Option<String>,
-    /// Researcher invites: the projects it leads to, with their keys sealed to the invite key.
-    pub projects: Vec<members::InvitedProject>,
-}
-
-type PendingRow = (i64, String, String, Option<i64>, i64, Vec<u8>, Vec<u8>, Option<String>);
+/// id, email, role, unit, expiry, the unit's name, the inviter.
+type PendingRow = (i64, String, String, Option<i64>, i64, Option<String>, Option<i64>);
 
 async fn by_token(db: &Db, token: &str) -> Result<PendingRow, InviteError> {
     let hash = link_token_hash(token).ok_or(InviteError::NotFound)?;
     let row: Option<PendingRow> = sqlx::query_as(
-        "SELECT i.id, i.email, i.role, i.unit_id, i.expires_at, i.public_key, i.wrapped_private_key, \
-         u.external_display_name FROM invites i LEFT JOIN units u ON u.id = i.unit_id WHERE i.token_hash = $1",
+        "SELECT i.id, i.email, i.role, i.unit_id, i.expires_at, u.external_display_name, i.invited_by \
+         FROM invites i LEFT JOIN units u ON u.id = i.unit_id WHERE i.token_hash = $1",
     )
     .bind(hash)
     .fetch_optional(db.pool())
@@ -413,25 +363,17 @@ async fn by_token(db: &Db, token: &str) -> Result<PendingRow, InviteError> {
 }
 
 pub async fn details(db: &Db, token: &str) -> Result<InviteDetails, InviteError> {
-    let (id, email, role, unit_id, expires_at, public_key, wrapped, unit) = by_token(db, token).await?;
-    let unit_public_key = match unit_id {
-        Some(unit_id) => unit_keys::unit_public_key(db, unit_id).await?,
-        None => None,
+    let (id, email, role, unit_id, expires_at, unit, _) = by_token(db, token).await?;
+    let unit_has_key = match unit_id {
+        Some(unit_id) => unit_keys::unit_public_key(db, unit_id).await?.is_some(),
+        None => false,
     };
-    let (sealed_unit_key,): (Option<Vec<u8>>,) =
-        sqlx::query_as("SELECT sealed_unit_key FROM invites WHERE id = $1")
-            .bind(id)
-            .fetch_one(db.pool())
-            .await?;
     Ok(InviteDetails {
         email,
         role,
         unit,
         expires_at,
-        public_key: BASE64.encode(public_key),
-        wrapped_private_key: BASE64.encode(wrapped),
-        unit_public_key: unit_public_key.map(|k| BASE64.encode(k)),
-        sealed_unit_key: sealed_unit_key.map(|k| BASE64.encode(k)),
+        unit_has_key,
         projects: members::invited_projects(db, id).await?,
     })
 }
@@ -444,45 +386,39 @@ pub struct Registration {
     pub username: String,
     #[serde(flatten)]
     pub credentials: NewKeyPair,
-    /// Unit staff: a unit key pair the browser made because the unit had none.
+    /// The unit's first staff member: the unit key pair their browser made (the unit had none).
     #[serde(default)]
     pub unit_public_key: Option<String>,
-    /// Unit staff: the unit private key sealed to the new public key.
+    /// With `unit_public_key`: the new unit private key sealed to the new public key.
     #[serde(default)]
     pub sealed_unit_key: Option<String>,
-    /// Researchers: each invited project's key re-sealed to the new public key.
-    #[serde(default)]
-    pub project_keys: Vec<ResealedProjectKey>,
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ResealedProjectKey {
-    pub project: String,
-    pub sealed: String,
-}
-
-pub async fn accept(db: &Db, token: &str, registration: Registration) -> Result<User, InviteError> {
-    let (invite_id, email, role, unit_id, _, _, _, _) = by_token(db, token).await?;
-    let project_keys = registration
-        .project_keys
-        .iter()
-        .map(|k| Ok((k.project.trim().to_string(), decode("sealed", &k.sealed, SEALED_KEY_LEN)?)))
-        .collect::<Result<HashMap<_, _>, InviteError>>()?;
+/// Registers the invitee. Afterwards they wait for access to the unit key (staff of a unit that
+/// has one) or to each project the invite leads to, and the key holders are told.
+pub async fn accept(
+    db: &Db,
+    mailer: &Mailer,
+    public_url: &str,
+    token: &str,
+    registration: Registration,
+) -> Result<User, InviteError> {
+    let (invite_id, email, role, unit_id, _, _, invited_by) = by_token(db, token).await?;
     let username = registration.username.trim().to_string();
     check_username(&username).map_err(|m| InviteError::Invalid(m.into()))?;
     check_name(&registration.name).map_err(|m| InviteError::Invalid(m.into()))?;
     let checked = registration.credentials.check()?;
-    let offered_unit_key = OfferedUnitKey {
-        new_public_key: registration
-            .unit_public_key
-            .as_deref()
-            .map(|k| decode("unit_public_key", k, PUBLIC_KEY_LEN))
-            .transpose()?,
-        sealed: registration
-            .sealed_unit_key
-            .as_deref()
-            .map(|k| decode("sealed_unit_key", k, SEALED_KEY_LEN))
-            .transpose()?,
+    let new_unit_key = match (&registration.unit_public_key, &registration.sealed_unit_key, unit_id) {
+        (Some(public_key), Some(sealed), Some(_)) => Some(NewUnitKey {
+            public_key: decode("unit_public_key", public_key, PUBLIC_KEY_LEN)?,
+            sealed: decode("sealed_unit_key", sealed, SEALED_KEY_LEN)?,
+        }),
+        (None, None, _) => None,
+        _ => {
+            return Err(InviteError::Invalid(
+                "Only the first staff member of a unit makes its key, and sends it with its seal.".into(),
+            ))
+        }
     };
     if users::by_username(db, &username).await?.is_some() {
         return Err(InviteError::UsernameTaken);
@@ -501,13 +437,14 @@ pub async fn accept(db: &Db, token: &str, registration: Registration) -> Result<
         return Err(InviteError::NotFound);
     }
     let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
-        "INSERT INTO users (username, name, role, unit_id, is_active, created_at) \
-         VALUES ($1, $2, $3, $4, TRUE, $5) RETURNING id",
+        "INSERT INTO users (username, name, role, unit_id, is_active, invited_by, created_at) \
+         VALUES ($1, $2, $3, $4, TRUE, $5, $6) RETURNING id",
     )
     .bind(&username)
     .bind(registration.name.trim())
     .bind(&role)
     .bind(unit_id)
+    .bind(invited_by)
     .bind(now())
     .fetch_one(&mut *tx)
     .await;
@@ -522,18 +459,30 @@ pub async fn accept(db: &Db, token: &str, registration: Registration) -> Result<
         .execute(&mut *tx)
         .await?;
     users::insert_credentials(&mut tx, user_id, &credentials).await?;
-    members::join_from_invite(&mut tx, invite_id, user_id, &credentials.public_key, &project_keys).await?;
+    let projects = members::join_from_invite(&mut tx, invite_id, user_id).await?;
     sqlx::query("DELETE FROM invites WHERE id = $1").bind(invite_id).execute(&mut *tx).await?;
-    if let Some(unit_id) = unit_id {
-        unit_keys::record_at_registration(
-            &mut tx,
-            unit_id,
-            user_id,
-            &credentials.public_key,
-            offered_unit_key,
-        )
-        .await?;
-    }
+    let holds_unit_key = match unit_id {
+        Some(unit_id) => {
+            unit_keys::record_at_registration(
+                &mut tx,
+                unit_id,
+                user_id,
+                &credentials.public_key,
+                new_unit_key,
+            )
+            .await?
+        }
+        None => true,
+    };
     tx.commit().await?;
-    users::by_id(db, user_id).await?.ok_or(InviteError::NotFound)
+    let user = users::by_id(db, user_id).await?.ok_or(InviteError::NotFound)?;
+
+    if let (Some(unit_id), false) = (unit_id, holds_unit_key) {
+        key_access::tell_approvers(db, mailer, public_url, WaitsFor::Unit { unit_id }, &user).await;
+    }
+    for (project_id, public_id) in &projects {
+        let what = WaitsFor::Project { project_id: *project_id, public_id };
+        key_access::tell_approvers(db, mailer, public_url, what, &user).await;
+    }
+    Ok(user)
 }

@@ -4,6 +4,7 @@
 
 pub mod email_codes;
 pub mod invites;
+pub mod key_access;
 pub mod links;
 pub mod password_reset;
 pub mod self_deletion;
@@ -15,9 +16,9 @@ use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-/// The secret of an emailed link: 32 random bytes, as long as the invite tokens the inviter's
-/// browser draws.
-pub(crate) const LINK_TOKEN_LEN: usize = wasm_crypto::invite::TOKEN_LEN;
+/// The secret of an emailed link (invites, password resets, account links): 32 random bytes
+/// drawn by the server.
+pub(crate) const LINK_TOKEN_LEN: usize = 32;
 
 /// What is stored of a link's secret token (invites, password resets, account links): its SHA-256.
 pub(crate) fn token_hash(token: &[u8]) -> Vec<u8> {

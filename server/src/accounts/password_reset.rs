@@ -5,9 +5,11 @@
 
 use std::net::IpAddr;
 
+use app::api::keys::KeyOrigin;
 use app::domain::roles::Role;
 use serde::Serialize;
 
+use super::key_access::{self, WaitsFor};
 use super::{link_token_hash, new_link_token};
 use crate::auth::credentials::{CredentialsError, NewKeyPair};
 use crate::auth::session_store::DbSessionStore;
@@ -243,22 +245,26 @@ pub async fn complete(cx: &ResetContext<'_>, token: &str, new: NewKeyPair) -> Re
         return Err(ResetError::Used);
     }
     users::insert_credentials(&mut tx, user.id, &credentials).await?;
+    // What approvers are shown: this key pair comes from a reset, not from the invitation.
+    sqlx::query("UPDATE user_credentials SET key_origin = $1 WHERE user_id = $2")
+        .bind(KeyOrigin::PasswordReset.as_str())
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
     // DDS drops every project key of the user: the seals were made for the old key pair and can
-    // never open again. Membership stays: each project shows the user as "access pending".
+    // never open again. Membership stays: the user waits for approval in each project.
     sqlx::query("DELETE FROM project_key_seals WHERE user_id = $1").bind(user.id).execute(&mut *tx).await?;
     // An emailed code sent before the reset must not complete a login after it.
     one_time_code::revoke_in(&mut *tx, user.id).await?;
     let event = AuditEvent {
-        details: Some("new key pair; access to delivered data pending until restored by a colleague".into()),
+        details: Some("new key pair; access to delivered data waits for a key holder's approval".into()),
         ..AuditEvent::new(Some(user.id), "password-reset", Some(&user.username))
     };
     audit::record(&mut *tx, event).await?;
     tx.commit().await?;
 
     cx.sessions.delete_user_sessions(user.id).await.map_err(|e| ResetError::Internal(e.to_string()))?;
-    if user.role == Role::UnitAdmin {
-        warn_fellow_unit_admins(cx, &user).await?;
-    }
+    tell_approvers(cx, &user).await?;
     Ok(Completed { units_to_contact: units_to_contact(cx.db, &user).await? })
 }
 
@@ -287,8 +293,37 @@ async fn units_to_contact(db: &Db, user: &User) -> Result<Vec<UnitContact>, Rese
     }
 }
 
-/// DDS's "A Unit Admin has lost access" mail to every other active Unit Admin of the unit. The
-/// reset is done by then: a failed mail is logged, not reported to the user.
+/// Tells whoever may approve the user again: for a Unit Admin, DDS's "A Unit Admin has lost
+/// access" mail to every other active Unit Admin of the unit; for Unit Personnel the Unit Admins
+/// who hold the unit key; for a Researcher the key holders of each of their projects. The reset
+/// is done by then: a failed mail is logged, not reported to the user.
+async fn tell_approvers(cx: &ResetContext<'_>, user: &User) -> Result<(), ResetError> {
+    match (user.role, user.unit_id) {
+        (Role::UnitAdmin, _) => warn_fellow_unit_admins(cx, user).await,
+        (Role::UnitPersonnel, Some(unit_id)) => {
+            key_access::tell_approvers(cx.db, cx.mailer, cx.public_url, WaitsFor::Unit { unit_id }, user)
+                .await;
+            Ok(())
+        }
+        (Role::Researcher, _) => {
+            let projects: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT p.id, p.public_id FROM project_members m JOIN projects p ON p.id = m.project_id \
+                 WHERE m.user_id = $1 AND p.is_active = TRUE ORDER BY p.public_id",
+            )
+            .bind(user.id)
+            .fetch_all(cx.db.pool())
+            .await?;
+            for (project_id, public_id) in &projects {
+                let what = WaitsFor::Project { project_id: *project_id, public_id };
+                key_access::tell_approvers(cx.db, cx.mailer, cx.public_url, what, user).await;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// DDS's "A Unit Admin has lost access" mail to every other active Unit Admin of the unit.
 async fn warn_fellow_unit_admins(cx: &ResetContext<'_>, user: &User) -> Result<(), ResetError> {
     let Some(unit_id) = user.unit_id else {
         return Ok(());
@@ -298,25 +333,30 @@ async fn warn_fellow_unit_admins(cx: &ResetContext<'_>, user: &User) -> Result<(
         .into_iter()
         .filter(|other| other.id != user.id && !other.email.is_empty());
     for colleague in colleagues {
-        if let Err(err) = cx.mailer.send(lost_access_mail(&colleague.email, user)).await {
+        if let Err(err) = cx.mailer.send(lost_access_mail(&colleague.email, user, cx.public_url)).await {
             tracing::error!(error = %err, to = %colleague.username, "lost-access mail failed");
         }
     }
     Ok(())
 }
 
-fn lost_access_mail(to: &str, user: &User) -> OutgoingMail {
+fn lost_access_mail(to: &str, user: &User, public_url: &str) -> OutgoingMail {
     let who = format!("{} ({}, {})", user.name, user.username, user.email);
     let consequence = "has reset their password and has therefore lost access to your unit's\n\
-                       data until a colleague with access restores it.";
-    let restore = "Restoring happens automatically when a colleague with access (you, for\n\
-                   example) is logged in to the Data Delivery System.";
+                       data until a Unit Admin with access approves their new key.";
+    let restore = "Compare the key fingerprint the users page shows with the one on their\n\
+                   account page, in person or on the phone, then approve. Nothing is shared\n\
+                   until you approve.";
+    let link = format!("{public_url}/users");
     OutgoingMail {
         to: to.to_string(),
         subject: "WARNING! A Unit Admin has lost access".into(),
-        text: format!("The Unit Admin {who}\n{consequence}\n\n{restore}\n"),
-        html: format!("<p>The Unit Admin {} {consequence}</p><p>{restore}</p>", escape_html(&who)),
-        link: None,
+        text: format!("The Unit Admin {who}\n{consequence}\n\n{restore}\n\n{link}\n"),
+        html: format!(
+            "<p>The Unit Admin {} {consequence}</p><p>{restore}</p><p><a href=\"{link}\">Review and approve</a></p>",
+            escape_html(&who)
+        ),
+        link: Some(link),
     }
 }
 
@@ -348,11 +388,12 @@ mod tests {
             is_active: true,
             email: "ua@example.org".into(),
         };
-        let mail = lost_access_mail("other@example.org", &user);
+        let mail = lost_access_mail("other@example.org", &user, "https://dds.example");
         assert_eq!(mail.subject, "WARNING! A Unit Admin has lost access");
         assert!(mail.text.contains("<Eve> (ua, ua@example.org)"));
         assert!(mail.html.contains("&lt;Eve&gt;") && !mail.html.contains("<Eve>"));
-        assert!(mail.text.contains("automatically"));
+        assert!(mail.text.contains("fingerprint") && !mail.text.contains("automatically"));
+        assert_eq!(mail.link.as_deref(), Some("https://dds.example/users"));
     }
 
     #[test]

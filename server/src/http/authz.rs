@@ -3,6 +3,7 @@
 //! wraps each handler in [`enforce`]. Finer rules (own unit, roles of the target) are decided by
 //! `app::domain::permissions` inside the handlers. The permission-matrix test walks this table.
 
+use app::api::{invites, keys};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -59,18 +60,17 @@ pub const ENDPOINTS: &[Endpoint] = &[
     endpoint(Method::GET, "/users", Access::SignedIn),
     endpoint(Method::PATCH, "/users/{username}", Access::SignedIn),
     endpoint(Method::DELETE, "/users/{username}", Access::SignedIn),
-    endpoint(Method::POST, "/invites", Access::SignedIn),
-    endpoint(Method::GET, "/invites", Access::SignedIn),
+    endpoint(Method::POST, invites::INVITES, Access::SignedIn),
+    endpoint(Method::GET, invites::INVITES, Access::SignedIn),
     endpoint(Method::DELETE, "/invites/{id}", Access::SignedIn),
-    endpoint(Method::GET, "/invites/by-token/{token}", Access::Public),
-    endpoint(Method::POST, "/invites/by-token/{token}/accept", Access::Public),
-    endpoint(Method::GET, "/units/me/keys", Access::SignedIn),
-    endpoint(Method::POST, "/units/me/keys/seals", Access::SignedIn),
+    endpoint(Method::GET, invites::INVITE_BY_TOKEN, Access::Public),
+    endpoint(Method::POST, invites::INVITE_ACCEPT, Access::Public),
+    endpoint(Method::GET, keys::UNIT_KEYS, Access::SignedIn),
+    endpoint(Method::POST, keys::UNIT_KEY_APPROVALS, Access::SignedIn),
     endpoint(Method::GET, "/projects", Access::SignedIn),
     endpoint(Method::POST, "/projects", Access::SignedIn),
     endpoint(Method::GET, "/projects/{public_id}", Access::SignedIn),
-    endpoint(Method::GET, "/projects/access/pending", Access::SignedIn),
-    endpoint(Method::POST, "/projects/{public_id}/access", Access::SignedIn),
+    endpoint(Method::POST, keys::PROJECT_APPROVALS, Access::SignedIn),
     endpoint(Method::POST, "/password-reset", Access::Public),
     endpoint(Method::GET, "/password-reset/{token}", Access::Public),
     endpoint(Method::POST, "/password-reset/{token}", Access::Public),

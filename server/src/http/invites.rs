@@ -1,5 +1,6 @@
 //! `/api/v1/invites`: thin handlers over `accounts::invites`.
 
+use app::api::invites::{InviteDetails, Invited, NewInvite, INVITES, INVITE_ACCEPT, INVITE_BY_TOKEN};
 use axum::extract::{Path, State};
 use axum::routing::{delete, get, post};
 use axum::{Extension, Json};
@@ -9,19 +10,16 @@ use serde_json::{json, Value};
 use super::authz::{ApiRoutes, Authenticated};
 use super::error::ApiError;
 use super::extract::ApiJson;
-use crate::accounts::invites::{
-    self, InviteDetails, InviteError, InviteSummary, Invited, NewInvite, Registration,
-};
-use crate::projects::members::Added;
+use crate::accounts::invites::{self, InviteError, InviteSummary, Registration};
 use crate::state::AppState;
 
 pub fn routes(routes: ApiRoutes) -> ApiRoutes {
     routes
-        .add(Method::POST, "/invites", post(create))
-        .add(Method::GET, "/invites", get(list))
+        .add(Method::POST, INVITES, post(create))
+        .add(Method::GET, INVITES, get(list))
         .add(Method::DELETE, "/invites/{id}", delete(remove))
-        .add(Method::GET, "/invites/by-token/{token}", get(details))
-        .add(Method::POST, "/invites/by-token/{token}/accept", post(accept))
+        .add(Method::GET, INVITE_BY_TOKEN, get(details))
+        .add(Method::POST, INVITE_ACCEPT, post(accept))
 }
 
 impl From<InviteError> for ApiError {
@@ -46,22 +44,14 @@ async fn create(
     State(state): State<AppState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
     ApiJson(body): ApiJson<NewInvite>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    match invites::create(&state.db, &state.mailer, &state.config.public_url, &user, body).await? {
-        Invited::Sent { id } => {
-            tracing::info!(by = %user.username, id, "invite sent");
-            Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
-        }
-        Invited::Added(added) => {
-            tracing::info!(by = %user.username, ?added, "added to a project");
-            let body = match added {
-                Added::Member { username } => json!({ "added": username }),
-                Added::OwnerFlagChanged { username } => json!({ "changed": username }),
-                Added::Invite { invite_id } => json!({ "added_to_invite": invite_id }),
-            };
-            Ok((StatusCode::OK, Json(body)))
-        }
-    }
+) -> Result<(StatusCode, Json<Invited>), ApiError> {
+    let invited = invites::create(&state.db, &state.mailer, &state.config.public_url, &user, body).await?;
+    tracing::info!(by = %user.username, ?invited, "invite request done");
+    let status = match invited {
+        Invited::Sent { .. } => StatusCode::CREATED,
+        _ => StatusCode::OK,
+    };
+    Ok((status, Json(invited)))
 }
 
 async fn list(
@@ -93,7 +83,7 @@ async fn accept(
     Path(token): Path<String>,
     ApiJson(body): ApiJson<Registration>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = invites::accept(&state.db, &token, body).await?;
+    let user = invites::accept(&state.db, &state.mailer, &state.config.public_url, &token, body).await?;
     tracing::info!(user = %user.username, role = %user.role, "registered by invite");
     Ok((StatusCode::CREATED, Json(json!({ "username": user.username }))))
 }

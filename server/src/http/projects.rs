@@ -1,5 +1,6 @@
 //! `/api/v1/projects`: thin handlers over `projects`.
 
+use app::api::keys::{Approval, PROJECT_APPROVALS};
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Extension, Json};
@@ -9,7 +10,7 @@ use serde_json::{json, Value};
 use super::authz::{ApiRoutes, Authenticated};
 use super::error::ApiError;
 use super::extract::ApiJson;
-use crate::projects::access::{self, PendingAccess, Restore};
+use crate::projects::access;
 use crate::projects::{self, NewProject, ProjectDetails, ProjectError, ProjectSummary};
 use crate::state::AppState;
 
@@ -18,8 +19,7 @@ pub fn routes(routes: ApiRoutes) -> ApiRoutes {
         .add(Method::GET, "/projects", get(list))
         .add(Method::POST, "/projects", post(create))
         .add(Method::GET, "/projects/{public_id}", get(details))
-        .add(Method::GET, "/projects/access/pending", get(pending))
-        .add(Method::POST, "/projects/{public_id}/access", post(restore))
+        .add(Method::POST, PROJECT_APPROVALS, post(approve))
 }
 
 impl From<ProjectError> for ApiError {
@@ -31,7 +31,7 @@ impl From<ProjectError> for ApiError {
             }
             ProjectError::Invalid(_) => ApiError::BadRequest(message),
             ProjectError::NotFound => ApiError::NotFound(message),
-            ProjectError::NeedsConfirmation(_) => ApiError::Conflict(message),
+            ProjectError::NeedsConfirmation(_) | ProjectError::KeyChanged(_) => ApiError::Conflict(message),
             ProjectError::Db(db) => ApiError::Db(db),
         }
     }
@@ -62,21 +62,13 @@ async fn details(
     Ok(Json(projects::details(&state.db, &user, &public_id).await?))
 }
 
-async fn pending(
-    State(state): State<AppState>,
-    Extension(Authenticated(user)): Extension<Authenticated>,
-) -> Result<Json<Vec<PendingAccess>>, ApiError> {
-    Ok(Json(access::pending_for(&state.db, &user).await?))
-}
-
-async fn restore(
+async fn approve(
     State(state): State<AppState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
     Path(public_id): Path<String>,
-    ApiJson(body): ApiJson<Restore>,
+    ApiJson(approval): ApiJson<Approval>,
 ) -> Result<StatusCode, ApiError> {
-    let target = body.username.clone().or(body.invite_id.map(|id| format!("invite {id}")));
-    access::restore(&state.db, &user, &public_id, body).await?;
-    tracing::info!(by = %user.username, project = %public_id, target = ?target, "project access restored");
+    access::approve(&state.db, &user, &public_id, &approval).await?;
+    tracing::info!(by = %user.username, project = %public_id, member = %approval.username, "project access approved");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,12 +1,9 @@
-//! Researchers of a project (DDS §5): brought in by an invite that carries the project key sealed
-//! to the invite key, or, when they already have an account (or a pending invite), added at once
-//! with their access pending until the adder's browser seals the key to them (`access`).
+//! Researchers of a project (DDS §5): brought in by an invite (which carries no key), or, when
+//! they already have an account (or a pending invite), added at once. Either way their access
+//! waits until a key holder approves it in the page (`access`).
 
-use std::collections::HashMap;
-
+use app::api::invites::InvitedProject;
 use app::domain::roles::Role;
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine;
 use serde::Serialize;
 
 use super::{Project, ProjectError};
@@ -81,8 +78,8 @@ fn capacity_name(is_owner: bool) -> &'static str {
 /// What adding someone who is already known did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Added {
-    /// A Researcher account joined the project; its access is pending until sealed.
-    Member { username: String },
+    /// A Researcher account joined the project; its access waits for approval.
+    Member { user_id: i64, username: String },
     /// An existing member's Project Owner flag changed (DDS sends no mail for this).
     OwnerFlagChanged { username: String },
     /// A pending Researcher invite now also leads to this project.
@@ -148,13 +145,13 @@ pub async fn add_existing_user(
             };
             audit::record(&mut *tx, event).await?;
             tx.commit().await?;
-            Ok(Added::Member { username: target.username.clone() })
+            Ok(Added::Member { user_id: target.id, username: target.username.clone() })
         }
     }
 }
 
 /// Lets a pending Researcher invite also lead to the project (DDS adds projects to unanswered
-/// invites). The key is sealed to the invite key later, by a browser with access.
+/// invites). Access waits for approval once the invitee has registered.
 pub async fn add_to_pending_invite(
     db: &Db,
     project: &Project,
@@ -185,49 +182,35 @@ pub async fn add_to_pending_invite(
             Ok(Added::Invite { invite_id })
         }
         None => {
-            record_invite_project(db.pool(), invite_id, project.id, is_owner, None).await?;
+            record_invite_project(db.pool(), invite_id, project.id, is_owner).await?;
             Ok(Added::Invite { invite_id })
         }
     }
 }
 
-/// A project an invite leads to, with the key sealed to the invite key if a browser has.
+/// A project an invite leads to.
 pub async fn record_invite_project<'e, E>(
     executor: E,
     invite_id: i64,
     project_id: i64,
     is_owner: bool,
-    sealed: Option<Vec<u8>>,
 ) -> Result<(), DbError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    sqlx::query(
-        "INSERT INTO invite_projects (invite_id, project_id, is_owner, sealed) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(invite_id)
-    .bind(project_id)
-    .bind(is_owner)
-    .bind(sealed)
-    .execute(executor)
-    .await?;
+    sqlx::query("INSERT INTO invite_projects (invite_id, project_id, is_owner) VALUES ($1, $2, $3)")
+        .bind(invite_id)
+        .bind(project_id)
+        .bind(is_owner)
+        .execute(executor)
+        .await?;
     Ok(())
 }
 
-/// What the acceptance page shows of each project, and the sealed key the invitee's browser
-/// re-seals to the new account.
-#[derive(Debug, Serialize)]
-pub struct InvitedProject {
-    pub public_id: String,
-    pub title: String,
-    pub is_owner: bool,
-    /// The project key sealed to the invite key (`None`: access starts pending).
-    pub sealed: Option<String>,
-}
-
+/// What the registration page shows of each project an invite leads to.
 pub async fn invited_projects(db: &Db, invite_id: i64) -> Result<Vec<InvitedProject>, DbError> {
-    let rows: Vec<(String, String, i64, Option<Vec<u8>>)> = sqlx::query_as(
-        "SELECT p.public_id, p.title, CAST(CASE WHEN ip.is_owner THEN 1 ELSE 0 END AS BIGINT), ip.sealed \
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT p.public_id, p.title, CAST(CASE WHEN ip.is_owner THEN 1 ELSE 0 END AS BIGINT) \
          FROM invite_projects ip JOIN projects p ON p.id = ip.project_id \
          WHERE ip.invite_id = $1 AND p.is_active = TRUE ORDER BY p.public_id",
     )
@@ -236,36 +219,28 @@ pub async fn invited_projects(db: &Db, invite_id: i64) -> Result<Vec<InvitedProj
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(public_id, title, owner, sealed)| InvitedProject {
-            public_id,
-            title,
-            is_owner: owner != 0,
-            sealed: sealed.map(|s| BASE64.encode(s)),
-        })
+        .map(|(public_id, title, owner)| InvitedProject { public_id, title, is_owner: owner != 0 })
         .collect())
 }
 
 /// At registration (inside its transaction, before the invite is consumed): the new Researcher
-/// joins every project the invite leads to; `offered` holds the keys the browser re-sealed to the
-/// new public key, by project id. A project without one starts "access pending".
+/// joins every project the invite leads to, waiting for approval in each. The projects joined.
 pub async fn join_from_invite(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     invite_id: i64,
     user_id: i64,
-    user_public_key: &[u8],
-    offered: &HashMap<String, Vec<u8>>,
-) -> Result<(), DbError> {
+) -> Result<Vec<(i64, String)>, DbError> {
     // The inviter is recorded as who added the member.
-    let rows: Vec<(i64, String, i64, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT p.id, p.public_id, CAST(CASE WHEN ip.is_owner THEN 1 ELSE 0 END AS BIGINT), \
-         CAST(CASE WHEN ip.sealed IS NULL THEN 0 ELSE 1 END AS BIGINT), i.invited_by \
+    let rows: Vec<(i64, String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT p.id, p.public_id, CAST(CASE WHEN ip.is_owner THEN 1 ELSE 0 END AS BIGINT), i.invited_by \
          FROM invite_projects ip JOIN projects p ON p.id = ip.project_id JOIN invites i ON i.id = ip.invite_id \
          WHERE ip.invite_id = $1 AND p.is_active = TRUE",
     )
     .bind(invite_id)
     .fetch_all(&mut **tx)
     .await?;
-    for (project_id, public_id, owner, invite_sealed, invited_by) in rows {
+    let mut joined = Vec::with_capacity(rows.len());
+    for (project_id, public_id, owner, invited_by) in rows {
         sqlx::query(
             "INSERT INTO project_members (project_id, user_id, is_owner, added_by, added_at) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -277,19 +252,7 @@ pub async fn join_from_invite(
         .bind(now())
         .execute(&mut **tx)
         .await?;
-        // Only a key the invite carried can have been re-sealed; anything else stays pending.
-        if let (1, Some(sealed)) = (invite_sealed, offered.get(&public_id)) {
-            crate::db::seals::store(
-                &mut **tx,
-                crate::db::seals::SealedKey::Project,
-                project_id,
-                user_id,
-                user_public_key,
-                sealed,
-                user_id,
-            )
-            .await?;
-        }
+        joined.push((project_id, public_id));
     }
-    Ok(())
+    Ok(joined)
 }

@@ -1,12 +1,13 @@
 //! Projects, as far as accounts need them (DESIGN §3): creation with the key pair made in the
 //! creating staff member's browser, listing by capacity, and the keys each member reaches.
 //! Who may do what is decided by `app::domain::projects`; `members` brings Researchers in and
-//! `access` restores access after a password reset. The status machine, quotas and files come
+//! `access` grants them the project key when a key holder approves. The status machine, quotas and files come
 //! with the projects work (ROADMAP 2) on top of these tables.
 
 pub mod access;
 pub mod members;
 
+use app::api::keys::WaitingMember;
 use app::domain::permissions::{Actor, Denied};
 use app::domain::projects::{self as rules, Capacity, Creation};
 pub use app::domain::projects::{KeyPath, ProjectSummary};
@@ -40,9 +41,11 @@ pub enum ProjectError {
     #[error("{0}")]
     AlreadyAssociated(String),
     #[error(
-        "Your browser cannot open the project key: your own access is pending until a colleague restores it."
+        "Your browser cannot open the project key: your own access is waiting for approval by someone who holds it."
     )]
     NoAccessYourself,
+    #[error("{0}'s key changed since the page was loaded: compare the new fingerprint and approve again.")]
+    KeyChanged(String),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -312,11 +315,19 @@ pub struct ProjectDetails {
     /// Members and pending invites, for unit staff and Project Owners.
     pub members: Option<Vec<members::MemberView>>,
     pub invites: Option<Vec<members::InvitedView>>,
+    /// Members waiting for the project key, for those who may approve them (unit staff and
+    /// Project Owners).
+    pub waiting: Option<Vec<WaitingMember>>,
 }
 
 pub async fn details(db: &Db, user: &User, public_id: &str) -> Result<ProjectDetails, ProjectError> {
     let (project, capacity) = visible(db, user, public_id).await?;
     let (summary, key) = summarize(db, user, &project, capacity).await?;
+    let waiting = if rules::may_approve_access(capacity, user.id, -1).is_ok() {
+        Some(crate::accounts::key_access::waiting_for_project(db, project.id).await?)
+    } else {
+        None
+    };
     let (members, invites) = if capacity.sees_members() {
         (Some(members::members(db, project.id).await?), Some(members::invites(db, project.id).await?))
     } else {
@@ -330,5 +341,6 @@ pub async fn details(db: &Db, user: &User, public_id: &str) -> Result<ProjectDet
         may_add_researchers: rules::may_bring_in_researchers(capacity).is_ok(),
         members,
         invites,
+        waiting,
     })
 }

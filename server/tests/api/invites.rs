@@ -3,24 +3,15 @@
 use base64::engine::general_purpose::{STANDARD as BASE64, URL_SAFE_NO_PAD as BASE64URL};
 use base64::Engine;
 use serde_json::{json, Value};
-use wasm_crypto::{InviteToken, KdfParams, MasterKey, PrivateKey, Salt};
+use wasm_crypto::{KdfParams, MasterKey, PrivateKey, Salt};
 
 use crate::auth::{auth_key_for, latest_code, seeded, signed_in};
 use crate::both_backends;
 use crate::helpers::{Backend, TestApp};
 
-/// The inviter's browser: a token and an invite key pair wrapped under it.
-fn invite_body(email: &str, role: &str, unit_id: Option<i64>) -> Value {
-    let token = InviteToken::generate();
-    let key = PrivateKey::generate();
-    json!({
-        "email": email,
-        "role": role,
-        "unit_id": unit_id,
-        "token": BASE64.encode(token.as_bytes()),
-        "public_key": BASE64.encode(key.public_key().as_bytes()),
-        "wrapped_private_key": BASE64.encode(token.wrap(&key).as_bytes()),
-    })
+/// What an inviter sends: no key material (the server draws the link's token).
+pub(crate) fn invite_body(email: &str, role: &str, unit_id: Option<i64>) -> Value {
+    json!({ "email": email, "role": role, "unit_id": unit_id })
 }
 
 /// The invite link in the newest mail to `email`.
@@ -268,3 +259,57 @@ async fn project_owner_invites_are_listed_for_the_unit(backend: Backend) {
     app.stop().await;
 }
 both_backends!(project_owner_invites_listed, project_owner_invites_are_listed_for_the_unit);
+
+/// Security finding (issue 10, HIGH): the inviter chose the invitation token and sent it, so an
+/// inviter (a Super Admin into any unit) could register in the invitee's place without their
+/// mailbox, and invites carried keys. Now the server draws the token; whatever the inviter sends
+/// is ignored, and the stored invite holds no key material.
+async fn the_server_draws_the_token_and_invites_carry_no_keys(backend: Backend) {
+    let app = seeded(backend).await;
+    let operator = signed_in(&app, "superadmin").await;
+    let chosen = BASE64URL.encode([5u8; 32]);
+    let mut body = invite_body("victim@example.org", "Unit Admin", Some(1));
+    body["token"] = BASE64.encode([5u8; 32]).into();
+    body["public_key"] = BASE64.encode(PrivateKey::generate().public_key().as_bytes()).into();
+    body["sealed_unit_key"] = BASE64.encode([1u8; 80]).into();
+    let created = operator.post("/api/v1/invites", body).await;
+    assert_eq!(created.status(), 201, "{:?}", created.text().await);
+    // The inviter's token opens nothing; the mailed one is different.
+    let visitor = app.browser();
+    assert_eq!(visitor.get(&format!("/api/v1/invites/by-token/{chosen}")).await.status(), 404);
+    let accept = visitor
+        .post(
+            &format!("/api/v1/invites/by-token/{chosen}/accept"),
+            registration("intruder", "a long passphrase"),
+        )
+        .await;
+    assert_eq!(accept.status(), 404);
+    let mailed = invite_link(&app, "victim@example.org");
+    assert_ne!(mailed, chosen);
+    let details: Value =
+        visitor.get(&format!("/api/v1/invites/by-token/{mailed}")).await.json().await.unwrap();
+    assert_eq!(
+        details,
+        json!({ "email": "victim@example.org", "role": "Unit Admin", "unit": "Display Name",
+                "expires_at": details["expires_at"], "unit_has_key": true, "projects": [] }),
+        "no key material"
+    );
+    // The invite tables have no place for any.
+    let columns: Vec<(String,)> = match backend {
+        Backend::Sqlite => sqlx::query_as(
+            "SELECT name FROM pragma_table_info('invites') UNION ALL SELECT name FROM pragma_table_info('invite_projects')",
+        ),
+        Backend::Postgres => sqlx::query_as(
+            "SELECT column_name::TEXT FROM information_schema.columns WHERE table_name IN ('invites', 'invite_projects')",
+        ),
+    }
+    .fetch_all(app.state().db.pool())
+    .await
+    .unwrap();
+    let columns: Vec<String> = columns.into_iter().map(|(c,)| c).collect();
+    for key_column in ["public_key", "wrapped_private_key", "sealed_unit_key", "sealed"] {
+        assert!(!columns.contains(&key_column.to_string()), "{key_column} in {columns:?}");
+    }
+    app.stop().await;
+}
+both_backends!(server_drawn_tokens, the_server_draws_the_token_and_invites_carry_no_keys);

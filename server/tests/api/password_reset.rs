@@ -277,7 +277,7 @@ async fn every_role_may_reset_and_learns_whom_to_contact(backend: Backend) {
         let mails = mails_to(&app, &format!("{colleague}@example.com"), lost);
         assert_eq!(mails.len(), 1, "{colleague}");
         assert!(mails[0].contains("Unitadmin 1 (unitadmin_1, unitadmin_1@example.com)"), "{}", mails[0]);
-        assert!(mails[0].contains("automatically"));
+        assert!(mails[0].contains("fingerprint") && !mails[0].contains("automatically"), "{}", mails[0]);
     }
     for other in ["unitadmin_1", "unituser_1", "unituser_2", "superadmin"] {
         assert!(mails_to(&app, &format!("{other}@example.com"), lost).is_empty(), "{other}");

@@ -4,9 +4,7 @@
 
 use dds_server::db::seed::{DEV_PASSWORD, DEV_PROJECT};
 use serde_json::{json, Value};
-use wasm_crypto::{
-    open_private_key, InviteToken, KdfParams, MasterKey, PrivateKey, Salt, Sealed, WrappedPrivateKey,
-};
+use wasm_crypto::{open_private_key, KdfParams, MasterKey, PrivateKey, PublicKey, Salt, Sealed};
 
 use crate::auth::{seeded, signed_in};
 use crate::both_backends;
@@ -14,7 +12,8 @@ use crate::helpers::{add_second_unit, Backend, Browser, TestApp};
 use crate::invites::invite_link;
 use crate::password_reset::{complete, log_in_as, mails_to, request_reset, reset_token, NEW_PASSWORD};
 use crate::unit_keys::{
-    b64, my_private_key, open_unit_key, register, sealed_to, sign_in_new, staff_invite, unb64,
+    approval_for, b64, my_private_key, my_public_key, open_unit_key, register, sealed_to, sign_in_new,
+    staff_invite, unb64, waiting_mails,
 };
 
 /// The password `unit_keys::register` and `sign_in_new` use for new accounts.
@@ -23,7 +22,7 @@ const NOT_FOUND: &str = "There is no such project, or you do not have access to 
 const NOT_ENOUGH: &str = "Your unit does not have enough Unit Admins. At least two Unit Admins are required for a project to be created.";
 const ONLY_TWO: &str = "Your unit has only two Unit Admins. If both lose access to their keys (for example by resetting their passwords), the data of this project cannot be recovered. Invite a third Unit Admin, or confirm to create the project anyway.";
 const OWN_ACCESS_PENDING: &str =
-    "Your browser cannot open the project key: your own access is pending until a colleague restores it.";
+    "Your browser cannot open the project key: your own access is waiting for approval by someone who holds it.";
 
 /// Status and JSON body (a string for an empty or non-JSON body).
 async fn answer(response: reqwest::Response) -> (u16, Value) {
@@ -130,33 +129,12 @@ async fn assert_pending(browser: &Browser, who: &str, public_id: &str) {
     assert_eq!(details["access"], false, "{who}");
 }
 
-/// An invite made in the inviter's browser; to a project, with its key sealed to the invite key
-/// when the browser has it. The invite key pair is returned too.
-fn invite(
-    email: &str,
-    project: Option<&str>,
-    owner: bool,
-    project_key: Option<&PrivateKey>,
-) -> (Value, InviteToken, PrivateKey) {
-    let (mut body, token, invite_key) = plain_invite(email, "Researcher");
+/// A Researcher invite (to a project when given): no key material.
+fn invite(email: &str, project: Option<&str>, owner: bool) -> Value {
+    let mut body = crate::invites::invite_body(email, "Researcher", None);
     body["project"] = project.into();
     body["owner"] = owner.into();
-    if let Some(project_key) = project_key {
-        body["sealed_project_key"] = sealed_to(project_key, invite_key.public_key().as_bytes()).into();
-    }
-    (body, token, invite_key)
-}
-
-fn plain_invite(email: &str, role: &str) -> (Value, InviteToken, PrivateKey) {
-    let token = InviteToken::generate();
-    let key = PrivateKey::generate();
-    let body = json!({
-        "email": email, "role": role, "unit_id": null,
-        "token": b64(token.as_bytes()),
-        "public_key": b64(key.public_key().as_bytes()),
-        "wrapped_private_key": b64(token.wrap(&key).as_bytes()),
-    });
-    (body, token, key)
+    body
 }
 
 /// What the registration page reads for the invite mailed to `email`.
@@ -167,38 +145,13 @@ async fn invite_details(app: &TestApp, email: &str) -> Value {
     details
 }
 
-/// The invitee's browser opens a project key the invite carries with the invite key from the link.
-fn open_from_invite(details: &Value, token: &InviteToken, project: &Value) -> PrivateKey {
-    let wrapped = WrappedPrivateKey::from_bytes(unb64(&details["wrapped_private_key"])).unwrap();
-    let invite_key = token.unwrap(&wrapped).expect("the link's token unwraps the invite key");
-    open_private_key(&invite_key, &Sealed::from_bytes(unb64(&project["sealed"])).unwrap())
-        .expect("the invite key opens the project key")
-}
-
-/// The invitee's browser registers: a new key pair and, when `reseal`, every project key the
-/// invite carries re-sealed to it (as the registration page does). The invite's details.
-async fn register_researcher(
-    app: &TestApp,
-    email: &str,
-    token: &InviteToken,
-    username: &str,
-    reseal: bool,
-) -> Value {
+/// The invitee's browser registers: a new key pair, nothing else. The invite's details.
+async fn register_researcher(app: &TestApp, email: &str, username: &str) -> Value {
     let details = invite_details(app, email).await;
     assert_eq!(details["role"], "Researcher");
     let salt = Salt::random();
     let master = MasterKey::derive(NEW_ACCOUNT_PASSWORD.as_bytes(), &salt, KdfParams::DEFAULT).unwrap();
     let key = PrivateKey::generate();
-    let mut project_keys = Vec::new();
-    for project in details["projects"].as_array().unwrap() {
-        if reseal && project["sealed"].is_string() {
-            let project_key = open_from_invite(&details, token, project);
-            project_keys.push(json!({
-                "project": project["public_id"],
-                "sealed": sealed_to(&project_key, key.public_key().as_bytes()),
-            }));
-        }
-    }
     let body = json!({
         "name": "New Researcher", "username": username,
         "salt": b64(&salt.0),
@@ -206,12 +159,35 @@ async fn register_researcher(
         "auth_key": b64(master.auth_key().as_bytes()),
         "public_key": b64(key.public_key().as_bytes()),
         "wrapped_private_key": b64(master.kek().wrap(&key, username).as_bytes()),
-        "project_keys": project_keys,
     });
     let link = invite_link(app, email);
     let (status, accepted) = post(&app.browser(), &format!("/invites/by-token/{link}/accept"), body).await;
     assert_eq!(status, 201, "{username}: {accepted}");
     details
+}
+
+/// Who waits for the project key, as the caller's project page lists them (`None`: not shown).
+async fn waiting(browser: &Browser, public_id: &str) -> Option<Vec<Value>> {
+    details(browser, public_id).await["waiting"].as_array().cloned()
+}
+
+/// The approver's browser approves `username` with `key` (the project key it opened), after
+/// checking the fingerprint it shows is the member's own.
+async fn approve(
+    browser: &Browser,
+    public_id: &str,
+    key: &PrivateKey,
+    username: &str,
+    theirs: &PublicKey,
+) -> (u16, Value) {
+    let list = waiting(browser, public_id).await.expect("the waiting list is shown");
+    let entry = list
+        .iter()
+        .find(|w| w["username"] == username)
+        .unwrap_or_else(|| panic!("{username} waits: {list:?}"));
+    let (shown, body) = approval_for(key, entry);
+    assert_eq!(shown, theirs.fingerprint(), "the fingerprint shown is {username}'s own");
+    post(browser, &format!("/projects/{public_id}/approvals"), body).await
 }
 
 /// A second unit ("unit-2", internal ref "second") with `admins` Unit Admins invited by the
@@ -227,10 +203,10 @@ async fn add_unit_admins(app: &TestApp, unit_id: i64, from: usize, to: usize) {
     let operator = signed_in(app, "superadmin").await;
     for i in from..to {
         let email = format!("admin2_{i}@example.org");
-        let (body, token) = staff_invite(&email, "Unit Admin", Some(unit_id), None);
-        let (status, created) = post(&operator, "/invites", body).await;
+        let (status, created) =
+            post(&operator, "/invites", staff_invite(&email, "Unit Admin", Some(unit_id))).await;
         assert_eq!(status, 201, "{created}");
-        register(app, &email, &token, &format!("admin2_{i}")).await;
+        register(app, &email, &format!("admin2_{i}")).await;
     }
 }
 
@@ -474,13 +450,11 @@ async fn staff_and_project_owners_invite_researchers_to_a_project(backend: Backe
     let personnel_key = key_via_unit(&personnel, "unituser_1", DEV_PASSWORD, DEV_PROJECT).await;
     let owner_key = key_as_member(&owner, "researchuser_1", DEV_PASSWORD, DEV_PROJECT).await;
 
-    // Allowed: a Unit Admin, a Unit Personnel (a Project Owner invite), the Project Owner, and a
-    // Unit Admin whose browser did not seal the key (the invitee's access starts pending).
-    let (ann, ann_token, _) = invite("ann@example.org", Some(DEV_PROJECT), false, Some(&admin_key));
-    let (bob, bob_token, _) = invite("bob@example.org", Some(DEV_PROJECT), true, Some(&personnel_key));
-    let (carl, carl_token, _) = invite("carl@example.org", Some(DEV_PROJECT), false, Some(&owner_key));
-    let (dana, dana_token, _) = invite("dana@example.org", Some(DEV_PROJECT), false, None);
-    for (browser, body) in [(&admin, ann), (&personnel, bob), (&owner, carl), (&admin, dana)] {
+    // Allowed: a Unit Admin, a Unit Personnel (a Project Owner invite), the Project Owner.
+    let ann = invite("ann@example.org", Some(DEV_PROJECT), false);
+    let bob = invite("bob@example.org", Some(DEV_PROJECT), true);
+    let carl = invite("carl@example.org", Some(DEV_PROJECT), false);
+    for (browser, body) in [(&admin, ann), (&personnel, bob), (&owner, carl)] {
         let (status, created) = post(browser, "/invites", body).await;
         assert_eq!(status, 201, "{created}");
         assert!(created["id"].is_i64());
@@ -504,12 +478,12 @@ async fn staff_and_project_owners_invite_researchers_to_a_project(backend: Backe
         (&other, NOT_FOUND),
     ];
     for (browser, sentence) in cases {
-        let (body, _, _) = invite("refused@example.org", Some(DEV_PROJECT), false, None);
-        let (status, answer) = post(browser, "/invites", body).await;
+        let (status, answer) =
+            post(browser, "/invites", invite("refused@example.org", Some(DEV_PROJECT), false)).await;
         assert_eq!((status, answer["error"].as_str()), (403, Some(sentence)), "{answer}");
     }
     // Only Researchers go to a project; a Project Owner needs a project.
-    let (mut staff, _, _) = invite("refused@example.org", Some(DEV_PROJECT), false, None);
+    let mut staff = invite("refused@example.org", Some(DEV_PROJECT), false);
     staff["role"] = "Unit Personnel".into();
     let (status, answer) = post(&admin, "/invites", staff).await;
     assert_eq!(status, 400);
@@ -517,15 +491,11 @@ async fn staff_and_project_owners_invite_researchers_to_a_project(backend: Backe
         answer["error"],
         "Only Researchers are invited to individual projects: unit staff reach every project of their unit."
     );
-    let (status, answer) = post(&admin, "/invites", invite("refused@example.org", None, true, None).0).await;
+    let (status, answer) = post(&admin, "/invites", invite("refused@example.org", None, true)).await;
     assert_eq!(
         (status, answer["error"].as_str()),
         (400, Some("Project ID required to invite a 'Project Owner'."))
     );
-    let (mut sealed, _, _) = invite("refused@example.org", None, false, Some(&admin_key));
-    sealed["project"] = Value::Null;
-    let (status, answer) = post(&admin, "/invites", sealed).await;
-    assert_eq!((status, answer["error"].as_str()), (400, Some("Only project invites carry a project key.")));
     assert!(mails_to(&app, "refused@example.org", "").is_empty(), "nothing was mailed");
 
     // The project page lists the invites for staff and the Project Owner.
@@ -536,38 +506,61 @@ async fn staff_and_project_owners_invite_researchers_to_a_project(backend: Backe
         .iter()
         .map(|i| (i["email"].as_str().unwrap().to_string(), i["is_owner"] == true))
         .collect();
-    let expected = [("ann", false), ("bob", true), ("carl", false), ("dana", false)]
-        .map(|(n, o)| (format!("{n}@example.org"), o));
+    let expected =
+        [("ann", false), ("bob", true), ("carl", false)].map(|(n, o)| (format!("{n}@example.org"), o));
     assert_eq!(invited, expected);
 
-    // Registration: the invitee's browser re-seals the key the invite carries.
-    let details_ann = register_researcher(&app, "ann@example.org", &ann_token, "ann_new", true).await;
-    let project = &details_ann["projects"][0];
-    assert_eq!(project["public_id"], DEV_PROJECT);
-    assert_eq!(project["title"], "Seeded project");
-    assert_eq!(project["is_owner"], false);
-    let details_bob = register_researcher(&app, "bob@example.org", &bob_token, "bob_new", true).await;
+    // Registration: the invite names its projects and carries no key.
+    let details_ann = register_researcher(&app, "ann@example.org", "ann_new").await;
+    assert_eq!(
+        details_ann["projects"],
+        json!([{ "public_id": DEV_PROJECT, "title": "Seeded project", "is_owner": false }])
+    );
+    let details_bob = register_researcher(&app, "bob@example.org", "bob_new").await;
     assert_eq!(details_bob["projects"][0]["is_owner"], true);
-    // Carl's browser sends no re-sealed key; Dana's invite carried none.
-    register_researcher(&app, "carl@example.org", &carl_token, "carl_new", false).await;
-    let details_dana = register_researcher(&app, "dana@example.org", &dana_token, "dana_new", true).await;
-    assert_eq!(details_dana["projects"][0]["sealed"], Value::Null);
+    register_researcher(&app, "carl@example.org", "carl_new").await;
 
-    for (username, capacity) in [("ann_new", "Researcher"), ("bob_new", "Project Owner")] {
-        let browser =
-            sign_in_new(&app, username, &format!("{}@example.org", &username[..username.len() - 4])).await;
-        let opened = key_as_member(&browser, username, NEW_ACCOUNT_PASSWORD, DEV_PROJECT).await;
-        assert_eq!(opened.public_key(), admin_key.public_key(), "{username}");
-        let (_, list) = get(&browser, "/projects").await;
-        assert_eq!(list[0]["capacity"], capacity, "{username}");
-        assert_eq!(list[0]["access"], true, "{username}");
-    }
-    for username in ["carl_new", "dana_new"] {
+    // Everyone waits; the key holders were told (staff of the unit, the Project Owner).
+    let mut newcomers = Vec::new();
+    for username in ["ann_new", "bob_new", "carl_new"] {
         let browser =
             sign_in_new(&app, username, &format!("{}@example.org", &username[..username.len() - 4])).await;
         assert_pending(&browser, username, DEV_PROJECT).await;
-        let (_, list) = get(&browser, "/projects").await;
-        assert_eq!(list[0]["access"], false, "{username}");
+        let theirs = my_public_key(&browser).await;
+        newcomers.push((username, browser, theirs));
+    }
+    for holder in ["unitadmin_1@example.com", "unituser_1@example.com", "researchuser_1@example.com"] {
+        assert_eq!(waiting_mails(&app, holder).len(), 3, "{holder}");
+    }
+    assert!(waiting_mails(&app, "researchuser_2@example.com").is_empty(), "a plain member is not asked");
+    // Who sees the waiting list: staff and the Project Owner; not a plain member or a Super Admin.
+    for browser in [&admin, &personnel, &owner] {
+        let list = waiting(browser, DEV_PROJECT).await.unwrap();
+        let names: Vec<_> = list.iter().map(|w| w["username"].clone()).collect();
+        assert_eq!(names, [json!("ann_new"), json!("bob_new"), json!("carl_new")]);
+        assert_eq!(
+            list[0]["invited_by"].as_str().map(|s| s.ends_with("(unitadmin_1)")),
+            Some(true),
+            "{list:?}"
+        );
+        assert_eq!(list[2]["invited_by"].as_str().map(|s| s.ends_with("(researchuser_1)")), Some(true));
+    }
+    assert_eq!(waiting(&researcher, DEV_PROJECT).await, None);
+    assert_eq!(waiting(&operator, DEV_PROJECT).await, None);
+
+    // Each approver approves one, with the project key their browser opened.
+    let (ann, bob, carl) = (&newcomers[0], &newcomers[1], &newcomers[2]);
+    assert_eq!(approve(&admin, DEV_PROJECT, &admin_key, "ann_new", &ann.2).await.0, 204);
+    assert_eq!(approve(&personnel, DEV_PROJECT, &personnel_key, "bob_new", &bob.2).await.0, 204);
+    assert_eq!(approve(&owner, DEV_PROJECT, &owner_key, "carl_new", &carl.2).await.0, 204);
+    for ((username, browser, _), capacity) in
+        newcomers.iter().zip(["Researcher", "Project Owner", "Researcher"])
+    {
+        let opened = key_as_member(browser, username, NEW_ACCOUNT_PASSWORD, DEV_PROJECT).await;
+        assert_eq!(opened.public_key(), admin_key.public_key(), "{username}");
+        let (_, list) = get(browser, "/projects").await;
+        assert_eq!(list[0]["capacity"], capacity, "{username}");
+        assert_eq!(list[0]["access"], true, "{username}");
     }
     let page = details(&admin, DEV_PROJECT).await;
     assert_eq!(
@@ -575,13 +568,13 @@ async fn staff_and_project_owners_invite_researchers_to_a_project(backend: Backe
         [
             member("ann_new", false, true),
             member("bob_new", true, true),
-            member("carl_new", false, false),
-            member("dana_new", false, false),
+            member("carl_new", false, true),
             member("researchuser_1", true, true),
             member("researchuser_2", false, true),
         ]
     );
     assert_eq!(page["invites"], json!([]), "the invites were used");
+    assert_eq!(page["waiting"], json!([]));
     app.stop().await;
 }
 both_backends!(invites, staff_and_project_owners_invite_researchers_to_a_project);
@@ -592,23 +585,21 @@ async fn existing_researchers_and_pending_invites_are_added(backend: Backend) {
     let app = seeded(backend).await;
     let admin = signed_in(&app, "unitadmin_1").await;
     let (project, project_key) = create_project(&admin, "unitadmin_1", DEV_PASSWORD, false).await;
-    let path = format!("/projects/{project}");
 
-    // An existing Researcher is added, with access pending until a browser seals the key.
-    let add = |owner: bool| {
-        invite("researchuser_2@example.com", Some(project.as_str()), owner, Some(&project_key)).0
-    };
+    // An existing Researcher is added, waiting for approval; the key holders are told.
+    let add = |owner: bool| invite("researchuser_2@example.com", Some(project.as_str()), owner);
     let (status, answer) = post(&admin, "/invites", add(false)).await;
     assert_eq!((status, answer), (200, json!({ "added": "researchuser_2" })));
     assert!(mails_to(&app, "researchuser_2@example.com", "/invite/").is_empty(), "no invite mailed");
+    assert_eq!(waiting_mails(&app, "unitadmin_2@example.com").len(), 1);
     assert_eq!(members(&details(&admin, &project).await), [member("researchuser_2", false, false)]);
     let researcher = signed_in(&app, "researchuser_2").await;
     let (_, list) = get(&researcher, "/projects").await;
     assert_eq!(ids(&list), [DEV_PROJECT, project.as_str()]);
     assert_pending(&researcher, "researchuser_2", &project).await;
-    let (_, waiting) = get(&admin, "/projects/access/pending").await;
-    assert_eq!(waiting[0]["public_id"], project.as_str(), "{waiting}");
-    assert_eq!(waiting[0]["waiting"][0]["username"], "researchuser_2");
+    let list = waiting(&admin, &project).await.unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["username"], "researchuser_2");
 
     // The same capacity again is refused; another capacity changes the Project Owner flag.
     let (status, answer) = post(&admin, "/invites", add(false)).await;
@@ -629,8 +620,7 @@ async fn existing_researchers_and_pending_invites_are_added(backend: Backend) {
 
     // Unit staff and Super Admins are not added to projects.
     for email in ["unituser_1@example.com", "superadmin@example.com"] {
-        let body = invite(email, Some(project.as_str()), false, Some(&project_key)).0;
-        let (status, answer) = post(&admin, "/invites", body).await;
+        let (status, answer) = post(&admin, "/invites", invite(email, Some(project.as_str()), false)).await;
         assert_eq!(status, 403, "{email}: {answer}");
         assert!(
             answer["error"].as_str().unwrap().contains("cannot be added to individual projects"),
@@ -640,64 +630,43 @@ async fn existing_researchers_and_pending_invites_are_added(backend: Backend) {
     assert_eq!(members(&details(&admin, &project).await).len(), 1);
 
     // A pending Researcher invite now also leads to the project.
-    let (plain, eve_token, _) = invite("eve@example.org", None, false, None);
-    let (status, created) = post(&admin, "/invites", plain).await;
+    let (status, created) = post(&admin, "/invites", invite("eve@example.org", None, false)).await;
     assert_eq!(status, 201);
     let eve = created["id"].as_i64().unwrap();
-    let (status, answer) = post(
-        &admin,
-        "/invites",
-        invite("eve@example.org", Some(project.as_str()), false, Some(&project_key)).0,
-    )
-    .await;
+    let (status, answer) =
+        post(&admin, "/invites", invite("eve@example.org", Some(project.as_str()), false)).await;
     assert_eq!((status, answer), (200, json!({ "added_to_invite": eve })));
     let invited = invite_details(&app, "eve@example.org").await;
     assert_eq!(
         invited["projects"],
-        json!([{ "public_id": project, "title": "A project", "is_owner": false, "sealed": null }])
+        json!([{ "public_id": project, "title": "A project", "is_owner": false }])
     );
     let (status, answer) =
-        post(&admin, "/invites", invite("eve@example.org", Some(project.as_str()), false, None).0).await;
+        post(&admin, "/invites", invite("eve@example.org", Some(project.as_str()), false)).await;
     assert_eq!(status, 403);
     assert_eq!(
         answer["error"],
         "The invitation already gives access to the project someunit00002 in this capacity (Researcher)."
     );
     // A pending invite of unit staff is not turned into a project invite.
-    let (staff, _) = staff_invite("staff@example.org", "Unit Personnel", None, None);
-    assert_eq!(post(&admin, "/invites", staff).await.0, 201);
+    assert_eq!(
+        post(&admin, "/invites", staff_invite("staff@example.org", "Unit Personnel", None)).await.0,
+        201
+    );
     let (status, answer) =
-        post(&admin, "/invites", invite("staff@example.org", Some(project.as_str()), false, None).0).await;
+        post(&admin, "/invites", invite("staff@example.org", Some(project.as_str()), false)).await;
     assert_eq!(
         (status, answer["error"].as_str()),
         (400, Some("An invitation has already been sent to this email address."))
     );
 
-    // A fixer's browser seals the key to the invite key, as the pending list asks.
-    let (_, pending) = get(&admin, "/projects/access/pending").await;
-    let entry = pending.as_array().unwrap().iter().find(|p| p["public_id"] == project.as_str()).unwrap();
-    let waiting = entry["waiting"].as_array().unwrap();
-    let invite_entry = waiting.iter().find(|w| w["invite_id"] == eve).expect("the invite waits");
-    assert_eq!(invite_entry["public_key"], invited_public_key(&invited, &eve_token));
-    let (unit_key, _) = open_unit_key(&admin, "unitadmin_1", DEV_PASSWORD).await;
-    let opened =
-        open_private_key(&unit_key, &Sealed::from_bytes(unb64(&entry["key"]["sealed"])).unwrap()).unwrap();
-    assert_eq!(opened.public_key(), project_key.public_key());
-    let seal = json!({ "invite_id": eve, "sealed": sealed_to(&opened, &unb64(&invite_entry["public_key"])) });
-    let (status, _) = post(&admin, &format!("{path}/access"), seal.clone()).await;
-    assert_eq!(status, 204);
-    let (status, answer) = post(&admin, &format!("{path}/access"), seal).await;
-    assert_eq!(
-        (status, answer["error"].as_str()),
-        (400, Some("No invitation to this project is waiting for its key."))
-    );
-    let invited = invite_details(&app, "eve@example.org").await;
-    let from_invite = open_from_invite(&invited, &eve_token, &invited["projects"][0]);
-    assert_eq!(from_invite.public_key(), project_key.public_key());
-
-    // Eve registers and holds the key.
-    register_researcher(&app, "eve@example.org", &eve_token, "eve_new", true).await;
+    // Eve registers, waits, and is approved.
+    register_researcher(&app, "eve@example.org", "eve_new").await;
     let eve_browser = sign_in_new(&app, "eve_new", "eve@example.org").await;
+    assert_pending(&eve_browser, "eve_new", &project).await;
+    let eve_key = my_public_key(&eve_browser).await;
+    let opened_by_admin = key_via_unit(&admin, "unitadmin_1", DEV_PASSWORD, &project).await;
+    assert_eq!(approve(&admin, &project, &opened_by_admin, "eve_new", &eve_key).await.0, 204);
     let opened = key_as_member(&eve_browser, "eve_new", NEW_ACCOUNT_PASSWORD, &project).await;
     assert_eq!(opened.public_key(), project_key.public_key());
     assert_eq!(
@@ -705,44 +674,30 @@ async fn existing_researchers_and_pending_invites_are_added(backend: Backend) {
         [member("eve_new", false, true), member("researchuser_2", true, false)]
     );
 
-    // A Project Owner adds an existing Researcher to their project and seals the key to them; a
-    // plain member may not add anyone.
+    // A Project Owner adds an existing Researcher to their project and approves them; a plain
+    // member may not add anyone.
     let member_of_seeded = signed_in(&app, "researchuser_2").await;
-    let add_eve =
-        |project_key: Option<&PrivateKey>| invite("eve@example.org", Some(DEV_PROJECT), false, project_key).0;
-    let (status, answer) = post(&member_of_seeded, "/invites", add_eve(None)).await;
+    let add_eve = || invite("eve@example.org", Some(DEV_PROJECT), false);
+    let (status, answer) = post(&member_of_seeded, "/invites", add_eve()).await;
     assert_eq!(
         (status, answer["error"].as_str()),
         (403, Some("Only unit staff and Project Owners can add users to a project."))
     );
     let owner = signed_in(&app, "researchuser_1").await;
     let owner_key = key_as_member(&owner, "researchuser_1", DEV_PASSWORD, DEV_PROJECT).await;
-    let (status, answer) = post(&owner, "/invites", add_eve(Some(&owner_key))).await;
+    let (status, answer) = post(&owner, "/invites", add_eve()).await;
     assert_eq!((status, answer), (200, json!({ "added": "eve_new" })));
     assert_pending(&eve_browser, "eve_new", DEV_PROJECT).await;
-    let (_, pending) = get(&owner, "/projects/access/pending").await;
-    assert_eq!(pending[0]["public_id"], DEV_PROJECT, "{pending}");
-    let waiting = &pending[0]["waiting"];
-    assert_eq!(waiting.as_array().unwrap().len(), 1, "{pending}");
-    assert_eq!(waiting[0]["username"], "eve_new");
-    let seal =
-        json!({ "username": "eve_new", "sealed": sealed_to(&owner_key, &unb64(&waiting[0]["public_key"])) });
-    assert_eq!(post(&owner, &format!("/projects/{DEV_PROJECT}/access"), seal).await.0, 204);
+    assert_eq!(approve(&owner, DEV_PROJECT, &owner_key, "eve_new", &eve_key).await.0, 204);
     let opened = key_as_member(&eve_browser, "eve_new", NEW_ACCOUNT_PASSWORD, DEV_PROJECT).await;
     assert_eq!(opened.public_key(), owner_key.public_key());
     app.stop().await;
 }
 both_backends!(existing_researchers, existing_researchers_and_pending_invites_are_added);
 
-/// The invite's public key, from the invite key the link's token unwraps.
-fn invited_public_key(details: &Value, token: &InviteToken) -> Value {
-    let wrapped = WrappedPrivateKey::from_bytes(unb64(&details["wrapped_private_key"])).unwrap();
-    b64(token.unwrap(&wrapped).unwrap().public_key().as_bytes()).into()
-}
+// 5. Access after a password reset comes back only through an approval.
 
-// 5. Restoring access.
-
-async fn access_is_restored_after_a_password_reset(backend: Backend) {
+async fn access_after_a_password_reset_comes_back_only_through_an_approval(backend: Backend) {
     let app = seeded(backend).await;
     let other = second_unit(&app, 1).await;
     let admin = signed_in(&app, "unitadmin_1").await;
@@ -750,9 +705,9 @@ async fn access_is_restored_after_a_password_reset(backend: Backend) {
     let owner = signed_in(&app, "researchuser_1").await;
     let operator = signed_in(&app, "superadmin").await;
     let project_key = key_via_unit(&admin, "unitadmin_1", DEV_PASSWORD, DEV_PROJECT).await;
-    let access = format!("/projects/{DEV_PROJECT}/access");
-    for browser in [&admin, &personnel, &owner, &operator, &other] {
-        assert_eq!(get(browser, "/projects/access/pending").await, (200, json!([])), "nobody waits");
+    let approvals = format!("/projects/{DEV_PROJECT}/approvals");
+    for browser in [&admin, &personnel, &owner] {
+        assert_eq!(waiting(browser, DEV_PROJECT).await, Some(vec![]), "nobody waits");
     }
 
     // researchuser_2 resets the password: a new key pair, the old seal is gone.
@@ -770,8 +725,7 @@ async fn access_is_restored_after_a_password_reset(backend: Backend) {
     let (status, researcher) =
         log_in_as(&app, "researchuser_2", "researchuser_2@example.com", NEW_PASSWORD).await;
     assert_eq!(status, 200);
-    let (_, keys) = get(&researcher, "/users/me/keys").await;
-    let new_public = keys["public_key"].clone();
+    let new_public = my_public_key(&researcher).await;
     assert_pending(&researcher, "researchuser_2", DEV_PROJECT).await;
     let (_, list) = get(&researcher, "/projects").await;
     assert_eq!(list[0]["access"], false);
@@ -779,82 +733,77 @@ async fn access_is_restored_after_a_password_reset(backend: Backend) {
         members(&details(&admin, DEV_PROJECT).await),
         [member("researchuser_1", true, true), member("researchuser_2", false, false)]
     );
+    // The key holders are told; nothing is sealed however many pages they open.
+    for holder in ["unitadmin_1@example.com", "unituser_1@example.com", "researchuser_1@example.com"] {
+        let mails = waiting_mails(&app, holder);
+        assert_eq!(mails.len(), 1, "{holder}");
+        assert!(mails[0].contains(&format!("/projects/{DEV_PROJECT}")), "{}", mails[0]);
+    }
 
-    // Staff with the unit key and the Project Owner are asked; the member, the Super Admin and
-    // another unit's staff are not.
-    for (browser, via) in [(&admin, "unit_key"), (&personnel, "unit_key"), (&owner, "member")] {
-        let (status, pending) = get(browser, "/projects/access/pending").await;
-        assert_eq!(status, 200);
-        assert_eq!(pending.as_array().unwrap().len(), 1, "{pending}");
-        assert_eq!(pending[0]["public_id"], DEV_PROJECT);
-        assert_eq!(pending[0]["key"]["via"], via);
-        assert_eq!(
-            pending[0]["waiting"],
-            json!([{ "username": "researchuser_2", "public_key": new_public }])
-        );
+    // Staff with the unit key and the Project Owner see the reset; the member and the Super Admin
+    // see no list; another unit's staff do not see the project.
+    for browser in [&admin, &personnel, &owner] {
+        let list = waiting(browser, DEV_PROJECT).await.unwrap();
+        assert_eq!(list.len(), 1, "{list:?}");
+        assert_eq!(list[0]["username"], "researchuser_2");
+        assert_eq!(list[0]["origin"], "password-reset");
+        assert_eq!(list[0]["public_key"], b64(new_public.as_bytes()));
     }
-    for browser in [&researcher, &operator, &other] {
-        assert_eq!(get(browser, "/projects/access/pending").await, (200, json!([])));
-    }
+    assert_eq!(waiting(&researcher, DEV_PROJECT).await, None);
+    assert_eq!(waiting(&operator, DEV_PROJECT).await, None);
+    assert_pending(&researcher, "researchuser_2", DEV_PROJECT).await;
 
     // Refusals.
-    let for_member = |username: &str| json!({ "username": username, "sealed": sealed_to(&project_key, &unb64(&new_public)) });
-    let self_refusal = "You cannot restore your own access: someone with access must do it.";
-    let not_fixer = "Only unit staff and Project Owners can restore project access.";
+    let for_member = |username: &str| {
+        json!({
+            "username": username,
+            "public_key": b64(new_public.as_bytes()),
+            "sealed": sealed_to(&project_key, new_public.as_bytes()),
+        })
+    };
+    let self_refusal = "You cannot approve your own access: someone who holds the key must do it.";
+    let not_approver = "Only unit staff and Project Owners can approve project access.";
+    let mut other_key = for_member("researchuser_2");
+    other_key["public_key"] = b64(PrivateKey::generate().public_key().as_bytes()).into();
     let cases = [
-        (&researcher, for_member("researchuser_1"), 403, not_fixer),
+        (&researcher, for_member("researchuser_1"), 403, not_approver),
         (&researcher, for_member("researchuser_2"), 403, self_refusal),
         (&owner, for_member("researchuser_1"), 403, self_refusal),
-        (&operator, for_member("researchuser_2"), 403, not_fixer),
+        (&operator, for_member("researchuser_2"), 403, not_approver),
         (&other, for_member("researchuser_2"), 404, NOT_FOUND),
         (
             &admin,
-            for_member("researchuser_1"),
-            403,
-            "researchuser_1 already has access to the project someunit00001.",
+            other_key,
+            409,
+            "researchuser_2's key changed since the page was loaded: compare the new fingerprint and approve again.",
         ),
         (&admin, for_member("unituser_1"), 400, "unituser_1 is not a member of the project someunit00001."),
         (&admin, for_member("nobody_here"), 400, "nobody_here is not a member of the project someunit00001."),
+        (&admin, for_member("RESEARCHUSER_2"), 400, "RESEARCHUSER_2 is not a member of the project someunit00001."),
         (
             &admin,
-            json!({ "sealed": for_member("x")["sealed"] }),
-            400,
-            "Name either a member ('username') or an invite ('invite_id').",
-        ),
-        (
-            &admin,
-            json!({ "username": "researchuser_2", "sealed": "AAAA" }),
+            json!({ "username": "researchuser_2", "public_key": b64(new_public.as_bytes()), "sealed": "AAAA" }),
             400,
             "'sealed' must be 80 bytes in base64.",
         ),
     ];
     for (browser, body, expected, sentence) in cases {
-        let (status, answer) = post(browser, &access, body.clone()).await;
+        let (status, answer) = post(browser, &approvals, body.clone()).await;
         assert_eq!((status, answer["error"].as_str()), (expected, Some(sentence)), "{body}");
     }
-    // A fixer whose own access is pending cannot help, and is not asked to.
+    // An approver whose own access is waiting cannot approve.
     lose_unit_key(&app, "unituser_2").await;
-    let waiting_fixer = signed_in(&app, "unituser_2").await;
-    assert_pending(&waiting_fixer, "unituser_2", DEV_PROJECT).await;
-    assert_eq!(get(&waiting_fixer, "/projects/access/pending").await, (200, json!([])));
-    let (status, answer) = post(&waiting_fixer, &access, for_member("researchuser_2")).await;
+    let waiting_approver = signed_in(&app, "unituser_2").await;
+    assert_pending(&waiting_approver, "unituser_2", DEV_PROJECT).await;
+    let (status, answer) = post(&waiting_approver, &approvals, for_member("researchuser_2")).await;
     assert_eq!((status, answer["error"].as_str()), (403, Some(OWN_ACCESS_PENDING)));
     assert_pending(&researcher, "researchuser_2", DEV_PROJECT).await;
 
-    // unitadmin_1 restores; the new seal opens with researchuser_2's NEW key.
-    let (unit_key, _) = open_unit_key(&admin, "unitadmin_1", DEV_PASSWORD).await;
-    let (_, pending) = get(&admin, "/projects/access/pending").await;
-    let fixer_key =
-        open_private_key(&unit_key, &Sealed::from_bytes(unb64(&pending[0]["key"]["sealed"])).unwrap())
-            .unwrap();
-    let restore = json!({
-        "username": "researchuser_2",
-        "sealed": sealed_to(&fixer_key, &unb64(&pending[0]["waiting"][0]["public_key"])),
-    });
-    assert_eq!(post(&admin, &access, restore.clone()).await.0, 204);
+    // unitadmin_1 approves; the new seal opens with researchuser_2's NEW key.
+    assert_eq!(approve(&admin, DEV_PROJECT, &project_key, "researchuser_2", &new_public).await.0, 204);
     let opened = key_as_member(&researcher, "researchuser_2", NEW_PASSWORD, DEV_PROJECT).await;
     assert_eq!(opened.public_key(), project_key.public_key());
-    let (status, answer) = post(&admin, &access, restore).await;
+    let (status, answer) = post(&admin, &approvals, for_member("researchuser_2")).await;
     assert_eq!(
         (status, answer["error"].as_str()),
         (403, Some("researchuser_2 already has access to the project someunit00001."))
@@ -863,46 +812,20 @@ async fn access_is_restored_after_a_password_reset(backend: Backend) {
         members(&details(&owner, DEV_PROJECT).await),
         [member("researchuser_1", true, true), member("researchuser_2", false, true)]
     );
-    for browser in [&admin, &owner, &researcher] {
-        assert_eq!(get(browser, "/projects/access/pending").await, (200, json!([])));
+    for browser in [&admin, &owner] {
+        assert_eq!(waiting(browser, DEV_PROJECT).await, Some(vec![]));
     }
     let (action, sealer): (String, Option<i64>) = sqlx::query_as(
         "SELECT a.action, s.sealed_by FROM audit_events a, project_key_seals s \
-         WHERE a.target = 'researchuser_2' AND a.action = 'project-access-restored' AND s.user_id = $1",
+         WHERE a.target = 'researchuser_2' AND a.action = 'project-access-approved' AND s.user_id = $1",
     )
     .bind(user.id)
     .fetch_one(app.state().db.pool())
     .await
     .unwrap();
-    assert_eq!(action, "project-access-restored");
-    let fixer = dds_server::db::users::by_username(&app.state().db, "unitadmin_1").await.unwrap().unwrap();
-    assert_eq!(sealer, Some(fixer.id));
-
-    // The Project Owner and Unit Personnel restore invites waiting for the key; a plain member
-    // with access is not asked and may not.
-    let mut invite_tokens = Vec::new();
-    for email in ["frank@example.org", "gina@example.org"] {
-        let (body, token, _) = invite(email, Some(DEV_PROJECT), false, None);
-        assert_eq!(post(&admin, "/invites", body).await.0, 201);
-        invite_tokens.push(token);
-    }
-    assert_eq!(get(&researcher, "/projects/access/pending").await, (200, json!([])));
-    let owner_key = key_as_member(&owner, "researchuser_1", DEV_PASSWORD, DEV_PROJECT).await;
-    let personnel_key = key_via_unit(&personnel, "unituser_1", DEV_PASSWORD, DEV_PROJECT).await;
-    let (_, pending) = get(&owner, "/projects/access/pending").await;
-    let waiting = pending[0]["waiting"].as_array().unwrap().clone();
-    assert_eq!(waiting.len(), 2, "{pending}");
-    let seal_for = |key: &PrivateKey, w: &Value| json!({ "invite_id": w["invite_id"], "sealed": sealed_to(key, &unb64(&w["public_key"])) });
-    let (status, answer) = post(&researcher, &access, seal_for(&opened, &waiting[0])).await;
-    assert_eq!((status, answer["error"].as_str()), (403, Some(not_fixer)));
-    assert_eq!(post(&owner, &access, seal_for(&owner_key, &waiting[0])).await.0, 204);
-    assert_eq!(post(&personnel, &access, seal_for(&personnel_key, &waiting[1])).await.0, 204);
-    for (email, token) in ["frank@example.org", "gina@example.org"].iter().zip(&invite_tokens) {
-        let invited = invite_details(&app, email).await;
-        let key = open_from_invite(&invited, token, &invited["projects"][0]);
-        assert_eq!(key.public_key(), project_key.public_key(), "{email}");
-    }
-    assert_eq!(get(&owner, "/projects/access/pending").await, (200, json!([])));
+    assert_eq!(action, "project-access-approved");
+    let approver = dds_server::db::users::by_username(&app.state().db, "unitadmin_1").await.unwrap().unwrap();
+    assert_eq!(sealer, Some(approver.id));
     app.stop().await;
 }
-both_backends!(restore, access_is_restored_after_a_password_reset);
+both_backends!(after_reset, access_after_a_password_reset_comes_back_only_through_an_approval);

@@ -1,0 +1,80 @@
+//! Invites and registration. An invite carries no key material: the server draws the link's
+//! token and mails it, so whatever reads the mail, the outbox or a log can at most register —
+//! keys come only from a key holder's approval afterwards (`keys`).
+
+use serde::{Deserialize, Serialize};
+
+/// `POST` [`NewInvite`] → [`Invited`]; `GET` → the pending invites the caller may see.
+pub const INVITES: &str = "/invites";
+/// `GET` → [`InviteDetails`] (the registration page; public, by the mailed token).
+pub const INVITE_BY_TOKEN: &str = "/invites/by-token/{token}";
+/// `POST` [`Registration`]-shaped body → `{username}`.
+pub const INVITE_ACCEPT: &str = "/invites/by-token/{token}/accept";
+
+/// What an inviter sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewInvite {
+    pub email: String,
+    pub role: String,
+    #[serde(default)]
+    pub unit_id: Option<i64>,
+    /// Researcher invites to a project (DDS `?project=`): its public id, and whether the invitee
+    /// becomes its Project Owner.
+    #[serde(default)]
+    pub project: Option<String>,
+    #[serde(default)]
+    pub owner: bool,
+}
+
+/// What an invite request did (one field names which).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Invited {
+    /// A new invite was mailed: `{"id"}`.
+    Sent { id: i64 },
+    /// A known Researcher joined the project; their access waits for approval: `{"added"}`.
+    Added { added: String },
+    /// A member's Project Owner flag changed: `{"changed"}`.
+    Changed { changed: String },
+    /// A pending Researcher invite now also leads to the project: `{"added_to_invite"}`.
+    AddedToInvite { added_to_invite: i64 },
+}
+
+/// What the registration page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteDetails {
+    pub email: String,
+    pub role: String,
+    pub unit: Option<String>,
+    pub expires_at: i64,
+    /// Staff invites: whether the unit has a key. Without one, the registering browser makes it
+    /// (the unit's first staff member); with one, the newcomer waits for a Unit Admin's approval.
+    pub unit_has_key: bool,
+    /// Researcher invites: the projects it leads to (access to each waits for approval).
+    pub projects: Vec<InvitedProject>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitedProject {
+    pub public_id: String,
+    pub title: String,
+    pub is_owner: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_outcome_has_its_own_field() {
+        for (outcome, json) in [
+            (Invited::Sent { id: 3 }, r#"{"id":3}"#),
+            (Invited::Added { added: "ada".into() }, r#"{"added":"ada"}"#),
+            (Invited::Changed { changed: "ada".into() }, r#"{"changed":"ada"}"#),
+            (Invited::AddedToInvite { added_to_invite: 4 }, r#"{"added_to_invite":4}"#),
+        ] {
+            assert_eq!(serde_json::to_string(&outcome).unwrap(), json);
+            assert_eq!(serde_json::from_str::<Invited>(json).unwrap(), outcome);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! The JSON API's wire contract (`/api/v1`), shared by the server's handlers, its authorization
+//! table and the browser: request and response types and path templates, declared once.
+//! Modules move here as their endpoints are reworked (today: key approvals and invites).
+
+pub mod invites;
+pub mod keys;
+
+/// Where the JSON API lives; the path constants below are relative to it, as the server's
+/// authorization table declares them.
+pub const BASE: &str = "/api/v1";
+
+/// The URL a browser calls for an API path (`url(keys::UNIT_KEYS)`).
+pub fn url(path: &str) -> String {
+    format!("{BASE}{path}")
+}
+
+/// A path template with its one `{name}` parameter filled in (`with_param(PROJECT_APPROVALS,
+/// "proj00001")`). The value is percent-encoded, so it stays one path segment.
+pub fn with_param(template: &str, value: &str) -> String {
+    let start = template.find('{').expect("a template with a parameter");
+    let end = template[start..].find('}').expect("a closed parameter") + start;
+    let encoded: String = value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("{}{}{}", &template[..start], encoded, &template[end + 1..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_parameter_is_filled_in_as_one_segment() {
+        assert_eq!(with_param("/projects/{public_id}/approvals", "abc00001"), "/projects/abc00001/approvals");
+        assert_eq!(with_param("/projects/{public_id}", "a/b c"), "/projects/a%2Fb%20c");
+        assert_eq!(url("/units/me/keys"), "/api/v1/units/me/keys");
+    }
+}

@@ -1,0 +1,204 @@
+//! Who waits for a unit or project key, and telling the key holders (docs/security.md "Threat
+//! model"). Nothing is sealed automatically: a member waits until someone who holds the key and
+//! may grant it compares their key fingerprint and approves in the page (`unit_keys::approve`,
+//! `projects::access::approve`). The mails here say that someone waits and where to look; they
+//! carry nothing that opens a key.
+
+use app::api::keys::{KeyOrigin, WaitingMember};
+use app::domain::roles::Role;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+
+use crate::db::users::User;
+use crate::db::{Db, DbError};
+use crate::mail::{escape_html, Mailer, OutgoingMail};
+
+#[derive(sqlx::FromRow)]
+struct WaitingRow {
+    username: String,
+    name: String,
+    email: Option<String>,
+    role: String,
+    key_origin: String,
+    inviter_name: Option<String>,
+    inviter_username: Option<String>,
+    public_key: Vec<u8>,
+}
+
+impl WaitingRow {
+    fn into_member(self) -> Result<WaitingMember, DbError> {
+        let role = Role::parse(&self.role)
+            .ok_or_else(|| DbError::Rule(format!("unknown role '{}' in the database", self.role)))?;
+        let origin = KeyOrigin::parse(&self.key_origin).ok_or_else(|| {
+            DbError::Rule(format!("unknown key origin '{}' in the database", self.key_origin))
+        })?;
+        let invited_by = match (self.inviter_name, self.inviter_username) {
+            (Some(name), Some(username)) => Some(format!("{name} ({username})")),
+            _ => None,
+        };
+        Ok(WaitingMember {
+            username: self.username,
+            name: self.name,
+            email: self.email.unwrap_or_default(),
+            role,
+            origin,
+            invited_by,
+            public_key: BASE64.encode(self.public_key),
+        })
+    }
+}
+
+/// Everything an approver is shown of a person; the tables joined after it say what they wait for.
+const SELECT_WAITING: &str = "SELECT u.username, u.name, e.email, u.role, c.key_origin, \
+     inviter.name AS inviter_name, inviter.username AS inviter_username, c.public_key \
+     FROM users u JOIN user_credentials c ON c.user_id = u.id \
+     LEFT JOIN emails e ON e.user_id = u.id AND e.is_primary = TRUE \
+     LEFT JOIN users inviter ON inviter.id = u.invited_by";
+
+async fn waiting(db: &Db, query: String, scope_id: i64) -> Result<Vec<WaitingMember>, DbError> {
+    let rows: Vec<WaitingRow> = sqlx::query_as(&query).bind(scope_id).fetch_all(db.pool()).await?;
+    rows.into_iter().map(WaitingRow::into_member).collect()
+}
+
+/// Active staff of the unit without a seal of the unit key for their current public key.
+pub async fn waiting_for_unit(db: &Db, unit_id: i64) -> Result<Vec<WaitingMember>, DbError> {
+    let query = format!(
+        "{SELECT_WAITING} LEFT JOIN unit_key_seals s ON s.unit_id = u.unit_id AND s.user_id = u.id \
+         AND s.recipient_public_key = c.public_key \
+         WHERE u.unit_id = $1 AND u.is_active = TRUE AND s.user_id IS NULL ORDER BY u.username"
+    );
+    waiting(db, query, unit_id).await
+}
+
+/// Active Researcher members of the project without a seal for their current public key.
+pub async fn waiting_for_project(db: &Db, project_id: i64) -> Result<Vec<WaitingMember>, DbError> {
+    let query = format!(
+        "{SELECT_WAITING} JOIN project_members m ON m.user_id = u.id \
+         LEFT JOIN project_key_seals s ON s.project_id = m.project_id AND s.user_id = u.id \
+         AND s.recipient_public_key = c.public_key \
+         WHERE m.project_id = $1 AND u.is_active = TRUE AND s.user_id IS NULL ORDER BY u.username"
+    );
+    waiting(db, query, project_id).await
+}
+
+/// What someone waits for, and where its key holders approve.
+pub enum WaitsFor<'a> {
+    /// The unit key: its Unit Admins approve on the users page.
+    Unit { unit_id: i64 },
+    /// A project key: its unit's staff and its Project Owners approve on the project page.
+    Project { project_id: i64, public_id: &'a str },
+}
+
+/// Addresses of the active key holders who may approve, never the waiting person.
+async fn approvers(db: &Db, what: &WaitsFor<'_>, waiting: &User) -> Result<Vec<String>, DbError> {
+    // Holding a key = a seal made for one's current public key.
+    const HOLDS_UNIT_KEY: &str = "JOIN user_credentials c ON c.user_id = u.id \
+         JOIN unit_key_seals s ON s.unit_id = u.unit_id AND s.user_id = u.id AND s.recipient_public_key = c.public_key \
+         JOIN emails e ON e.user_id = u.id AND e.is_primary = TRUE";
+    let rows: Vec<(String,)> = match what {
+        WaitsFor::Unit { unit_id } => {
+            sqlx::query_as(&format!(
+                "SELECT e.email FROM users u {HOLDS_UNIT_KEY} \
+                 WHERE u.unit_id = $1 AND u.role = 'Unit Admin' AND u.is_active = TRUE AND u.id <> $2 \
+                 ORDER BY e.email"
+            ))
+            .bind(unit_id)
+            .bind(waiting.id)
+            .fetch_all(db.pool())
+            .await?
+        }
+        WaitsFor::Project { project_id, .. } => {
+            sqlx::query_as(&format!(
+                "SELECT e.email FROM projects p JOIN users u ON u.unit_id = p.unit_id {HOLDS_UNIT_KEY} \
+                 WHERE p.id = $1 AND u.is_active = TRUE AND u.id <> $2 \
+                 UNION SELECT e.email FROM project_members m JOIN users u ON u.id = m.user_id \
+                 JOIN user_credentials c ON c.user_id = u.id \
+                 JOIN project_key_seals s ON s.project_id = m.project_id AND s.user_id = u.id \
+                 AND s.recipient_public_key = c.public_key \
+                 JOIN emails e ON e.user_id = u.id AND e.is_primary = TRUE \
+                 WHERE m.project_id = $1 AND m.is_owner = TRUE AND u.is_active = TRUE AND u.id <> $2"
+            ))
+            .bind(project_id)
+            .bind(waiting.id)
+            .fetch_all(db.pool())
+            .await?
+        }
+    };
+    Ok(rows.into_iter().map(|(email,)| email).collect())
+}
+
+/// Mails the key holders who may approve `waiting`. Called once the waiting state is committed;
+/// a mail that fails is logged (the waiting list in the page still shows the person).
+pub async fn tell_approvers(db: &Db, mailer: &Mailer, public_url: &str, what: WaitsFor<'_>, waiting: &User) {
+    let recipients = match approvers(db, &what, waiting).await {
+        Ok(recipients) => recipients,
+        Err(err) => {
+            tracing::error!(error = %err, user = %waiting.username, "cannot find whom to tell about a waiting member");
+            return;
+        }
+    };
+    for to in recipients {
+        if let Err(err) = mailer.send(waiting_mail(&to, public_url, &what, waiting)).await {
+            tracing::error!(error = %err, user = %waiting.username, "waiting-for-access mail failed");
+        }
+    }
+}
+
+fn waiting_mail(to: &str, public_url: &str, what: &WaitsFor<'_>, waiting: &User) -> OutgoingMail {
+    let (subject_what, text_what, link) = match what {
+        WaitsFor::Unit { .. } => (
+            "your unit's data".to_string(),
+            "your unit's key (every project of the unit)".to_string(),
+            format!("{public_url}/users"),
+        ),
+        WaitsFor::Project { public_id, .. } => (
+            format!("the project {public_id}"),
+            format!("the key of the project {public_id}"),
+            format!("{public_url}/projects/{public_id}"),
+        ),
+    };
+    let who = format!("{} ({}, {})", waiting.name, waiting.username, waiting.email);
+    let check = "Before you approve, compare the key fingerprint the page shows with the one on their\n\
+                 account page, in person or on the phone: a fingerprint that differs means the key is\n\
+                 not theirs. Nothing is shared until you approve.";
+    OutgoingMail {
+        to: to.to_string(),
+        subject: format!("{} is waiting for access to {subject_what}", waiting.name),
+        text: format!("{who} is waiting for access to {text_what}.\n\n{check}\n\nApprove here:\n{link}\n"),
+        html: format!(
+            "<p>{} is waiting for access to {}.</p><p>{}</p><p><a href=\"{link}\">Review and approve</a></p>",
+            escape_html(&who),
+            escape_html(&text_what),
+            check.replace('\n', " ")
+        ),
+        link: Some(link),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_waiting_mail_names_the_person_and_where_to_approve_and_escapes_html() {
+        let user = User {
+            id: 9,
+            username: "eve_new".into(),
+            name: "<Eve>".into(),
+            role: Role::Researcher,
+            unit_id: None,
+            is_active: true,
+            email: "eve@example.org".into(),
+        };
+        let what = WaitsFor::Project { project_id: 1, public_id: "someunit00001" };
+        let mail = waiting_mail("owner@example.org", "https://dds.example", &what, &user);
+        assert_eq!(mail.subject, "<Eve> is waiting for access to the project someunit00001");
+        assert!(mail.text.contains("<Eve> (eve_new, eve@example.org)"), "{}", mail.text);
+        assert!(mail.text.contains("fingerprint"));
+        assert_eq!(mail.link.as_deref(), Some("https://dds.example/projects/someunit00001"));
+        assert!(mail.html.contains("&lt;Eve&gt;") && !mail.html.contains("<Eve>"));
+        let unit =
+            waiting_mail("ua@example.org", "https://dds.example", &WaitsFor::Unit { unit_id: 1 }, &user);
+        assert_eq!(unit.link.as_deref(), Some("https://dds.example/users"));
+    }
+}
