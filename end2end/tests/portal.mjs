@@ -153,3 +153,46 @@ export async function logIn(page, portal, username, { password = 'password', ema
   await page.waitForURL(`${portal.url}/`);
   await page.getByTestId('signed-in-user').waitFor();
 }
+
+/** The link in the newest invitation mailed to `email`. */
+export function inviteLink(dataDir, email) {
+  const mail = newestMail(dataDir, email, '/invite/');
+  return mail.match(/http:\/\/[^\s"<]+\/invite\/[A-Za-z0-9_-]+/)[0];
+}
+
+/** Registers through an invitation link; the key fingerprint the page shows afterwards. */
+export async function register(page, link, { name, username, password }) {
+  await page.goto(link);
+  await waitForHydration(page);
+  await page.getByTestId('invite-summary').waitFor();
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByLabel('Repeat the password').fill(password);
+  await page.getByLabel('I accept the terms of use').check();
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByTestId('registered').waitFor({ timeout: 20_000 });
+  return page.getByTestId('my-fingerprint').textContent();
+}
+
+/** The key fingerprint the signed-in user's account page shows (from the key in the tab). */
+export async function myFingerprint(page, portal) {
+  await page.goto(`${portal.url}/account`);
+  await waitForHydration(page);
+  await page.getByTestId('my-fingerprint').waitFor({ timeout: 20_000 });
+  return page.getByTestId('my-fingerprint').textContent();
+}
+
+/**
+ * Approves `username` in the waiting list of the current page after checking that the
+ * fingerprint shown is `fingerprint` (what the person reads out from their own account page).
+ */
+export async function approve(page, username, fingerprint) {
+  const row = page.locator(`tr[data-waiting="${username}"]`);
+  await row.waitFor({ timeout: 20_000 });
+  const shown = await row.getByTestId('fingerprint').textContent();
+  if (shown !== fingerprint) throw new Error(`fingerprint shown for ${username}: ${shown}, theirs: ${fingerprint}`);
+  await row.getByTestId('approve').click();
+  await row.getByText(`Only if they confirmed the fingerprint ${fingerprint}`).waitFor();
+  await row.getByTestId('confirm-approval').click();
+}

@@ -1,14 +1,18 @@
-// Projects as the account system needs them, in the browser (DESIGN §3): a Unit Admin creates a
-// project (key pair made and sealed to the unit key here), invites a Project Owner by email (the
-// project key sealed into the invite), the new Project Owner adds an existing Researcher (sealed
-// to them by the owner's browser), and a Researcher who resets their password is "access
-// pending" until a Unit Admin's browser restores the key. Every "holds the key" below is the page
-// opening the key and comparing it with the project's public key.
+// Projects in the browser (DESIGN §3, docs/security.md "Threat model"): a Unit Admin creates a
+// project (key pair made and sealed to the unit key here) and invites a Project Owner by email
+// (the invite carries no key); after registration the owner waits for access until the Unit
+// Admin, having compared the owner's key fingerprint, approves; the owner then adds an existing
+// Researcher and approves them the same way. After a password reset access comes back only
+// through an approval. Every "holds the key" below is the page opening the key and comparing it
+// with the project's public key.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { logIn, newestMail, openPage, seededPortal, waitForHydration } from './portal.mjs';
+import {
+  approve, inviteLink, logIn, myFingerprint, newestMail, openPage, register, seededPortal, waitForHydration,
+} from './portal.mjs';
 
 const HOLDS_KEY = 'Your browser holds the project key.';
+const WAITING = /access to this project is waiting for approval/;
 
 async function openProject(page, portal, id) {
   await page.goto(`${portal.url}/projects/${id}`);
@@ -47,7 +51,7 @@ describe('projects', () => {
     assert.equal(await admin.page.getByTestId('project-status').textContent(), 'In Progress');
     assert.equal(await projectKeyState(admin.page), HOLDS_KEY);
 
-    // A new address: an invitation carrying the project key, as Project Owner.
+    // A new address: an invitation (no key in it), as Project Owner.
     await admin.page.getByLabel('Email').fill('owner@uni.example.org');
     await admin.page.getByLabel('Project Owner').check();
     await admin.page.getByRole('button', { name: 'Add', exact: true }).click();
@@ -57,30 +61,40 @@ describe('projects', () => {
 
     const mail = newestMail(env.portal.dataDir, 'owner@uni.example.org', '/invite/');
     assert.match(mail, /Project Owner of the project someunit00002 \(Tumour genomes\)/);
-    const link = mail.match(/http:\/\/[^\s"<]+\/invite\/[A-Za-z0-9_-]+/)[0];
     const owner = await openPage(env.browser);
-    await owner.page.goto(link);
+    await owner.page.goto(inviteLink(env.portal.dataDir, 'owner@uni.example.org'));
     await waitForHydration(owner.page);
     assert.match(await owner.page.getByTestId('invite-projects').textContent(), /someunit00002 \(Tumour genomes\) as Project Owner/);
-    await owner.page.getByLabel('Name', { exact: true }).fill('Olga Owner');
-    await owner.page.getByLabel('Username').fill('olga');
-    await owner.page.getByLabel('Password', { exact: true }).fill('owner passphrase 42');
-    await owner.page.getByLabel('Repeat the password').fill('owner passphrase 42');
-    await owner.page.getByLabel('I accept the terms of use').check();
-    await owner.page.getByRole('button', { name: 'Create account' }).click();
-    await owner.page.getByTestId('registered').waitFor({ timeout: 20_000 });
+    const shownAtRegistration = await register(owner.page, inviteLink(env.portal.dataDir, 'owner@uni.example.org'), {
+      name: 'Olga Owner', username: 'olga', password: 'owner passphrase 42',
+    });
+    await owner.page.getByTestId('waits-for-approval').waitFor();
     await logIn(owner.page, env.portal, 'olga', { password: 'owner passphrase 42', email: 'owner@uni.example.org' });
+    const olgaPrint = await myFingerprint(owner.page, env.portal);
+    assert.equal(olgaPrint, shownAtRegistration);
     await openProject(owner.page, env.portal, 'someunit00002');
     assert.equal(await owner.page.getByTestId('project-capacity').textContent(), 'Project Owner');
+    assert.match(await projectKeyState(owner.page), WAITING, 'the owner waits for access');
+
+    // The Unit Admin is told, sees the request with the fingerprint, and approves.
+    assert.match(newestMail(env.portal.dataDir, 'unitadmin_1@example.com', 'is waiting for access'), /someunit00002/);
+    await openProject(admin.page, env.portal, 'someunit00002');
+    const request = admin.page.locator('tr[data-waiting="olga"]');
+    await request.waitFor({ timeout: 20_000 });
+    assert.match(await request.textContent(), /Olga Owner.*olga.*owner@uni\.example\.org.*Researcher.*Invited by .*unitadmin_1/);
+    await approve(admin.page, 'olga', olgaPrint);
+    await admin.page.getByTestId('approval-notice').waitFor({ timeout: 20_000 });
+    assert.equal(await admin.page.locator('tr[data-waiting="olga"]').count(), 0);
+    await openProject(owner.page, env.portal, 'someunit00002');
     assert.equal(await projectKeyState(owner.page), HOLDS_KEY);
 
-    // The owner adds a researcher who already has an account: added, and sealed at once.
+    // The owner adds a researcher who already has an account, then approves them.
     await owner.page.getByLabel('Email').fill('researchuser_2@example.com');
     await owner.page.getByRole('button', { name: 'Add', exact: true }).click();
     await owner.page.getByTestId('add-notice').waitFor({ timeout: 20_000 });
-    assert.equal(await owner.page.getByTestId('add-notice').textContent(), 'researchuser_2 was added to the project.');
+    assert.match(await owner.page.getByTestId('add-notice').textContent(), /^researchuser_2 was added to the project\. Their access waits for your approval/);
     await owner.page.locator('tr[data-member="researchuser_2"]').waitFor();
-    assert.equal(await memberAccess(owner.page, 'researchuser_2'), 'yes');
+    assert.equal(await memberAccess(owner.page, 'researchuser_2'), 'waiting for approval');
     // Adding them again in the same capacity is refused with DDS's sentence.
     await owner.page.getByLabel('Email').fill('researchuser_2@example.com');
     await owner.page.getByRole('button', { name: 'Add', exact: true }).click();
@@ -89,6 +103,12 @@ describe('projects', () => {
 
     const researcher = await openPage(env.browser);
     await logIn(researcher.page, env.portal, 'researchuser_2');
+    const researcherPrint = await myFingerprint(researcher.page, env.portal);
+    await openProject(researcher.page, env.portal, 'someunit00002');
+    assert.match(await projectKeyState(researcher.page), WAITING);
+    await openProject(owner.page, env.portal, 'someunit00002');
+    await approve(owner.page, 'researchuser_2', researcherPrint);
+    await owner.page.getByTestId('approval-notice').waitFor({ timeout: 20_000 });
     await researcher.page.goto(`${env.portal.url}/projects`);
     await waitForHydration(researcher.page);
     await researcher.page.locator('tr[data-project="someunit00002"]').waitFor();
@@ -104,7 +124,7 @@ describe('projects', () => {
     }
   });
 
-  test('after a password reset a researcher is access pending until a Unit Admin opens the portal', async () => {
+  test('after a password reset access comes back only through an approval', async () => {
     const { context, page, problems } = await openPage(env.browser);
     await page.goto(`${env.portal.url}/reset-password`);
     await waitForHydration(page);
@@ -121,18 +141,22 @@ describe('projects', () => {
     assert.match(await page.getByTestId('reset-done').textContent(), /Display Name/, 'the project unit to contact');
 
     await logIn(page, env.portal, 'researchuser_1', { password: 'a fresh start passphrase' });
+    const print = await myFingerprint(page, env.portal);
     await openProject(page, env.portal, 'someunit00001');
-    assert.match(await projectKeyState(page), /access to this project is pending/);
+    assert.match(await projectKeyState(page), WAITING);
 
-    // A Unit Admin opens any page: their browser seals the project key to the new key pair.
+    // A Unit Admin opens pages: nothing is sealed until they approve.
     const admin = await openPage(env.browser);
     await logIn(admin.page, env.portal, 'unitadmin_2');
     await openProject(admin.page, env.portal, 'someunit00001');
-    await admin.page.waitForFunction(async () => {
-      const details = await (await fetch('/api/v1/projects/someunit00001')).json();
-      return details.members.find((m) => m.username === 'researchuser_1')?.access === true;
-    }, null, { timeout: 20_000 });
+    const request = admin.page.locator('tr[data-waiting="researchuser_1"]');
+    await request.waitFor({ timeout: 20_000 });
+    assert.match(await request.textContent(), /Reset their password/);
+    await openProject(page, env.portal, 'someunit00001');
+    assert.match(await projectKeyState(page), WAITING, 'still waiting after the Unit Admin opened pages');
 
+    await approve(admin.page, 'researchuser_1', print);
+    await admin.page.getByTestId('approval-notice').waitFor({ timeout: 20_000 });
     await openProject(page, env.portal, 'someunit00001');
     assert.equal(await projectKeyState(page), HOLDS_KEY);
     assert.equal(await page.getByTestId('project-capacity').textContent(), 'Project Owner');
