@@ -198,7 +198,12 @@ pub async fn create(
     .bind(now())
     .bind(now() + VALIDITY_SECS)
     .fetch_one(&mut *tx)
-    .await?;
+    .await
+    .map_err(|e| match DbError::Query(e) {
+        // A concurrent invite to the same address was stored first.
+        err if err.is_unique_violation() => InviteError::AlreadyInvited,
+        err => InviteError::Db(err),
+    })?;
     if let Some(project) = &project {
         members::record_invite_project(&mut *tx, id, project.id, new.owner).await?;
     }

@@ -57,6 +57,7 @@ impl ApiError {
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Db(DbError::Rule(_)) => StatusCode::BAD_REQUEST,
+            ApiError::Db(db) if db.is_unique_violation() => StatusCode::CONFLICT,
             ApiError::Internal(_) | ApiError::Db(_) | ApiError::Storage(_) | ApiError::Mail(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -75,6 +76,10 @@ impl ApiError {
             | ApiError::TooManyRequests(m)
             | ApiError::Unavailable(m) => m.clone(),
             ApiError::Db(DbError::Rule(m)) => m.clone(),
+            // Two requests raced for the same name, address or row; the database kept one.
+            ApiError::Db(db) if db.is_unique_violation() => {
+                "Another request changed this at the same moment. Reload the page and try again.".into()
+            }
             ApiError::Internal(_) => "An unexpected error occurred. Please try again.".into(),
             ApiError::Db(_) => "The system encountered an error in the database.".into(),
             ApiError::Storage(_) => "The storage service could not complete the request.".into(),

@@ -313,3 +313,39 @@ async fn the_server_draws_the_token_and_invites_carry_no_keys(backend: Backend) 
     app.stop().await;
 }
 both_backends!(server_drawn_tokens, the_server_draws_the_token_and_invites_carry_no_keys);
+
+/// Two (here eight) concurrent invites to one address: one is sent, the others get the
+/// duplicate sentence — never a 500 from the UNIQUE constraint that decided the race.
+async fn concurrent_invites_to_one_address(backend: Backend) {
+    let app = seeded(backend).await;
+    let admin = signed_in(&app, "unitadmin_1").await;
+    let mut requests = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let tab = crate::helpers::Browser { client: admin.client.clone(), base: admin.base.clone() };
+        requests.spawn(async move {
+            let response =
+                tab.post("/api/v1/invites", invite_body("race@example.org", "Researcher", None)).await;
+            (response.status().as_u16(), response.json::<Value>().await.unwrap())
+        });
+    }
+    let mut statuses = Vec::new();
+    while let Some(done) = requests.join_next().await {
+        let (status, body) = done.unwrap();
+        if status != 201 {
+            assert_eq!(
+                body["error"], "An invitation has already been sent to this email address.",
+                "{status}"
+            );
+        }
+        statuses.push(status);
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 201 || *s == 400), "{statuses:?}");
+    let (invites,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM invites WHERE email = 'race@example.org'")
+        .fetch_one(app.state().db.pool())
+        .await
+        .unwrap();
+    assert_eq!(invites, 1);
+    app.stop().await;
+}
+both_backends!(concurrent_invites, concurrent_invites_to_one_address);

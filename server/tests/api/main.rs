@@ -13,6 +13,7 @@ mod password;
 mod password_reset;
 mod permissions;
 mod projects;
+mod schema;
 mod secrets;
 mod seed;
 mod session_key;

@@ -1,0 +1,214 @@
+//! The two migration sets cannot drift: both backends are migrated and their schemas compared —
+//! tables, columns (type, NOT NULL), primary keys, indexes, unique constraints, foreign keys
+//! (with their ON DELETE) and the number of CHECK constraints per table.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use dds_server::db::Db;
+
+use crate::helpers::{spawn_app, Backend};
+
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Table {
+    /// name → (type class, NOT NULL)
+    columns: BTreeMap<String, (String, bool)>,
+    primary_key: Vec<String>,
+    /// explicit indexes: name → (columns, unique)
+    indexes: BTreeMap<String, (String, bool)>,
+    /// columns of each UNIQUE constraint
+    unique: BTreeSet<String>,
+    /// (column, referenced table, referenced column, ON DELETE)
+    foreign_keys: BTreeSet<(String, String, String, String)>,
+    checks: i64,
+}
+
+/// One name per kind of value, whichever spelling the backend uses.
+fn type_class(declared: &str) -> String {
+    match declared.to_ascii_lowercase().as_str() {
+        "integer" | "bigint" => "integer",
+        "text" => "text",
+        "blob" | "bytea" => "bytes",
+        "boolean" => "boolean",
+        "real" | "double precision" => "float",
+        other => return format!("unknown type {other}"),
+    }
+    .to_string()
+}
+
+fn on_delete(rule: &str) -> String {
+    // Both mean "refuse while referenced" here (no deferred constraints in the schema).
+    match rule.to_ascii_uppercase().as_str() {
+        "NO ACTION" | "RESTRICT" => "RESTRICT".to_string(),
+        other => other.to_string(),
+    }
+}
+
+async fn sqlite_schema(db: &Db) -> BTreeMap<String, Table> {
+    let pool = db.pool();
+    let tables: Vec<(String, String)> = sqlx::query_as(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+         AND name <> '_sqlx_migrations'",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let mut schema = BTreeMap::new();
+    for (name, sql) in tables {
+        let mut table = Table::default();
+        let columns: Vec<(String, String, i64, i64)> =
+            sqlx::query_as("SELECT name, type, \"notnull\", pk FROM pragma_table_info($1)")
+                .bind(&name)
+                .fetch_all(pool)
+                .await
+                .unwrap();
+        let mut primary: Vec<(i64, String)> = Vec::new();
+        for (column, declared, not_null, pk) in columns {
+            if pk > 0 {
+                primary.push((pk, column.clone()));
+            }
+            table.columns.insert(column, (type_class(&declared), not_null != 0 || pk > 0));
+        }
+        primary.sort();
+        table.primary_key = primary.into_iter().map(|(_, c)| c).collect();
+        let indexes: Vec<(String, i64, String)> =
+            sqlx::query_as("SELECT name, \"unique\", origin FROM pragma_index_list($1)")
+                .bind(&name)
+                .fetch_all(pool)
+                .await
+                .unwrap();
+        for (index, unique, origin) in indexes {
+            let columns: Vec<(String,)> =
+                sqlx::query_as("SELECT name FROM pragma_index_info($1) ORDER BY seqno")
+                    .bind(&index)
+                    .fetch_all(pool)
+                    .await
+                    .unwrap();
+            let columns = columns.into_iter().map(|(c,)| c).collect::<Vec<_>>().join(",");
+            match origin.as_str() {
+                "c" => {
+                    table.indexes.insert(index, (columns, unique != 0));
+                }
+                "u" => {
+                    table.unique.insert(columns);
+                }
+                _ => {} // the primary key, compared above
+            }
+        }
+        let keys: Vec<(String, String, String, String)> =
+            sqlx::query_as("SELECT \"from\", \"table\", \"to\", on_delete FROM pragma_foreign_key_list($1)")
+                .bind(&name)
+                .fetch_all(pool)
+                .await
+                .unwrap();
+        for (column, target, target_column, rule) in keys {
+            table.foreign_keys.insert((column, target, target_column, on_delete(&rule)));
+        }
+        table.checks = sql.matches("CHECK (").count() as i64 + sql.matches("CHECK(").count() as i64;
+        schema.insert(name, table);
+    }
+    schema
+}
+
+async fn postgres_schema(db: &Db) -> BTreeMap<String, Table> {
+    let pool = db.pool();
+    let tables: Vec<(String,)> = sqlx::query_as(
+        "SELECT table_name::TEXT FROM information_schema.tables WHERE table_schema = 'public' \
+         AND table_type = 'BASE TABLE' AND table_name <> '_sqlx_migrations'",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let mut schema = BTreeMap::new();
+    for (name,) in tables {
+        let mut table = Table::default();
+        let columns: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT column_name::TEXT, data_type::TEXT, is_nullable::TEXT FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name = $1",
+        )
+        .bind(&name)
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        for (column, declared, nullable) in columns {
+            table.columns.insert(column, (type_class(&declared), nullable == "NO"));
+        }
+        let indexes: Vec<(String, i64, i64, i64, String)> = sqlx::query_as(
+            "SELECT ic.relname::TEXT, CAST(CASE WHEN ix.indisunique THEN 1 ELSE 0 END AS BIGINT), \
+             CAST(CASE WHEN ix.indisprimary THEN 1 ELSE 0 END AS BIGINT), \
+             CAST(CASE WHEN EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid) \
+             THEN 1 ELSE 0 END AS BIGINT), \
+             array_to_string(ARRAY(SELECT a.attname::TEXT FROM unnest(ix.indkey) WITH ORDINALITY k(attnum, ord) \
+             JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.attnum ORDER BY k.ord), ',') \
+             FROM pg_index ix JOIN pg_class ic ON ic.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid \
+             JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = 'public' AND t.relname = $1",
+        )
+        .bind(&name)
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        for (index, unique, primary, constraint, columns) in indexes {
+            match (primary, constraint) {
+                (1, _) => table.primary_key = columns.split(',').map(str::to_string).collect(),
+                (_, 1) => {
+                    table.unique.insert(columns);
+                }
+                _ => {
+                    table.indexes.insert(index, (columns, unique != 0));
+                }
+            }
+        }
+        let keys: Vec<(String, String, String, String)> = sqlx::query_as(
+            "SELECT a.attname::TEXT, rt.relname::TEXT, ra.attname::TEXT, \
+             CASE c.confdeltype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT' \
+             ELSE 'RESTRICT' END \
+             FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_class rt ON rt.oid = c.confrelid \
+             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] \
+             JOIN pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = c.confkey[1] \
+             WHERE c.contype = 'f' AND t.relname = $1",
+        )
+        .bind(&name)
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        for (column, target, target_column, rule) in keys {
+            table.foreign_keys.insert((column, target, target_column, on_delete(&rule)));
+        }
+        let (checks,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid \
+             WHERE c.contype = 'c' AND t.relname = $1",
+        )
+        .bind(&name)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        table.checks = checks;
+        schema.insert(name, table);
+    }
+    schema
+}
+
+#[tokio::test]
+async fn both_migration_sets_make_the_same_schema() {
+    let sqlite = spawn_app(Backend::Sqlite).await;
+    let postgres = spawn_app(Backend::Postgres).await;
+    let lite = sqlite_schema(&sqlite.state().db).await;
+    let pg = postgres_schema(&postgres.state().db).await;
+    assert!(lite.len() >= 15 && lite.contains_key("projects"), "the schema was read: {:?}", lite.keys());
+    assert_eq!(lite.keys().collect::<Vec<_>>(), pg.keys().collect::<Vec<_>>(), "the same tables");
+    for (name, table) in &lite {
+        assert_eq!(table, &pg[name], "table {name}: SQLite (left) and PostgreSQL (right) differ");
+        assert!(table.columns.values().all(|(class, _)| !class.starts_with("unknown")), "{name}: {table:?}");
+    }
+    // The comparison sees what it claims to: a known foreign key, index and check.
+    let credentials = &lite["user_credentials"];
+    assert!(credentials.checks >= 1, "key_origin's CHECK: {credentials:?}");
+    assert!(lite["users"].foreign_keys.contains(&(
+        "invited_by".to_string(),
+        "users".to_string(),
+        "id".to_string(),
+        "SET NULL".to_string()
+    )));
+    assert_eq!(lite["users"].indexes.get("users_unit"), Some(&("unit_id".to_string(), false)));
+    sqlite.stop().await;
+    postgres.stop().await;
+}
