@@ -38,12 +38,11 @@ pub fn WaitingList(
                     "You cannot approve from this browser: only someone who holds the key and may grant it can."
                 </p>
             </Show>
+            <div class="table-scroll">
             <table class="table">
                 <thead>
                     <tr>
-                        <th>"Name"</th>
-                        <th>"Username"</th>
-                        <th>"Email"</th>
+                        <th>"Person"</th>
                         <th>"Role"</th>
                         <th>"Why"</th>
                         <th>"Key fingerprint"</th>
@@ -71,9 +70,13 @@ pub fn WaitingList(
                             let usable = print.is_some();
                             view! {
                                 <tr data-waiting=name.get_value()>
-                                    <td>{member.with_value(|m| m.name.clone())}</td>
-                                    <td>{name.get_value()}</td>
-                                    <td>{member.with_value(|m| m.email.clone())}</td>
+                                    <td>
+                                        {member.with_value(|m| m.name.clone())}
+                                        <br />
+                                        <span class="subtle">
+                                            {member.with_value(|m| format!("{} · {}", m.username, m.email))}
+                                        </span>
+                                    </td>
                                     <td>{member.with_value(|m| m.role.as_str())}</td>
                                     <td>{member.with_value(|m| m.reason())}</td>
                                     <td>
@@ -122,6 +125,7 @@ pub fn WaitingList(
                         .collect_view()}
                 </tbody>
             </table>
+            </div>
         </section>
     }
     .into_any()
