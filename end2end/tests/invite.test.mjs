@@ -125,6 +125,29 @@ describe('invites', () => {
     await admin.context.close();
   });
 
+  test('a registration form submitted before the page is live sends no password anywhere', async () => {
+    await invite(env.portal, 'unitadmin_1', 'early.bird@example.org', 'Researcher');
+    const link = inviteLink(env.portal.dataDir, 'early.bird@example.org');
+    // No JavaScript: the page stays as the server rendered it, as before hydration.
+    const { context, page } = await openPage(env.browser, { javaScriptEnabled: false });
+    const requests = [];
+    page.on('request', (request) => requests.push(request.url()));
+    await page.goto(link);
+    const submit = page.getByRole('button', { name: 'Create account' });
+    await submit.waitFor();
+    assert.equal(await submit.isDisabled(), true, 'submit waits for the page to be live');
+    assert.equal(await page.locator('input[type=password][name]').count(), 0, 'secret fields have no name');
+    await page.getByLabel('Username').fill('early_bird');
+    await page.getByLabel('Password', { exact: true }).fill('a secret typed too early');
+    await page.getByLabel('Password', { exact: true }).press('Enter');
+    await new Promise((r) => setTimeout(r, 500));
+    for (const url of [page.url(), ...requests]) {
+      assert.ok(!url.includes('secret') && !url.includes('password='), url);
+    }
+    assert.ok(!env.portal.log().includes('a secret typed too early'));
+    await context.close();
+  });
+
   test('a Unit Admin deactivates and reactivates a colleague, not a researcher', async () => {
     const { context, page, problems } = await openPage(env.browser);
     await logIn(page, env.portal, 'unitadmin_3');

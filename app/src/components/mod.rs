@@ -1,6 +1,7 @@
 //! Reusable pieces of the page frame.
 
 pub mod api;
+pub mod hydrated;
 pub mod keyring;
 pub mod layout;
 pub mod motd;

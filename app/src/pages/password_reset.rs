@@ -107,6 +107,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let confirmation = RwSignal::new(String::new());
     let (error, set_error) = signal(None::<String>);
+    let hydrated = crate::components::hydrated::use_hydrated();
     let (busy, set_busy) = signal(false);
     let (done, set_done) = signal(None::<Completed>);
 
@@ -149,13 +150,13 @@ pub fn ResetPasswordPage() -> impl IntoView {
             <form on:submit=submit data-testid="reset-form">
                 <label>
                     "New password"
-                    <input type="password" name="password" autocomplete="new-password" required bind:value=password />
+                    <input type="password" autocomplete="new-password" required bind:value=password />
                 </label>
                 <label>
                     "Repeat the new password"
-                    <input type="password" name="confirm" autocomplete="new-password" required bind:value=confirmation />
+                    <input type="password" autocomplete="new-password" required bind:value=confirmation />
                 </label>
-                <button type="submit" disabled=move || busy.get()>"Reset password"</button>
+                <button type="submit" disabled=move || busy.get() || !hydrated.get()>"Reset password"</button>
             </form>
         }
     };

@@ -27,6 +27,7 @@ pub fn RegisterPage() -> impl IntoView {
     let terms = RwSignal::new(false);
     let (error, set_error) = signal(None::<String>);
     let (busy, set_busy) = signal(false);
+    let hydrated = crate::components::hydrated::use_hydrated();
     // After registration: the new key's fingerprint, and whether access waits for approval.
     let (done, set_done) = signal(None::<accept::Registered>);
 
@@ -118,17 +119,17 @@ pub fn RegisterPage() -> impl IntoView {
                             </label>
                             <label>
                                 "Password"
-                                <input type="password" name="password" autocomplete="new-password" required bind:value=password />
+                                <input type="password" autocomplete="new-password" required bind:value=password />
                             </label>
                             <label>
                                 "Repeat the password"
-                                <input type="password" name="confirm" autocomplete="new-password" required bind:value=confirmation />
+                                <input type="password" autocomplete="new-password" required bind:value=confirmation />
                             </label>
                             <label class="checkbox">
                                 <input type="checkbox" name="terms" bind:checked=terms />
                                 "I accept the terms of use and the privacy policy."
                             </label>
-                            <button type="submit" disabled=move || busy.get()>"Create account"</button>
+                            <button type="submit" disabled=move || busy.get() || !hydrated.get()>"Create account"</button>
                         </form>
                     }
                 }
