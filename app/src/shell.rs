@@ -19,6 +19,7 @@ use crate::pages::{
     login::LoginPage,
     not_found::NotFound,
     password_reset::{RequestResetPage, ResetPasswordPage},
+    policies::{PrivacyPage, TermsPage},
     project::ProjectPage,
     projects::ProjectsPage,
     register::RegisterPage,
@@ -87,6 +88,8 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=StaticSegment("reset-password") view=RequestResetPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("terms") view=TermsPage />
+                    <Route path=StaticSegment("privacy") view=PrivacyPage />
                     <Route
                         path=(StaticSegment("reset-password"), ParamSegment("token"))
                         view=ResetPasswordPage

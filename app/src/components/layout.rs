@@ -61,6 +61,8 @@ pub fn Layout(children: Children) -> impl IntoView {
             <span>"Data Delivery System"</span>
             <span data-testid="version">{format!("version {version}")}</span>
             <span>"End-to-end encrypted: only recipients can read delivered data."</span>
+            <a href="/terms">"Terms of use"</a>
+            <a href="/privacy">"Privacy"</a>
         </footer>
     }
 }

@@ -9,6 +9,7 @@ pub mod invites;
 pub mod login;
 pub mod not_found;
 pub mod password_reset;
+pub mod policies;
 pub mod project;
 pub mod projects;
 pub mod register;

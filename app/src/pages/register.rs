@@ -127,7 +127,11 @@ pub fn RegisterPage() -> impl IntoView {
                             </label>
                             <label class="checkbox">
                                 <input type="checkbox" name="terms" bind:checked=terms />
-                                "I accept the terms of use and the privacy policy."
+                                "I accept the "
+                                <a href="/terms" target="_blank">"terms of use"</a>
+                                " and the "
+                                <a href="/privacy" target="_blank">"privacy notice"</a>
+                                "."
                             </label>
                             <button type="submit" disabled=move || busy.get() || !hydrated.get()>"Create account"</button>
                         </form>

@@ -32,6 +32,19 @@ async fn unknown_page_is_a_404_page() {
 }
 
 #[tokio::test]
+async fn the_terms_and_privacy_pages_registration_links_to_exist() {
+    let app = spawn_app(Backend::Sqlite).await;
+    for (path, heading) in [("/terms", "<h1>Terms of use</h1>"), ("/privacy", "<h1>Privacy</h1>")] {
+        let response = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        let html = response.text().await.unwrap();
+        assert!(html.contains(heading), "{path}: {html}");
+        assert!(html.contains("href=\"/terms\"") && html.contains("href=\"/privacy\""), "footer links");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn theme_cookie_is_rendered_on_the_first_byte() {
     let app = spawn_app(Backend::Sqlite).await;
     let html = app
