@@ -13,6 +13,7 @@ mod password;
 mod password_reset;
 mod permissions;
 mod projects;
+mod replicas;
 mod schema;
 mod secrets;
 mod seed;
