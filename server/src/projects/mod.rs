@@ -256,28 +256,75 @@ async fn current_status(db: &Db, project_id: i64) -> Result<String, DbError> {
     Ok(row.map(|(status,)| status).unwrap_or_else(|| IN_PROGRESS.to_string()))
 }
 
+/// One line of the listing with what decides the caller's capacity and access, read in the
+/// same query (no query per project).
+#[derive(sqlx::FromRow)]
+struct ListedProject {
+    #[sqlx(flatten)]
+    project: Project,
+    status: Option<String>,
+    /// The caller's membership: 1 owner, 0 member, NULL none.
+    membership: Option<i64>,
+    /// Whether the caller holds a seal of the project key made for their current public key.
+    own_seal: i64,
+    /// Whether the project key is sealed to the unit's current key.
+    unit_key_current: i64,
+}
+
 /// The active projects the caller may see (DDS `/proj/list`): Super Admins all, unit staff their
-/// unit's, Researchers those they are members of.
+/// unit's, Researchers those they are members of. One query, whatever the number of projects.
 pub async fn list(db: &Db, user: &User) -> Result<Vec<ProjectSummary>, ProjectError> {
     use app::domain::roles::Role;
     let filter = match user.role {
         Role::SuperAdmin => "TRUE",
         Role::UnitAdmin | Role::UnitPersonnel => "p.unit_id = $1",
-        Role::Researcher => "p.id IN (SELECT project_id FROM project_members WHERE user_id = $2)",
+        Role::Researcher => "m.user_id IS NOT NULL",
     };
-    let rows: Vec<Project> = sqlx::query_as(&format!(
-        "{SELECT_PROJECT} WHERE p.is_active = TRUE AND ({filter}) ORDER BY p.created_at DESC, p.id DESC"
+    let rows: Vec<ListedProject> = sqlx::query_as(&format!(
+        "SELECT p.id, p.public_id, p.unit_id, u.external_display_name AS unit_name, p.title, p.description, p.pi, \
+         p.public_key, p.unit_public_key, p.unit_sealed_key, p.created_at, \
+         (SELECT s.status FROM project_statuses s WHERE s.project_id = p.id ORDER BY s.created_at DESC LIMIT 1) \
+         AS status, \
+         CAST(CASE WHEN m.user_id IS NULL THEN NULL WHEN m.is_owner THEN 1 ELSE 0 END AS BIGINT) AS membership, \
+         CAST(CASE WHEN EXISTS (SELECT 1 FROM project_key_seals ks JOIN user_credentials c \
+         ON c.user_id = ks.user_id AND c.public_key = ks.recipient_public_key \
+         WHERE ks.project_id = p.id AND ks.user_id = $2) THEN 1 ELSE 0 END AS BIGINT) AS own_seal, \
+         CAST(CASE WHEN EXISTS (SELECT 1 FROM unit_keys k WHERE k.unit_id = p.unit_id \
+         AND k.public_key = p.unit_public_key) THEN 1 ELSE 0 END AS BIGINT) AS unit_key_current \
+         FROM projects p JOIN units u ON u.id = p.unit_id \
+         LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = $2 \
+         WHERE p.is_active = TRUE AND ({filter}) ORDER BY p.created_at DESC, p.id DESC"
     ))
     .bind(user.unit_id.unwrap_or_default())
     .bind(user.id)
     .fetch_all(db.pool())
     .await?;
-    let mut projects = Vec::with_capacity(rows.len());
-    for project in rows {
-        let capacity = capacity(db, user, &project).await?;
-        projects.push(summarize(db, user, &project, capacity).await?.0);
-    }
-    Ok(projects)
+    // Staff reach every project through the unit key: whether they hold it is one question.
+    let holds_unit_key = match (user.role.belongs_to_unit(), user.unit_id) {
+        (true, Some(unit_id)) => seals::current(db, SealedKey::Unit, unit_id, user.id).await?.is_some(),
+        _ => false,
+    };
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let capacity = Capacity::of(&actor(user), row.project.unit_id, row.membership.map(|m| m != 0));
+            let access = match capacity {
+                Capacity::Staff(_) => Some(holds_unit_key && row.unit_key_current != 0),
+                Capacity::Owner | Capacity::Member => Some(row.own_seal != 0),
+                Capacity::Operator | Capacity::Outsider => None,
+            };
+            ProjectSummary {
+                status: row.status.unwrap_or_else(|| IN_PROGRESS.to_string()),
+                public_id: row.project.public_id,
+                title: row.project.title,
+                pi: row.project.pi,
+                unit: row.project.unit_name,
+                created_at: row.project.created_at,
+                capacity: capacity.label().to_string(),
+                access,
+            }
+        })
+        .collect())
 }
 
 /// The list line of a project for the caller, and how the caller reaches its key.
