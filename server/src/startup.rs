@@ -1,4 +1,5 @@
-//! Brings the portal up: database (migrated), object store (embedded or external), mail, HTTP.
+//! Brings the portal up: database (migrated), object store (embedded or external), the mail
+//! queue's worker, the job scheduler, HTTP.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,7 +14,7 @@ use crate::auth::secret::ServerSecret;
 use crate::auth::session_store::DbSessionStore;
 use crate::config::{Config, StorageConfig};
 use crate::db::{Db, DbError};
-use crate::mail::{MailError, Mailer};
+use crate::mail::MailError;
 use crate::state::AppState;
 use crate::storage::embedded::{EmbeddedS3, EmbeddedS3Error};
 use crate::storage::{ObjectStore, S3Settings};
@@ -112,8 +113,8 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         }
     };
     let storage = ObjectStore::new(&s3_settings);
-    let mailer = Mailer::new(&config.mail)?;
     let secret = ServerSecret::load(config.secret_key.as_deref(), &config.data_dir)?;
+    let (mailer, mail_worker) = crate::mail::start(db.clone(), secret.clone(), &config.mail)?;
 
     let listener = TcpListener::bind(config.listen)
         .await
@@ -147,6 +148,7 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         leptos_options,
     };
     tasks.spawn(crate::jobs::scheduler(state.db.clone(), stopped()));
+    tasks.spawn(mail_worker.run(shutdown.subscribe()));
     let router = crate::http::router(state.clone());
     let shutdown_signal = stopped();
     tasks.spawn(async move {

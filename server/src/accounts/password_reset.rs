@@ -97,8 +97,9 @@ pub async fn request(cx: &ResetContext<'_>, ip: IpAddr, email: &str) -> Result<(
     }
 }
 
-/// Draws a token, replaces the user's unused earlier link and mails the new one to `email`.
-/// Also used by `dds init-db production` to let the first Super Admin set a password.
+/// Draws a token, replaces the user's unused earlier link and queues the new one for `email`, in
+/// one transaction. Also used by `dds init-db production` to let the first Super Admin set a
+/// password.
 pub async fn issue(
     db: &Db,
     mailer: &Mailer,
@@ -108,27 +109,24 @@ pub async fn issue(
 ) -> Result<(), ResetError> {
     let (token, hash) = new_link_token();
     let issued = now();
+    let link = format!("{public_url}/reset-password/{token}");
     let mut tx = db.pool().begin().await?;
     sqlx::query("DELETE FROM password_resets WHERE user_id = $1 AND used_at IS NULL")
         .bind(user.id)
         .execute(&mut *tx)
         .await?;
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO password_resets (user_id, token_hash, issued_at, expires_at) \
-         VALUES ($1, $2, $3, $4) RETURNING id",
+    sqlx::query(
+        "INSERT INTO password_resets (user_id, token_hash, issued_at, expires_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(user.id)
     .bind(hash)
     .bind(issued)
     .bind(issued + VALIDITY_SECS)
-    .fetch_one(&mut *tx)
+    .execute(&mut *tx)
     .await?;
+    mailer.send_in(&mut tx, reset_mail(email, &link)).await?;
     tx.commit().await?;
-    let link = format!("{public_url}/reset-password/{token}");
-    if let Err(err) = mailer.send(reset_mail(email, &link)).await {
-        sqlx::query("DELETE FROM password_resets WHERE id = $1").bind(id).execute(db.pool()).await?;
-        return Err(err.into());
-    }
+    mailer.wake();
     Ok(())
 }
 

@@ -7,6 +7,7 @@ mod cli;
 mod helpers;
 mod invites;
 mod jobs;
+mod mail_queue;
 mod pages;
 mod password;
 mod password_reset;
