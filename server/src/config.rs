@@ -71,14 +71,21 @@ pub struct DatabaseConfig {
     pub kind: DatabaseKind,
 }
 
+/// An S3 access key and its secret.
+#[derive(Debug, Clone)]
+pub struct S3Credentials {
+    pub access_key: String,
+    pub secret_key: String,
+}
+
 /// Object storage: the embedded endpoint (default) or an external S3 service.
 #[derive(Debug, Clone)]
 pub enum StorageConfig {
     Embedded {
         listen: SocketAddr,
         root: PathBuf,
-        access_key: String,
-        secret_key: String,
+        /// `None`: drawn once per data directory (`storage::embedded::data_dir_credentials`).
+        credentials: Option<S3Credentials>,
         region: String,
         bucket_prefix: String,
     },
@@ -86,8 +93,7 @@ pub enum StorageConfig {
         endpoint: String,
         /// The endpoint browsers use, if it differs (presigned URLs must name the exact host).
         public_endpoint: String,
-        access_key: String,
-        secret_key: String,
+        credentials: S3Credentials,
         region: String,
         bucket_prefix: String,
     },
@@ -189,6 +195,18 @@ impl Config {
         let region = get("s3.region").unwrap_or("us-east-1").to_string();
         let bucket_prefix = get("s3.bucket_prefix").unwrap_or("dds").to_string();
         validate_bucket_prefix(&bucket_prefix)?;
+        let credentials = match (get("s3.access_key"), get("s3.secret_key")) {
+            (Some(access_key), Some(secret_key)) => {
+                Some(S3Credentials { access_key: access_key.to_string(), secret_key: secret_key.to_string() })
+            }
+            (None, None) => None,
+            (None, Some(_)) => {
+                return Err(invalid("s3.access_key", "missing: set it with the secret key".into()))
+            }
+            (Some(_), None) => {
+                return Err(invalid("s3.secret_key", "missing: set it with the access key".into()))
+            }
+        };
         let storage = match get("s3.endpoint") {
             Some(endpoint) => {
                 let endpoint = parse_http_url(endpoint, "s3.endpoint")?;
@@ -199,28 +217,34 @@ impl Config {
                 StorageConfig::External {
                     endpoint,
                     public_endpoint,
-                    access_key: require(
-                        get("s3.access_key"),
-                        "s3.access_key",
-                        "an external S3 endpoint needs credentials",
-                    )?,
-                    secret_key: require(
-                        get("s3.secret_key"),
-                        "s3.secret_key",
-                        "an external S3 endpoint needs credentials",
-                    )?,
+                    credentials: credentials.ok_or_else(|| {
+                        invalid("s3.access_key", "missing: an external S3 endpoint needs credentials".into())
+                    })?,
                     region,
                     bucket_prefix,
                 }
             }
-            None => StorageConfig::Embedded {
-                listen: parse_addr(get("s3.listen").unwrap_or("127.0.0.1:9000"), "s3.listen")?,
-                root: data_dir.join("s3"),
-                access_key: get("s3.access_key").unwrap_or("dds-embedded").to_string(),
-                secret_key: get("s3.secret_key").unwrap_or("dds-embedded-secret").to_string(),
-                region,
-                bucket_prefix,
-            },
+            None => {
+                let listen = parse_addr(get("s3.listen").unwrap_or("127.0.0.1:9000"), "s3.listen")?;
+                if credentials.is_none() && !listen.ip().is_loopback() {
+                    return Err(invalid(
+                        "s3.listen",
+                        format!(
+                            "'{listen}' is not a loopback address, so other machines could reach the \
+                             embedded S3 endpoint: set DDS_S3_ACCESS_KEY and DDS_S3_SECRET_KEY \
+                             (s3.access_key, s3.secret_key) to credentials of your own, or listen on \
+                             127.0.0.1"
+                        ),
+                    ));
+                }
+                StorageConfig::Embedded {
+                    listen,
+                    root: data_dir.join("s3"),
+                    credentials,
+                    region,
+                    bucket_prefix,
+                }
+            }
         };
 
         let from = get("mail.from").unwrap_or("Data Delivery System <dds@localhost>").to_string();
@@ -281,10 +305,6 @@ fn key_name(key: &str) -> &'static str {
 
 fn invalid(key: &str, reason: String) -> ConfigError {
     ConfigError::Invalid { env: env_name(key), key: key_name(key), reason }
-}
-
-fn require(value: Option<&str>, key: &str, why: &str) -> Result<String, ConfigError> {
-    value.map(str::to_string).ok_or_else(|| invalid(key, format!("missing: {why}")))
 }
 
 fn parse_addr(value: &str, key: &str) -> Result<SocketAddr, ConfigError> {
@@ -414,6 +434,30 @@ mod tests {
         assert_eq!(endpoint, "https://s3.example.org");
         assert_eq!(public_endpoint, endpoint);
         assert!(matches!(config.mail, MailConfig::Smtp { .. }));
+    }
+
+    #[test]
+    fn embedded_s3_beyond_loopback_needs_credentials_of_ones_own() {
+        for listen in ["0.0.0.0:9000", "192.0.2.10:9000", "[::]:9000"] {
+            let err = load(&[("DDS_S3_LISTEN", listen)]).unwrap_err().to_string();
+            assert!(err.contains("DDS_S3_LISTEN") && err.contains("not a loopback address"), "{err}");
+            assert!(err.contains("DDS_S3_ACCESS_KEY") && err.contains("DDS_S3_SECRET_KEY"), "{err}");
+        }
+        for listen in ["127.0.0.1:9000", "[::1]:9000"] {
+            let config = load(&[("DDS_S3_LISTEN", listen)]).unwrap();
+            let StorageConfig::Embedded { credentials, .. } = config.storage else { panic!() };
+            assert!(credentials.is_none(), "drawn per data directory");
+        }
+        let config = load(&[
+            ("DDS_S3_LISTEN", "0.0.0.0:9000"),
+            ("DDS_S3_ACCESS_KEY", "my-key"),
+            ("DDS_S3_SECRET_KEY", "my-secret"),
+        ])
+        .unwrap();
+        let StorageConfig::Embedded { credentials: Some(credentials), .. } = config.storage else { panic!() };
+        assert_eq!(credentials.access_key, "my-key");
+        let err = load(&[("DDS_S3_ACCESS_KEY", "only-the-key")]).unwrap_err().to_string();
+        assert!(err.contains("DDS_S3_SECRET_KEY"), "{err}");
     }
 
     #[test]

@@ -78,34 +78,31 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
     let mut tasks = JoinSet::new();
 
     let (s3_settings, s3_addr) = match &config.storage {
-        StorageConfig::Embedded { listen, root, access_key, secret_key, region, bucket_prefix } => {
-            let embedded = EmbeddedS3::bind(*listen, root, access_key, secret_key).await?;
+        StorageConfig::Embedded { listen, root, credentials, region, bucket_prefix } => {
+            let credentials = match credentials {
+                Some(configured) => configured.clone(),
+                None => crate::storage::embedded::data_dir_credentials(&config.data_dir)?,
+            };
+            let embedded = EmbeddedS3::bind(*listen, root, &credentials).await?;
             let addr = embedded.local_addr();
             tasks.spawn(embedded.serve(stopped()));
             let endpoint = format!("http://{addr}");
             let settings = S3Settings {
                 public_endpoint: endpoint.clone(),
                 endpoint,
-                access_key: access_key.clone(),
-                secret_key: secret_key.clone(),
+                access_key: credentials.access_key,
+                secret_key: credentials.secret_key,
                 region: region.clone(),
                 bucket_prefix: bucket_prefix.clone(),
             };
             (settings, Some(addr))
         }
-        StorageConfig::External {
-            endpoint,
-            public_endpoint,
-            access_key,
-            secret_key,
-            region,
-            bucket_prefix,
-        } => {
+        StorageConfig::External { endpoint, public_endpoint, credentials, region, bucket_prefix } => {
             let settings = S3Settings {
                 endpoint: endpoint.clone(),
                 public_endpoint: public_endpoint.clone(),
-                access_key: access_key.clone(),
-                secret_key: secret_key.clone(),
+                access_key: credentials.access_key.clone(),
+                secret_key: credentials.secret_key.clone(),
                 region: region.clone(),
                 bucket_prefix: bucket_prefix.clone(),
             };
