@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use secrecy::{SecretSlice, SecretString};
+
 /// A setting: its TOML key (dotted for tables) and its environment variable.
 struct Setting {
     key: &'static str,
@@ -65,17 +67,42 @@ pub enum DatabaseKind {
     Postgres,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DatabaseConfig {
+    /// May carry a password (`postgres://user:password@host/db`): `Debug` leaves it out.
     pub url: String,
     pub kind: DatabaseKind,
 }
 
-/// An S3 access key and its secret.
+impl std::fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("url", &without_password(&self.url))
+            .field("kind", &self.kind)
+            .finish()
+    }
+}
+
+/// `scheme://user:password@host/…` as `scheme://user:[redacted]@host/…`; other URLs unchanged.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return url.to_string();
+    };
+    match rest[..at].split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:[redacted]{}", &rest[at..]),
+        None => url.to_string(),
+    }
+}
+
+/// An S3 access key and its secret (`Debug` shows the key only).
 #[derive(Debug, Clone)]
 pub struct S3Credentials {
     pub access_key: String,
-    pub secret_key: String,
+    pub secret_key: SecretString,
 }
 
 /// Object storage: the embedded endpoint (default) or an external S3 service.
@@ -112,12 +139,10 @@ impl StorageConfig {
 #[derive(Debug, Clone)]
 pub enum MailConfig {
     /// Messages are written as .eml files into this folder and their links logged.
-    Outbox {
-        dir: PathBuf,
-        from: String,
-    },
+    Outbox { dir: PathBuf, from: String },
     Smtp {
-        url: String,
+        /// May carry the SMTP password (`smtps://user:password@host`).
+        url: SecretString,
         from: String,
     },
 }
@@ -145,7 +170,7 @@ pub struct Config {
     pub superadmin: SuperAdminConfig,
     /// The server secret (fake pre-login salts, one-time code hashes). `None`: kept in
     /// `<data_dir>/secret.key`, created on first start (fine for one node; set it for replicas).
-    pub secret_key: Option<Vec<u8>>,
+    pub secret_key: Option<SecretSlice<u8>>,
 }
 
 /// Raw values by TOML key, before validation.
@@ -197,7 +222,7 @@ impl Config {
         validate_bucket_prefix(&bucket_prefix)?;
         let credentials = match (get("s3.access_key"), get("s3.secret_key")) {
             (Some(access_key), Some(secret_key)) => {
-                Some(S3Credentials { access_key: access_key.to_string(), secret_key: secret_key.to_string() })
+                Some(S3Credentials { access_key: access_key.to_string(), secret_key: secret_key.into() })
             }
             (None, None) => None,
             (None, Some(_)) => {
@@ -259,7 +284,7 @@ impl Config {
                         "expected smtp://, smtps:// URL such as smtps://user:pass@host:465".into(),
                     ));
                 }
-                MailConfig::Smtp { url: url.to_string(), from }
+                MailConfig::Smtp { url: url.into(), from }
             }
             None => MailConfig::Outbox { dir: data_dir.join("outbox"), from },
         };
@@ -271,7 +296,7 @@ impl Config {
         };
 
         let secret_key = match get("secret_key") {
-            Some(text) => Some(parse_secret(text)?),
+            Some(text) => Some(parse_secret(text)?.into()),
             None => None,
         };
 
@@ -458,6 +483,35 @@ mod tests {
         assert_eq!(credentials.access_key, "my-key");
         let err = load(&[("DDS_S3_ACCESS_KEY", "only-the-key")]).unwrap_err().to_string();
         assert!(err.contains("DDS_S3_SECRET_KEY"), "{err}");
+    }
+
+    #[test]
+    fn debug_output_shows_no_secret() {
+        let secret_hex = "5ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7";
+        for vars in [
+            vec![
+                ("DATABASE_URL", "postgres://dds:db-password-1@db.internal/dds"),
+                ("DDS_S3_ENDPOINT", "https://s3.example.org"),
+                ("DDS_S3_ACCESS_KEY", "visible-access-key"),
+                ("DDS_S3_SECRET_KEY", "s3-secret-2"),
+                ("DDS_SMTP_URL", "smtps://mailer:smtp-password-3@mail.example.org:465"),
+                ("DDS_SECRET_KEY", secret_hex),
+            ],
+            vec![("DDS_S3_ACCESS_KEY", "visible-access-key"), ("DDS_S3_SECRET_KEY", "s3-secret-2")],
+        ] {
+            let config = load(&vars).unwrap();
+            let debug = format!("{config:?} {config:#?}");
+            for secret in ["db-password-1", "s3-secret-2", "smtp-password-3", "5ec7e75e", "94, 199, 231"] {
+                assert!(!debug.contains(secret), "{secret} in {debug}");
+            }
+            assert!(debug.contains("visible-access-key"), "{debug}");
+        }
+        assert_eq!(without_password("postgres://dds:pw@db/dds"), "postgres://dds:[redacted]@db/dds");
+        assert_eq!(without_password("postgres://dds@db/dds"), "postgres://dds@db/dds");
+        assert_eq!(
+            without_password("sqlite://./data/dds.sqlite?mode=rwc"),
+            "sqlite://./data/dds.sqlite?mode=rwc"
+        );
     }
 
     #[test]

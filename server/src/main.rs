@@ -98,8 +98,11 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
 /// here at once; if that fails, it stays queued for `dds serve` to retry.
 async fn send_first_password_link(db: &Db, config: &Config) -> Result<(), String> {
     let username = config.superadmin.username.as_deref().unwrap_or_default();
-    let secret =
-        ServerSecret::load(config.secret_key.as_deref(), &config.data_dir).map_err(|e| e.to_string())?;
+    let secret = ServerSecret::load(
+        config.secret_key.as_ref().map(secrecy::ExposeSecret::expose_secret),
+        &config.data_dir,
+    )
+    .map_err(|e| e.to_string())?;
     let (mailer, worker) =
         dds_server::mail::start(db.clone(), secret, &config.mail).map_err(|e| e.to_string())?;
     let sent = password_reset::send_first_password_link(db, &mailer, &config.public_url, username)

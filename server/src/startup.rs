@@ -110,7 +110,10 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         }
     };
     let storage = ObjectStore::new(&s3_settings);
-    let secret = ServerSecret::load(config.secret_key.as_deref(), &config.data_dir)?;
+    let secret = ServerSecret::load(
+        config.secret_key.as_ref().map(secrecy::ExposeSecret::expose_secret),
+        &config.data_dir,
+    )?;
     let (mailer, mail_worker) = crate::mail::start(db.clone(), secret.clone(), &config.mail)?;
 
     let listener = TcpListener::bind(config.listen)

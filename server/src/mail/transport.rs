@@ -36,10 +36,11 @@ impl Transport {
                 (from, Kind::Outbox { dir: dir.clone(), transport })
             }
             MailConfig::Smtp { url, from } => {
-                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                    .map_err(|e| MailError::Build(e.to_string()))?
-                    .timeout(Some(SMTP_TIMEOUT))
-                    .build();
+                let transport =
+                    AsyncSmtpTransport::<Tokio1Executor>::from_url(secrecy::ExposeSecret::expose_secret(url))
+                        .map_err(|e| MailError::Build(e.to_string()))?
+                        .timeout(Some(SMTP_TIMEOUT))
+                        .build();
                 (from, Kind::Smtp(transport))
             }
         };

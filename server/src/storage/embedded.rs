@@ -41,10 +41,7 @@ pub fn data_dir_credentials(data_dir: &Path) -> Result<S3Credentials, EmbeddedS3
             let mut lines = text.lines().map(str::trim);
             match (lines.next(), lines.next()) {
                 (Some(access_key), Some(secret_key)) if !access_key.is_empty() && !secret_key.is_empty() => {
-                    Ok(S3Credentials {
-                        access_key: access_key.to_string(),
-                        secret_key: secret_key.to_string(),
-                    })
+                    Ok(S3Credentials { access_key: access_key.to_string(), secret_key: secret_key.into() })
                 }
                 _ => {
                     Err(error(std::io::Error::other("expected an access key and a secret key, one per line")))
@@ -58,14 +55,9 @@ pub fn data_dir_credentials(data_dir: &Path) -> Result<S3Credentials, EmbeddedS3
                 rand::rngs::OsRng.fill_bytes(&mut bytes);
                 hex::encode(bytes)
             };
-            let credentials =
-                S3Credentials { access_key: format!("dds-{}", random_hex(10)), secret_key: random_hex(32) };
-            crate::files::write_private(
-                &path,
-                &format!("{}\n{}\n", credentials.access_key, credentials.secret_key),
-            )
-            .map_err(error)?;
-            Ok(credentials)
+            let (access_key, secret_key) = (format!("dds-{}", random_hex(10)), random_hex(32));
+            crate::files::write_private(&path, &format!("{access_key}\n{secret_key}\n")).map_err(error)?;
+            Ok(S3Credentials { access_key, secret_key: secret_key.into() })
         }
         Err(e) => Err(error(e)),
     }
@@ -90,7 +82,7 @@ impl EmbeddedS3 {
         let mut builder = S3ServiceBuilder::new(fs);
         builder.set_auth(s3s::auth::SimpleAuth::from_single(
             credentials.access_key.as_str(),
-            credentials.secret_key.as_str(),
+            secrecy::ExposeSecret::expose_secret(&credentials.secret_key),
         ));
         let listener = TcpListener::bind(listen)
             .await
@@ -142,11 +134,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let first = data_dir_credentials(dir.path()).unwrap();
         let again = data_dir_credentials(dir.path()).unwrap();
-        assert_eq!((&first.access_key, &first.secret_key), (&again.access_key, &again.secret_key));
+        use secrecy::ExposeSecret;
+        assert_eq!(
+            (&first.access_key, first.secret_key.expose_secret()),
+            (&again.access_key, again.secret_key.expose_secret())
+        );
         assert_ne!(first.access_key, "dds-embedded");
-        assert_eq!(first.secret_key.len(), 64);
+        assert_eq!(first.secret_key.expose_secret().len(), 64);
         let other = data_dir_credentials(tempfile::tempdir().unwrap().path()).unwrap();
-        assert_ne!(first.secret_key, other.secret_key);
+        assert_ne!(first.secret_key.expose_secret(), other.secret_key.expose_secret());
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
