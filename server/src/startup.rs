@@ -31,6 +31,8 @@ pub enum StartupError {
     Secret(#[from] crate::auth::secret::SecretError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("cannot create the data folder {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
 }
 
 /// A running portal. Dropping it does not stop it: call [`Running::shutdown`].
@@ -67,6 +69,8 @@ pub async fn open_database(config: &Config) -> Result<Db, DbError> {
 }
 
 pub async fn start(config: Config) -> Result<Running, StartupError> {
+    crate::files::create_private_dir(&config.data_dir)
+        .map_err(|source| StartupError::DataDir { path: config.data_dir.display().to_string(), source })?;
     let db = open_database(&config).await?;
     let (shutdown, shutdown_rx) = watch::channel(false);
     let stopped = move || {

@@ -42,7 +42,7 @@ impl ServerSecret {
                 .map(ServerSecret::from_bytes)
                 .ok_or_else(|| error(std::io::Error::other("not 32+ bytes of hex"))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                std::fs::create_dir_all(data_dir).map_err(error)?;
+                crate::files::create_private_dir(data_dir).map_err(error)?;
                 let mut bytes = vec![0u8; 32];
                 rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
                 crate::files::write_private(&path, &hex::encode(&bytes)).map_err(error)?;

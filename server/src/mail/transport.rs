@@ -30,7 +30,7 @@ impl Transport {
     pub fn new(config: &MailConfig) -> Result<Transport, MailError> {
         let (from, kind) = match config {
             MailConfig::Outbox { dir, from } => {
-                std::fs::create_dir_all(dir)
+                crate::files::create_private_dir(dir)
                     .map_err(|source| MailError::Outbox { path: dir.display().to_string(), source })?;
                 let transport = AsyncFileTransport::<Tokio1Executor>::new(dir);
                 (from, Kind::Outbox { dir: dir.clone(), transport })
@@ -69,6 +69,8 @@ impl Transport {
             Kind::Outbox { dir, transport } => {
                 let id = transport.send(message).await.map_err(|e| MailError::Send(e.to_string()))?;
                 let file = dir.join(format!("{id}.eml"));
+                crate::files::make_private(&file)
+                    .map_err(|source| MailError::Outbox { path: file.display().to_string(), source })?;
                 tracing::info!(
                     to = %mail.to,
                     subject = %mail.subject,

@@ -49,7 +49,7 @@ pub fn data_dir_credentials(data_dir: &Path) -> Result<S3Credentials, EmbeddedS3
             }
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(data_dir).map_err(error)?;
+            crate::files::create_private_dir(data_dir).map_err(error)?;
             let random_hex = |len: usize| {
                 let mut bytes = vec![0u8; len];
                 rand::rngs::OsRng.fill_bytes(&mut bytes);
@@ -76,7 +76,7 @@ impl EmbeddedS3 {
         credentials: &S3Credentials,
     ) -> Result<EmbeddedS3, EmbeddedS3Error> {
         let folder_error = |source| EmbeddedS3Error::Folder { path: root.display().to_string(), source };
-        std::fs::create_dir_all(root).map_err(folder_error)?;
+        crate::files::create_private_dir(root).map_err(folder_error)?;
         let fs = s3s_fs::FileSystem::new(root)
             .map_err(|e| folder_error(std::io::Error::other(format!("{e:?}"))))?;
         let mut builder = S3ServiceBuilder::new(fs);

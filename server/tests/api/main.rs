@@ -4,6 +4,7 @@
 mod account_links;
 mod auth;
 mod cli;
+mod data_dir;
 mod helpers;
 mod invites;
 mod jobs;
