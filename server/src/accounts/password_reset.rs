@@ -107,6 +107,18 @@ pub async fn issue(
     user: &User,
     email: &str,
 ) -> Result<(), ResetError> {
+    issue_with(db, mailer, public_url, user, email, reset_mail).await
+}
+
+/// [`issue`] with the message `mail(to, link)`.
+async fn issue_with(
+    db: &Db,
+    mailer: &Mailer,
+    public_url: &str,
+    user: &User,
+    email: &str,
+    mail: fn(&str, &str) -> OutgoingMail,
+) -> Result<(), ResetError> {
     let (token, hash) = new_link_token();
     let issued = now();
     let link = format!("{public_url}/reset-password/{token}");
@@ -124,14 +136,15 @@ pub async fn issue(
     .bind(issued + VALIDITY_SECS)
     .execute(&mut *tx)
     .await?;
-    mailer.send_in(&mut tx, reset_mail(email, &link)).await?;
+    mailer.send_in(&mut tx, mail(email, &link)).await?;
     tx.commit().await?;
     mailer.wake();
     Ok(())
 }
 
 /// `dds init-db production`: the Super Admin it creates has no password yet; this mails them a
-/// reset link to choose one. `Ok(None)` when the account already has a password.
+/// link (a password-reset link, titled as the set-up it is) to choose one. `Ok(None)` when the
+/// account already has a password.
 pub async fn send_first_password_link(
     db: &Db,
     mailer: &Mailer,
@@ -144,8 +157,34 @@ pub async fn send_first_password_link(
     if users::credentials(db, user.id).await?.is_some() {
         return Ok(None);
     }
-    issue(db, mailer, public_url, &user, &user.email).await?;
+    issue_with(db, mailer, public_url, &user, &user.email, setup_mail).await?;
     Ok(Some(user.email))
+}
+
+pub const SETUP_SUBJECT: &str = "Set up your DDS Super Admin account";
+
+/// The first Super Admin's link: nothing to lose yet, so no warning, just what to do.
+fn setup_mail(to: &str, link: &str) -> OutgoingMail {
+    OutgoingMail {
+        to: to.to_string(),
+        subject: SETUP_SUBJECT.into(),
+        text: format!(
+            "A Super Admin account of the Data Delivery System was created for this\n\
+             address. To set it up, choose your password with this link (valid for\n\
+             1 hour, usable once):\n\
+             {link}\n\n\
+             If the link has expired, ask whoever runs the server to send a new one\n\
+             (`dds init-db production`).\n"
+        ),
+        html: format!(
+            "<p>A Super Admin account of the Data Delivery System was created for this address.</p>\
+             <p><a href=\"{link}\">Choose your password</a> to set it up (the link is valid for 1 hour \
+             and can be used once).</p>\
+             <p>If the link has expired, ask whoever runs the server to send a new one \
+             (<code>dds init-db production</code>).</p>"
+        ),
+        link: Some(link.to_string()),
+    }
 }
 
 fn reset_mail(to: &str, link: &str) -> OutgoingMail {
@@ -321,6 +360,18 @@ fn lost_access_mail(to: &str, user: &User) -> OutgoingMail {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_super_admin_mail_says_it_sets_up_the_account() {
+        let mail = setup_mail("root@example.org", "https://dds.example/reset-password/abc");
+        assert_eq!(mail.subject, "Set up your DDS Super Admin account");
+        for body in [&mail.text, &mail.html] {
+            assert!(body.contains("Super Admin account"), "{body}");
+            assert!(body.contains("https://dds.example/reset-password/abc"), "{body}");
+            assert!(!body.contains("WARNING") && !body.contains("lose access"), "{body}");
+        }
+        assert!(mail.text.lines().filter(|line| !line.contains("://")).all(|line| line.len() <= 76));
+    }
 
     #[test]
     fn reset_mail_warns_about_lost_access_and_carries_the_link() {
