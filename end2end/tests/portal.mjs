@@ -122,6 +122,17 @@ export async function waitForHydration(page) {
  * quoted-printable soft line breaks undone (long link lines are wrapped in the raw message).
  */
 export function newestMail(dataDir, email, marker) {
+  // The portal queues mail and delivers it right after the request: give a first mail a moment
+  // to arrive (the portal is another process, so blocking this thread does not hold it up).
+  for (let waited = 0; waited < 3000; waited += 50) {
+    const text = newestMailNow(dataDir, email, marker);
+    if (text) return text;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  }
+  return '';
+}
+
+function newestMailNow(dataDir, email, marker) {
   const outbox = join(dataDir, 'outbox');
   const mails = readdirSync(outbox)
     .map((name) => join(outbox, name))

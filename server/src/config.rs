@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use secrecy::{SecretSlice, SecretString};
+
 /// A setting: its TOML key (dotted for tables) and its environment variable.
 struct Setting {
     key: &'static str,
@@ -65,10 +67,42 @@ pub enum DatabaseKind {
     Postgres,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DatabaseConfig {
+    /// May carry a password (`postgres://user:password@host/db`): `Debug` leaves it out.
     pub url: String,
     pub kind: DatabaseKind,
+}
+
+impl std::fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("url", &without_password(&self.url))
+            .field("kind", &self.kind)
+            .finish()
+    }
+}
+
+/// `scheme://user:password@host/…` as `scheme://user:[redacted]@host/…`; other URLs unchanged.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return url.to_string();
+    };
+    match rest[..at].split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:[redacted]{}", &rest[at..]),
+        None => url.to_string(),
+    }
+}
+
+/// An S3 access key and its secret (`Debug` shows the key only).
+#[derive(Debug, Clone)]
+pub struct S3Credentials {
+    pub access_key: String,
+    pub secret_key: SecretString,
 }
 
 /// Object storage: the embedded endpoint (default) or an external S3 service.
@@ -77,8 +111,8 @@ pub enum StorageConfig {
     Embedded {
         listen: SocketAddr,
         root: PathBuf,
-        access_key: String,
-        secret_key: String,
+        /// `None`: drawn once per data directory (`storage::embedded::data_dir_credentials`).
+        credentials: Option<S3Credentials>,
         region: String,
         bucket_prefix: String,
     },
@@ -86,8 +120,7 @@ pub enum StorageConfig {
         endpoint: String,
         /// The endpoint browsers use, if it differs (presigned URLs must name the exact host).
         public_endpoint: String,
-        access_key: String,
-        secret_key: String,
+        credentials: S3Credentials,
         region: String,
         bucket_prefix: String,
     },
@@ -106,12 +139,10 @@ impl StorageConfig {
 #[derive(Debug, Clone)]
 pub enum MailConfig {
     /// Messages are written as .eml files into this folder and their links logged.
-    Outbox {
-        dir: PathBuf,
-        from: String,
-    },
+    Outbox { dir: PathBuf, from: String },
     Smtp {
-        url: String,
+        /// May carry the SMTP password (`smtps://user:password@host`).
+        url: SecretString,
         from: String,
     },
 }
@@ -139,7 +170,7 @@ pub struct Config {
     pub superadmin: SuperAdminConfig,
     /// The server secret (fake pre-login salts, one-time code hashes). `None`: kept in
     /// `<data_dir>/secret.key`, created on first start (fine for one node; set it for replicas).
-    pub secret_key: Option<Vec<u8>>,
+    pub secret_key: Option<SecretSlice<u8>>,
 }
 
 /// Raw values by TOML key, before validation.
@@ -189,6 +220,18 @@ impl Config {
         let region = get("s3.region").unwrap_or("us-east-1").to_string();
         let bucket_prefix = get("s3.bucket_prefix").unwrap_or("dds").to_string();
         validate_bucket_prefix(&bucket_prefix)?;
+        let credentials = match (get("s3.access_key"), get("s3.secret_key")) {
+            (Some(access_key), Some(secret_key)) => {
+                Some(S3Credentials { access_key: access_key.to_string(), secret_key: secret_key.into() })
+            }
+            (None, None) => None,
+            (None, Some(_)) => {
+                return Err(invalid("s3.access_key", "missing: set it with the secret key".into()))
+            }
+            (Some(_), None) => {
+                return Err(invalid("s3.secret_key", "missing: set it with the access key".into()))
+            }
+        };
         let storage = match get("s3.endpoint") {
             Some(endpoint) => {
                 let endpoint = parse_http_url(endpoint, "s3.endpoint")?;
@@ -199,28 +242,34 @@ impl Config {
                 StorageConfig::External {
                     endpoint,
                     public_endpoint,
-                    access_key: require(
-                        get("s3.access_key"),
-                        "s3.access_key",
-                        "an external S3 endpoint needs credentials",
-                    )?,
-                    secret_key: require(
-                        get("s3.secret_key"),
-                        "s3.secret_key",
-                        "an external S3 endpoint needs credentials",
-                    )?,
+                    credentials: credentials.ok_or_else(|| {
+                        invalid("s3.access_key", "missing: an external S3 endpoint needs credentials".into())
+                    })?,
                     region,
                     bucket_prefix,
                 }
             }
-            None => StorageConfig::Embedded {
-                listen: parse_addr(get("s3.listen").unwrap_or("127.0.0.1:9000"), "s3.listen")?,
-                root: data_dir.join("s3"),
-                access_key: get("s3.access_key").unwrap_or("dds-embedded").to_string(),
-                secret_key: get("s3.secret_key").unwrap_or("dds-embedded-secret").to_string(),
-                region,
-                bucket_prefix,
-            },
+            None => {
+                let listen = parse_addr(get("s3.listen").unwrap_or("127.0.0.1:9000"), "s3.listen")?;
+                if credentials.is_none() && !listen.ip().is_loopback() {
+                    return Err(invalid(
+                        "s3.listen",
+                        format!(
+                            "'{listen}' is not a loopback address, so other machines could reach the \
+                             embedded S3 endpoint: set DDS_S3_ACCESS_KEY and DDS_S3_SECRET_KEY \
+                             (s3.access_key, s3.secret_key) to credentials of your own, or listen on \
+                             127.0.0.1"
+                        ),
+                    ));
+                }
+                StorageConfig::Embedded {
+                    listen,
+                    root: data_dir.join("s3"),
+                    credentials,
+                    region,
+                    bucket_prefix,
+                }
+            }
         };
 
         let from = get("mail.from").unwrap_or("Data Delivery System <dds@localhost>").to_string();
@@ -235,7 +284,7 @@ impl Config {
                         "expected smtp://, smtps:// URL such as smtps://user:pass@host:465".into(),
                     ));
                 }
-                MailConfig::Smtp { url: url.to_string(), from }
+                MailConfig::Smtp { url: url.into(), from }
             }
             None => MailConfig::Outbox { dir: data_dir.join("outbox"), from },
         };
@@ -247,7 +296,7 @@ impl Config {
         };
 
         let secret_key = match get("secret_key") {
-            Some(text) => Some(parse_secret(text)?),
+            Some(text) => Some(parse_secret(text)?.into()),
             None => None,
         };
 
@@ -281,10 +330,6 @@ fn key_name(key: &str) -> &'static str {
 
 fn invalid(key: &str, reason: String) -> ConfigError {
     ConfigError::Invalid { env: env_name(key), key: key_name(key), reason }
-}
-
-fn require(value: Option<&str>, key: &str, why: &str) -> Result<String, ConfigError> {
-    value.map(str::to_string).ok_or_else(|| invalid(key, format!("missing: {why}")))
 }
 
 fn parse_addr(value: &str, key: &str) -> Result<SocketAddr, ConfigError> {
@@ -414,6 +459,59 @@ mod tests {
         assert_eq!(endpoint, "https://s3.example.org");
         assert_eq!(public_endpoint, endpoint);
         assert!(matches!(config.mail, MailConfig::Smtp { .. }));
+    }
+
+    #[test]
+    fn embedded_s3_beyond_loopback_needs_credentials_of_ones_own() {
+        for listen in ["0.0.0.0:9000", "192.0.2.10:9000", "[::]:9000"] {
+            let err = load(&[("DDS_S3_LISTEN", listen)]).unwrap_err().to_string();
+            assert!(err.contains("DDS_S3_LISTEN") && err.contains("not a loopback address"), "{err}");
+            assert!(err.contains("DDS_S3_ACCESS_KEY") && err.contains("DDS_S3_SECRET_KEY"), "{err}");
+        }
+        for listen in ["127.0.0.1:9000", "[::1]:9000"] {
+            let config = load(&[("DDS_S3_LISTEN", listen)]).unwrap();
+            let StorageConfig::Embedded { credentials, .. } = config.storage else { panic!() };
+            assert!(credentials.is_none(), "drawn per data directory");
+        }
+        let config = load(&[
+            ("DDS_S3_LISTEN", "0.0.0.0:9000"),
+            ("DDS_S3_ACCESS_KEY", "my-key"),
+            ("DDS_S3_SECRET_KEY", "my-secret"),
+        ])
+        .unwrap();
+        let StorageConfig::Embedded { credentials: Some(credentials), .. } = config.storage else { panic!() };
+        assert_eq!(credentials.access_key, "my-key");
+        let err = load(&[("DDS_S3_ACCESS_KEY", "only-the-key")]).unwrap_err().to_string();
+        assert!(err.contains("DDS_S3_SECRET_KEY"), "{err}");
+    }
+
+    #[test]
+    fn debug_output_shows_no_secret() {
+        let secret_hex = "5ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7";
+        for vars in [
+            vec![
+                ("DATABASE_URL", "postgres://dds:db-password-1@db.internal/dds"),
+                ("DDS_S3_ENDPOINT", "https://s3.example.org"),
+                ("DDS_S3_ACCESS_KEY", "visible-access-key"),
+                ("DDS_S3_SECRET_KEY", "s3-secret-2"),
+                ("DDS_SMTP_URL", "smtps://mailer:smtp-password-3@mail.example.org:465"),
+                ("DDS_SECRET_KEY", secret_hex),
+            ],
+            vec![("DDS_S3_ACCESS_KEY", "visible-access-key"), ("DDS_S3_SECRET_KEY", "s3-secret-2")],
+        ] {
+            let config = load(&vars).unwrap();
+            let debug = format!("{config:?} {config:#?}");
+            for secret in ["db-password-1", "s3-secret-2", "smtp-password-3", "5ec7e75e", "94, 199, 231"] {
+                assert!(!debug.contains(secret), "{secret} in {debug}");
+            }
+            assert!(debug.contains("visible-access-key"), "{debug}");
+        }
+        assert_eq!(without_password("postgres://dds:pw@db/dds"), "postgres://dds:[redacted]@db/dds");
+        assert_eq!(without_password("postgres://dds@db/dds"), "postgres://dds@db/dds");
+        assert_eq!(
+            without_password("sqlite://./data/dds.sqlite?mode=rwc"),
+            "sqlite://./data/dds.sqlite?mode=rwc"
+        );
     }
 
     #[test]

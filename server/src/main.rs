@@ -5,10 +5,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use dds_server::accounts::password_reset;
+use dds_server::auth::secret::ServerSecret;
 use dds_server::config::Config;
 use dds_server::db::seed::{self, SeedOutcome};
 use dds_server::db::Db;
-use dds_server::mail::Mailer;
 use dds_server::{startup, telemetry};
 
 #[derive(Parser)]
@@ -94,15 +94,31 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
 }
 
 /// The production Super Admin has no password until they follow a reset link: mail one (again,
-/// while no password was chosen; the link lasts an hour).
+/// while no password was chosen; the link lasts an hour). The message is queued and delivered
+/// here at once; if that fails, it stays queued for `dds serve` to retry.
 async fn send_first_password_link(db: &Db, config: &Config) -> Result<(), String> {
     let username = config.superadmin.username.as_deref().unwrap_or_default();
-    let mailer = Mailer::new(&config.mail).map_err(|e| e.to_string())?;
+    let secret = ServerSecret::load(
+        config.secret_key.as_ref().map(secrecy::ExposeSecret::expose_secret),
+        &config.data_dir,
+    )
+    .map_err(|e| e.to_string())?;
+    let (mailer, worker) =
+        dds_server::mail::start(db.clone(), secret, &config.mail).map_err(|e| e.to_string())?;
     let sent = password_reset::send_first_password_link(db, &mailer, &config.public_url, username)
         .await
         .map_err(|e| format!("cannot send the Super Admin a password link: {e}"))?;
+    let (_keep_running, running) = tokio::sync::watch::channel(false);
+    let round = worker.deliver_due(dds_server::db::now(), &running).await.map_err(|e| e.to_string())?;
     if let Some(email) = sent {
-        println!("Sent a password reset link to {email} (valid for 1 hour) to choose a first password.");
+        if round.failed == 0 {
+            println!("Sent a password reset link to {email} (valid for 1 hour) to choose a first password.");
+        } else {
+            println!(
+                "Queued a password reset link to {email} (valid for 1 hour); it could not be delivered \
+                 yet (see the log), `dds serve` retries it."
+            );
+        }
         if let Some(dir) = mailer.outbox_dir() {
             println!("Mail goes to the outbox folder {}", dir.display());
         }

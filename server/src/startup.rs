@@ -1,4 +1,5 @@
-//! Brings the portal up: database (migrated), object store (embedded or external), mail, HTTP.
+//! Brings the portal up: database (migrated), object store (embedded or external), the mail
+//! queue's worker, the job scheduler, HTTP.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,7 +14,7 @@ use crate::auth::secret::ServerSecret;
 use crate::auth::session_store::DbSessionStore;
 use crate::config::{Config, StorageConfig};
 use crate::db::{Db, DbError};
-use crate::mail::{MailError, Mailer};
+use crate::mail::MailError;
 use crate::state::AppState;
 use crate::storage::embedded::{EmbeddedS3, EmbeddedS3Error};
 use crate::storage::{ObjectStore, S3Settings};
@@ -30,6 +31,8 @@ pub enum StartupError {
     Secret(#[from] crate::auth::secret::SecretError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("cannot create the data folder {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
 }
 
 /// A running portal. Dropping it does not stop it: call [`Running::shutdown`].
@@ -66,6 +69,8 @@ pub async fn open_database(config: &Config) -> Result<Db, DbError> {
 }
 
 pub async fn start(config: Config) -> Result<Running, StartupError> {
+    crate::files::create_private_dir(&config.data_dir)
+        .map_err(|source| StartupError::DataDir { path: config.data_dir.display().to_string(), source })?;
     let db = open_database(&config).await?;
     let (shutdown, shutdown_rx) = watch::channel(false);
     let stopped = move || {
@@ -77,34 +82,31 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
     let mut tasks = JoinSet::new();
 
     let (s3_settings, s3_addr) = match &config.storage {
-        StorageConfig::Embedded { listen, root, access_key, secret_key, region, bucket_prefix } => {
-            let embedded = EmbeddedS3::bind(*listen, root, access_key, secret_key).await?;
+        StorageConfig::Embedded { listen, root, credentials, region, bucket_prefix } => {
+            let credentials = match credentials {
+                Some(configured) => configured.clone(),
+                None => crate::storage::embedded::data_dir_credentials(&config.data_dir)?,
+            };
+            let embedded = EmbeddedS3::bind(*listen, root, &credentials).await?;
             let addr = embedded.local_addr();
             tasks.spawn(embedded.serve(stopped()));
             let endpoint = format!("http://{addr}");
             let settings = S3Settings {
                 public_endpoint: endpoint.clone(),
                 endpoint,
-                access_key: access_key.clone(),
-                secret_key: secret_key.clone(),
+                access_key: credentials.access_key,
+                secret_key: credentials.secret_key,
                 region: region.clone(),
                 bucket_prefix: bucket_prefix.clone(),
             };
             (settings, Some(addr))
         }
-        StorageConfig::External {
-            endpoint,
-            public_endpoint,
-            access_key,
-            secret_key,
-            region,
-            bucket_prefix,
-        } => {
+        StorageConfig::External { endpoint, public_endpoint, credentials, region, bucket_prefix } => {
             let settings = S3Settings {
                 endpoint: endpoint.clone(),
                 public_endpoint: public_endpoint.clone(),
-                access_key: access_key.clone(),
-                secret_key: secret_key.clone(),
+                access_key: credentials.access_key.clone(),
+                secret_key: credentials.secret_key.clone(),
                 region: region.clone(),
                 bucket_prefix: bucket_prefix.clone(),
             };
@@ -112,8 +114,11 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         }
     };
     let storage = ObjectStore::new(&s3_settings);
-    let mailer = Mailer::new(&config.mail)?;
-    let secret = ServerSecret::load(config.secret_key.as_deref(), &config.data_dir)?;
+    let secret = ServerSecret::load(
+        config.secret_key.as_ref().map(secrecy::ExposeSecret::expose_secret),
+        &config.data_dir,
+    )?;
+    let (mailer, mail_worker) = crate::mail::start(db.clone(), secret.clone(), &config.mail)?;
 
     let listener = TcpListener::bind(config.listen)
         .await
@@ -147,6 +152,7 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         leptos_options,
     };
     tasks.spawn(crate::jobs::scheduler(state.db.clone(), stopped()));
+    tasks.spawn(mail_worker.run(shutdown.subscribe()));
     let router = crate::http::router(state.clone());
     let shutdown_signal = stopped();
     tasks.spawn(async move {

@@ -1,12 +1,22 @@
 // DDS crypto worker pool: one worker per core, a bounded queue, transferable buffers.
 //
 //   const pool = new CryptoPool();
-//   const segments = await pool.encrypt({ key, aad, nonces, data, segmentSize, firstSegment });
+//   // Upload: the pool takes the wasm FileEncryptor over; its key and nonces stay inside.
+//   const file = await pool.fileEncryptor(new dds.FileEncryptor(projectPublicKey, size));
+//   const segments = await file.encryptNext(data); // the next whole segments, or the file's rest
 //   // segments: one ArrayBuffer per segment, in order (e.g. `new Blob(segments)` as a part body)
+//   const { sha256, encryptedSha256 } = file.finish();
+//   // Download: nonces of any segment may be asked again (decryption cannot reuse a nonce badly).
+//   const plain = await pool.decrypt({ key, aad, nonces, data, segmentSize, firstSegment });
+//
+// Encryption cannot put two plaintexts under one nonce: `encryptNext` is the only way to
+// encrypt, it draws the nonces of exactly the segments its plaintext fills (each index once, in
+// call order, in wasm) and hashes that plaintext into the checksum; the content key is a
+// non-extractable CryptoKey the caller never sees.
 //
 // `data` (an ArrayBuffer) is transferred to a worker: the caller must not use it afterwards.
-// `run` waits while the queue is full, so a producer that awaits it never holds more than
-// `maxQueued` jobs in memory (flat memory on multi-GiB files).
+// Jobs wait while the queue is full, so a producer that awaits `pool.space()` before reading the
+// next chunk never holds more than `maxQueued` jobs in memory (flat memory on multi-GiB files).
 //
 // Input buffers come back from the workers once WebCrypto has copied them, and the pool keeps
 // them for reuse: take the next job's buffer with `pool.buffer(byteLength)` and fill it (e.g.
@@ -44,12 +54,24 @@ export class CryptoPool {
     this.free = []; // input buffers the workers handed back, for reuse
   }
 
-  encrypt(job) {
-    return this.run('encrypt', job);
+  /**
+   * Takes over `encryptor` (a wasm `FileEncryptor`, unusable afterwards) and returns the file's
+   * encryption: `header()`, `segmentSize`, `segmentCount`, `ciphertextLength`,
+   * `encryptNext(data)` and `finish()`.
+   */
+  async fileEncryptor(encryptor) {
+    const layout = {
+      header: encryptor.header(),
+      segmentSize: encryptor.segmentSize(),
+      segmentCount: encryptor.segmentCount(),
+      ciphertextLength: encryptor.ciphertextLength(),
+    };
+    const { key, nonces } = await encryptor.intoPoolParts();
+    return new PoolFileEncryptor((job) => this.#run('encrypt', job), layout, key, nonces);
   }
 
   decrypt(job) {
-    return this.run('decrypt', job);
+    return this.#run('decrypt', job);
   }
 
   /**
@@ -74,7 +96,7 @@ export class CryptoPool {
     }
   }
 
-  async run(op, { key, aad, nonces, data, segmentSize, firstSegment = 0 }) {
+  async #run(op, { key, aad, nonces, data, segmentSize, firstSegment = 0 }) {
     await this.space();
     if (this.closed) throw new Error('the crypto pool is closed');
     return new Promise((resolve, reject) => {
@@ -125,6 +147,53 @@ export class CryptoPool {
       }
     }
     slot.busy = 0;
+  }
+}
+
+/**
+ * One file's encryption through the pool (made by `pool.fileEncryptor`). The content key and the
+ * nonce source are private fields; the one operation encrypts the next plaintext of the file.
+ */
+class PoolFileEncryptor {
+  #encrypt;
+  #key;
+  #nonces;
+  #header;
+  #nextSegment = 0;
+
+  constructor(encrypt, layout, key, nonces) {
+    this.#encrypt = encrypt;
+    this.#key = key;
+    this.#nonces = nonces;
+    this.#header = layout.header;
+    this.segmentSize = layout.segmentSize;
+    this.segmentCount = layout.segmentCount;
+    this.ciphertextLength = layout.ciphertextLength;
+  }
+
+  /** The file's 96-byte header (the first bytes of the stored object). */
+  header() {
+    return this.#header.slice();
+  }
+
+  /**
+   * Encrypts `data` (an ArrayBuffer, transferred), the file's next plaintext: whole segments, or
+   * all that is left of the file. Call in file order; the jobs may run concurrently. Resolves
+   * with one ArrayBuffer per segment.
+   */
+  encryptNext(data) {
+    // Synchronously, before anything else can run: hash, then the nonces of exactly these segments.
+    const nonces = this.#nonces.coverNext(new Uint8Array(data));
+    const firstSegment = this.#nextSegment;
+    this.#nextSegment += nonces.length / 12;
+    return this.#encrypt({ key: this.#key, aad: this.#header, nonces, data, segmentSize: this.segmentSize, firstSegment });
+  }
+
+  /** After the last segment: `{ sha256, encryptedSha256 }` (Uint8Arrays). */
+  finish() {
+    const nonces = this.#nonces;
+    this.#nonces = null;
+    return nonces.finish();
   }
 }
 

@@ -1,7 +1,8 @@
 //! The browser API (wasm-bindgen). Keys are opaque handles; JavaScript gets public keys, wrapped
-//! or sealed keys, nonces, and non-extractable WebCrypto `CryptoKey`s for the bulk AES-GCM that
-//! the worker pool (`js/crypto-pool.js`) runs. No raw private key, master key, kek or content
-//! key is ever returned.
+//! or sealed keys, decryption nonces, and non-extractable WebCrypto `CryptoKey`s for the bulk
+//! AES-GCM that the worker pool (`js/crypto-pool.js`) runs. No raw private key, master key, kek
+//! or content key is ever returned. Encryption keys and nonces go only to the pool, which binds
+//! them to the plaintext it encrypts (`FileEncryptor::into_pool_parts`).
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -105,7 +106,9 @@ async fn import_content_key(raw: &[u8; 32], usage: &str) -> Result<JsValue, JsVa
 }
 
 /// Encrypts one file version. The bulk AES-GCM runs in WebCrypto (workers); this handle owns the
-/// header, hands out each segment's nonce exactly once, and computes the encrypted checksum.
+/// header and the layout. It hands neither the content key nor a nonce to its holder: the worker
+/// pool takes it over whole (`CryptoPool.fileEncryptor` in `js/crypto-pool.js`, through
+/// [`FileEncryptor::into_pool_parts`]) and exposes only "encrypt the next plaintext".
 #[wasm_bindgen]
 pub struct FileEncryptor {
     inner: Encryptor,
@@ -149,33 +152,70 @@ impl FileEncryptor {
         self.inner.layout().ciphertext_len(self.plaintext_len).map(|n| n as f64).map_err(js_error)
     }
 
-    /// The content key as a non-extractable WebCrypto key (structured-clonable to workers).
-    #[wasm_bindgen(js_name = contentKey)]
-    pub async fn content_key(&self) -> Result<JsValue, JsValue> {
-        import_content_key(self.inner.content_key(), "encrypt").await
+    /// For `js/crypto-pool.js` only (application code calls `pool.fileEncryptor(encryptor)`):
+    /// consumes this handle into `{ key, nonces }`, the content key as a non-extractable
+    /// WebCrypto key and the file's [`SegmentNonces`], which the pool keeps private.
+    #[wasm_bindgen(js_name = intoPoolParts)]
+    pub async fn into_pool_parts(self) -> Result<JsValue, JsValue> {
+        let key = import_content_key(self.inner.content_key(), "encrypt").await?;
+        let nonces = SegmentNonces {
+            inner: self.inner,
+            plaintext_len: self.plaintext_len,
+            segment_count: self.segment_count,
+            covered: 0,
+        };
+        let out = Object::new();
+        Reflect::set(&out, &"key".into(), &key)?;
+        Reflect::set(&out, &"nonces".into(), &JsValue::from(nonces))?;
+        Ok(out.into())
     }
+}
 
-    /// Nonces (12 bytes each, concatenated) of the next `count` segments, in order.
-    #[wasm_bindgen(js_name = takeNonces)]
-    pub fn take_nonces(&mut self, count: u32) -> Result<Vec<u8>, JsError> {
+/// The nonces of one file's segments, held privately by the worker pool. Each call covers the
+/// next plaintext of the file: it is hashed into the checksum and the nonces of exactly the
+/// segments it fills come back, so every index is handed out once, in order, and the checksum
+/// covers what was encrypted.
+#[wasm_bindgen]
+pub struct SegmentNonces {
+    inner: Encryptor,
+    plaintext_len: u64,
+    segment_count: u64,
+    /// Plaintext bytes covered so far.
+    covered: u64,
+}
+
+#[wasm_bindgen]
+impl SegmentNonces {
+    /// `plaintext`: the next bytes of the file, whole segments or all that is left of it.
+    /// Returns the nonces (12 bytes each, concatenated) of the segments it fills.
+    #[wasm_bindgen(js_name = coverNext)]
+    pub fn cover_next(&mut self, plaintext: &[u8]) -> Result<Vec<u8>, JsError> {
         let layout = self.inner.layout();
-        let mut out = Vec::with_capacity(count as usize * 12);
-        for _ in 0..count {
-            let index = self.inner.next_index();
-            let len = layout.segment_plaintext_len(index, self.plaintext_len).map_err(js_error)?;
-            let last = index + 1 == self.segment_count;
-            out.extend(self.inner.take_next_nonce(len as usize, last).map_err(js_error)?);
+        let len = plaintext.len() as u64;
+        let remaining = self.plaintext_len - self.covered;
+        let first = self.inner.next_index();
+        let count = if len == remaining {
+            self.segment_count - first
+        } else if len > 0 && len < remaining && len % layout.segment_size() == 0 {
+            len / layout.segment_size()
+        } else {
+            return Err(JsError::new("a job holds whole segments of the file, or all that is left of it"));
+        };
+        if count == 0 {
+            return Err(js_error(CryptoError::AlreadyFinished));
         }
+        let mut out = Vec::with_capacity(count as usize * 12);
+        for index in first..first + count {
+            let segment_len = layout.segment_plaintext_len(index, self.plaintext_len).map_err(js_error)?;
+            let last = index + 1 == self.segment_count;
+            out.extend(self.inner.take_next_nonce(segment_len as usize, last).map_err(js_error)?);
+        }
+        self.inner.hash_plaintext(plaintext);
+        self.covered += len;
         Ok(out)
     }
 
-    /// Feeds plaintext (in file order) into the SHA-256.
-    #[wasm_bindgen(js_name = hashPlaintext)]
-    pub fn hash_plaintext(&mut self, data: &[u8]) {
-        self.inner.hash_plaintext(data);
-    }
-
-    /// After the last nonce: `{ sha256, encryptedSha256 }`.
+    /// After the last segment: `{ sha256, encryptedSha256 }`.
     pub fn finish(self) -> Result<JsValue, JsError> {
         let finished = self.inner.finish().map_err(js_error)?;
         let out = Object::new();

@@ -17,12 +17,10 @@ pub async fn request(db: &Db, mailer: &Mailer, public_url: &str, user: &User) ->
             "You already log in with one-time codes sent to your email: nothing to change.".into(),
         ));
     }
-    let token = links::issue(db, user.id, Purpose::EmailCodes, VALIDITY_SECS).await?;
-    let link = format!("{public_url}/activate-email-codes/{token}");
-    if let Err(err) = mailer.send(mail(user, &link)).await {
-        links::withdraw(db, user.id, Purpose::EmailCodes).await?;
-        return Err(err.into());
-    }
+    links::issue(db, mailer, user.id, Purpose::EmailCodes, VALIDITY_SECS, |token| {
+        mail(user, &format!("{public_url}/activate-email-codes/{token}"))
+    })
+    .await?;
     Ok(format!(
         "A link has been sent to {}. Open it within one hour to log in with emailed codes from then on.",
         user.email

@@ -1,10 +1,11 @@
 //! Emailed links that act on one's own account (table `account_links`): confirming self-deletion
 //! and going back from an authenticator app to emailed codes. The server draws the link's 32
-//! random bytes, mails them once and keeps only their SHA-256; a link is used up when taken.
+//! random bytes, queues the mail with them in the same transaction and keeps only their SHA-256;
+//! a link is used up when taken.
 
 use super::{link_token_hash, new_link_token};
 use crate::db::{now, Db, DbError};
-use crate::mail::MailError;
+use crate::mail::{MailError, Mailer, OutgoingMail};
 
 /// What a link does when followed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,16 +50,26 @@ impl From<app::domain::permissions::Denied> for LinkError {
     }
 }
 
-/// Issues a new link for `user_id`, replacing any earlier one of the same purpose. Returns the
-/// token as it goes into the URL (base64url): the only place it ever exists in full.
-pub async fn issue(db: &Db, user_id: i64, purpose: Purpose, validity_secs: i64) -> Result<String, DbError> {
+/// Issues a new link for `user_id`, replacing any earlier one of the same purpose, and queues
+/// the mail `mail(token)` that carries it, in one transaction: the link exists exactly when its
+/// mail is queued. The token (base64url, as it goes into the URL) exists in full only in that
+/// mail.
+pub async fn issue(
+    db: &Db,
+    mailer: &Mailer,
+    user_id: i64,
+    purpose: Purpose,
+    validity_secs: i64,
+    mail: impl FnOnce(&str) -> OutgoingMail,
+) -> Result<(), LinkError> {
     let (token, hash) = new_link_token();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.pool().begin().await.map_err(DbError::from)?;
     sqlx::query("DELETE FROM account_links WHERE user_id = $1 AND purpose = $2")
         .bind(user_id)
         .bind(purpose.as_str())
         .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(DbError::from)?;
     sqlx::query(
         "INSERT INTO account_links (user_id, purpose, token_hash, issued_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5)",
@@ -69,9 +80,12 @@ pub async fn issue(db: &Db, user_id: i64, purpose: Purpose, validity_secs: i64) 
     .bind(now())
     .bind(now() + validity_secs)
     .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(token)
+    .await
+    .map_err(DbError::from)?;
+    mailer.send_in(&mut tx, mail(&token)).await?;
+    tx.commit().await.map_err(DbError::from)?;
+    mailer.wake();
+    Ok(())
 }
 
 /// Whether `user_id` holds an unexpired link of `purpose`.
@@ -85,16 +99,6 @@ pub async fn has_pending(db: &Db, user_id: i64, purpose: Purpose) -> Result<bool
     .fetch_optional(db.pool())
     .await?;
     Ok(row.is_some())
-}
-
-/// Removes the user's links of `purpose` (e.g. when the mail could not be sent).
-pub async fn withdraw(db: &Db, user_id: i64, purpose: Purpose) -> Result<(), DbError> {
-    sqlx::query("DELETE FROM account_links WHERE user_id = $1 AND purpose = $2")
-        .bind(user_id)
-        .bind(purpose.as_str())
-        .execute(db.pool())
-        .await?;
-    Ok(())
 }
 
 /// A link taken from the table: it cannot be taken again, whatever happens next.

@@ -99,8 +99,9 @@ pub async fn request(cx: &ResetContext<'_>, ip: IpAddr, email: &str) -> Result<(
     }
 }
 
-/// Draws a token, replaces the user's unused earlier link and mails the new one to `email`.
-/// Also used by `dds init-db production` to let the first Super Admin set a password.
+/// Draws a token, replaces the user's unused earlier link and queues the new one for `email`, in
+/// one transaction. Also used by `dds init-db production` to let the first Super Admin set a
+/// password.
 pub async fn issue(
     db: &Db,
     mailer: &Mailer,
@@ -108,34 +109,44 @@ pub async fn issue(
     user: &User,
     email: &str,
 ) -> Result<(), ResetError> {
+    issue_with(db, mailer, public_url, user, email, reset_mail).await
+}
+
+/// [`issue`] with the message `mail(to, link)`.
+async fn issue_with(
+    db: &Db,
+    mailer: &Mailer,
+    public_url: &str,
+    user: &User,
+    email: &str,
+    mail: fn(&str, &str) -> OutgoingMail,
+) -> Result<(), ResetError> {
     let (token, hash) = new_link_token();
     let issued = now();
+    let link = format!("{public_url}/reset-password/{token}");
     let mut tx = db.pool().begin().await?;
     sqlx::query("DELETE FROM password_resets WHERE user_id = $1 AND used_at IS NULL")
         .bind(user.id)
         .execute(&mut *tx)
         .await?;
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO password_resets (user_id, token_hash, issued_at, expires_at) \
-         VALUES ($1, $2, $3, $4) RETURNING id",
+    sqlx::query(
+        "INSERT INTO password_resets (user_id, token_hash, issued_at, expires_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(user.id)
     .bind(hash)
     .bind(issued)
     .bind(issued + VALIDITY_SECS)
-    .fetch_one(&mut *tx)
+    .execute(&mut *tx)
     .await?;
+    mailer.send_in(&mut tx, mail(email, &link)).await?;
     tx.commit().await?;
-    let link = format!("{public_url}/reset-password/{token}");
-    if let Err(err) = mailer.send(reset_mail(email, &link)).await {
-        sqlx::query("DELETE FROM password_resets WHERE id = $1").bind(id).execute(db.pool()).await?;
-        return Err(err.into());
-    }
+    mailer.wake();
     Ok(())
 }
 
 /// `dds init-db production`: the Super Admin it creates has no password yet; this mails them a
-/// reset link to choose one. `Ok(None)` when the account already has a password.
+/// link (a password-reset link, titled as the set-up it is) to choose one. `Ok(None)` when the
+/// account already has a password.
 pub async fn send_first_password_link(
     db: &Db,
     mailer: &Mailer,
@@ -148,8 +159,34 @@ pub async fn send_first_password_link(
     if users::credentials(db, user.id).await?.is_some() {
         return Ok(None);
     }
-    issue(db, mailer, public_url, &user, &user.email).await?;
+    issue_with(db, mailer, public_url, &user, &user.email, setup_mail).await?;
     Ok(Some(user.email))
+}
+
+pub const SETUP_SUBJECT: &str = "Set up your DDS Super Admin account";
+
+/// The first Super Admin's link: nothing to lose yet, so no warning, just what to do.
+fn setup_mail(to: &str, link: &str) -> OutgoingMail {
+    OutgoingMail {
+        to: to.to_string(),
+        subject: SETUP_SUBJECT.into(),
+        text: format!(
+            "A Super Admin account of the Data Delivery System was created for this\n\
+             address. To set it up, choose your password with this link (valid for\n\
+             1 hour, usable once):\n\
+             {link}\n\n\
+             If the link has expired, ask whoever runs the server to send a new one\n\
+             (`dds init-db production`).\n"
+        ),
+        html: format!(
+            "<p>A Super Admin account of the Data Delivery System was created for this address.</p>\
+             <p><a href=\"{link}\">Choose your password</a> to set it up (the link is valid for 1 hour \
+             and can be used once).</p>\
+             <p>If the link has expired, ask whoever runs the server to send a new one \
+             (<code>dds init-db production</code>).</p>"
+        ),
+        link: Some(link.to_string()),
+    }
 }
 
 fn reset_mail(to: &str, link: &str) -> OutgoingMail {
@@ -363,6 +400,18 @@ fn lost_access_mail(to: &str, user: &User, public_url: &str) -> OutgoingMail {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_super_admin_mail_says_it_sets_up_the_account() {
+        let mail = setup_mail("root@example.org", "https://dds.example/reset-password/abc");
+        assert_eq!(mail.subject, "Set up your DDS Super Admin account");
+        for body in [&mail.text, &mail.html] {
+            assert!(body.contains("Super Admin account"), "{body}");
+            assert!(body.contains("https://dds.example/reset-password/abc"), "{body}");
+            assert!(!body.contains("WARNING") && !body.contains("lose access"), "{body}");
+        }
+        assert!(mail.text.lines().filter(|line| !line.contains("://")).all(|line| line.len() <= 76));
+    }
 
     #[test]
     fn reset_mail_warns_about_lost_access_and_carries_the_link() {

@@ -51,12 +51,10 @@ pub async fn request(db: &Db, mailer: &Mailer, public_url: &str, user: &User) ->
             user.email
         )));
     }
-    let token = links::issue(db, user.id, Purpose::DeleteAccount, VALIDITY_SECS).await?;
-    let link = format!("{public_url}/confirm-deletion/{token}");
-    if let Err(err) = mailer.send(mail(user, &link)).await {
-        links::withdraw(db, user.id, Purpose::DeleteAccount).await?;
-        return Err(err.into());
-    }
+    links::issue(db, mailer, user.id, Purpose::DeleteAccount, VALIDITY_SECS, |token| {
+        mail(user, &format!("{public_url}/confirm-deletion/{token}"))
+    })
+    .await?;
     Ok(format!(
         "A confirmation link has been sent to {}. Open it within 7 days to delete your account.",
         user.email

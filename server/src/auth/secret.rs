@@ -42,10 +42,10 @@ impl ServerSecret {
                 .map(ServerSecret::from_bytes)
                 .ok_or_else(|| error(std::io::Error::other("not 32+ bytes of hex"))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                std::fs::create_dir_all(data_dir).map_err(error)?;
+                crate::files::create_private_dir(data_dir).map_err(error)?;
                 let mut bytes = vec![0u8; 32];
                 rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
-                write_private(&path, &hex::encode(&bytes)).map_err(error)?;
+                crate::files::write_private(&path, &hex::encode(&bytes)).map_err(error)?;
                 Ok(ServerSecret::from_bytes(bytes))
             }
             Err(e) => Err(error(e)),
@@ -60,15 +60,6 @@ impl ServerSecret {
         mac.update(message);
         mac.finalize().into_bytes().into()
     }
-}
-
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(contents.as_bytes())
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ pub enum DbError {
     Connect(#[source] sqlx::Error),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("cannot create the database folder {path}: {source}")]
+    #[error("cannot create the database folder or file {path}: {source}")]
     Folder { path: String, source: std::io::Error },
     #[error("database query failed: {0}")]
     Query(#[from] sqlx::Error),
@@ -109,15 +109,20 @@ pub fn now() -> i64 {
         .unwrap_or_default()
 }
 
+/// The SQLite file's folder (0700) and the file itself (0600, so its `-wal` and `-shm` files
+/// get that mode too), before SQLite would create them with the process's umask.
 fn create_sqlite_folder(url: &str) -> Result<(), DbError> {
     let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let path = path.split('?').next().unwrap_or_default();
     if path.is_empty() || path == ":memory:" {
         return Ok(());
     }
-    if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
+    let path = std::path::Path::new(path);
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        crate::files::create_private_dir(parent)
             .map_err(|source| DbError::Folder { path: parent.display().to_string(), source })?;
     }
+    crate::files::create_private_file(path)
+        .map_err(|source| DbError::Folder { path: path.display().to_string(), source })?;
     Ok(())
 }

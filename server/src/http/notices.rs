@@ -66,6 +66,7 @@ impl From<MotdMailError> for ApiError {
             MotdMailError::NotFound => ApiError::NotFound(message),
             MotdMailError::Inactive => ApiError::BadRequest(message),
             MotdMailError::Db(db) => ApiError::Db(db),
+            MotdMailError::Mail(mail) => ApiError::Mail(mail),
         }
     }
 }
@@ -80,7 +81,7 @@ struct Sending {
     recipients: usize,
 }
 
-/// Mails an active message of the day; the mails go out in the background (202).
+/// Queues an active message of the day for its audience; the queue delivers (202).
 async fn send_motd(
     State(state): State<AppState>,
     Extension(Authenticated(user)): Extension<Authenticated>,

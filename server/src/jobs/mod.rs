@@ -18,6 +18,10 @@ const LEASE_SECS: i64 = 15 * 60;
 /// Expired links (invites, password resets) stay this long (whoever clicks then reads "expired"
 /// or "already used", not "unknown"), then go.
 pub const EXPIRED_LINK_GRACE_SECS: i64 = 7 * 24 * 3600;
+/// Sent mail stays in the queue this long (to look into a complaint), then goes.
+pub const SENT_MAIL_KEEP_SECS: i64 = 7 * 24 * 3600;
+/// Mail given up after its last attempt stays this long (its last error explains why).
+pub const FAILED_MAIL_KEEP_SECS: i64 = 30 * 24 * 3600;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Job {
@@ -33,15 +37,18 @@ pub enum Job {
     /// Removes emailed account links (self-deletion, back to emailed codes) a week after they
     /// expired unused.
     AccountLinkPruning,
+    /// Removes queued mail a week after it was sent, and a month after it was given up.
+    MailPruning,
 }
 
 impl Job {
-    pub const ALL: [Job; 5] = [
+    pub const ALL: [Job; 6] = [
         Job::InviteCleanup,
         Job::SessionPruning,
         Job::AuthAttemptPruning,
         Job::PasswordResetPruning,
         Job::AccountLinkPruning,
+        Job::MailPruning,
     ];
 
     pub fn name(self) -> &'static str {
@@ -51,6 +58,7 @@ impl Job {
             Job::AuthAttemptPruning => "auth-attempt-pruning",
             Job::PasswordResetPruning => "password-reset-pruning",
             Job::AccountLinkPruning => "account-link-pruning",
+            Job::MailPruning => "mail-pruning",
         }
     }
 
@@ -60,7 +68,8 @@ impl Job {
             | Job::SessionPruning
             | Job::AuthAttemptPruning
             | Job::PasswordResetPruning
-            | Job::AccountLinkPruning => 3600,
+            | Job::AccountLinkPruning
+            | Job::MailPruning => 3600,
         }
     }
 
@@ -76,6 +85,7 @@ impl Job {
             Job::AccountLinkPruning => {
                 delete_expired_before(db, "account_links", now() - EXPIRED_LINK_GRACE_SECS).await
             }
+            Job::MailPruning => prune_mail(db, now()).await,
         }
     }
 }
@@ -86,6 +96,16 @@ impl Job {
 async fn delete_expired_before(db: &Db, table: &'static str, before: i64) -> Result<u64, DbError> {
     let done = sqlx::query(&format!("DELETE FROM {table} WHERE expires_at < $1"))
         .bind(before)
+        .execute(db.pool())
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Deletes queued mail sent more than a week, or given up more than a month, before `at`.
+async fn prune_mail(db: &Db, at: i64) -> Result<u64, DbError> {
+    let done = sqlx::query("DELETE FROM outgoing_mail WHERE sent_at < $1 OR failed_at < $2")
+        .bind(at - SENT_MAIL_KEEP_SECS)
+        .bind(at - FAILED_MAIL_KEEP_SECS)
         .execute(db.pool())
         .await?;
     Ok(done.rows_affected())

@@ -1,14 +1,24 @@
-//! Outgoing mail through lettre: SMTP in production, an outbox folder of `.eml` files (plus a log
-//! line with any link) in the default setup, so every flow works without a mail server.
+//! Outgoing mail. Code that mails calls [`Mailer::send`] (or [`Mailer::send_in`] inside its own
+//! transaction): that only queues the message in the database (`queue`), and the queue's worker
+//! delivers it through lettre (`transport`): SMTP in production, an outbox folder of `.eml` files
+//! (plus a log line with any link) in the default setup, so every flow works without a mail server.
 
 pub mod motd;
+pub mod queue;
+mod transport;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use lettre::message::{Mailbox, MultiPart};
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sqlx::AnyConnection;
+use tokio::sync::Notify;
 
+pub use queue::MailWorker;
+pub use transport::Transport;
+
+use crate::auth::secret::ServerSecret;
 use crate::config::MailConfig;
+use crate::db::{now, Db, DbError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
@@ -20,6 +30,15 @@ pub enum MailError {
     Send(String),
     #[error("cannot prepare the outbox {path}: {source}")]
     Outbox { path: String, source: std::io::Error },
+    #[error("cannot queue the message: {0}")]
+    Queue(#[from] DbError),
+}
+
+impl MailError {
+    /// Whether retrying can never help (the message itself is wrong).
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, MailError::Address(_) | MailError::Build(_))
+    }
 }
 
 /// One message, always with a text and an HTML part.
@@ -45,71 +64,56 @@ pub fn escape_html(value: &str) -> String {
     html_escape::encode_safe(value).into_owned()
 }
 
-#[derive(Clone)]
-enum Transport {
-    Outbox { dir: PathBuf, transport: AsyncFileTransport<Tokio1Executor> },
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+/// The queue and its worker for `config`'s transport: the mailer goes into the app state, the
+/// worker runs beside the HTTP server (or once, in `dds init-db production`). Queued parts are
+/// sealed under a key derived from `secret`.
+pub fn start(db: Db, secret: ServerSecret, config: &MailConfig) -> Result<(Mailer, MailWorker), MailError> {
+    let transport = Transport::new(config)?;
+    let wake = Arc::new(Notify::new());
+    let mailer = Mailer {
+        db: db.clone(),
+        secret: secret.clone(),
+        wake: wake.clone(),
+        outbox_dir: transport.outbox_dir().cloned(),
+    };
+    Ok((mailer, MailWorker::with_wake(db, secret, transport, wake)))
 }
 
+/// Queues outgoing mail; the worker started with it delivers.
 #[derive(Clone)]
 pub struct Mailer {
-    from: Mailbox,
-    transport: Transport,
+    db: Db,
+    secret: ServerSecret,
+    wake: Arc<Notify>,
+    outbox_dir: Option<PathBuf>,
 }
 
 impl Mailer {
-    pub fn new(config: &MailConfig) -> Result<Mailer, MailError> {
-        let (from, transport) = match config {
-            MailConfig::Outbox { dir, from } => {
-                std::fs::create_dir_all(dir)
-                    .map_err(|source| MailError::Outbox { path: dir.display().to_string(), source })?;
-                let transport = AsyncFileTransport::<Tokio1Executor>::new(dir);
-                (from, Transport::Outbox { dir: dir.clone(), transport })
-            }
-            MailConfig::Smtp { url, from } => {
-                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                    .map_err(|e| MailError::Build(e.to_string()))?
-                    .build();
-                (from, Transport::Smtp(transport))
-            }
-        };
-        let from = from.parse().map_err(|_| MailError::Address(from.clone()))?;
-        Ok(Mailer { from, transport })
-    }
-
     /// The outbox folder, when mail goes there.
     pub fn outbox_dir(&self) -> Option<&PathBuf> {
-        match &self.transport {
-            Transport::Outbox { dir, .. } => Some(dir),
-            Transport::Smtp(_) => None,
-        }
+        self.outbox_dir.as_ref()
     }
 
+    /// Queues `mail` and wakes the worker; returns without waiting for delivery. Fails only when
+    /// the database does (or the recipient is no mail address).
     pub async fn send(&self, mail: OutgoingMail) -> Result<(), MailError> {
-        let to: Mailbox = mail.to.parse().map_err(|_| MailError::Address(mail.to.clone()))?;
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(&mail.subject)
-            .multipart(MultiPart::alternative_plain_html(mail.text, mail.html))
-            .map_err(|e| MailError::Build(e.to_string()))?;
-        match &self.transport {
-            Transport::Outbox { dir, transport } => {
-                let id = transport.send(message).await.map_err(|e| MailError::Send(e.to_string()))?;
-                tracing::info!(
-                    to = %mail.to,
-                    subject = %mail.subject,
-                    file = %dir.join(format!("{id}.eml")).display(),
-                    link = mail.link.as_deref().unwrap_or("-"),
-                    "mail written to the outbox"
-                );
-            }
-            Transport::Smtp(transport) => {
-                transport.send(message).await.map_err(|e| MailError::Send(e.to_string()))?;
-                tracing::info!(to = %mail.to, subject = %mail.subject, "mail sent");
-            }
-        }
+        let mut conn = self.db.pool().acquire().await.map_err(DbError::from)?;
+        queue::enqueue(&mut conn, &self.secret, &mail, now()).await?;
+        self.wake();
         Ok(())
+    }
+
+    /// Queues `mail` inside the caller's transaction, so it goes out exactly when the
+    /// transaction commits. Call [`Mailer::wake`] after the commit (else the worker finds the
+    /// message at its next poll, within seconds).
+    pub async fn send_in(&self, conn: &mut AnyConnection, mail: OutgoingMail) -> Result<(), MailError> {
+        queue::enqueue(conn, &self.secret, &mail, now()).await?;
+        Ok(())
+    }
+
+    /// Tells the worker that messages are waiting.
+    pub fn wake(&self) {
+        self.wake.notify_one();
     }
 }
 
@@ -120,13 +124,13 @@ mod tests {
     #[tokio::test]
     async fn outbox_keeps_text_and_html_parts() {
         let dir = tempfile::tempdir().unwrap();
-        let mailer = Mailer::new(&MailConfig::Outbox {
+        let transport = Transport::new(&MailConfig::Outbox {
             dir: dir.path().to_path_buf(),
             from: "DDS <dds@localhost>".into(),
         })
         .unwrap();
-        mailer
-            .send(OutgoingMail {
+        transport
+            .deliver(&OutgoingMail {
                 to: "researcher@example.com".into(),
                 subject: "Welcome".into(),
                 text: "plain body".into(),
@@ -165,11 +169,13 @@ mod tests {
     #[tokio::test]
     async fn invalid_recipient_is_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
-        let mailer =
-            Mailer::new(&MailConfig::Outbox { dir: dir.path().to_path_buf(), from: "dds@localhost".into() })
-                .unwrap();
-        let err = mailer
-            .send(OutgoingMail {
+        let transport = Transport::new(&MailConfig::Outbox {
+            dir: dir.path().to_path_buf(),
+            from: "dds@localhost".into(),
+        })
+        .unwrap();
+        let err = transport
+            .deliver(&OutgoingMail {
                 to: "not an address".into(),
                 subject: "x".into(),
                 text: String::new(),
@@ -179,5 +185,6 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(err.to_string(), "'not an address' is not a valid mail address");
+        assert!(err.is_permanent(), "never retried");
     }
 }

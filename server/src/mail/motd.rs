@@ -1,10 +1,11 @@
 //! A message of the day by mail (DDS's `POST /motd/send`): every active user, or only unit staff.
-//! Sending runs in a background task over the one mailer (an SMTP pool), so a large audience
-//! never holds the request; each failure is logged, and a summary line counts sent and failed.
+//! Every recipient's message is queued in one transaction (all or none), so a large audience
+//! never holds the request and a shutdown loses nothing; the queue's worker delivers, retries
+//! and records failures.
 
 use serde::Deserialize;
 
-use super::{escape_html, Mailer, OutgoingMail};
+use super::{escape_html, MailError, Mailer, OutgoingMail};
 use crate::db::{motd, users, Db, DbError};
 
 pub const SUBJECT: &str = "Important Information: Data Delivery System";
@@ -25,6 +26,8 @@ pub enum MotdMailError {
     NotFound,
     #[error("This message of the day is no longer active. Only active messages can be sent.")]
     Inactive,
+    #[error(transparent)]
+    Mail(#[from] MailError),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -49,33 +52,20 @@ fn mail(to: String, message: &str) -> OutgoingMail {
     }
 }
 
-/// Starts mailing the active message `id` to `audience`; returns how many recipients it has.
+/// Queues the active message `id` for `audience`; returns how many recipients it has.
 pub async fn send(db: &Db, mailer: &Mailer, id: i64, audience: Audience) -> Result<usize, MotdMailError> {
     let (message, active) = motd::by_id(db, id).await?.ok_or(MotdMailError::NotFound)?;
     if !active {
         return Err(MotdMailError::Inactive);
     }
     let recipients = users::active_emails(db, audience == Audience::UnitUsers).await?;
-    let count = recipients.len();
-    let mailer = mailer.clone();
-    tokio::spawn(async move {
-        let (mut sent, mut failed) = (0usize, 0usize);
-        for to in recipients {
-            match mailer.send(mail(to.clone(), &message)).await {
-                Ok(()) => sent += 1,
-                Err(err) => {
-                    failed += 1;
-                    tracing::warn!(motd = id, to = %to, error = %err, "message of the day not delivered");
-                }
-            }
-        }
-        if failed == 0 {
-            tracing::info!(motd = id, sent, failed, "message of the day mailed");
-        } else {
-            tracing::error!(motd = id, sent, failed, "message of the day mailed with failures");
-        }
-    });
-    Ok(count)
+    let mut tx = db.pool().begin().await.map_err(DbError::from)?;
+    for to in &recipients {
+        mailer.send_in(&mut tx, mail(to.clone(), &message)).await?;
+    }
+    tx.commit().await.map_err(DbError::from)?;
+    mailer.wake();
+    Ok(recipients.len())
 }
 
 #[cfg(test)]

@@ -39,7 +39,7 @@ pub struct S3Settings {
     /// The endpoint browsers use: presigned URLs name this host.
     pub public_endpoint: String,
     pub access_key: String,
-    pub secret_key: String,
+    pub secret_key: secrecy::SecretString,
     pub region: String,
     pub bucket_prefix: String,
 }
@@ -221,7 +221,7 @@ fn client_for(settings: &S3Settings, endpoint: &str) -> Client {
         .endpoint_url(endpoint)
         .credentials_provider(Credentials::new(
             settings.access_key.clone(),
-            settings.secret_key.clone(),
+            secrecy::ExposeSecret::expose_secret(&settings.secret_key).to_string(),
             None,
             None,
             "dds-config",

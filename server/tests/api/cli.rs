@@ -77,6 +77,7 @@ fn init_db_production_mails_the_super_admin_a_password_link() {
             .flatten()
             .map(|e| std::fs::read_to_string(e.path()).unwrap())
             .filter(|mail| mail.contains("To: root@example.org") && mail.contains("/reset-password/"))
+            .inspect(|mail| assert!(mail.contains("Subject: Set up your DDS Super Admin account"), "{mail}"))
             .count()
     };
     assert_eq!(links(), 1);

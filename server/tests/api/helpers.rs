@@ -61,7 +61,14 @@ impl TestApp {
                 .build()
                 .unwrap(),
             base: format!("http://{}", self.addr),
+            db: self.state().db.clone(),
         }
+    }
+
+    /// Waits until the mail queue holds no due message (each was delivered or failed an
+    /// attempt), at most a few seconds: mail is delivered after the request that queued it.
+    pub async fn mail_delivered(&self) {
+        mail_delivered(&self.state().db).await;
     }
 
     pub fn state(&self) -> &AppState {
@@ -155,21 +162,43 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
     }
 }
 
+/// Waits until `db`'s mail queue holds no due message, at most 5 s.
+pub async fn mail_delivered(db: &dds_server::db::Db) {
+    for _ in 0..500 {
+        let due = dds_server::mail::queue::due_count(db, dds_server::db::now()).await.expect("mail queue");
+        if due == 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
 /// A client that behaves like the portal's own pages: cookies, same-origin `Origin` header.
 pub struct Browser {
     pub client: reqwest::Client,
     pub base: String,
+    db: dds_server::db::Db,
 }
 
 impl Browser {
+    /// Another handle on the same browser (same cookies), e.g. for concurrent requests.
+    pub fn same_session(&self) -> Browser {
+        Browser { client: self.client.clone(), base: self.base.clone(), db: self.db.clone() }
+    }
+
+    /// A write, as a page sends it. Returns once the mail it queued (if any) was delivered, as a
+    /// person reading the outbox would see it.
     pub async fn post(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
-        self.client
+        let response = self
+            .client
             .post(format!("{}{}", self.base, path))
             .header("origin", &self.base)
             .json(&body)
             .send()
             .await
-            .unwrap()
+            .unwrap();
+        mail_delivered(&self.db).await;
+        response
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {

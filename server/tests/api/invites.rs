@@ -321,7 +321,7 @@ async fn concurrent_invites_to_one_address(backend: Backend) {
     let admin = signed_in(&app, "unitadmin_1").await;
     let mut requests = tokio::task::JoinSet::new();
     for _ in 0..8 {
-        let tab = crate::helpers::Browser { client: admin.client.clone(), base: admin.base.clone() };
+        let tab = admin.same_session();
         requests.spawn(async move {
             let response =
                 tab.post("/api/v1/invites", invite_body("race@example.org", "Researcher", None)).await;

@@ -104,6 +104,29 @@ async fn cleanup_removes_only_what_expired(backend: Backend) {
         .unwrap();
     }
 
+    let day = 86_400;
+    for (to, sent_at, failed_at) in [
+        ("sent-long-ago@example.org", Some(at - jobs::SENT_MAIL_KEEP_SECS - 10), None),
+        ("sent-lately@example.org", Some(at - day), None),
+        ("failed-long-ago@example.org", None, Some(at - jobs::FAILED_MAIL_KEEP_SECS - 10)),
+        ("failed-lately@example.org", None, Some(at - 2 * day)),
+        ("queued@example.org", None, None),
+    ] {
+        sqlx::query(
+            "INSERT INTO outgoing_mail (recipient, subject, body, created_at, next_attempt_at, sent_at, \
+             failed_at) VALUES ($1, 's', $2, $3, $4, $5, $6)",
+        )
+        .bind(to)
+        .bind(Vec::<u8>::new())
+        .bind(at - 40 * day)
+        .bind(at + 3600)
+        .bind(sent_at)
+        .bind(failed_at)
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+
     // The app's own scheduler ran at start; a later time makes every job due again.
     let outcomes = jobs::run_due(db, "test-replica", at + 2 * 86_400).await;
     assert_eq!(outcomes.len(), Job::ALL.len());
@@ -127,6 +150,13 @@ async fn cleanup_removes_only_what_expired(backend: Backend) {
     let links: Vec<(Vec<u8>,)> =
         sqlx::query_as("SELECT token_hash FROM account_links").fetch_all(pool).await.unwrap();
     assert_eq!(links, [(b"new-link".to_vec(),)]);
+
+    let kept: Vec<(String,)> = sqlx::query_as("SELECT recipient FROM outgoing_mail ORDER BY recipient")
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    let kept: Vec<String> = kept.into_iter().map(|(r,)| r).collect();
+    assert_eq!(kept, ["failed-lately@example.org", "queued@example.org", "sent-lately@example.org"]);
 
     // Run again at the same time: nothing is due, nothing runs.
     let again = jobs::run_due(db, "another-replica", at + 2 * 86_400).await;

@@ -100,6 +100,7 @@ impl TappedBrowser {
         let (status, _) =
             self.post("/auth/login", json!({ "username": username, "auth_key": auth_key })).await;
         assert_eq!(status, 200, "{username}");
+        app.mail_delivered().await;
         let code = latest_code(app, email).unwrap();
         assert_eq!(self.post("/auth/second-factor", json!({ "code": code })).await.0, 200);
         let keys = self.get("/users/me/keys").await;
@@ -117,6 +118,7 @@ async fn register(
     username: &str,
     password: &str,
 ) -> PrivateKey {
+    app.mail_delivered().await;
     let link = invite_link(app, email);
     let salt = Salt::random();
     let master = MasterKey::derive(password.as_bytes(), &salt, KdfParams::DEFAULT).unwrap();
@@ -223,6 +225,7 @@ async fn nothing_the_server_receives_stores_mails_or_logs_opens_a_unit_or_projec
         open_private_key(&bo_key, &Sealed::from_bytes(unb64(&theirs["sealed_unit_key"])).unwrap()).unwrap();
     assert_eq!(opened.public_key(), unit_key.public_key());
 
+    app.mail_delivered().await;
     // Every account's public key (a private key matching one opens that account's seals).
     let accounts: Vec<(String, Vec<u8>)> = sqlx::query_as(
         "SELECT u.username, c.public_key FROM users u JOIN user_credentials c ON c.user_id = u.id",

@@ -4,10 +4,12 @@
 mod account_links;
 mod auth;
 mod cli;
+mod data_dir;
 mod helpers;
 mod invites;
 mod jobs;
 mod key_sharing;
+mod mail_queue;
 mod pages;
 mod password;
 mod password_reset;

@@ -304,6 +304,10 @@ async fn first_super_admin_chooses_a_password_by_link(backend: Backend) {
     .await
     .unwrap();
     assert_eq!(sent.as_deref(), Some("root@example.org"));
+    app.mail_delivered().await;
+    let setup = format!("Subject: {}", password_reset::SETUP_SUBJECT);
+    assert_eq!(mails_to(&app, "root@example.org", &setup).len(), 1, "titled as the set-up it is");
+    assert!(mails_to(&app, "root@example.org", "WARNING").is_empty());
     let token = reset_token(&app, "root@example.org");
     let visitor = app.browser();
     assert_eq!(complete(&visitor, &token, "root_admin").await.status(), 200);

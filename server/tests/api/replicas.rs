@@ -39,6 +39,7 @@ async fn two_servers_on_one_database_share_sessions_and_run_each_due_job_once() 
     let sent =
         post("/api/v1/auth/login", json!({ "username": "unitadmin_1", "auth_key": auth_key })).await.unwrap();
     assert_eq!(sent.status(), 200);
+    first.mail_delivered().await;
     let code = latest_code(&first, "unitadmin_1@example.com").unwrap();
     assert_eq!(post("/api/v1/auth/second-factor", json!({ "code": code })).await.unwrap().status(), 200);
     let cookie = jar.cookies(&first.url("/").parse().unwrap()).expect("a session cookie");

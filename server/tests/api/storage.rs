@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use dds_server::storage::PresignedRequest;
+use dds_server::storage::{embedded, ObjectStore, PresignedRequest, S3Settings};
 
 use crate::helpers::{spawn_app, Backend};
 
@@ -149,4 +149,36 @@ fn bucket_names_are_validated_not_mangled() {
     for bad in ["", "Upper", "a/b", "x_y", &"a".repeat(70)] {
         assert!(store.bucket_for(bad).is_err(), "{bad:?}");
     }
+}
+
+async fn store_with(app: &crate::helpers::TestApp, access_key: &str, secret_key: &str) -> ObjectStore {
+    let endpoint = format!("http://{}", app.s3_addr);
+    ObjectStore::new(&S3Settings {
+        public_endpoint: endpoint.clone(),
+        endpoint,
+        access_key: access_key.into(),
+        secret_key: secret_key.into(),
+        region: "us-east-1".into(),
+        bucket_prefix: "dds".into(),
+    })
+}
+
+#[tokio::test]
+async fn embedded_s3_refuses_the_once_published_credentials() {
+    let app = spawn_app(Backend::Sqlite).await;
+    // Before: fixed credentials anyone could read in the source.
+    assert!(store_with(&app, "dds-embedded", "dds-embedded-secret").await.health().await.is_err());
+    // Now: drawn for this data directory, kept in a file only the server's user reads.
+    let path = app.data_dir().join(embedded::CREDENTIALS_FILE);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    let (access_key, secret_key) = (lines.next().unwrap(), lines.next().unwrap());
+    assert!(store_with(&app, access_key, secret_key).await.health().await.is_ok());
+    assert!(store_with(&app, access_key, "wrong").await.health().await.is_err());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    app.stop().await;
 }
