@@ -38,6 +38,7 @@ const SETTINGS: &[Setting] = &[
     setting("superadmin.name", "DDS_SUPERADMIN_NAME"),
     setting("superadmin.email", "DDS_SUPERADMIN_EMAIL"),
     setting("secret_key", "DDS_SECRET_KEY"),
+    setting("login_concurrency", "DDS_LOGIN_CONCURRENCY"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -140,6 +141,9 @@ pub struct Config {
     /// The server secret (fake pre-login salts, one-time code hashes). `None`: kept in
     /// `<data_dir>/secret.key`, created on first start (fine for one node; set it for replicas).
     pub secret_key: Option<Vec<u8>>,
+    /// How many auth_key checks (Argon2, ~19 MiB each) may run at once; more wait briefly, then
+    /// get 503.
+    pub login_concurrency: usize,
 }
 
 /// Raw values by TOML key, before validation.
@@ -251,8 +255,22 @@ impl Config {
             None => None,
         };
 
+        let login_concurrency = match get("login_concurrency") {
+            Some(text) => match text.parse::<usize>() {
+                Ok(n) if (1..=256).contains(&n) => n,
+                _ => {
+                    return Err(invalid(
+                        "login_concurrency",
+                        format!("'{text}' is not a number from 1 to 256"),
+                    ))
+                }
+            },
+            None => 4,
+        };
+
         Ok(Config {
             secret_key,
+            login_concurrency,
             site_root: PathBuf::from(get("site_root").unwrap_or("target/site")),
             superadmin: SuperAdminConfig {
                 username: get("superadmin.username").map(str::to_string),
@@ -446,6 +464,8 @@ mod tests {
             ("DDS_LOG_FORMAT", "xml"),
             ("DDS_SECRET_KEY", "too-short"),
             ("DDS_SECRET_KEY", "abcd"),
+            ("DDS_LOGIN_CONCURRENCY", "0"),
+            ("DDS_LOGIN_CONCURRENCY", "many"),
         ] {
             let err = load(&[(env, value)]).unwrap_err().to_string();
             assert!(err.contains(env), "{env}: {err}");

@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use tower_sessions::Session;
 
 use super::credentials::{fake_kdf_setting, verify_auth_key, KdfSetting, AUTH_KEY_LEN};
+use super::hash_slots::{Busy, HashSlots};
 use super::one_time_code::{self, CodeError};
 use super::rate_limit::{self, ip_bucket, user_bucket};
 use super::secret::ServerSecret;
@@ -34,6 +35,8 @@ pub enum AuthError {
     Deactivated,
     #[error("{}", rate_limit::TOO_MANY)]
     TooManyAttempts,
+    #[error(transparent)]
+    Busy(#[from] Busy),
     #[error("Please log in with your username and password first.")]
     NoPendingLogin,
     #[error("{}", .0.message())]
@@ -86,39 +89,43 @@ pub struct LoginContext<'a> {
     pub secret: &'a ServerSecret,
     pub mailer: &'a Mailer,
     pub session: &'a Session,
+    pub hash_slots: &'a HashSlots,
     pub ip: IpAddr,
 }
 
 /// Step 2: checks the auth_key; on success mails a one-time code and remembers the pending
-/// login in the (new) session.
+/// login in the (new) session. The attempt is recorded before the check and forgiven when it
+/// succeeds, so concurrent guesses cannot pass the limit.
 pub async fn login(
     cx: &LoginContext<'_>,
     username: &str,
     auth_key: &[u8],
 ) -> Result<SecondFactor, AuthError> {
-    let buckets = [user_bucket(username), ip_bucket(cx.ip)];
-    if !rate_limit::allowed(cx.db, &buckets).await? {
-        return Err(AuthError::TooManyAttempts);
-    }
     if auth_key.len() != AUTH_KEY_LEN {
         return Err(AuthError::MalformedKey);
     }
+    let buckets = [user_bucket(username), ip_bucket(cx.ip)];
+    let Some(attempt) = rate_limit::reserve(cx.db, &buckets).await? else {
+        return Err(AuthError::TooManyAttempts);
+    };
     let user = users::by_username(cx.db, username).await?;
     let stored = match &user {
         Some(user) => users::credentials(cx.db, user.id).await?.map(|c| c.auth_hash),
         None => None,
     };
     let key = auth_key.to_vec();
-    let verified = tokio::task::spawn_blocking(move || verify_auth_key(&key, stored.as_deref()))
-        .await
-        .map_err(|e| AuthError::Session(e.to_string()))?;
-    let user = match user {
-        Some(user) if verified => user,
-        _ => {
-            rate_limit::record_failure(cx.db, &buckets).await?;
-            return Err(AuthError::InvalidCredentials);
+    let verified = match cx.hash_slots.run(move || verify_auth_key(&key, stored.as_deref())).await {
+        Ok(verified) => verified,
+        Err(busy) => {
+            rate_limit::forgive(cx.db, attempt).await?; // not checked: not a failure
+            return Err(busy.into());
         }
     };
+    let user = match user {
+        Some(user) if verified => user,
+        _ => return Err(AuthError::InvalidCredentials), // the attempt stays recorded
+    };
+    rate_limit::forgive(cx.db, attempt).await?;
     if !user.is_active {
         return Err(AuthError::Deactivated);
     }
@@ -165,31 +172,33 @@ async fn send_code(cx: &LoginContext<'_>, user: &User) -> Result<(), AuthError> 
     Ok(())
 }
 
-/// Step 3: the one-time code. Signs the user in (again with a new session id).
+/// Step 3: the one-time code. Signs the user in (again with a new session id). As at step 2,
+/// the attempt is recorded before the code is compared and forgiven when it is right.
 pub async fn second_factor(cx: &LoginContext<'_>, code: &str) -> Result<User, AuthError> {
     let pending: Option<i64> = cx.session.get(PENDING_USER).await?;
     let since: Option<i64> = cx.session.get(PENDING_SINCE).await?;
     let (Some(user_id), Some(since)) = (pending, since) else {
-        rate_limit::record_failure(cx.db, &[ip_bucket(cx.ip)]).await?;
+        // Counts as a failure of the address (kept), unless the address is already refused.
+        let _kept = rate_limit::reserve(cx.db, &[ip_bucket(cx.ip)]).await?;
         return Err(AuthError::NoPendingLogin);
     };
     let user = users::by_id(cx.db, user_id).await?.ok_or(AuthError::NoPendingLogin)?;
-    let buckets = [user_bucket(&user.username), ip_bucket(cx.ip)];
-    if !rate_limit::allowed(cx.db, &buckets).await? {
-        return Err(AuthError::TooManyAttempts);
-    }
     if now() - since > PENDING_SECS {
         cx.session.flush().await?;
         return Err(AuthError::NoPendingLogin);
     }
+    let buckets = [user_bucket(&user.username), ip_bucket(cx.ip)];
+    let Some(attempt) = rate_limit::reserve(cx.db, &buckets).await? else {
+        return Err(AuthError::TooManyAttempts);
+    };
     let verified = match totp::method(cx.db, user.id).await? {
         SecondFactor::Email => one_time_code::verify(cx.db, cx.secret, user.id, code).await?,
         SecondFactor::Totp => totp::verify_login(cx.db, cx.secret, user.id, code).await?,
     };
     if let Err(err) = verified {
-        rate_limit::record_failure(cx.db, &buckets).await?;
-        return Err(AuthError::Code(err));
+        return Err(AuthError::Code(err)); // the attempt stays recorded
     }
+    rate_limit::forgive(cx.db, attempt).await?;
     if !user.is_active {
         return Err(AuthError::Deactivated);
     }

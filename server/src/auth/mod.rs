@@ -3,6 +3,7 @@
 
 pub mod credentials;
 pub mod csrf;
+pub mod hash_slots;
 pub mod login;
 pub mod one_time_code;
 pub mod password;

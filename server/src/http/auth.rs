@@ -30,7 +30,14 @@ pub fn routes(routes: ApiRoutes) -> ApiRoutes {
 }
 
 fn login_context<'a>(state: &'a AppState, session: &'a Session, peer: SocketAddr) -> LoginContext<'a> {
-    LoginContext { db: &state.db, secret: &state.secret, mailer: &state.mailer, session, ip: peer.ip() }
+    LoginContext {
+        db: &state.db,
+        secret: &state.secret,
+        mailer: &state.mailer,
+        session,
+        hash_slots: &state.hash_slots,
+        ip: peer.ip(),
+    }
 }
 
 #[derive(Deserialize)]

@@ -251,3 +251,93 @@ async fn successful_logins_do_not_count_toward_the_limit() {
     }
     app.stop().await;
 }
+
+/// Sends `n` requests at once; their statuses and error sentences.
+async fn all_at_once(requests: Vec<reqwest::RequestBuilder>) -> Vec<(u16, String)> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for request in requests {
+        tasks.spawn(async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.unwrap_or(Value::Null);
+            (status, body["error"].as_str().unwrap_or_default().to_string())
+        });
+    }
+    let mut answers = Vec::new();
+    while let Some(answer) = tasks.join_next().await {
+        answers.push(answer.unwrap());
+    }
+    answers
+}
+
+async fn concurrent_wrong_logins_cannot_pass_the_limit(backend: Backend) {
+    let app = seeded(backend).await;
+    let browser = app.browser();
+    let wrong = auth_key_for(&browser, "researchuser_2", "not the password").await;
+    let requests = (0..40)
+        .map(|_| {
+            app.client
+                .post(app.url("/api/v1/auth/login"))
+                .json(&json!({ "username": "researchuser_2", "auth_key": wrong }))
+        })
+        .collect();
+    let answers = all_at_once(requests).await;
+    let count = |status: u16| answers.iter().filter(|(s, _)| *s == status).count();
+    assert_eq!(count(200), 0, "{answers:?}");
+    assert!(count(401) <= 10, "at most 10 reach the hash check: {answers:?}");
+    assert!(count(429) >= 30, "{answers:?}");
+    assert_eq!(count(401) + count(429) + count(503), 40, "{answers:?}");
+    app.stop().await;
+}
+both_backends!(concurrent_logins, concurrent_wrong_logins_cannot_pass_the_limit);
+
+async fn concurrent_code_guesses_compare_at_most_five(backend: Backend) {
+    let app = seeded(backend).await;
+    let browser = app.browser();
+    let auth_key = auth_key_for(&browser, "researchuser_1", DEV_PASSWORD).await;
+    let response = browser
+        .post("/api/v1/auth/login", json!({ "username": "researchuser_1", "auth_key": auth_key }))
+        .await;
+    assert_eq!(response.status(), 200);
+    let code = latest_code(&app, "researchuser_1@example.com").unwrap();
+    let requests = (0..30)
+        .map(|i| {
+            let guess = format!("{:08}", (code.parse::<u32>().unwrap() + 1 + i) % 100_000_000);
+            browser
+                .client
+                .post(format!("{}/api/v1/auth/second-factor", browser.base))
+                .header("origin", &browser.base)
+                .json(&json!({ "code": guess }))
+        })
+        .collect();
+    let answers = all_at_once(requests).await;
+    let compared = answers.iter().filter(|(_, e)| e == "Invalid one-time authentication code.").count();
+    assert!(compared <= 5, "at most five guesses compared: {answers:?}");
+    assert!(answers.iter().all(|(status, _)| *status == 400 || *status == 429), "{answers:?}");
+    let response = browser.post("/api/v1/auth/second-factor", json!({ "code": code })).await;
+    assert_ne!(response.status(), 200, "the code is void after five wrong tries");
+    app.stop().await;
+}
+both_backends!(concurrent_codes, concurrent_code_guesses_compare_at_most_five);
+
+async fn logins_beyond_the_hash_check_bound_get_503_with_retry_after(backend: Backend) {
+    let app = crate::helpers::spawn_app_with(backend, &[("DDS_LOGIN_CONCURRENCY", "1")]).await;
+    seed::dev(&app.state().db).await.unwrap();
+    let browser = app.browser();
+    let auth_key = auth_key_for(&browser, "unituser_1", DEV_PASSWORD).await;
+    let body = json!({ "username": "unituser_1", "auth_key": auth_key });
+    // Another check holds the only slot for longer than a login waits.
+    let held = app.state().hash_slots.acquire().await.unwrap();
+    let response = browser.post("/api/v1/auth/login", body.clone()).await;
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["retry-after"], "5");
+    let error: Value = response.json().await.unwrap();
+    assert_eq!(
+        error["error"],
+        "The portal is busy checking other logins. Please try again in a few seconds."
+    );
+    drop(held);
+    assert_eq!(browser.post("/api/v1/auth/login", body).await.status(), 200);
+    app.stop().await;
+}
+both_backends!(hash_check_bound, logins_beyond_the_hash_check_bound_get_503_with_retry_after);

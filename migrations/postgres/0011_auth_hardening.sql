@@ -1,0 +1,8 @@
+-- Authentication hardening (audit, issue 10).
+
+-- One row per rate-limit bucket, written first by every reservation: it serializes concurrent
+-- reservations of a bucket (a row lock on PostgreSQL, the write lock on SQLite), so an attempt
+-- is counted and recorded in one step.
+CREATE TABLE auth_attempt_locks (
+    bucket TEXT PRIMARY KEY
+);
