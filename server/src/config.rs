@@ -39,6 +39,7 @@ const SETTINGS: &[Setting] = &[
     setting("superadmin.email", "DDS_SUPERADMIN_EMAIL"),
     setting("secret_key", "DDS_SECRET_KEY"),
     setting("login_concurrency", "DDS_LOGIN_CONCURRENCY"),
+    setting("trusted_proxies", "DDS_TRUSTED_PROXIES"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -144,6 +145,9 @@ pub struct Config {
     /// How many auth_key checks (Argon2, ~19 MiB each) may run at once; more wait briefly, then
     /// get 503.
     pub login_concurrency: usize,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDR blocks); empty:
+    /// the TCP peer is the client.
+    pub trusted_proxies: Vec<crate::http::client_ip::IpRange>,
 }
 
 /// Raw values by TOML key, before validation.
@@ -268,9 +272,17 @@ impl Config {
             None => 4,
         };
 
+        let trusted_proxies = get("trusted_proxies")
+            .unwrap_or("")
+            .split([',', ' '])
+            .filter(|entry| !entry.trim().is_empty())
+            .map(|entry| entry.parse().map_err(|reason| invalid("trusted_proxies", reason)))
+            .collect::<Result<Vec<_>, _>>()?;
+
         Ok(Config {
             secret_key,
             login_concurrency,
+            trusted_proxies,
             site_root: PathBuf::from(get("site_root").unwrap_or("target/site")),
             superadmin: SuperAdminConfig {
                 username: get("superadmin.username").map(str::to_string),
@@ -383,6 +395,12 @@ fn flatten(path: &Path, prefix: &str, table: &toml::Table, raw: &mut RawValues) 
                 };
                 let text = match scalar {
                     toml::Value::String(s) => s.clone(),
+                    // A list (e.g. trusted_proxies = ["10.0.0.1", "10.1.0.0/16"]): comma-separated.
+                    toml::Value::Array(items) => items
+                        .iter()
+                        .map(|item| item.as_str().map(str::to_string).unwrap_or_else(|| item.to_string()))
+                        .collect::<Vec<_>>()
+                        .join(","),
                     other => other.to_string(),
                 };
                 raw.insert(setting.key, text);
@@ -466,6 +484,8 @@ mod tests {
             ("DDS_SECRET_KEY", "abcd"),
             ("DDS_LOGIN_CONCURRENCY", "0"),
             ("DDS_LOGIN_CONCURRENCY", "many"),
+            ("DDS_TRUSTED_PROXIES", "10.0.0.1, proxy.internal"),
+            ("DDS_TRUSTED_PROXIES", "10.0.0.0/33"),
         ] {
             let err = load(&[(env, value)]).unwrap_err().to_string();
             assert!(err.contains(env), "{env}: {err}");
@@ -484,6 +504,18 @@ mod tests {
         assert_eq!(config.listen.to_string(), "127.0.0.1:7100");
         let StorageConfig::Embedded { listen, .. } = config.storage else { panic!() };
         assert_eq!(listen.to_string(), "127.0.0.1:7001");
+    }
+
+    #[test]
+    fn trusted_proxies_are_read_from_a_list_or_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dds.toml");
+        std::fs::write(&path, "trusted_proxies = [\"10.0.0.1\", \"fd00::/8\"]\n").unwrap();
+        let config = Config::load_from(Some(&path), |_| None).unwrap();
+        assert_eq!(config.trusted_proxies.len(), 2);
+        let config = load(&[("DDS_TRUSTED_PROXIES", "10.0.0.0/8,192.0.2.7")]).unwrap();
+        assert!(config.trusted_proxies[0].contains("10.9.8.7".parse().unwrap()));
+        assert!(load(&[]).unwrap().trusted_proxies.is_empty(), "nobody is trusted by default");
     }
 
     #[test]

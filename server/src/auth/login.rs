@@ -8,7 +8,7 @@ use tower_sessions::Session;
 use super::credentials::{fake_kdf_setting, verify_auth_key, KdfSetting, AUTH_KEY_LEN};
 use super::hash_slots::{Busy, HashSlots};
 use super::one_time_code::{self, CodeError};
-use super::rate_limit::{self, ip_bucket, user_bucket};
+use super::rate_limit::{self, address_bucket, login_buckets};
 use super::secret::ServerSecret;
 use super::session_store::USER_ID;
 use super::totp;
@@ -104,7 +104,7 @@ pub async fn login(
     if auth_key.len() != AUTH_KEY_LEN {
         return Err(AuthError::MalformedKey);
     }
-    let buckets = [user_bucket(username), ip_bucket(cx.ip)];
+    let buckets = login_buckets(&username.to_lowercase(), cx.ip);
     let Some(attempt) = rate_limit::reserve(cx.db, &buckets).await? else {
         return Err(AuthError::TooManyAttempts);
     };
@@ -179,7 +179,7 @@ pub async fn second_factor(cx: &LoginContext<'_>, code: &str) -> Result<User, Au
     let since: Option<i64> = cx.session.get(PENDING_SINCE).await?;
     let (Some(user_id), Some(since)) = (pending, since) else {
         // Counts as a failure of the address (kept), unless the address is already refused.
-        let _kept = rate_limit::reserve(cx.db, &[ip_bucket(cx.ip)]).await?;
+        let _kept = rate_limit::reserve(cx.db, &[address_bucket(cx.ip)]).await?;
         return Err(AuthError::NoPendingLogin);
     };
     let user = users::by_id(cx.db, user_id).await?.ok_or(AuthError::NoPendingLogin)?;
@@ -187,7 +187,7 @@ pub async fn second_factor(cx: &LoginContext<'_>, code: &str) -> Result<User, Au
         cx.session.flush().await?;
         return Err(AuthError::NoPendingLogin);
     }
-    let buckets = [user_bucket(&user.username), ip_bucket(cx.ip)];
+    let buckets = login_buckets(&user.username.to_lowercase(), cx.ip);
     let Some(attempt) = rate_limit::reserve(cx.db, &buckets).await? else {
         return Err(AuthError::TooManyAttempts);
     };

@@ -9,8 +9,15 @@
 
 use crate::db::{now, Db, DbError};
 
-/// The limit of the account buckets (DDS: 10 per hour).
+/// The limit of an account's failures from one address (DDS: 10 per hour), and of
+/// password-reset requests.
 pub const MAX_ATTEMPTS: i64 = 10;
+/// The limit of an account's failures from all addresses together (guessing spread over many
+/// addresses).
+pub const ACCOUNT_MAX: i64 = 20;
+/// The limit of one address's failures across all accounts: much higher, so that one person
+/// behind an institute's proxy or NAT cannot lock colleagues out of accounts it never tried.
+pub const ADDRESS_MAX: i64 = 100;
 pub const WINDOW_SECS: i64 = 3600;
 /// DDS's message (HTTP 429).
 pub const TOO_MANY: &str = "Too many authentication requests in one hour";
@@ -100,12 +107,19 @@ pub async fn prune(db: &Db) -> Result<u64, DbError> {
     Ok(done.rows_affected())
 }
 
-pub fn user_bucket(username: &str) -> Bucket {
-    Bucket { key: format!("user:{}", username.to_lowercase()), max: MAX_ATTEMPTS }
+/// The buckets of a login step (or of giving the password again) for `account` (a stable key
+/// of the account) from `ip`: the account from this address, the account, and the address.
+pub fn login_buckets(account: &str, ip: std::net::IpAddr) -> [Bucket; 3] {
+    [
+        Bucket { key: format!("account-ip:{account}@{ip}"), max: MAX_ATTEMPTS },
+        Bucket { key: format!("account:{account}"), max: ACCOUNT_MAX },
+        address_bucket(ip),
+    ]
 }
 
-pub fn ip_bucket(ip: std::net::IpAddr) -> Bucket {
-    Bucket { key: format!("ip:{ip}"), max: MAX_ATTEMPTS }
+/// An address's failures across accounts (also: second-factor steps without a pending login).
+pub fn address_bucket(ip: std::net::IpAddr) -> Bucket {
+    Bucket { key: format!("ip:{ip}"), max: ADDRESS_MAX }
 }
 
 /// Password-reset requests, per address and per email. Counted apart from login failures, so

@@ -1,8 +1,6 @@
 //! `/api/v1/auth/*`: thin handlers over `auth::login`.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Extension, Json};
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -12,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use super::authz::{ApiRoutes, Authenticated};
+use super::client_ip::ClientIp;
 use super::error::ApiError;
 use super::extract::ApiJson;
 use crate::auth::login::{self, LoginContext};
@@ -29,14 +28,14 @@ pub fn routes(routes: ApiRoutes) -> ApiRoutes {
         .add(Method::GET, "/auth/session-key", get(session_key))
 }
 
-fn login_context<'a>(state: &'a AppState, session: &'a Session, peer: SocketAddr) -> LoginContext<'a> {
+fn login_context<'a>(state: &'a AppState, session: &'a Session, ClientIp(ip): ClientIp) -> LoginContext<'a> {
     LoginContext {
         db: &state.db,
         secret: &state.secret,
         mailer: &state.mailer,
         session,
         hash_slots: &state.hash_slots,
-        ip: peer.ip(),
+        ip,
     }
 }
 
@@ -89,14 +88,14 @@ struct LoginResponse {
 
 async fn login_with_key(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientIp,
     session: Session,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
     let auth_key = BASE64
         .decode(body.auth_key.trim())
         .map_err(|_| ApiError::BadRequest("The authentication key must be base64.".into()))?;
-    let cx = login_context(&state, &session, peer);
+    let cx = login_context(&state, &session, client);
     let factor = login::login(&cx, body.username.trim(), &auth_key).await?;
     Ok(Json(LoginResponse { second_factor: factor.as_str() }))
 }
@@ -132,11 +131,11 @@ impl MeResponse {
 
 async fn second_factor(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientIp,
     session: Session,
     ApiJson(body): ApiJson<SecondFactorRequest>,
 ) -> Result<Json<MeResponse>, ApiError> {
-    let cx = login_context(&state, &session, peer);
+    let cx = login_context(&state, &session, client);
     let user = login::second_factor(&cx, &body.code).await?;
     tracing::info!(user = %user.username, "signed in");
     Ok(Json(MeResponse::of(&state, user).await?))

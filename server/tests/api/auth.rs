@@ -341,3 +341,63 @@ async fn logins_beyond_the_hash_check_bound_get_503_with_retry_after(backend: Ba
     app.stop().await;
 }
 both_backends!(hash_check_bound, logins_beyond_the_hash_check_bound_get_503_with_retry_after);
+
+/// A wrong login for `username`, as sent through a proxy that names the client `forwarded_for`.
+async fn wrong_login_via(app: &TestApp, wrong: &str, username: &str, forwarded_for: &str) -> u16 {
+    app.client
+        .post(app.url("/api/v1/auth/login"))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({ "username": username, "auth_key": wrong }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+async fn forwarded_for_from_an_untrusted_peer_is_ignored(backend: Backend) {
+    let app = seeded(backend).await; // no trusted proxies
+    let wrong = auth_key_for(&app.browser(), "researchuser_2", "not the password").await;
+    for attempt in 1..=10 {
+        let claimed = format!("198.51.100.{attempt}");
+        assert_eq!(wrong_login_via(&app, &wrong, "researchuser_2", &claimed).await, 401);
+    }
+    // A new claimed address does not buy new tries: the peer's own address counts.
+    assert_eq!(wrong_login_via(&app, &wrong, "researchuser_2", "203.0.113.77").await, 429);
+    app.stop().await;
+}
+both_backends!(untrusted_forwarded_for, forwarded_for_from_an_untrusted_peer_is_ignored);
+
+async fn forwarded_for_from_a_trusted_proxy_names_the_client(backend: Backend) {
+    let app = crate::helpers::spawn_app_with(backend, &[("DDS_TRUSTED_PROXIES", "127.0.0.1, ::1")]).await;
+    seed::dev(&app.state().db).await.unwrap();
+    let wrong = auth_key_for(&app.browser(), "researchuser_2", "not the password").await;
+    for _ in 1..=10 {
+        // The left part is whatever the client sent; the proxy appended the address it saw.
+        assert_eq!(wrong_login_via(&app, &wrong, "researchuser_2", "10.9.9.9, 198.51.100.1").await, 401);
+    }
+    assert_eq!(wrong_login_via(&app, &wrong, "researchuser_2", "198.51.100.1").await, 429);
+    // Another client behind the same proxy is a different address.
+    assert_eq!(wrong_login_via(&app, &wrong, "researchuser_2", "198.51.100.2").await, 401);
+    app.stop().await;
+}
+both_backends!(trusted_forwarded_for, forwarded_for_from_a_trusted_proxy_names_the_client);
+
+async fn failures_for_one_account_do_not_lock_another_from_the_same_address(backend: Backend) {
+    let app = seeded(backend).await;
+    let browser = app.browser();
+    let wrong = auth_key_for(&browser, "researchuser_2", "not the password").await;
+    for attempt in 1..=10 {
+        let response = browser
+            .post("/api/v1/auth/login", json!({ "username": "researchuser_2", "auth_key": wrong }))
+            .await;
+        assert_eq!(response.status(), 401, "attempt {attempt}");
+    }
+    let locked =
+        browser.post("/api/v1/auth/login", json!({ "username": "researchuser_2", "auth_key": wrong })).await;
+    assert_eq!(locked.status(), 429);
+    // A colleague behind the same address logs in.
+    assert_eq!(login(&app, &app.browser(), "researchuser_1").await.status(), 200);
+    app.stop().await;
+}
+both_backends!(per_account_and_address, failures_for_one_account_do_not_lock_another_from_the_same_address);
