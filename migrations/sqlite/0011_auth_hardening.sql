@@ -6,3 +6,7 @@
 CREATE TABLE auth_attempt_locks (
     bucket TEXT PRIMARY KEY
 );
+
+-- Sessions are now stored under the SHA-256 of their id (a copy of the database holds no live
+-- session); sessions stored under the id itself cannot be found any more: they end.
+DELETE FROM sessions;

@@ -51,6 +51,10 @@ pub enum AuthError {
     SessionExpired,
     #[error("The authentication key must be {AUTH_KEY_LEN} bytes.")]
     MalformedKey,
+    /// The password given again (for a change to the account's protection) was wrong: DDS's
+    /// message.
+    #[error("Entered current password is incorrect!")]
+    WrongPassword,
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("session storage failed: {0}")]

@@ -1,5 +1,8 @@
 //! tower-sessions records in the database (both backends), so any replica can serve any session.
 //! The `user_id` column lets "log out everywhere" and deactivation end a user's sessions at once.
+//!
+//! Only a SHA-256 of the session id (the cookie's value) is stored: a copy of the database does
+//! not hand over live sessions.
 
 use async_trait::async_trait;
 use tower_sessions::session::{Id, Record};
@@ -40,6 +43,12 @@ impl DbSessionStore {
     }
 }
 
+/// What the `id` column holds for a session id: hex of SHA-256 of its cookie form.
+pub fn stored_id(id: &Id) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(id.to_string().as_bytes()))
+}
+
 fn backend(err: sqlx::Error) -> Error {
     Error::Backend(err.to_string())
 }
@@ -59,7 +68,7 @@ impl SessionStore for DbSessionStore {
                 "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (id) DO NOTHING",
             )
-            .bind(record.id.to_string())
+            .bind(stored_id(&record.id))
             .bind(user_id)
             .bind(&data)
             .bind(expires_at)
@@ -79,7 +88,7 @@ impl SessionStore for DbSessionStore {
             "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (id) DO UPDATE SET user_id = $2, data = $3, expires_at = $4",
         )
-        .bind(record.id.to_string())
+        .bind(stored_id(&record.id))
         .bind(user_id)
         .bind(&data)
         .bind(expires_at)
@@ -92,7 +101,7 @@ impl SessionStore for DbSessionStore {
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
         let row: Option<(String, i64)> =
             sqlx::query_as("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
-                .bind(id.to_string())
+                .bind(stored_id(id))
                 .bind(now())
                 .fetch_optional(self.db.pool())
                 .await
@@ -110,7 +119,7 @@ impl SessionStore for DbSessionStore {
 
     async fn delete(&self, id: &Id) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE id = $1")
-            .bind(id.to_string())
+            .bind(stored_id(id))
             .execute(self.db.pool())
             .await
             .map_err(backend)?;

@@ -96,9 +96,10 @@ impl From<AuthError> for ApiError {
             }
             AuthError::Deactivated => ApiError::Forbidden(message),
             AuthError::TooManyAttempts => ApiError::TooManyRequests(message),
-            AuthError::NoPendingLogin | AuthError::Code(_) | AuthError::MalformedKey => {
-                ApiError::BadRequest(message)
-            }
+            AuthError::NoPendingLogin
+            | AuthError::Code(_)
+            | AuthError::MalformedKey
+            | AuthError::WrongPassword => ApiError::BadRequest(message),
             AuthError::MailUnavailable | AuthError::Maintenance => ApiError::Unavailable(message),
             AuthError::Busy(_) => ApiError::Busy(message, crate::auth::hash_slots::RETRY_AFTER_SECS),
             AuthError::Db(db) => ApiError::Db(db),
@@ -112,6 +113,9 @@ impl From<PasswordError> for ApiError {
         match err {
             PasswordError::WrongCurrentPassword => ApiError::BadRequest(err.to_string()),
             PasswordError::Invalid(message) => ApiError::BadRequest(message),
+            PasswordError::Busy(busy) => {
+                ApiError::Busy(busy.to_string(), crate::auth::hash_slots::RETRY_AFTER_SECS)
+            }
             PasswordError::Db(db) => ApiError::Db(db),
         }
     }

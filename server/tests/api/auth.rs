@@ -401,3 +401,25 @@ async fn failures_for_one_account_do_not_lock_another_from_the_same_address(back
     app.stop().await;
 }
 both_backends!(per_account_and_address, failures_for_one_account_do_not_lock_another_from_the_same_address);
+
+async fn the_session_table_holds_no_cookie_value(backend: Backend) {
+    let app = seeded(backend).await;
+    let browser = app.browser();
+    let response = login(&app, &browser, "unitadmin_1").await;
+    assert_eq!(response.status(), 200);
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_string();
+    let value = cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_string();
+    assert!(value.len() >= 16, "{cookie}");
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, data FROM sessions").fetch_all(app.state().db.pool()).await.unwrap();
+    assert!(!rows.is_empty());
+    for (id, data) in &rows {
+        assert!(!id.contains(&value) && !data.contains(&value), "the cookie's value is stored");
+    }
+    use sha2::Digest;
+    let hashed = hex::encode(sha2::Sha256::digest(value.as_bytes()));
+    assert!(rows.iter().any(|(id, _)| *id == hashed), "the session is stored under the id's SHA-256");
+    assert_eq!(browser.get("/api/v1/auth/me").await.status(), 200, "and the session works");
+    app.stop().await;
+}
+both_backends!(hashed_session_ids, the_session_table_holds_no_cookie_value);
