@@ -3,12 +3,13 @@
 
 use std::net::IpAddr;
 
+use app::domain::username::check_username;
 use tower_sessions::Session;
 
 use super::credentials::{fake_kdf_setting, verify_auth_key, KdfSetting, AUTH_KEY_LEN};
 use super::hash_slots::{Busy, HashSlots};
 use super::one_time_code::{self, CodeError};
-use super::rate_limit::{self, address_bucket, login_buckets};
+use super::rate_limit::{self, address_bucket, login_buckets, Account};
 use super::secret::ServerSecret;
 use super::session_store::USER_ID;
 use super::totp;
@@ -51,6 +52,9 @@ pub enum AuthError {
     SessionExpired,
     #[error("The authentication key must be {AUTH_KEY_LEN} bytes.")]
     MalformedKey,
+    /// Not a valid username at all (says nothing about which accounts exist).
+    #[error("{0}")]
+    InvalidUsername(&'static str),
     /// The password given again (for a change to the account's protection) was wrong: DDS's
     /// message.
     #[error("Entered current password is incorrect!")]
@@ -69,6 +73,7 @@ impl From<tower_sessions::session::Error> for AuthError {
 
 /// Pre-login: the salt and KDF parameters for `username` (made up, but stable, if unknown).
 pub async fn prelogin(db: &Db, secret: &ServerSecret, username: &str) -> Result<KdfSetting, AuthError> {
+    check_username(username).map_err(AuthError::InvalidUsername)?;
     let Some(user) = users::by_username(db, username).await? else {
         return Ok(fake_kdf_setting(secret, username));
     };
@@ -108,14 +113,20 @@ pub async fn login(
     if auth_key.len() != AUTH_KEY_LEN {
         return Err(AuthError::MalformedKey);
     }
-    let buckets = login_buckets(&username.to_lowercase(), cx.ip);
-    let Some(attempt) = rate_limit::reserve(cx.db, &buckets).await? else {
-        return Err(AuthError::TooManyAttempts);
-    };
+    // Only valid (ASCII) names: the database's case folding and ours then agree, and no
+    // look-alike spelling of a name gets limits of its own.
+    check_username(username).map_err(AuthError::InvalidUsername)?;
     let user = users::by_username(cx.db, username).await?;
     let stored = match &user {
         Some(user) => users::credentials(cx.db, user.id).await?.map(|c| c.auth_hash),
         None => None,
+    };
+    let account = match &user {
+        Some(user) => Account::Id(user.id),
+        None => Account::Unknown(username),
+    };
+    let Some(attempt) = rate_limit::reserve(cx.db, &login_buckets(account, cx.ip)).await? else {
+        return Err(AuthError::TooManyAttempts);
     };
     let key = auth_key.to_vec();
     let verified = match cx.hash_slots.run(move || verify_auth_key(&key, stored.as_deref())).await {
@@ -191,7 +202,7 @@ pub async fn second_factor(cx: &LoginContext<'_>, code: &str) -> Result<User, Au
         cx.session.flush().await?;
         return Err(AuthError::NoPendingLogin);
     }
-    let buckets = login_buckets(&user.username.to_lowercase(), cx.ip);
+    let buckets = login_buckets(Account::Id(user.id), cx.ip);
     let Some(attempt) = rate_limit::reserve(cx.db, &buckets).await? else {
         return Err(AuthError::TooManyAttempts);
     };

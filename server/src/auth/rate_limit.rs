@@ -107,9 +107,22 @@ pub async fn prune(db: &Db) -> Result<u64, DbError> {
     Ok(done.rows_affected())
 }
 
-/// The buckets of a login step (or of giving the password again) for `account` (a stable key
-/// of the account) from `ip`: the account from this address, the account, and the address.
-pub fn login_buckets(account: &str, ip: std::net::IpAddr) -> [Bucket; 3] {
+/// Whose credentials an attempt tries.
+#[derive(Debug, Clone, Copy)]
+pub enum Account<'a> {
+    /// The account the name resolved to (however the name was spelled).
+    Id(i64),
+    /// A (valid) name no account has: counted like an account, so the limits do not tell.
+    Unknown(&'a str),
+}
+
+/// The buckets of a login step (or of giving the password again) for `account` from `ip`: the
+/// account from this address, the account, and the address.
+pub fn login_buckets(account: Account<'_>, ip: std::net::IpAddr) -> [Bucket; 3] {
+    let account = match account {
+        Account::Id(id) => format!("id:{id}"),
+        Account::Unknown(name) => format!("name:{}", name.to_ascii_lowercase()),
+    };
     [
         Bucket { key: format!("account-ip:{account}@{ip}"), max: MAX_ATTEMPTS },
         Bucket { key: format!("account:{account}"), max: ACCOUNT_MAX },

@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use super::credentials::{decode_field, verify_auth_key, AUTH_KEY_LEN};
 use super::hash_slots::HashSlots;
 use super::login::AuthError;
-use super::rate_limit::{self, login_buckets};
+use super::rate_limit::{self, login_buckets, Account};
 use crate::db::users::{self, User};
 use crate::db::Db;
 
@@ -33,8 +33,7 @@ pub async fn confirm_password(
     auth_key: &str,
 ) -> Result<PasswordConfirmed, AuthError> {
     let key = decode_field("auth_key", auth_key, AUTH_KEY_LEN).map_err(|_| AuthError::MalformedKey)?;
-    let Some(attempt) = rate_limit::reserve(db, &login_buckets(&user.username.to_lowercase(), ip)).await?
-    else {
+    let Some(attempt) = rate_limit::reserve(db, &login_buckets(Account::Id(user.id), ip)).await? else {
         return Err(AuthError::TooManyAttempts);
     };
     let stored = users::credentials(db, user.id).await?.map(|c| c.auth_hash);

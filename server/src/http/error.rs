@@ -99,7 +99,8 @@ impl From<AuthError> for ApiError {
             AuthError::NoPendingLogin
             | AuthError::Code(_)
             | AuthError::MalformedKey
-            | AuthError::WrongPassword => ApiError::BadRequest(message),
+            | AuthError::WrongPassword
+            | AuthError::InvalidUsername(_) => ApiError::BadRequest(message),
             AuthError::MailUnavailable | AuthError::Maintenance => ApiError::Unavailable(message),
             AuthError::Busy(_) => ApiError::Busy(message, crate::auth::hash_slots::RETRY_AFTER_SECS),
             AuthError::Db(db) => ApiError::Db(db),

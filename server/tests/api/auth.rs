@@ -423,3 +423,31 @@ async fn the_session_table_holds_no_cookie_value(backend: Backend) {
     app.stop().await;
 }
 both_backends!(hashed_session_ids, the_session_table_holds_no_cookie_value);
+
+async fn look_alike_names_get_no_tries_of_their_own(backend: Backend) {
+    let app = seeded(backend).await;
+    let browser = app.browser();
+    // PostgreSQL's LOWER() folds the dotted capital I to 'i': these would match unitadmin_1 there.
+    for name in ["UNİTADMİN_1", "unİtadmin_1", "unitadmın_1"] {
+        let response = browser.post("/api/v1/auth/prelogin", json!({ "username": name })).await;
+        assert_eq!(response.status(), 400, "{name}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"], "The username may contain only letters, digits, '_', '.' and '-'.");
+        let key = BASE64.encode([7u8; 32]);
+        let response = browser.post("/api/v1/auth/login", json!({ "username": name, "auth_key": key })).await;
+        assert_eq!(response.status(), 400, "{name}");
+    }
+    // Spellings that are valid share the account's limit: it is keyed on the account, not the text.
+    let wrong = auth_key_for(&browser, "unitadmin_1", "not the password").await;
+    for (attempt, name) in ["unitadmin_1", "UNITADMIN_1", "UnitAdmin_1"].iter().cycle().take(10).enumerate() {
+        let response =
+            browser.post("/api/v1/auth/login", json!({ "username": name, "auth_key": wrong })).await;
+        assert_eq!(response.status(), 401, "attempt {attempt} as {name}");
+    }
+    let right = auth_key_for(&browser, "unitadmin_1", DEV_PASSWORD).await;
+    let response =
+        browser.post("/api/v1/auth/login", json!({ "username": "uNITADMIN_1", "auth_key": right })).await;
+    assert_eq!(response.status(), 429);
+    app.stop().await;
+}
+both_backends!(look_alike_names, look_alike_names_get_no_tries_of_their_own);
