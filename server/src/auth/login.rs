@@ -11,13 +11,12 @@ use super::hash_slots::{Busy, HashSlots};
 use super::one_time_code::{self, CodeError};
 use super::rate_limit::{self, address_bucket, login_buckets, Account};
 use super::secret::ServerSecret;
-use super::session_store::USER_ID;
+use super::session_store::{PENDING_USER, USER_ID};
 use super::totp;
 use crate::db::users::{self, User};
 use crate::db::{now, Db, DbError};
 use crate::mail::{Mailer, OutgoingMail};
 
-const PENDING_USER: &str = "pending_user_id";
 const PENDING_SINCE: &str = "pending_since";
 const AUTHENTICATED_AT: &str = "authenticated_at";
 /// The server's half of DESIGN §3 "Session" (base64 of 32 random bytes): it unlocks the private

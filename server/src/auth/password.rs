@@ -119,5 +119,8 @@ pub async fn change(
         },
     )
     .await?;
+    // A code mailed to a login begun with the old password is void (the handler ends the
+    // user's sessions, pending logins included).
+    super::one_time_code::revoke(db, user_id).await?;
     Ok(())
 }

@@ -13,6 +13,8 @@ use crate::db::{now, Db};
 
 /// The session key holding the signed-in user's id.
 pub const USER_ID: &str = "user_id";
+/// The session key holding the id of a user whose login waits for the second factor.
+pub const PENDING_USER: &str = "pending_user_id";
 
 #[derive(Debug, Clone)]
 pub struct DbSessionStore {
@@ -24,7 +26,8 @@ impl DbSessionStore {
         DbSessionStore { db }
     }
 
-    /// Ends every session of a user (logout everywhere, deactivation, password change).
+    /// Ends every session of a user, half-finished logins included (logout everywhere,
+    /// deactivation, password change or reset).
     pub async fn delete_user_sessions(&self, user_id: i64) -> std::result::Result<u64, sqlx::Error> {
         let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
@@ -55,7 +58,9 @@ fn backend(err: sqlx::Error) -> Error {
 
 fn encode(record: &Record) -> Result<(String, Option<i64>, i64)> {
     let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
-    let user_id = record.data.get(USER_ID).and_then(|v| v.as_i64());
+    // A pending login belongs to its user too: a password change or reset cancels it.
+    let user_id =
+        [USER_ID, PENDING_USER].iter().find_map(|key| record.data.get(*key).and_then(|v| v.as_i64()));
     Ok((data, user_id, record.expiry_date.unix_timestamp()))
 }
 
