@@ -73,19 +73,14 @@ impl From<tower_sessions::session::Error> for AuthError {
 /// Pre-login: the salt and KDF parameters for `username` (made up, but stable, if unknown).
 pub async fn prelogin(db: &Db, secret: &ServerSecret, username: &str) -> Result<KdfSetting, AuthError> {
     check_username(username).map_err(AuthError::InvalidUsername)?;
-    let Some(user) = users::by_username(db, username).await? else {
-        return Ok(fake_kdf_setting(secret, username));
-    };
-    let Some(stored) = users::credentials(db, user.id).await? else {
+    // One query either way, so the time taken does not tell known names from unknown ones.
+    let record = users::login_record(db, username).await?;
+    let Some((salt, m, t, p)) = record.and_then(|r| r.kdf) else {
         return Ok(fake_kdf_setting(secret, username));
     };
     Ok(KdfSetting {
-        salt: stored.kdf_salt,
-        params: wasm_crypto::KdfParams {
-            memory_kib: stored.kdf_memory_kib as u32,
-            iterations: stored.kdf_iterations as u32,
-            parallelism: stored.kdf_parallelism as u32,
-        },
+        salt,
+        params: wasm_crypto::KdfParams { memory_kib: m as u32, iterations: t as u32, parallelism: p as u32 },
     })
 }
 
@@ -115,10 +110,10 @@ pub async fn login(
     // Only valid (ASCII) names: the database's case folding and ours then agree, and no
     // look-alike spelling of a name gets limits of its own.
     check_username(username).map_err(AuthError::InvalidUsername)?;
-    let user = users::by_username(cx.db, username).await?;
-    let stored = match &user {
-        Some(user) => users::credentials(cx.db, user.id).await?.map(|c| c.auth_hash),
-        None => None,
+    // One query for known and unknown names alike; unknown ones are checked against a dummy hash.
+    let (user, stored) = match users::login_record(cx.db, username).await? {
+        Some(record) => (Some(record.user), record.auth_hash),
+        None => (None, None),
     };
     let account = match &user {
         Some(user) => Account::Id(user.id),

@@ -96,9 +96,8 @@ async fn wrong_password_and_unknown_user_get_the_same_answer(backend: Backend) {
 }
 both_backends!(bad_credentials, wrong_password_and_unknown_user_get_the_same_answer);
 
-#[tokio::test]
-async fn prelogin_does_not_reveal_which_accounts_exist() {
-    let app = seeded(Backend::Sqlite).await;
+async fn prelogin_does_not_reveal_which_accounts_exist(backend: Backend) {
+    let app = seeded(backend).await;
     let browser = app.browser();
     let ask = |name: &'static str| {
         let browser = &browser;
@@ -116,9 +115,23 @@ async fn prelogin_does_not_reveal_which_accounts_exist() {
     assert_eq!(fake, ask("ghost_user").await, "a made-up salt is stable");
     assert_ne!(fake["salt"], ask("ghost_user2").await["salt"]);
     assert_eq!(real["kdf"], fake["kdf"], "same parameters for real and unknown users");
+    let fields = |v: &Value| {
+        let mut names: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        names.extend(v["kdf"].as_object().unwrap().keys().map(|k| format!("kdf.{k}")));
+        names.sort();
+        names
+    };
+    assert_eq!(fields(&real), fields(&fake), "the same fields");
     assert_eq!(BASE64.decode(fake["salt"].as_str().unwrap()).unwrap().len(), 16);
+    assert_eq!(BASE64.decode(real["salt"].as_str().unwrap()).unwrap().len(), 16);
+    let default = wasm_crypto::KdfParams::DEFAULT;
+    assert_eq!(
+        fake["kdf"],
+        json!({ "algorithm": "argon2id", "memory_kib": default.memory_kib, "iterations": default.iterations, "parallelism": default.parallelism })
+    );
     app.stop().await;
 }
+both_backends!(prelogin_answers, prelogin_does_not_reveal_which_accounts_exist);
 
 async fn eleventh_attempt_in_an_hour_is_refused(backend: Backend) {
     let app = seeded(backend).await;

@@ -100,6 +100,21 @@ async fn weak_key_derivation_or_malformed_fields_are_refused() {
         .await;
     assert_eq!(weak.status(), 400);
     assert!(weak.json::<Value>().await.unwrap()["error"].as_str().unwrap().contains("memory below 19 MiB"));
+    // Above the floor but not the portal's parameters: they would set the account apart.
+    let unusual = browser
+        .post(
+            "/api/v1/users/me/password",
+            body(
+                json!({ "memory_kib": 65536 + 1024, "iterations": 3, "parallelism": 1 }),
+                good_wrapped.clone(),
+            ),
+        )
+        .await;
+    assert_eq!(unusual.status(), 400);
+    assert_eq!(
+        unusual.json::<Value>().await.unwrap()["error"],
+        "The key derivation must use the portal's parameters (memory 65536 KiB, 3 iterations, parallelism 1)."
+    );
     let short = browser
         .post(
             "/api/v1/users/me/password",
