@@ -464,3 +464,20 @@ async fn look_alike_names_get_no_tries_of_their_own(backend: Backend) {
     app.stop().await;
 }
 both_backends!(look_alike_names, look_alike_names_get_no_tries_of_their_own);
+
+async fn api_answers_are_never_cached(backend: Backend) {
+    let app = seeded(backend).await;
+    let browser = app.browser();
+    let anonymous = browser.get("/api/v1/auth/me").await;
+    assert_eq!(anonymous.status(), 401);
+    assert_eq!(anonymous.headers()["cache-control"], "no-store", "error answers too");
+    let pre = browser.post("/api/v1/auth/prelogin", json!({ "username": "unituser_1" })).await;
+    assert_eq!(pre.headers()["cache-control"], "no-store");
+    assert_eq!(login(&app, &browser, "unituser_1").await.headers()["cache-control"], "no-store");
+    for path in ["/api/v1/users/me/keys", "/api/v1/auth/me", "/api/v1/auth/session-key", "/api/v1/nowhere"] {
+        let response = browser.get(path).await;
+        assert_eq!(response.headers()["cache-control"], "no-store", "{path}");
+    }
+    app.stop().await;
+}
+both_backends!(no_store, api_answers_are_never_cached);
