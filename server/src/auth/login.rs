@@ -97,13 +97,14 @@ pub struct LoginContext<'a> {
 }
 
 /// Step 2: checks the auth_key; on success mails a one-time code and remembers the pending
-/// login in the (new) session. The attempt is recorded before the check and forgiven when it
+/// login in the (new) session. Returns the user (whose registered username the browser needs to
+/// unwrap its key) and the second factor that comes next. The attempt is recorded before the check and forgiven when it
 /// succeeds, so concurrent guesses cannot pass the limit.
 pub async fn login(
     cx: &LoginContext<'_>,
     username: &str,
     auth_key: &[u8],
-) -> Result<SecondFactor, AuthError> {
+) -> Result<(User, SecondFactor), AuthError> {
     if auth_key.len() != AUTH_KEY_LEN {
         return Err(AuthError::MalformedKey);
     }
@@ -150,7 +151,7 @@ pub async fn login(
     cx.session.remove_value(USER_ID).await?;
     cx.session.insert(PENDING_USER, user.id).await?;
     cx.session.insert(PENDING_SINCE, now()).await?;
-    Ok(method)
+    Ok((user, method))
 }
 
 async fn send_code(cx: &LoginContext<'_>, user: &User) -> Result<(), AuthError> {

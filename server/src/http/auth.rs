@@ -1,5 +1,6 @@
 //! `/api/v1/auth/*`: thin handlers over `auth::login`.
 
+use app::domain::account::LoginAnswer;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Extension, Json};
@@ -81,23 +82,18 @@ struct LoginRequest {
     auth_key: String,
 }
 
-#[derive(Serialize)]
-struct LoginResponse {
-    second_factor: &'static str,
-}
-
 async fn login_with_key(
     State(state): State<AppState>,
     client: ClientIp,
     session: Session,
     ApiJson(body): ApiJson<LoginRequest>,
-) -> Result<Json<LoginResponse>, ApiError> {
+) -> Result<Json<LoginAnswer>, ApiError> {
     let auth_key = BASE64
         .decode(body.auth_key.trim())
         .map_err(|_| ApiError::BadRequest("The authentication key must be base64.".into()))?;
     let cx = login_context(&state, &session, client);
-    let factor = login::login(&cx, body.username.trim(), &auth_key).await?;
-    Ok(Json(LoginResponse { second_factor: factor.as_str() }))
+    let (user, factor) = login::login(&cx, body.username.trim(), &auth_key).await?;
+    Ok(Json(LoginAnswer { username: user.username, second_factor: factor.as_str().to_string() }))
 }
 
 #[derive(Deserialize)]

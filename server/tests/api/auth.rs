@@ -481,3 +481,23 @@ async fn api_answers_are_never_cached(backend: Backend) {
     app.stop().await;
 }
 both_backends!(no_store, api_answers_are_never_cached);
+
+async fn the_password_step_names_the_registered_username(backend: Backend) {
+    let app = seeded(backend).await;
+    let browser = app.browser();
+    let auth_key = auth_key_for(&browser, "UnitAdmin_1", DEV_PASSWORD).await;
+    let response =
+        browser.post("/api/v1/auth/login", json!({ "username": "UnitAdmin_1", "auth_key": auth_key })).await;
+    assert_eq!(response.status(), 200);
+    let answer: app::domain::account::LoginAnswer = response.json().await.unwrap();
+    assert_eq!(answer.username, "unitadmin_1", "the key's AAD names the registered username");
+    assert_eq!(answer.second_factor, "email");
+    // A wrong password learns nothing of the kind.
+    let wrong = auth_key_for(&browser, "UnitAdmin_1", "not the password").await;
+    let response =
+        browser.post("/api/v1/auth/login", json!({ "username": "UnitAdmin_1", "auth_key": wrong })).await;
+    assert_eq!(response.status(), 401);
+    assert!(!response.text().await.unwrap().contains("unitadmin_1"));
+    app.stop().await;
+}
+both_backends!(registered_username, the_password_step_names_the_registered_username);
