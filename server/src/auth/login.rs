@@ -19,6 +19,11 @@ use crate::mail::{Mailer, OutgoingMail};
 
 const PENDING_SINCE: &str = "pending_since";
 const AUTHENTICATED_AT: &str = "authenticated_at";
+/// When the signed-in session last moved its idle expiry on.
+const LAST_SEEN: &str = "last_seen";
+/// A session is saved (and its idle expiry moved on) at most this often: tower-sessions saves a
+/// session only when it changed, so activity has to change it.
+const TOUCH_EVERY_SECS: i64 = 60;
 /// The server's half of DESIGN §3 "Session" (base64 of 32 random bytes): it unlocks the private
 /// key the browser keeps in sessionStorage, and goes with the session (logout, expiry).
 const SESSION_KEY: &str = "session_key";
@@ -217,6 +222,7 @@ pub async fn second_factor(cx: &LoginContext<'_>, code: &str) -> Result<User, Au
     cx.session.remove_value(PENDING_SINCE).await?;
     cx.session.insert(USER_ID, user.id).await?;
     cx.session.insert(AUTHENTICATED_AT, now()).await?;
+    cx.session.insert(LAST_SEEN, now()).await?;
     cx.session.insert(SESSION_KEY, new_session_key()).await?;
     Ok(user)
 }
@@ -240,7 +246,9 @@ pub async fn session_key(session: &Session) -> Result<String, AuthError> {
     Ok(key)
 }
 
-/// The signed-in, active user of this session.
+/// The signed-in, active user of this session. Activity keeps the session alive: at most once a
+/// minute the session is touched, so it is saved with a new idle expiry (1 h from now); the
+/// absolute limit of 12 h after login stays.
 pub async fn current_user(db: &Db, session: &Session) -> Result<User, AuthError> {
     let user_id: Option<i64> = session.get(USER_ID).await?;
     let at: Option<i64> = session.get(AUTHENTICATED_AT).await?;
@@ -252,7 +260,13 @@ pub async fn current_user(db: &Db, session: &Session) -> Result<User, AuthError>
         return Err(AuthError::SessionExpired);
     }
     match users::by_id(db, user_id).await? {
-        Some(user) if user.is_active => Ok(user),
+        Some(user) if user.is_active => {
+            let seen: Option<i64> = session.get(LAST_SEEN).await?;
+            if seen.is_none_or(|at| now() - at >= TOUCH_EVERY_SECS) {
+                session.insert(LAST_SEEN, now()).await?;
+            }
+            Ok(user)
+        }
         Some(_) => {
             session.flush().await?;
             Err(AuthError::Deactivated)

@@ -298,7 +298,7 @@ async fn concurrent_wrong_logins_cannot_pass_the_limit(backend: Backend) {
     let count = |status: u16| answers.iter().filter(|(s, _)| *s == status).count();
     assert_eq!(count(200), 0, "{answers:?}");
     assert!(count(401) <= 10, "at most 10 reach the hash check: {answers:?}");
-    assert!(count(429) >= 30, "{answers:?}");
+    // The rest are refused by the limit, or (on a loaded machine) find no free hash slot in time.
     assert_eq!(count(401) + count(429) + count(503), 40, "{answers:?}");
     app.stop().await;
 }
@@ -501,3 +501,48 @@ async fn the_password_step_names_the_registered_username(backend: Backend) {
     app.stop().await;
 }
 both_backends!(registered_username, the_password_step_names_the_registered_username);
+
+/// The stored session of `username` (one): its data and expiry.
+async fn stored_session(app: &TestApp, username: &str) -> (String, Value, i64) {
+    let (id, data, expires_at): (String, String, i64) = sqlx::query_as(
+        "SELECT s.id, s.data, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE u.username = $1",
+    )
+    .bind(username)
+    .fetch_one(app.state().db.pool())
+    .await
+    .unwrap();
+    (id, serde_json::from_str(&data).unwrap(), expires_at)
+}
+
+async fn rewrite_session(app: &TestApp, id: &str, data: &Value, expires_at: i64) {
+    sqlx::query("UPDATE sessions SET data = $1, expires_at = $2 WHERE id = $3")
+        .bind(data.to_string())
+        .bind(expires_at)
+        .bind(id)
+        .execute(app.state().db.pool())
+        .await
+        .unwrap();
+}
+
+async fn activity_extends_the_idle_expiry_within_the_absolute_limit(backend: Backend) {
+    let app = seeded(backend).await;
+    let browser = app.browser();
+    assert_eq!(login(&app, &browser, "unituser_2").await.status(), 200);
+    let now = || std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    // Last active two minutes ago, 30 s of idle time left.
+    let (id, mut data, _) = stored_session(&app, "unituser_2").await;
+    data["last_seen"] = json!(now() - 120);
+    rewrite_session(&app, &id, &data, now() + 30).await;
+    assert_eq!(browser.get("/api/v1/auth/me").await.status(), 200);
+    let (_, _, expires_at) = stored_session(&app, "unituser_2").await;
+    assert!(expires_at >= now() + 3600 - 60, "the idle expiry moved on: {expires_at} vs {}", now());
+
+    // Active, but signed in 12 h ago: over.
+    let (id, mut data, expires_at) = stored_session(&app, "unituser_2").await;
+    data["authenticated_at"] = json!(now() - 12 * 3600 - 1);
+    rewrite_session(&app, &id, &data, expires_at).await;
+    assert_eq!(browser.get("/api/v1/auth/me").await.status(), 401);
+    app.stop().await;
+}
+both_backends!(idle_expiry, activity_extends_the_idle_expiry_within_the_absolute_limit);
