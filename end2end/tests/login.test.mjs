@@ -76,6 +76,8 @@ describe('log in', () => {
     await logIn(page, env.portal, 'unitadmin_2');
     await page.goto(`${env.portal.url}/account`);
     await waitForHydration(page);
+    // Changing the second factor asks for the password again.
+    await page.getByTestId('reauth-password').fill('password');
     await page.getByTestId('totp-begin').click();
     const secret = (await page.getByTestId('totp-secret').textContent()).trim();
     assert.match(secret, /^[A-Z2-7]+=*$/);

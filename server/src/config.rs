@@ -40,6 +40,8 @@ const SETTINGS: &[Setting] = &[
     setting("superadmin.name", "DDS_SUPERADMIN_NAME"),
     setting("superadmin.email", "DDS_SUPERADMIN_EMAIL"),
     setting("secret_key", "DDS_SECRET_KEY"),
+    setting("login_concurrency", "DDS_LOGIN_CONCURRENCY"),
+    setting("trusted_proxies", "DDS_TRUSTED_PROXIES"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -171,6 +173,12 @@ pub struct Config {
     /// The server secret (fake pre-login salts, one-time code hashes). `None`: kept in
     /// `<data_dir>/secret.key`, created on first start (fine for one node; set it for replicas).
     pub secret_key: Option<SecretSlice<u8>>,
+    /// How many auth_key checks (Argon2, ~19 MiB each) may run at once; more wait briefly, then
+    /// get 503.
+    pub login_concurrency: usize,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDR blocks); empty:
+    /// the TCP peer is the client.
+    pub trusted_proxies: Vec<crate::http::client_ip::IpRange>,
 }
 
 /// Raw values by TOML key, before validation.
@@ -300,8 +308,30 @@ impl Config {
             None => None,
         };
 
+        let login_concurrency = match get("login_concurrency") {
+            Some(text) => match text.parse::<usize>() {
+                Ok(n) if (1..=256).contains(&n) => n,
+                _ => {
+                    return Err(invalid(
+                        "login_concurrency",
+                        format!("'{text}' is not a number from 1 to 256"),
+                    ))
+                }
+            },
+            None => 4,
+        };
+
+        let trusted_proxies = get("trusted_proxies")
+            .unwrap_or("")
+            .split([',', ' '])
+            .filter(|entry| !entry.trim().is_empty())
+            .map(|entry| entry.parse().map_err(|reason| invalid("trusted_proxies", reason)))
+            .collect::<Result<Vec<_>, _>>()?;
+
         Ok(Config {
             secret_key,
+            login_concurrency,
+            trusted_proxies,
             site_root: PathBuf::from(get("site_root").unwrap_or("target/site")),
             superadmin: SuperAdminConfig {
                 username: get("superadmin.username").map(str::to_string),
@@ -410,6 +440,12 @@ fn flatten(path: &Path, prefix: &str, table: &toml::Table, raw: &mut RawValues) 
                 };
                 let text = match scalar {
                     toml::Value::String(s) => s.clone(),
+                    // A list (e.g. trusted_proxies = ["10.0.0.1", "10.1.0.0/16"]): comma-separated.
+                    toml::Value::Array(items) => items
+                        .iter()
+                        .map(|item| item.as_str().map(str::to_string).unwrap_or_else(|| item.to_string()))
+                        .collect::<Vec<_>>()
+                        .join(","),
                     other => other.to_string(),
                 };
                 raw.insert(setting.key, text);
@@ -544,6 +580,10 @@ mod tests {
             ("DDS_LOG_FORMAT", "xml"),
             ("DDS_SECRET_KEY", "too-short"),
             ("DDS_SECRET_KEY", "abcd"),
+            ("DDS_LOGIN_CONCURRENCY", "0"),
+            ("DDS_LOGIN_CONCURRENCY", "many"),
+            ("DDS_TRUSTED_PROXIES", "10.0.0.1, proxy.internal"),
+            ("DDS_TRUSTED_PROXIES", "10.0.0.0/33"),
         ] {
             let err = load(&[(env, value)]).unwrap_err().to_string();
             assert!(err.contains(env), "{env}: {err}");
@@ -562,6 +602,18 @@ mod tests {
         assert_eq!(config.listen.to_string(), "127.0.0.1:7100");
         let StorageConfig::Embedded { listen, .. } = config.storage else { panic!() };
         assert_eq!(listen.to_string(), "127.0.0.1:7001");
+    }
+
+    #[test]
+    fn trusted_proxies_are_read_from_a_list_or_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dds.toml");
+        std::fs::write(&path, "trusted_proxies = [\"10.0.0.1\", \"fd00::/8\"]\n").unwrap();
+        let config = Config::load_from(Some(&path), |_| None).unwrap();
+        assert_eq!(config.trusted_proxies.len(), 2);
+        let config = load(&[("DDS_TRUSTED_PROXIES", "10.0.0.0/8,192.0.2.7")]).unwrap();
+        assert!(config.trusted_proxies[0].contains("10.9.8.7".parse().unwrap()));
+        assert!(load(&[]).unwrap().trusted_proxies.is_empty(), "nobody is trusted by default");
     }
 
     #[test]

@@ -142,6 +142,7 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         storage_origin: storage.public_origin().to_string(),
     };
     let state = AppState {
+        hash_slots: crate::auth::hash_slots::HashSlots::new(config.login_concurrency),
         config: Arc::new(config),
         sessions: DbSessionStore::new(db.clone()),
         db,

@@ -9,6 +9,7 @@ use app::ssr::{AccountSource, BoxFuture, NoticeSource};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
+use crate::auth::hash_slots::HashSlots;
 use crate::auth::secret::ServerSecret;
 use crate::auth::session_store::DbSessionStore;
 use crate::config::Config;
@@ -24,6 +25,8 @@ pub struct AppState {
     pub mailer: Mailer,
     pub secret: ServerSecret,
     pub sessions: DbSessionStore,
+    /// The bound on concurrent auth_key checks (`login_concurrency`).
+    pub hash_slots: HashSlots,
     pub site: SiteInfo,
     pub leptos_options: LeptosOptions,
 }

@@ -1,6 +1,7 @@
 //! The signed-in user's account: who they are, their second factor (switch to an authenticator
 //! app: QR code drawn by the server, confirmed with a first code; back to emailed codes by an
-//! emailed link), password change, and deleting the account (by an emailed link).
+//! emailed link; both only with the password given again, turned into its auth_key here),
+//! password change, and deleting the account (by an emailed link).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -168,33 +169,85 @@ fn TwoFactor(method: String) -> impl IntoView {
     let (setup, set_setup) = signal(None::<TotpSetup>);
     let (error, set_error) = signal(None::<String>);
     let code = RwSignal::new(String::new());
+    // The password, asked again before the second factor changes; only its auth_key is sent.
+    let password = RwSignal::new(String::new());
+    // The auth_key derived for the setup, sent again with its confirmation (wasm memory only).
+    let auth_key = StoredValue::new(None::<String>);
+    let (busy, set_busy) = signal(false);
     let (link_sent, set_link_sent) = signal(None::<String>);
-    let back_to_email =
-        move |_| request_link("/api/v1/users/me/second-factor/email", set_link_sent, set_error);
 
-    let begin = move |_| {
+    let back_to_email = move |_| {
         set_error.set(None);
+        set_link_sent.set(None);
+        set_busy.set(true);
+        let typed = password.get_untracked();
         leptos::task::spawn_local(async move {
-            match post_json::<_, TotpSetup>("/api/v1/users/me/totp", &serde_json::json!({})).await {
-                Ok(s) => set_setup.set(Some(s)),
+            let sent = async {
+                let key = change::auth_key(&typed).await?;
+                let body = serde_json::json!({ "auth_key": key });
+                post_json::<_, Done>("/api/v1/users/me/second-factor/email", &body).await
+            };
+            match sent.await {
+                Ok(done) => {
+                    password.set(String::new());
+                    set_link_sent.set(Some(done.message));
+                }
                 Err(message) => set_error.set(Some(message)),
             }
+            set_busy.set(false);
+        });
+    };
+    let begin = move |_| {
+        set_error.set(None);
+        set_busy.set(true);
+        let typed = password.get_untracked();
+        leptos::task::spawn_local(async move {
+            let started = async {
+                let key = change::auth_key(&typed).await?;
+                let body = serde_json::json!({ "auth_key": key });
+                let setup = post_json::<_, TotpSetup>("/api/v1/users/me/totp", &body).await?;
+                Ok::<_, String>((key, setup))
+            };
+            match started.await {
+                Ok((key, s)) => {
+                    password.set(String::new());
+                    auth_key.set_value(Some(key));
+                    set_setup.set(Some(s));
+                }
+                Err(message) => set_error.set(Some(message)),
+            }
+            set_busy.set(false);
         });
     };
     let confirm = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         set_error.set(None);
         let given = code.get_untracked();
+        let key = auth_key.get_value().unwrap_or_default();
         leptos::task::spawn_local(async move {
-            let body = serde_json::json!({ "code": given.trim() });
+            let body = serde_json::json!({ "code": given.trim(), "auth_key": key });
             match post_json::<_, serde_json::Value>("/api/v1/users/me/totp/confirm", &body).await {
                 Ok(_) => {
+                    auth_key.set_value(None);
                     set_setup.set(None);
                     set_enabled.set(true);
                 }
                 Err(message) => set_error.set(Some(message)),
             }
         });
+    };
+    let password_field = move || {
+        view! {
+            <label>
+                "Your password (to confirm it is you)"
+                <input
+                    type="password"
+                    autocomplete="current-password"
+                    data-testid="reauth-password"
+                    bind:value=password
+                />
+            </label>
+        }
     };
 
     view! {
@@ -212,7 +265,13 @@ fn TwoFactor(method: String) -> impl IntoView {
                             when=move || setup.get().is_some()
                             fallback=move || {
                                 view! {
-                                    <button type="button" data-testid="totp-begin" on:click=begin>
+                                    {password_field()}
+                                    <button
+                                        type="button"
+                                        data-testid="totp-begin"
+                                        on:click=begin
+                                        disabled=move || busy.get()
+                                    >
                                         "Use an authenticator app instead"
                                     </button>
                                 }
@@ -246,7 +305,13 @@ fn TwoFactor(method: String) -> impl IntoView {
                     when=move || link_sent.get().is_some()
                     fallback=move || {
                         view! {
-                            <button type="button" data-testid="email-codes-request" on:click=back_to_email>
+                            {password_field()}
+                            <button
+                                type="button"
+                                data-testid="email-codes-request"
+                                on:click=back_to_email
+                                disabled=move || busy.get()
+                            >
                                 "Use emailed codes instead"
                             </button>
                         }
@@ -388,6 +453,40 @@ mod change {
         salt: String,
         kdf: Kdf,
         wrapped_private_key: String,
+    }
+
+    /// The auth_key of the password the user typed again (to confirm a change of the second
+    /// factor): derived here with the account's salt and cost; the password is not sent.
+    pub async fn auth_key(password: &str) -> Result<String, String> {
+        if password.is_empty() {
+            return Err("Enter your password to confirm it is you.".into());
+        }
+        let keys: Keys = get_json("/api/v1/users/me/keys").await?;
+        derive_auth_key(password, &keys)
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn derive_auth_key(password: &str, keys: &Keys) -> Result<String, String> {
+        use base64::engine::general_purpose::STANDARD;
+        use base64::Engine;
+        use wasm_crypto::{KdfParams, MasterKey, Salt};
+        let salt = STANDARD
+            .decode(&keys.salt)
+            .ok()
+            .and_then(|b| Salt::from_slice(&b).ok())
+            .ok_or("The portal sent unusable key material.")?;
+        let params = KdfParams {
+            memory_kib: keys.kdf.memory_kib,
+            iterations: keys.kdf.iterations,
+            parallelism: keys.kdf.parallelism,
+        };
+        let master = MasterKey::derive(password.as_bytes(), &salt, params).map_err(|e| e.to_string())?;
+        Ok(STANDARD.encode(master.auth_key().as_bytes()))
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    fn derive_auth_key(_: &str, _: &Keys) -> Result<String, String> {
+        Err("Only available in the browser.".into())
     }
 
     pub async fn run(username: &str, current: &str, new: &str) -> Result<(), String> {

@@ -24,8 +24,10 @@ pub fn LoginPage() -> impl IntoView {
     let code = RwSignal::new(String::new());
     let query = leptos_router::hooks::use_query_map();
     let next = Memo::new(move |_| crate::domain::redirect::safe_next(query.read().get("next").as_deref()));
-    // The master key between the password and the code steps (wasm memory, never the DOM).
+    // The master key between the password and the code steps (wasm memory, never the DOM), and
+    // the username as registered (the server names it once the password was right).
     let unlocker = StoredValue::new(None::<flow::Unlocker>);
+    let registered_name = StoredValue::new(String::new());
 
     let submit_password = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -34,8 +36,9 @@ pub fn LoginPage() -> impl IntoView {
         let (name, secret) = (username.get_untracked(), password.get_untracked());
         leptos::task::spawn_local(async move {
             match flow::log_in(&name, &secret).await {
-                Ok((app, keys)) => {
+                Ok((app, keys, registered)) => {
                     unlocker.set_value(Some(keys));
+                    registered_name.set_value(registered);
                     password.set(String::new());
                     set_step.set(Step::Code { app });
                 }
@@ -49,14 +52,14 @@ pub fn LoginPage() -> impl IntoView {
         ev.prevent_default();
         set_error.set(None);
         set_busy.set(Some("Verifying the code…"));
-        let (given, name) = (code.get_untracked(), username.get_untracked());
+        let (given, name) = (code.get_untracked(), registered_name.get_value());
         leptos::task::spawn_local(async move {
             match flow::second_factor(&given).await {
                 Ok(()) => {
                     set_busy.set(Some("Unlocking your keys…"));
                     if let Some(keys) = unlocker.try_update_value(Option::take).flatten() {
                         // A failure here does not undo the login: pages that need the key say so.
-                        if let Err(message) = flow::keep_user_key(name.trim(), keys).await {
+                        if let Err(message) = flow::keep_user_key(&name, keys).await {
                             leptos::logging::warn!("keys not kept for this tab: {message}");
                         }
                     }
@@ -141,6 +144,7 @@ mod flow {
     use serde_json::json;
 
     use crate::components::api::post_json;
+    use crate::domain::account::LoginAnswer;
 
     #[derive(Deserialize)]
     #[allow(dead_code)] // read in the browser build only
@@ -157,20 +161,16 @@ mod flow {
         parallelism: u32,
     }
 
-    #[derive(Deserialize)]
-    struct LoginAnswer {
-        second_factor: String,
-    }
-
     /// What unlocks the user's private key once signed in: the master key (browser build only).
     #[cfg(feature = "hydrate")]
     pub type Unlocker = wasm_crypto::MasterKey;
     #[cfg(not(feature = "hydrate"))]
     pub type Unlocker = ();
 
-    /// `Ok((true, _))` when the next step is an authenticator code, `(false, _)` for an emailed
-    /// one; with the master key for [`keep_user_key`].
-    pub async fn log_in(username: &str, password: &str) -> Result<(bool, Unlocker), String> {
+    /// `Ok((true, ..))` when the next step is an authenticator code, `(false, ..)` for an emailed
+    /// one; with the master key for [`keep_user_key`] and the username as registered (the typed
+    /// one may differ in letter case; the key is bound to the registered one).
+    pub async fn log_in(username: &str, password: &str) -> Result<(bool, Unlocker, String), String> {
         let username = username.trim();
         if username.is_empty() || password.is_empty() {
             return Err("Enter your username and password.".into());
@@ -179,7 +179,7 @@ mod flow {
         let (auth_key, master) = derive_auth_key(password, &pre)?;
         let answer: LoginAnswer =
             post_json("/api/v1/auth/login", &json!({ "username": username, "auth_key": auth_key })).await?;
-        Ok((answer.second_factor == "totp", master))
+        Ok((answer.second_factor == "totp", master, answer.username))
     }
 
     /// Unwraps the user's private key with the kek and keeps it for this tab (DESIGN §3).

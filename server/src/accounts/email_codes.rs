@@ -10,8 +10,15 @@ use crate::mail::{Mailer, OutgoingMail};
 
 pub const VALIDITY_SECS: i64 = 3600;
 
-/// Mails `user` the link that switches them to emailed codes. Returns the sentence to show.
-pub async fn request(db: &Db, mailer: &Mailer, public_url: &str, user: &User) -> Result<String, LinkError> {
+/// Mails `user` the link that switches them to emailed codes (only after they gave their password
+/// again). Returns the sentence to show.
+pub async fn request(
+    db: &Db,
+    mailer: &Mailer,
+    public_url: &str,
+    user: &User,
+    _confirmed: &crate::auth::reauth::PasswordConfirmed,
+) -> Result<String, LinkError> {
     if totp::method(db, user.id).await? == Method::Email {
         return Err(LinkError::Refused(
             "You already log in with one-time codes sent to your email: nothing to change.".into(),

@@ -88,10 +88,10 @@ pub async fn request(cx: &ResetContext<'_>, ip: IpAddr, email: &str) -> Result<(
     let email = normalized_address(email)
         .ok_or_else(|| ResetError::Invalid("Enter a valid email address.".into()))?;
     let buckets = rate_limit::reset_buckets(ip, &email);
-    if !rate_limit::allowed(cx.db, &buckets).await? {
+    // Every request counts: the reservation is kept.
+    if rate_limit::reserve(cx.db, &buckets).await?.is_none() {
         return Err(ResetError::TooManyRequests);
     }
-    rate_limit::record_failure(cx.db, &buckets).await?;
     match users::by_email(cx.db, &email).await? {
         None => Ok(()), // the same answer: nobody learns which addresses are registered
         Some(user) if !user.is_active => Err(ResetError::Deactivated),

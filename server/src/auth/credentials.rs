@@ -35,11 +35,24 @@ pub fn decode_field(field: &str, value: &str, len: usize) -> Result<Vec<u8>, Cre
     }
 }
 
-/// The key-derivation cost the browser used, refused below the floor (m >= 19 MiB, t >= 2).
+/// The key-derivation cost the browser used for NEW credentials: exactly the current default
+/// ([`KdfParams::DEFAULT`]). Unusual parameters would set an account apart in pre-login answers
+/// (unknown names are answered with the default), so they are refused, as is anything below the
+/// floor (m >= 19 MiB, t >= 2) with the floor's own sentence.
 pub fn kdf_params(kdf: &Kdf) -> Result<KdfParams, CredentialsError> {
-    KdfParams { memory_kib: kdf.memory_kib, iterations: kdf.iterations, parallelism: kdf.parallelism }
-        .validate()
-        .map_err(|e| CredentialsError::Invalid(e.to_string()))
+    let params =
+        KdfParams { memory_kib: kdf.memory_kib, iterations: kdf.iterations, parallelism: kdf.parallelism }
+            .validate()
+            .map_err(|e| CredentialsError::Invalid(e.to_string()))?;
+    if params != KdfParams::DEFAULT {
+        let d = KdfParams::DEFAULT;
+        return Err(CredentialsError::Invalid(format!(
+            "The key derivation must use the portal's parameters (memory {} KiB, {} iterations, \
+             parallelism {}).",
+            d.memory_kib, d.iterations, d.parallelism
+        )));
+    }
+    Ok(params)
 }
 
 /// What a browser sends when a password comes with a NEW key pair (registration by invite,
@@ -107,7 +120,8 @@ pub struct KdfSetting {
 }
 
 /// For unknown usernames: a salt that is stable per name (so repeated pre-logins agree) and
-/// looks like any other, with the default parameters, so accounts cannot be enumerated.
+/// looks like any other, with the default parameters (the only ones new credentials may use), so
+/// accounts cannot be enumerated.
 pub fn fake_kdf_setting(secret: &ServerSecret, username: &str) -> KdfSetting {
     let mac = secret.mac("fake-kdf-salt", username.to_lowercase().as_bytes());
     KdfSetting { salt: mac[..16].to_vec(), params: KdfParams::DEFAULT }

@@ -3,21 +3,27 @@
 
 use std::net::IpAddr;
 
+use app::domain::username::check_username;
 use tower_sessions::Session;
 
 use super::credentials::{fake_kdf_setting, verify_auth_key, KdfSetting, AUTH_KEY_LEN};
+use super::hash_slots::{Busy, HashSlots};
 use super::one_time_code::{self, CodeError};
-use super::rate_limit::{self, ip_bucket, user_bucket};
+use super::rate_limit::{self, address_bucket, login_buckets, Account};
 use super::secret::ServerSecret;
-use super::session_store::USER_ID;
+use super::session_store::{PENDING_USER, USER_ID};
 use super::totp;
 use crate::db::users::{self, User};
 use crate::db::{now, Db, DbError};
 use crate::mail::{Mailer, OutgoingMail};
 
-const PENDING_USER: &str = "pending_user_id";
 const PENDING_SINCE: &str = "pending_since";
 const AUTHENTICATED_AT: &str = "authenticated_at";
+/// When the signed-in session last moved its idle expiry on.
+const LAST_SEEN: &str = "last_seen";
+/// A session is saved (and its idle expiry moved on) at most this often: tower-sessions saves a
+/// session only when it changed, so activity has to change it.
+const TOUCH_EVERY_SECS: i64 = 60;
 /// The server's half of DESIGN §3 "Session" (base64 of 32 random bytes): it unlocks the private
 /// key the browser keeps in sessionStorage, and goes with the session (logout, expiry).
 const SESSION_KEY: &str = "session_key";
@@ -34,6 +40,8 @@ pub enum AuthError {
     Deactivated,
     #[error("{}", rate_limit::TOO_MANY)]
     TooManyAttempts,
+    #[error(transparent)]
+    Busy(#[from] Busy),
     #[error("Please log in with your username and password first.")]
     NoPendingLogin,
     #[error("{}", .0.message())]
@@ -48,6 +56,13 @@ pub enum AuthError {
     SessionExpired,
     #[error("The authentication key must be {AUTH_KEY_LEN} bytes.")]
     MalformedKey,
+    /// Not a valid username at all (says nothing about which accounts exist).
+    #[error("{0}")]
+    InvalidUsername(&'static str),
+    /// The password given again (for a change to the account's protection) was wrong: DDS's
+    /// message.
+    #[error("Entered current password is incorrect!")]
+    WrongPassword,
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("session storage failed: {0}")]
@@ -62,19 +77,15 @@ impl From<tower_sessions::session::Error> for AuthError {
 
 /// Pre-login: the salt and KDF parameters for `username` (made up, but stable, if unknown).
 pub async fn prelogin(db: &Db, secret: &ServerSecret, username: &str) -> Result<KdfSetting, AuthError> {
-    let Some(user) = users::by_username(db, username).await? else {
-        return Ok(fake_kdf_setting(secret, username));
-    };
-    let Some(stored) = users::credentials(db, user.id).await? else {
+    check_username(username).map_err(AuthError::InvalidUsername)?;
+    // One query either way, so the time taken does not tell known names from unknown ones.
+    let record = users::login_record(db, username).await?;
+    let Some((salt, m, t, p)) = record.and_then(|r| r.kdf) else {
         return Ok(fake_kdf_setting(secret, username));
     };
     Ok(KdfSetting {
-        salt: stored.kdf_salt,
-        params: wasm_crypto::KdfParams {
-            memory_kib: stored.kdf_memory_kib as u32,
-            iterations: stored.kdf_iterations as u32,
-            parallelism: stored.kdf_parallelism as u32,
-        },
+        salt,
+        params: wasm_crypto::KdfParams { memory_kib: m as u32, iterations: t as u32, parallelism: p as u32 },
     })
 }
 
@@ -86,39 +97,50 @@ pub struct LoginContext<'a> {
     pub secret: &'a ServerSecret,
     pub mailer: &'a Mailer,
     pub session: &'a Session,
+    pub hash_slots: &'a HashSlots,
     pub ip: IpAddr,
 }
 
 /// Step 2: checks the auth_key; on success mails a one-time code and remembers the pending
-/// login in the (new) session.
+/// login in the (new) session. Returns the user (whose registered username the browser needs to
+/// unwrap its key) and the second factor that comes next. The attempt is recorded before the check and forgiven when it
+/// succeeds, so concurrent guesses cannot pass the limit.
 pub async fn login(
     cx: &LoginContext<'_>,
     username: &str,
     auth_key: &[u8],
-) -> Result<SecondFactor, AuthError> {
-    let buckets = [user_bucket(username), ip_bucket(cx.ip)];
-    if !rate_limit::allowed(cx.db, &buckets).await? {
-        return Err(AuthError::TooManyAttempts);
-    }
+) -> Result<(User, SecondFactor), AuthError> {
     if auth_key.len() != AUTH_KEY_LEN {
         return Err(AuthError::MalformedKey);
     }
-    let user = users::by_username(cx.db, username).await?;
-    let stored = match &user {
-        Some(user) => users::credentials(cx.db, user.id).await?.map(|c| c.auth_hash),
-        None => None,
+    // Only valid (ASCII) names: the database's case folding and ours then agree, and no
+    // look-alike spelling of a name gets limits of its own.
+    check_username(username).map_err(AuthError::InvalidUsername)?;
+    // One query for known and unknown names alike; unknown ones are checked against a dummy hash.
+    let (user, stored) = match users::login_record(cx.db, username).await? {
+        Some(record) => (Some(record.user), record.auth_hash),
+        None => (None, None),
+    };
+    let account = match &user {
+        Some(user) => Account::Id(user.id),
+        None => Account::Unknown(username),
+    };
+    let Some(attempt) = rate_limit::reserve(cx.db, &login_buckets(account, cx.ip)).await? else {
+        return Err(AuthError::TooManyAttempts);
     };
     let key = auth_key.to_vec();
-    let verified = tokio::task::spawn_blocking(move || verify_auth_key(&key, stored.as_deref()))
-        .await
-        .map_err(|e| AuthError::Session(e.to_string()))?;
-    let user = match user {
-        Some(user) if verified => user,
-        _ => {
-            rate_limit::record_failure(cx.db, &buckets).await?;
-            return Err(AuthError::InvalidCredentials);
+    let verified = match cx.hash_slots.run(move || verify_auth_key(&key, stored.as_deref())).await {
+        Ok(verified) => verified,
+        Err(busy) => {
+            rate_limit::forgive(cx.db, attempt).await?; // not checked: not a failure
+            return Err(busy.into());
         }
     };
+    let user = match user {
+        Some(user) if verified => user,
+        _ => return Err(AuthError::InvalidCredentials), // the attempt stays recorded
+    };
+    rate_limit::forgive(cx.db, attempt).await?;
     if !user.is_active {
         return Err(AuthError::Deactivated);
     }
@@ -134,7 +156,7 @@ pub async fn login(
     cx.session.remove_value(USER_ID).await?;
     cx.session.insert(PENDING_USER, user.id).await?;
     cx.session.insert(PENDING_SINCE, now()).await?;
-    Ok(method)
+    Ok((user, method))
 }
 
 async fn send_code(cx: &LoginContext<'_>, user: &User) -> Result<(), AuthError> {
@@ -165,31 +187,33 @@ async fn send_code(cx: &LoginContext<'_>, user: &User) -> Result<(), AuthError> 
     Ok(())
 }
 
-/// Step 3: the one-time code. Signs the user in (again with a new session id).
+/// Step 3: the one-time code. Signs the user in (again with a new session id). As at step 2,
+/// the attempt is recorded before the code is compared and forgiven when it is right.
 pub async fn second_factor(cx: &LoginContext<'_>, code: &str) -> Result<User, AuthError> {
     let pending: Option<i64> = cx.session.get(PENDING_USER).await?;
     let since: Option<i64> = cx.session.get(PENDING_SINCE).await?;
     let (Some(user_id), Some(since)) = (pending, since) else {
-        rate_limit::record_failure(cx.db, &[ip_bucket(cx.ip)]).await?;
+        // Counts as a failure of the address (kept), unless the address is already refused.
+        let _kept = rate_limit::reserve(cx.db, &[address_bucket(cx.ip)]).await?;
         return Err(AuthError::NoPendingLogin);
     };
     let user = users::by_id(cx.db, user_id).await?.ok_or(AuthError::NoPendingLogin)?;
-    let buckets = [user_bucket(&user.username), ip_bucket(cx.ip)];
-    if !rate_limit::allowed(cx.db, &buckets).await? {
-        return Err(AuthError::TooManyAttempts);
-    }
     if now() - since > PENDING_SECS {
         cx.session.flush().await?;
         return Err(AuthError::NoPendingLogin);
     }
+    let buckets = login_buckets(Account::Id(user.id), cx.ip);
+    let Some(attempt) = rate_limit::reserve(cx.db, &buckets).await? else {
+        return Err(AuthError::TooManyAttempts);
+    };
     let verified = match totp::method(cx.db, user.id).await? {
         SecondFactor::Email => one_time_code::verify(cx.db, cx.secret, user.id, code).await?,
         SecondFactor::Totp => totp::verify_login(cx.db, cx.secret, user.id, code).await?,
     };
     if let Err(err) = verified {
-        rate_limit::record_failure(cx.db, &buckets).await?;
-        return Err(AuthError::Code(err));
+        return Err(AuthError::Code(err)); // the attempt stays recorded
     }
+    rate_limit::forgive(cx.db, attempt).await?;
     if !user.is_active {
         return Err(AuthError::Deactivated);
     }
@@ -198,6 +222,7 @@ pub async fn second_factor(cx: &LoginContext<'_>, code: &str) -> Result<User, Au
     cx.session.remove_value(PENDING_SINCE).await?;
     cx.session.insert(USER_ID, user.id).await?;
     cx.session.insert(AUTHENTICATED_AT, now()).await?;
+    cx.session.insert(LAST_SEEN, now()).await?;
     cx.session.insert(SESSION_KEY, new_session_key()).await?;
     Ok(user)
 }
@@ -221,7 +246,9 @@ pub async fn session_key(session: &Session) -> Result<String, AuthError> {
     Ok(key)
 }
 
-/// The signed-in, active user of this session.
+/// The signed-in, active user of this session. Activity keeps the session alive: at most once a
+/// minute the session is touched, so it is saved with a new idle expiry (1 h from now); the
+/// absolute limit of 12 h after login stays.
 pub async fn current_user(db: &Db, session: &Session) -> Result<User, AuthError> {
     let user_id: Option<i64> = session.get(USER_ID).await?;
     let at: Option<i64> = session.get(AUTHENTICATED_AT).await?;
@@ -233,7 +260,13 @@ pub async fn current_user(db: &Db, session: &Session) -> Result<User, AuthError>
         return Err(AuthError::SessionExpired);
     }
     match users::by_id(db, user_id).await? {
-        Some(user) if user.is_active => Ok(user),
+        Some(user) if user.is_active => {
+            let seen: Option<i64> = session.get(LAST_SEEN).await?;
+            if seen.is_none_or(|at| now() - at >= TOUCH_EVERY_SECS) {
+                session.insert(LAST_SEEN, now()).await?;
+            }
+            Ok(user)
+        }
         Some(_) => {
             session.flush().await?;
             Err(AuthError::Deactivated)

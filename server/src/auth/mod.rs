@@ -3,10 +3,12 @@
 
 pub mod credentials;
 pub mod csrf;
+pub mod hash_slots;
 pub mod login;
 pub mod one_time_code;
 pub mod password;
 pub mod rate_limit;
+pub mod reauth;
 pub mod secret;
 pub mod session_store;
 pub mod totp;

@@ -87,40 +87,71 @@ where
     Ok(())
 }
 
-/// Checks and consumes a code.
+/// Checks and consumes a code. Every try is counted BEFORE the comparison, by one conditional
+/// update (`code_failures < MAX_FAILURES`), so concurrent guesses cannot compare more than
+/// [`MAX_FAILURES`] times between them; the code is consumed by an update that only one request
+/// can win.
 pub async fn verify(
     db: &Db,
     secret: &ServerSecret,
     user_id: i64,
     code: &str,
 ) -> Result<Result<(), CodeError>, DbError> {
-    let row: Option<(Option<String>, Option<i64>, i64)> = sqlx::query_as(
-        "SELECT code_hash, code_issued_at, code_failures FROM second_factors WHERE user_id = $1",
-    )
-    .bind(user_id)
-    .fetch_optional(db.pool())
-    .await?;
-    let Some((Some(stored), Some(issued), failures)) = row else {
+    let row: Option<(Option<String>, Option<i64>)> =
+        sqlx::query_as("SELECT code_hash, code_issued_at FROM second_factors WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(db.pool())
+            .await?;
+    let Some((Some(stored), Some(issued))) = row else {
         return Ok(Err(CodeError::NoneIssued));
     };
     if now() - issued > VALIDITY_SECS {
         revoke(db, user_id).await?;
         return Ok(Err(CodeError::Expired));
     }
+    let counted = sqlx::query(
+        "UPDATE second_factors SET code_failures = code_failures + 1 \
+         WHERE user_id = $1 AND code_hash = $2 AND code_failures < $3",
+    )
+    .bind(user_id)
+    .bind(&stored)
+    .bind(MAX_FAILURES)
+    .execute(db.pool())
+    .await?;
+    if counted.rows_affected() != 1 {
+        // The tries are used up (or the code was just used or replaced): it is void.
+        revoke_code(db, user_id, &stored).await?;
+        return Ok(Err(CodeError::NoneIssued));
+    }
     let given = code_hash(secret, user_id, code.trim());
     if !constant_time_eq(given.as_bytes(), stored.as_bytes()) {
-        if failures + 1 >= MAX_FAILURES {
-            revoke(db, user_id).await?;
-        } else {
-            sqlx::query("UPDATE second_factors SET code_failures = code_failures + 1 WHERE user_id = $1")
-                .bind(user_id)
-                .execute(db.pool())
-                .await?;
-        }
+        sqlx::query(
+            "UPDATE second_factors SET code_hash = NULL, code_issued_at = NULL, code_failures = 0 \
+             WHERE user_id = $1 AND code_hash = $2 AND code_failures >= $3",
+        )
+        .bind(user_id)
+        .bind(&stored)
+        .bind(MAX_FAILURES)
+        .execute(db.pool())
+        .await?;
         return Ok(Err(CodeError::Invalid));
     }
-    revoke(db, user_id).await?;
-    Ok(Ok(()))
+    // Single use: of concurrent requests with the right code, one consumes it.
+    let consumed = revoke_code(db, user_id, &stored).await?;
+    Ok(if consumed { Ok(()) } else { Err(CodeError::NoneIssued) })
+}
+
+/// Voids the code `stored` (if it is still the user's code); `true` when this call did.
+async fn revoke_code(db: &Db, user_id: i64, stored: &str) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE second_factors SET code_hash = NULL, code_issued_at = NULL, code_failures = 0 \
+         WHERE user_id = $1 AND code_hash = $2",
+    )
+    .bind(user_id)
+    .bind(stored)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

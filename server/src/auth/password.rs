@@ -7,9 +7,9 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use wasm_crypto::keys::WRAPPED_KEY_LEN;
 
-use super::credentials::{
-    decode_field, hash_auth_key, kdf_params, verify_auth_key, CredentialsError, AUTH_KEY_LEN,
-};
+use super::credentials::{decode_field, hash_auth_key, kdf_params, CredentialsError, AUTH_KEY_LEN};
+use super::hash_slots::{Busy, HashSlots};
+use super::reauth::PasswordConfirmed;
 use crate::db::users::{self, StoredCredentials};
 use crate::db::{Db, DbError};
 
@@ -45,6 +45,8 @@ pub enum PasswordError {
     #[error("{0}")]
     Invalid(String),
     #[error(transparent)]
+    Busy(#[from] Busy),
+    #[error(transparent)]
     Db(#[from] DbError),
 }
 
@@ -70,36 +72,55 @@ impl From<CredentialsError> for PasswordError {
     }
 }
 
-pub async fn change(db: &Db, user_id: i64, new: NewCredentials) -> Result<(), PasswordError> {
-    let current = decode_field("current_auth_key", &new.current_auth_key, AUTH_KEY_LEN)?;
-    let salt = decode_field("salt", &new.salt, wasm_crypto::kdf::SALT_LEN)?;
-    let auth_key = decode_field("auth_key", &new.auth_key, AUTH_KEY_LEN)?;
-    let wrapped = decode_field("wrapped_private_key", &new.wrapped_private_key, WRAPPED_KEY_LEN)?;
-    let params = kdf_params(&new.kdf)?;
-    let stored = users::credentials(db, user_id).await?.ok_or(PasswordError::WrongCurrentPassword)?;
-    let old_hash = stored.auth_hash.clone();
-    let (ok, new_hash) = tokio::task::spawn_blocking(move || {
-        (verify_auth_key(&current, Some(&old_hash)), hash_auth_key(&auth_key))
-    })
-    .await
-    .map_err(|e| PasswordError::Invalid(e.to_string()))?;
-    if !ok {
-        return Err(PasswordError::WrongCurrentPassword);
+/// New credentials whose fields were decoded and checked.
+pub struct CheckedCredentials {
+    salt: Vec<u8>,
+    params: wasm_crypto::KdfParams,
+    auth_key: Vec<u8>,
+    wrapped: Vec<u8>,
+}
+
+impl NewCredentials {
+    /// Decodes and checks every field (cheap: before the current password is checked).
+    pub fn check(&self) -> Result<CheckedCredentials, PasswordError> {
+        Ok(CheckedCredentials {
+            salt: decode_field("salt", &self.salt, wasm_crypto::kdf::SALT_LEN)?,
+            params: kdf_params(&self.kdf)?,
+            auth_key: decode_field("auth_key", &self.auth_key, AUTH_KEY_LEN)?,
+            wrapped: decode_field("wrapped_private_key", &self.wrapped_private_key, WRAPPED_KEY_LEN)?,
+        })
     }
+}
+
+/// Replaces the credentials of the user who just confirmed their current password; the key pair
+/// stays (the browser re-wrapped the same private key).
+pub async fn change(
+    db: &Db,
+    hash_slots: &HashSlots,
+    confirmed: &PasswordConfirmed,
+    new: CheckedCredentials,
+) -> Result<(), PasswordError> {
+    let user_id = confirmed.user_id();
+    let stored = users::credentials(db, user_id).await?.ok_or(PasswordError::WrongCurrentPassword)?;
+    let auth_key = new.auth_key;
+    let auth_hash = hash_slots.run(move || hash_auth_key(&auth_key)).await?;
     users::set_credentials(
         db,
         user_id,
         &StoredCredentials {
-            kdf_salt: salt,
-            kdf_memory_kib: params.memory_kib.into(),
-            kdf_iterations: params.iterations.into(),
-            kdf_parallelism: params.parallelism.into(),
-            auth_hash: new_hash,
+            kdf_salt: new.salt,
+            kdf_memory_kib: new.params.memory_kib.into(),
+            kdf_iterations: new.params.iterations.into(),
+            kdf_parallelism: new.params.parallelism.into(),
+            auth_hash,
             // The key pair stays: project access is kept.
             public_key: stored.public_key,
-            wrapped_private_key: wrapped,
+            wrapped_private_key: new.wrapped,
         },
     )
     .await?;
+    // A code mailed to a login begun with the old password is void (the handler ends the
+    // user's sessions, pending logins included).
+    super::one_time_code::revoke(db, user_id).await?;
     Ok(())
 }

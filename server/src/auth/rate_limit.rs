@@ -1,65 +1,145 @@
-//! Failed authentication attempts per account and per client address, stored in the database so
-//! the limit holds across replicas: after [`MAX_ATTEMPTS`] failures within [`WINDOW_SECS`] in a
-//! bucket, further attempts are refused until the window moves on. Successful logins do not
-//! count, so many colleagues behind one NAT address can all log in.
+//! Failed authentication attempts per bucket (an account, a client address, …), stored in the
+//! database so the limit holds across replicas: after a bucket's limit of failures within
+//! [`WINDOW_SECS`], further attempts are refused until the window moves on.
+//!
+//! An attempt is recorded BEFORE the credential is checked ([`reserve`]), atomically with the
+//! check of the limit, so concurrent requests cannot all pass a limit that is counted after the
+//! fact; a successful attempt is then forgiven ([`forgive`]): only failures count, so many
+//! colleagues behind one NAT address can all log in (deviations.md 7).
 
 use crate::db::{now, Db, DbError};
 
+/// The limit of an account's failures from one address (DDS: 10 per hour), and of
+/// password-reset requests.
 pub const MAX_ATTEMPTS: i64 = 10;
+/// The limit of an account's failures from all addresses together (guessing spread over many
+/// addresses).
+pub const ACCOUNT_MAX: i64 = 20;
+/// The limit of one address's failures across all accounts: much higher, so that one person
+/// behind an institute's proxy or NAT cannot lock colleagues out of accounts it never tried.
+pub const ADDRESS_MAX: i64 = 100;
 pub const WINDOW_SECS: i64 = 3600;
 /// DDS's message (HTTP 429).
 pub const TOO_MANY: &str = "Too many authentication requests in one hour";
 
-/// `false` when any bucket already holds [`MAX_ATTEMPTS`] failures within the window.
-pub async fn allowed(db: &Db, buckets: &[String]) -> Result<bool, DbError> {
-    for bucket in buckets {
-        let (count,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM auth_attempts WHERE bucket = $1 AND at > $2")
-                .bind(bucket)
-                .bind(now() - WINDOW_SECS)
-                .fetch_one(db.pool())
-                .await?;
-        if count >= MAX_ATTEMPTS {
-            return Ok(false);
-        }
-    }
-    Ok(true)
+/// A bucket and the number of attempts it admits within the window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bucket {
+    pub key: String,
+    pub max: i64,
 }
 
-/// Records a failed attempt in every bucket.
-pub async fn record_failure(db: &Db, buckets: &[String]) -> Result<(), DbError> {
+/// Attempts recorded by [`reserve`]: kept as failures unless [`forgive`]n.
+#[derive(Debug)]
+#[must_use = "forgive the attempt when it succeeds"]
+pub struct Attempt {
+    ids: Vec<i64>,
+}
+
+/// Records one attempt in every bucket, unless a bucket already holds its limit within the
+/// window: then nothing is recorded and the answer is `None` (refuse with [`TOO_MANY`]).
+///
+/// Atomic across requests and replicas: each bucket's lock row is written first (sorted, so two
+/// requests never wait on each other crosswise), which holds the row until commit on PostgreSQL
+/// and takes SQLite's write lock, so a concurrent reservation counts this one.
+pub async fn reserve(db: &Db, buckets: &[Bucket]) -> Result<Option<Attempt>, DbError> {
+    let mut sorted: Vec<&Bucket> = buckets.iter().collect();
+    sorted.sort_by(|a, b| a.key.cmp(&b.key));
+    sorted.dedup_by(|a, b| a.key == b.key);
     let at = now();
     let mut tx = db.pool().begin().await?;
-    for bucket in buckets {
-        sqlx::query("INSERT INTO auth_attempts (bucket, at) VALUES ($1, $2)")
-            .bind(bucket)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
+    for bucket in &sorted {
+        sqlx::query(
+            "INSERT INTO auth_attempt_locks (bucket) VALUES ($1) \
+             ON CONFLICT (bucket) DO UPDATE SET bucket = excluded.bucket",
+        )
+        .bind(&bucket.key)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for bucket in &sorted {
+        let (count,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM auth_attempts WHERE bucket = $1 AND at > $2")
+                .bind(&bucket.key)
+                .bind(at - WINDOW_SECS)
+                .fetch_one(&mut *tx)
+                .await?;
+        if count >= bucket.max {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+    }
+    let mut ids = Vec::with_capacity(sorted.len());
+    for bucket in &sorted {
+        let (id,): (i64,) =
+            sqlx::query_as("INSERT INTO auth_attempts (bucket, at) VALUES ($1, $2) RETURNING id")
+                .bind(&bucket.key)
+                .bind(at)
+                .fetch_one(&mut *tx)
+                .await?;
+        ids.push(id);
     }
     tx.commit().await?;
+    Ok(Some(Attempt { ids }))
+}
+
+/// Takes back a reserved attempt that succeeded (or was never checked).
+pub async fn forgive(db: &Db, attempt: Attempt) -> Result<(), DbError> {
+    for id in attempt.ids {
+        sqlx::query("DELETE FROM auth_attempts WHERE id = $1").bind(id).execute(db.pool()).await?;
+    }
     Ok(())
 }
 
-/// Forgets attempts older than the window (run by the cleanup job).
+/// Forgets attempts older than the window, and the lock rows of empty buckets (run by the
+/// cleanup job).
 pub async fn prune(db: &Db) -> Result<u64, DbError> {
     let done = sqlx::query("DELETE FROM auth_attempts WHERE at <= $1")
         .bind(now() - WINDOW_SECS)
         .execute(db.pool())
         .await?;
+    sqlx::query(
+        "DELETE FROM auth_attempt_locks WHERE NOT EXISTS \
+         (SELECT 1 FROM auth_attempts a WHERE a.bucket = auth_attempt_locks.bucket)",
+    )
+    .execute(db.pool())
+    .await?;
     Ok(done.rows_affected())
 }
 
-pub fn user_bucket(username: &str) -> String {
-    format!("user:{}", username.to_lowercase())
+/// Whose credentials an attempt tries.
+#[derive(Debug, Clone, Copy)]
+pub enum Account<'a> {
+    /// The account the name resolved to (however the name was spelled).
+    Id(i64),
+    /// A (valid) name no account has: counted like an account, so the limits do not tell.
+    Unknown(&'a str),
 }
 
-pub fn ip_bucket(ip: std::net::IpAddr) -> String {
-    format!("ip:{ip}")
+/// The buckets of a login step (or of giving the password again) for `account` from `ip`: the
+/// account from this address, the account, and the address.
+pub fn login_buckets(account: Account<'_>, ip: std::net::IpAddr) -> [Bucket; 3] {
+    let account = match account {
+        Account::Id(id) => format!("id:{id}"),
+        Account::Unknown(name) => format!("name:{}", name.to_ascii_lowercase()),
+    };
+    [
+        Bucket { key: format!("account-ip:{account}@{ip}"), max: MAX_ATTEMPTS },
+        Bucket { key: format!("account:{account}"), max: ACCOUNT_MAX },
+        address_bucket(ip),
+    ]
+}
+
+/// An address's failures across accounts (also: second-factor steps without a pending login).
+pub fn address_bucket(ip: std::net::IpAddr) -> Bucket {
+    Bucket { key: format!("ip:{ip}"), max: ADDRESS_MAX }
 }
 
 /// Password-reset requests, per address and per email. Counted apart from login failures, so
-/// asking for resets cannot lock anyone out of logging in.
-pub fn reset_buckets(ip: std::net::IpAddr, email: &str) -> [String; 2] {
-    [format!("reset-ip:{ip}"), format!("reset-email:{}", email.trim().to_lowercase())]
+/// asking for resets cannot lock anyone out of logging in; every request counts.
+pub fn reset_buckets(ip: std::net::IpAddr, email: &str) -> [Bucket; 2] {
+    [
+        Bucket { key: format!("reset-ip:{ip}"), max: MAX_ATTEMPTS },
+        Bucket { key: format!("reset-email:{}", email.trim().to_lowercase()), max: MAX_ATTEMPTS },
+    ]
 }

@@ -1,5 +1,8 @@
 //! tower-sessions records in the database (both backends), so any replica can serve any session.
 //! The `user_id` column lets "log out everywhere" and deactivation end a user's sessions at once.
+//!
+//! Only a SHA-256 of the session id (the cookie's value) is stored: a copy of the database does
+//! not hand over live sessions.
 
 use async_trait::async_trait;
 use tower_sessions::session::{Id, Record};
@@ -10,6 +13,8 @@ use crate::db::{now, Db};
 
 /// The session key holding the signed-in user's id.
 pub const USER_ID: &str = "user_id";
+/// The session key holding the id of a user whose login waits for the second factor.
+pub const PENDING_USER: &str = "pending_user_id";
 
 #[derive(Debug, Clone)]
 pub struct DbSessionStore {
@@ -21,7 +26,8 @@ impl DbSessionStore {
         DbSessionStore { db }
     }
 
-    /// Ends every session of a user (logout everywhere, deactivation, password change).
+    /// Ends every session of a user, half-finished logins included (logout everywhere,
+    /// deactivation, password change or reset).
     pub async fn delete_user_sessions(&self, user_id: i64) -> std::result::Result<u64, sqlx::Error> {
         let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
@@ -40,13 +46,21 @@ impl DbSessionStore {
     }
 }
 
+/// What the `id` column holds for a session id: hex of SHA-256 of its cookie form.
+pub fn stored_id(id: &Id) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(id.to_string().as_bytes()))
+}
+
 fn backend(err: sqlx::Error) -> Error {
     Error::Backend(err.to_string())
 }
 
 fn encode(record: &Record) -> Result<(String, Option<i64>, i64)> {
     let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
-    let user_id = record.data.get(USER_ID).and_then(|v| v.as_i64());
+    // A pending login belongs to its user too: a password change or reset cancels it.
+    let user_id =
+        [USER_ID, PENDING_USER].iter().find_map(|key| record.data.get(*key).and_then(|v| v.as_i64()));
     Ok((data, user_id, record.expiry_date.unix_timestamp()))
 }
 
@@ -59,7 +73,7 @@ impl SessionStore for DbSessionStore {
                 "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (id) DO NOTHING",
             )
-            .bind(record.id.to_string())
+            .bind(stored_id(&record.id))
             .bind(user_id)
             .bind(&data)
             .bind(expires_at)
@@ -79,7 +93,7 @@ impl SessionStore for DbSessionStore {
             "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (id) DO UPDATE SET user_id = $2, data = $3, expires_at = $4",
         )
-        .bind(record.id.to_string())
+        .bind(stored_id(&record.id))
         .bind(user_id)
         .bind(&data)
         .bind(expires_at)
@@ -92,7 +106,7 @@ impl SessionStore for DbSessionStore {
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
         let row: Option<(String, i64)> =
             sqlx::query_as("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
-                .bind(id.to_string())
+                .bind(stored_id(id))
                 .bind(now())
                 .fetch_optional(self.db.pool())
                 .await
@@ -110,7 +124,7 @@ impl SessionStore for DbSessionStore {
 
     async fn delete(&self, id: &Id) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE id = $1")
-            .bind(id.to_string())
+            .bind(stored_id(id))
             .execute(self.db.pool())
             .await
             .map_err(backend)?;

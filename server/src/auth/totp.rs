@@ -7,6 +7,7 @@ use rand::RngCore;
 use totp_rs::{Algorithm, Secret, TOTP};
 
 use super::one_time_code::CodeError;
+use super::reauth::PasswordConfirmed;
 use super::secret::ServerSecret;
 use crate::db::{now, Db, DbError};
 
@@ -98,12 +99,14 @@ pub async fn method(db: &Db, user_id: i64) -> Result<Method, DbError> {
 }
 
 /// Starts (or restarts) setting up an authenticator app: a new secret, pending until confirmed.
+/// Only after the user gave their password again.
 pub async fn begin_setup(
     db: &Db,
     secret: &ServerSecret,
-    user_id: i64,
+    confirmed: &PasswordConfirmed,
     username: &str,
 ) -> Result<TotpSetup, DbError> {
+    let user_id = confirmed.user_id();
     let mut raw = vec![0u8; SECRET_LEN];
     rand::rngs::OsRng.fill_bytes(&mut raw);
     sqlx::query(
@@ -152,12 +155,14 @@ async fn matching_stored_step(
 }
 
 /// Confirms the pending secret with a code from the app; from then on logins ask for codes.
+/// Only after the user gave their password again.
 pub async fn confirm_setup(
     db: &Db,
     secret: &ServerSecret,
-    user_id: i64,
+    confirmed: &PasswordConfirmed,
     code: &str,
 ) -> Result<Result<(), CodeError>, DbError> {
+    let user_id = confirmed.user_id();
     let step = match matching_stored_step(db, secret, user_id, Stored::Pending, code).await? {
         Ok(step) => step,
         Err(err) => return Ok(Err(err)),

@@ -45,6 +45,55 @@ pub async fn by_username(db: &Db, username: &str) -> Result<Option<User>, DbErro
     row.map(to_user).transpose()
 }
 
+/// A user found by name, with what pre-login and login need of their credentials.
+#[derive(Debug, Clone)]
+pub struct LoginRecord {
+    pub user: User,
+    /// Salt and cost of the key derivation (`None`: no password chosen yet).
+    pub kdf: Option<(Vec<u8>, i64, i64, i64)>,
+    pub auth_hash: Option<String>,
+}
+
+/// [`LoginRecord`] of a name (case-insensitive), in ONE query whether or not the name exists:
+/// known and unknown names cost the database the same work.
+pub async fn login_record(db: &Db, username: &str) -> Result<Option<LoginRecord>, DbError> {
+    #[derive(sqlx::FromRow)]
+    struct Flat {
+        id: i64,
+        username: String,
+        name: String,
+        role: String,
+        unit_id: Option<i64>,
+        is_active: i64,
+        email: Option<String>,
+        kdf_salt: Option<Vec<u8>>,
+        kdf_memory_kib: Option<i64>,
+        kdf_iterations: Option<i64>,
+        kdf_parallelism: Option<i64>,
+        auth_hash: Option<String>,
+    }
+    let row: Option<Flat> = sqlx::query_as(
+        "SELECT u.id, u.username, u.name, u.role, u.unit_id, \
+         CAST(CASE WHEN u.is_active THEN 1 ELSE 0 END AS BIGINT) AS is_active, e.email, \
+         c.kdf_salt, c.kdf_memory_kib, c.kdf_iterations, c.kdf_parallelism, c.auth_hash \
+         FROM users u LEFT JOIN emails e ON e.user_id = u.id AND e.is_primary = TRUE \
+         LEFT JOIN user_credentials c ON c.user_id = u.id \
+         WHERE LOWER(u.username) = LOWER($1)",
+    )
+    .bind(username)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(f) = row else {
+        return Ok(None);
+    };
+    let user = to_user((f.id, f.username, f.name, f.role, f.unit_id, f.is_active, f.email))?;
+    let kdf = match (f.kdf_salt, f.kdf_memory_kib, f.kdf_iterations, f.kdf_parallelism) {
+        (Some(salt), Some(m), Some(t), Some(p)) => Some((salt, m, t, p)),
+        _ => None,
+    };
+    Ok(Some(LoginRecord { user, kdf, auth_hash: f.auth_hash }))
+}
+
 /// The account an email address (any of its addresses, not only the primary) belongs to.
 pub async fn by_email(db: &Db, email: &str) -> Result<Option<User>, DbError> {
     let row: Option<(i64,)> = sqlx::query_as("SELECT user_id FROM emails WHERE LOWER(email) = LOWER($1)")

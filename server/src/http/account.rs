@@ -9,15 +9,18 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use super::authz::{ApiRoutes, Authenticated};
+use super::client_ip::ClientIp;
 use super::error::ApiError;
 use super::extract::ApiJson;
 use super::middleware::REQUEST_ID;
 use crate::accounts::links::LinkError;
 use crate::accounts::{email_codes, self_deletion};
 use crate::auth::password::{self, NewCredentials};
+use crate::auth::reauth::{confirm_password, PasswordConfirmed};
 use crate::auth::totp::{self, TotpSetup};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::users;
+use crate::db::users::User;
 use crate::state::AppState;
 
 pub fn routes(routes: ApiRoutes) -> ApiRoutes {
@@ -102,12 +105,33 @@ async fn confirm_deletion(
     Ok(Json(Done { message: "Your account has been deleted.".into() }))
 }
 
-/// Mails the signed-in user (on an authenticator app) a link back to emailed codes (1 h).
+/// The password, given again: its auth_key, re-derived in the browser.
+#[derive(Deserialize)]
+struct Reauth {
+    auth_key: String,
+}
+
+/// Checks the password the signed-in user gave again (failures count toward the login limits).
+async fn confirmed(
+    state: &AppState,
+    ip: ClientIp,
+    user: &User,
+    auth_key: &str,
+) -> Result<PasswordConfirmed, ApiError> {
+    Ok(confirm_password(&state.db, &state.hash_slots, ip.0, user, auth_key).await?)
+}
+
+/// Mails the signed-in user (on an authenticator app) a link back to emailed codes (1 h), after
+/// they gave their password again.
 async fn request_email_codes(
     State(state): State<AppState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
+    ip: ClientIp,
+    ApiJson(body): ApiJson<Reauth>,
 ) -> Result<Json<Done>, ApiError> {
-    let message = email_codes::request(&state.db, &state.mailer, &state.config.public_url, &user).await?;
+    let proof = confirmed(&state, ip, &user, &body.auth_key).await?;
+    let message =
+        email_codes::request(&state.db, &state.mailer, &state.config.public_url, &user, &proof).await?;
     tracing::info!(user = %user.username, "switch to emailed codes requested");
     Ok(Json(Done { message }))
 }
@@ -131,26 +155,32 @@ async fn activate_email_codes(
     Ok(Json(Done { message: "From now on you log in with one-time codes sent to your email.".into() }))
 }
 
-/// Starts switching to an authenticator app: a new secret (QR code and text), pending until a
-/// code from the app confirms it.
+/// Starts switching to an authenticator app (after the password was given again): a new secret
+/// (QR code and text), pending until a code from the app confirms it.
 async fn begin_totp(
     State(state): State<AppState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
+    ip: ClientIp,
+    ApiJson(body): ApiJson<Reauth>,
 ) -> Result<Json<TotpSetup>, ApiError> {
-    Ok(Json(totp::begin_setup(&state.db, &state.secret, user.id, &user.username).await?))
+    let proof = confirmed(&state, ip, &user, &body.auth_key).await?;
+    Ok(Json(totp::begin_setup(&state.db, &state.secret, &proof, &user.username).await?))
 }
 
 #[derive(Deserialize)]
-struct Code {
+struct ConfirmTotp {
     code: String,
+    auth_key: String,
 }
 
 async fn confirm_totp(
     State(state): State<AppState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
-    ApiJson(body): ApiJson<Code>,
+    ip: ClientIp,
+    ApiJson(body): ApiJson<ConfirmTotp>,
 ) -> Result<StatusCode, ApiError> {
-    totp::confirm_setup(&state.db, &state.secret, user.id, &body.code)
+    let proof = confirmed(&state, ip, &user, &body.auth_key).await?;
+    totp::confirm_setup(&state.db, &state.secret, &proof, &body.code)
         .await?
         .map_err(|e| ApiError::BadRequest(e.message().to_string()))?;
     tracing::info!(user = %user.username, "authenticator app enabled");
@@ -186,9 +216,12 @@ async fn my_keys(
 async fn change_password(
     State(state): State<AppState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
+    ip: ClientIp,
     ApiJson(body): ApiJson<NewCredentials>,
 ) -> Result<StatusCode, ApiError> {
-    password::change(&state.db, user.id, body).await?;
+    let new = body.check()?;
+    let proof = confirmed(&state, ip, &user, &body.current_auth_key).await?;
+    password::change(&state.db, &state.hash_slots, &proof, new).await?;
     state.sessions.delete_user_sessions(user.id).await.map_err(|e| ApiError::Internal(e.to_string()))?;
     tracing::info!(user = %user.username, "password changed; sessions ended");
     Ok(StatusCode::NO_CONTENT)

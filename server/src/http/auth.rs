@@ -1,8 +1,7 @@
 //! `/api/v1/auth/*`: thin handlers over `auth::login`.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, State};
+use app::domain::account::LoginAnswer;
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Extension, Json};
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -12,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use super::authz::{ApiRoutes, Authenticated};
+use super::client_ip::ClientIp;
 use super::error::ApiError;
 use super::extract::ApiJson;
 use crate::auth::login::{self, LoginContext};
@@ -29,8 +29,15 @@ pub fn routes(routes: ApiRoutes) -> ApiRoutes {
         .add(Method::GET, "/auth/session-key", get(session_key))
 }
 
-fn login_context<'a>(state: &'a AppState, session: &'a Session, peer: SocketAddr) -> LoginContext<'a> {
-    LoginContext { db: &state.db, secret: &state.secret, mailer: &state.mailer, session, ip: peer.ip() }
+fn login_context<'a>(state: &'a AppState, session: &'a Session, ClientIp(ip): ClientIp) -> LoginContext<'a> {
+    LoginContext {
+        db: &state.db,
+        secret: &state.secret,
+        mailer: &state.mailer,
+        session,
+        hash_slots: &state.hash_slots,
+        ip,
+    }
 }
 
 #[derive(Deserialize)]
@@ -75,23 +82,18 @@ struct LoginRequest {
     auth_key: String,
 }
 
-#[derive(Serialize)]
-struct LoginResponse {
-    second_factor: &'static str,
-}
-
 async fn login_with_key(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientIp,
     session: Session,
     ApiJson(body): ApiJson<LoginRequest>,
-) -> Result<Json<LoginResponse>, ApiError> {
+) -> Result<Json<LoginAnswer>, ApiError> {
     let auth_key = BASE64
         .decode(body.auth_key.trim())
         .map_err(|_| ApiError::BadRequest("The authentication key must be base64.".into()))?;
-    let cx = login_context(&state, &session, peer);
-    let factor = login::login(&cx, body.username.trim(), &auth_key).await?;
-    Ok(Json(LoginResponse { second_factor: factor.as_str() }))
+    let cx = login_context(&state, &session, client);
+    let (user, factor) = login::login(&cx, body.username.trim(), &auth_key).await?;
+    Ok(Json(LoginAnswer { username: user.username, second_factor: factor.as_str().to_string() }))
 }
 
 #[derive(Deserialize)]
@@ -125,11 +127,11 @@ impl MeResponse {
 
 async fn second_factor(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientIp,
     session: Session,
     ApiJson(body): ApiJson<SecondFactorRequest>,
 ) -> Result<Json<MeResponse>, ApiError> {
-    let cx = login_context(&state, &session, peer);
+    let cx = login_context(&state, &session, client);
     let user = login::second_factor(&cx, &body.code).await?;
     tracing::info!(user = %user.username, "signed in");
     Ok(Json(MeResponse::of(&state, user).await?))

@@ -30,6 +30,9 @@ pub enum ApiError {
     TooManyRequests(String),
     #[error("{0}")]
     Unavailable(String),
+    /// Overloaded for a moment: 503 with `Retry-After` (seconds).
+    #[error("{0}")]
+    Busy(String, u64),
     /// A failure whose cause is only for the log.
     #[error("{0}")]
     Internal(String),
@@ -55,7 +58,7 @@ impl ApiError {
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::Busy(..) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Db(DbError::Rule(_)) => StatusCode::BAD_REQUEST,
             ApiError::Db(db) if db.is_unique_violation() => StatusCode::CONFLICT,
             ApiError::Internal(_) | ApiError::Db(_) | ApiError::Storage(_) | ApiError::Mail(_) => {
@@ -74,7 +77,8 @@ impl ApiError {
             | ApiError::Gone(m)
             | ApiError::Conflict(m)
             | ApiError::TooManyRequests(m)
-            | ApiError::Unavailable(m) => m.clone(),
+            | ApiError::Unavailable(m)
+            | ApiError::Busy(m, _) => m.clone(),
             ApiError::Db(DbError::Rule(m)) => m.clone(),
             // Two requests raced for the same name, address or row; the database kept one.
             ApiError::Db(db) if db.is_unique_violation() => {
@@ -97,10 +101,13 @@ impl From<AuthError> for ApiError {
             }
             AuthError::Deactivated => ApiError::Forbidden(message),
             AuthError::TooManyAttempts => ApiError::TooManyRequests(message),
-            AuthError::NoPendingLogin | AuthError::Code(_) | AuthError::MalformedKey => {
-                ApiError::BadRequest(message)
-            }
+            AuthError::NoPendingLogin
+            | AuthError::Code(_)
+            | AuthError::MalformedKey
+            | AuthError::WrongPassword
+            | AuthError::InvalidUsername(_) => ApiError::BadRequest(message),
             AuthError::MailUnavailable | AuthError::Maintenance => ApiError::Unavailable(message),
+            AuthError::Busy(_) => ApiError::Busy(message, crate::auth::hash_slots::RETRY_AFTER_SECS),
             AuthError::Db(db) => ApiError::Db(db),
             AuthError::Session(_) => ApiError::Internal(message),
         }
@@ -112,6 +119,9 @@ impl From<PasswordError> for ApiError {
         match err {
             PasswordError::WrongCurrentPassword => ApiError::BadRequest(err.to_string()),
             PasswordError::Invalid(message) => ApiError::BadRequest(message),
+            PasswordError::Busy(busy) => {
+                ApiError::Busy(busy.to_string(), crate::auth::hash_slots::RETRY_AFTER_SECS)
+            }
             PasswordError::Db(db) => ApiError::Db(db),
         }
     }
@@ -126,6 +136,9 @@ impl IntoResponse for ApiError {
             tracing::info!(error = %self, status = status.as_u16(), "request refused");
         }
         let mut response = status.into_response();
+        if let ApiError::Busy(_, secs) = &self {
+            response.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from(*secs));
+        }
         response.extensions_mut().insert(ErrorMessage(self.public_message()));
         response
     }

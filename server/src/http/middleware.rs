@@ -107,8 +107,12 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
         return response;
     };
     let status = response.status();
+    let mut headers = response.headers().clone();
+    headers.remove(header::CONTENT_TYPE);
+    headers.remove(header::CONTENT_LENGTH);
     let body = serde_json::json!({ "error": message, "request_id": request_id });
-    (status, Json(body)).into_response()
+    // The error's own headers (e.g. `Retry-After`) stay.
+    (status, headers, Json(body)).into_response()
 }
 
 #[cfg(test)]

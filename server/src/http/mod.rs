@@ -3,6 +3,7 @@
 pub mod account;
 pub mod auth;
 pub mod authz;
+pub mod client_ip;
 pub mod error;
 pub mod extract;
 pub mod invites;
@@ -65,7 +66,8 @@ fn session_layer(state: &AppState, https: bool) -> SessionManagerLayer<DbSession
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(1)))
 }
 
-/// The JSON API: every route through the authorization gate (`authz`).
+/// The JSON API: every route through the authorization gate (`authz`). Its answers carry key
+/// material and personal data: none may be cached (`no-store` unless a handler says otherwise).
 fn api_v1(state: &AppState) -> Router<AppState> {
     let routes = authz::ApiRoutes::new(state);
     let routes = auth::routes(routes);
@@ -73,7 +75,13 @@ fn api_v1(state: &AppState) -> Router<AppState> {
     let routes = users::routes(invites::routes(routes));
     let routes = notices::routes(unit_keys::routes(routes));
     let routes = password_reset::routes(projects::routes(routes));
-    routes.into_router().fallback(|| async { ApiError::NotFound("There is no such API endpoint.".into()) })
+    routes
+        .into_router()
+        .fallback(|| async { ApiError::NotFound("There is no such API endpoint.".into()) })
+        .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+            http::header::CACHE_CONTROL,
+            http::HeaderValue::from_static("no-store"),
+        ))
 }
 
 /// What pages and server functions may use, provided on every render.

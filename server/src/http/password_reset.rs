@@ -1,15 +1,14 @@
 //! `/api/v1/password-reset`: thin handlers over `accounts::password_reset` (all public: the
 //! user cannot log in, which is why they are here).
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::Json;
 use http::Method;
 use serde::{Deserialize, Serialize};
 
 use super::authz::ApiRoutes;
+use super::client_ip::ClientIp;
 use super::error::ApiError;
 use super::extract::ApiJson;
 use crate::accounts::password_reset::{self, Completed, ResetContext, ResetDetails, ResetError};
@@ -60,10 +59,10 @@ struct Answer {
 
 async fn request(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<ResetRequest>,
 ) -> Result<Json<Answer>, ApiError> {
-    password_reset::request(&context(&state), peer.ip(), &body.email).await?;
+    password_reset::request(&context(&state), ip, &body.email).await?;
     Ok(Json(Answer { message: password_reset::neutral_answer(body.email.trim()) }))
 }
 

@@ -189,8 +189,10 @@ async fn activate_email_codes(browser: &Browser, token: &str) -> (u16, String) {
 async fn a_mailed_link_switches_back_to_emailed_codes(backend: Backend) {
     let app = seeded(backend).await;
     let on_email = signed_in(&app, "researchuser_1").await;
+    let key = auth_key_for(&on_email, "researchuser_1", "password").await;
     let (status, message) =
-        sentence(on_email.post("/api/v1/users/me/second-factor/email", json!({})).await).await;
+        sentence(on_email.post("/api/v1/users/me/second-factor/email", json!({ "auth_key": key })).await)
+            .await;
     assert_eq!(status, 400);
     assert!(message.contains("already log in with one-time codes"), "{message}");
 
@@ -204,8 +206,9 @@ async fn a_mailed_link_switches_back_to_emailed_codes(backend: Backend) {
     let response = on_app.post("/api/v1/auth/second-factor", json!({ "code": code_at(&secret, 1) })).await;
     assert_eq!(response.status(), 200);
 
+    let body = json!({ "auth_key": auth_key });
     let ask =
-        || async { sentence(on_app.post("/api/v1/users/me/second-factor/email", json!({})).await).await };
+        || async { sentence(on_app.post("/api/v1/users/me/second-factor/email", body.clone()).await).await };
     let (status, message) = ask().await;
     assert_eq!(status, 200, "{message}");
     let sent = mails(&app, "unitadmin_2@example.com", "/activate-email-codes/");

@@ -100,6 +100,21 @@ async fn weak_key_derivation_or_malformed_fields_are_refused() {
         .await;
     assert_eq!(weak.status(), 400);
     assert!(weak.json::<Value>().await.unwrap()["error"].as_str().unwrap().contains("memory below 19 MiB"));
+    // Above the floor but not the portal's parameters: they would set the account apart.
+    let unusual = browser
+        .post(
+            "/api/v1/users/me/password",
+            body(
+                json!({ "memory_kib": 65536 + 1024, "iterations": 3, "parallelism": 1 }),
+                good_wrapped.clone(),
+            ),
+        )
+        .await;
+    assert_eq!(unusual.status(), 400);
+    assert_eq!(
+        unusual.json::<Value>().await.unwrap()["error"],
+        "The key derivation must use the portal's parameters (memory 65536 KiB, 3 iterations, parallelism 1)."
+    );
     let short = browser
         .post(
             "/api/v1/users/me/password",
@@ -114,3 +129,34 @@ async fn weak_key_derivation_or_malformed_fields_are_refused() {
     assert_eq!(browser.get("/api/v1/auth/me").await.status(), 200, "nothing changed");
     app.stop().await;
 }
+
+async fn a_login_begun_with_the_old_password_cannot_complete(backend: Backend) {
+    let app = seeded(backend).await;
+    let owner = app.browser();
+    assert_eq!(login(&app, &owner, "researchuser_1").await.status(), 200);
+    // Someone who knew the old password got through the password step and waits for the code.
+    let intruder = app.browser();
+    let old_key = auth_key_for(&intruder, "researchuser_1", "password").await;
+    let response = intruder
+        .post("/api/v1/auth/login", json!({ "username": "researchuser_1", "auth_key": old_key }))
+        .await;
+    assert_eq!(response.status(), 200);
+    let code = latest_code(&app, "researchuser_1@example.com").unwrap();
+
+    assert_eq!(change_password(&owner, "researchuser_1", "password").await.status(), 204);
+    let (code_hash,): (Option<String>,) = sqlx::query_as(
+        "SELECT code_hash FROM second_factors f JOIN users u ON u.id = f.user_id \
+         WHERE u.username = 'researchuser_1'",
+    )
+    .fetch_one(app.state().db.pool())
+    .await
+    .unwrap();
+    assert!(code_hash.is_none(), "the emailed code is void");
+    let response = intruder.post("/api/v1/auth/second-factor", json!({ "code": code })).await;
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "Please log in with your username and password first.");
+    assert_eq!(intruder.get("/api/v1/auth/me").await.status(), 401);
+    app.stop().await;
+}
+both_backends!(pending_login_after_change, a_login_begun_with_the_old_password_cannot_complete);

@@ -345,3 +345,26 @@ async fn eleventh_reset_request_in_an_hour_is_refused_without_locking_logins() {
     assert_eq!(login(&app, &app.browser(), "researchuser_1").await.status(), 200);
     app.stop().await;
 }
+
+async fn a_login_begun_before_a_reset_cannot_complete(backend: Backend) {
+    let app = seeded(backend).await;
+    let intruder = app.browser();
+    let old_key = auth_key_for(&intruder, "researchuser_2", "password").await;
+    let response = intruder
+        .post("/api/v1/auth/login", json!({ "username": "researchuser_2", "auth_key": old_key }))
+        .await;
+    assert_eq!(response.status(), 200);
+    let code = crate::auth::latest_code(&app, "researchuser_2@example.com").unwrap();
+
+    let owner = app.browser();
+    assert_eq!(request_reset(&owner, "researchuser_2@example.com").await.status(), 200);
+    let token = reset_token(&app, "researchuser_2@example.com");
+    assert_eq!(complete(&owner, &token, "researchuser_2").await.status(), 200);
+
+    let response = intruder.post("/api/v1/auth/second-factor", json!({ "code": code })).await;
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "Please log in with your username and password first.");
+    app.stop().await;
+}
+both_backends!(pending_login_after_reset, a_login_begun_before_a_reset_cannot_complete);

@@ -25,17 +25,23 @@ async fn password_step(browser: &Browser, username: &str) -> Value {
 pub async fn enable_totp(app: &TestApp, username: &str) -> String {
     let browser = app.browser();
     assert_eq!(login(app, &browser, username).await.status(), 200);
-    let setup: Value = browser.post("/api/v1/users/me/totp", json!({})).await.json().await.unwrap();
+    // Changing the second factor asks for the password again (its auth_key).
+    let auth_key = auth_key_for(&browser, username, dds_server::db::seed::DEV_PASSWORD).await;
+    let setup: Value =
+        browser.post("/api/v1/users/me/totp", json!({ "auth_key": auth_key })).await.json().await.unwrap();
     let secret = setup["secret"].as_str().unwrap().to_string();
     assert!(
         setup["uri"].as_str().unwrap().starts_with("otpauth://totp/Data%20Delivery%20System:"),
         "{setup}"
     );
     assert!(setup["qr_svg"].as_str().unwrap().contains("<svg"));
-    let wrong = browser.post("/api/v1/users/me/totp/confirm", json!({ "code": "000000" })).await;
+    let wrong = browser
+        .post("/api/v1/users/me/totp/confirm", json!({ "code": "000000", "auth_key": auth_key }))
+        .await;
     assert_eq!(wrong.status(), 400);
-    let confirmed =
-        browser.post("/api/v1/users/me/totp/confirm", json!({ "code": code_at(&secret, 0) })).await;
+    let confirmed = browser
+        .post("/api/v1/users/me/totp/confirm", json!({ "code": code_at(&secret, 0), "auth_key": auth_key }))
+        .await;
     assert_eq!(confirmed.status(), 204);
     let me: Value = browser.get("/api/v1/auth/me").await.json().await.unwrap();
     assert_eq!(me["second_factor"], "totp");
@@ -86,3 +92,38 @@ async fn super_admin_resets_a_lost_authenticator() {
     assert!(latest_code(&app, "unituser_2@example.com").is_some());
     app.stop().await;
 }
+
+async fn changing_the_second_factor_asks_for_the_password(backend: Backend) {
+    let app = seeded(backend).await;
+    let browser = app.browser();
+    assert_eq!(login(&app, &browser, "unituser_1").await.status(), 200);
+    // A stolen cookie alone: no auth_key, or a wrong one.
+    let missing = browser.post("/api/v1/users/me/totp", json!({})).await;
+    assert_eq!(missing.status(), 400);
+    let wrong_key = auth_key_for(&browser, "unituser_1", "not the password").await;
+    let wrong = browser.post("/api/v1/users/me/totp", json!({ "auth_key": wrong_key })).await;
+    assert_eq!(wrong.status(), 400);
+    let body: Value = wrong.json().await.unwrap();
+    assert_eq!(body["error"], "Entered current password is incorrect!");
+    let confirm = browser
+        .post("/api/v1/users/me/totp/confirm", json!({ "code": "123456", "auth_key": wrong_key }))
+        .await;
+    assert_eq!(confirm.status(), 400);
+    assert_eq!(confirm.json::<Value>().await.unwrap()["error"], "Entered current password is incorrect!");
+    let back = browser.post("/api/v1/users/me/second-factor/email", json!({ "auth_key": wrong_key })).await;
+    assert_eq!(back.json::<Value>().await.unwrap()["error"], "Entered current password is incorrect!");
+    let row: Option<(Option<Vec<u8>>,)> = sqlx::query_as(
+        "SELECT totp_pending_secret FROM second_factors f JOIN users u ON u.id = f.user_id \
+         WHERE u.username = 'unituser_1'",
+    )
+    .fetch_optional(app.state().db.pool())
+    .await
+    .unwrap();
+    assert!(row.and_then(|(secret,)| secret).is_none(), "no authenticator secret was set up");
+    // With the password: the setup starts.
+    let right = auth_key_for(&browser, "unituser_1", dds_server::db::seed::DEV_PASSWORD).await;
+    let ok = browser.post("/api/v1/users/me/totp", json!({ "auth_key": right })).await;
+    assert_eq!(ok.status(), 200);
+    app.stop().await;
+}
+both_backends!(totp_needs_password, changing_the_second_factor_asks_for_the_password);
