@@ -33,6 +33,24 @@ describe('log in', () => {
     await context.close();
   });
 
+  test('a login form submitted before the page is live sends the password nowhere', async () => {
+    // No JavaScript: the page stays as the server rendered it, as before hydration.
+    const { context, page } = await openPage(env.browser, { javaScriptEnabled: false });
+    const requests = [];
+    page.on('request', (request) => requests.push(request.url()));
+    await page.goto(`${env.portal.url}/login`);
+    const submit = page.getByRole('button', { name: 'Log in' });
+    assert.equal(await submit.isDisabled(), true, 'submit waits for the page to be live');
+    assert.equal(await page.locator('input[type=password][name]').count(), 0, 'the password field has no name');
+    await page.getByLabel('Username').fill('researchuser_1');
+    await page.getByLabel('Password').fill('typed-before-hydration');
+    await page.getByLabel('Password').press('Enter');
+    await new Promise((r) => setTimeout(r, 500));
+    for (const url of [page.url(), ...requests]) assert.ok(!url.includes('typed-before-hydration'), url);
+    assert.ok(!env.portal.log().includes('typed-before-hydration'));
+    await context.close();
+  });
+
   test('a Unit Admin logs in with the emailed code and out again', async () => {
     const { context, page, problems } = await openPage(env.browser);
     await page.goto(`${env.portal.url}/login`);

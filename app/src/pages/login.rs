@@ -74,6 +74,7 @@ pub fn LoginPage() -> impl IntoView {
         });
     };
 
+    let hydrated = crate::components::hydrated::use_hydrated();
     view! {
         <Title text="Log in" />
         <section class="auth-card">
@@ -117,15 +118,11 @@ pub fn LoginPage() -> impl IntoView {
                     </label>
                     <label>
                         "Password"
-                        <input
-                            name="password"
-                            type="password"
-                            autocomplete="current-password"
-                            required
-                            bind:value=password
-                        />
+                        <input type="password" autocomplete="current-password" required bind:value=password />
                     </label>
-                    <button type="submit" disabled=move || busy.get().is_some()>
+                    // Disabled until the page is live: never a plain form submission (a GET with
+                    // the fields in the URL) that could carry the password.
+                    <button type="submit" disabled=move || busy.get().is_some() || !hydrated.get()>
                         "Log in"
                     </button>
                     <a href="/reset-password" data-testid="forgot-password">"Forgot your password?"</a>
