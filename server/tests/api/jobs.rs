@@ -39,13 +39,11 @@ async fn cleanup_removes_only_what_expired(backend: Backend) {
         ("pending@example.org", at + 3600),
     ] {
         sqlx::query(
-            "INSERT INTO invites (email, role, token_hash, public_key, wrapped_private_key, created_at, \
-             expires_at) VALUES ($1, 'Researcher', $2, $3, $4, $5, $6)",
+            "INSERT INTO invites (email, role, token_hash, created_at, expires_at) \
+             VALUES ($1, 'Researcher', $2, $3, $4)",
         )
         .bind(email)
         .bind(email.as_bytes().to_vec())
-        .bind(vec![1u8; 32])
-        .bind(vec![2u8; 60])
         .bind(at - 8 * 86_400)
         .bind(expires_at)
         .execute(pool)
