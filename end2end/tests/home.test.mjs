@@ -40,7 +40,8 @@ describe('home page', () => {
     const toggle = page.getByTestId('theme-toggle');
     await toggle.click();
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
-    assert.equal(await toggle.textContent(), 'Light theme');
+    assert.equal(await toggle.textContent(), 'Dark theme');
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'true', 'the toggle says the dark theme is on');
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.equal(background, 'rgb(16, 20, 26)', 'dark palette applied');
 
@@ -48,8 +49,10 @@ describe('home page', () => {
     // The server renders the chosen theme from the cookie, before any script runs.
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
     await waitForHydration(page);
+    assert.equal(await page.getByTestId('theme-toggle').getAttribute('aria-pressed'), 'true');
     await page.getByTestId('theme-toggle').click();
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'light');
+    assert.equal(await page.getByTestId('theme-toggle').getAttribute('aria-pressed'), 'false');
     assert.deepEqual(problems, [], 'no console errors or CSP violations');
     await context.close();
   });

@@ -62,23 +62,22 @@ pub fn initial_theme() -> &'static str {
     }
 }
 
-/// Button that switches between light and dark and remembers the choice for a year.
+/// The dark-theme switch: a toggle button whose pressed state says whether the dark theme is on
+/// (its name stays "Dark theme", as screen readers expect of a toggle), remembered for a year.
 #[component]
 pub fn ThemeToggle() -> impl IntoView {
-    let (theme, set_theme) = signal(None::<Theme>);
+    // The server knows the theme from the cookie; in the browser the page says what it shows.
+    let (theme, set_theme) = signal(Theme::parse(initial_theme()));
+    Effect::new(move |_| set_theme.set(Some(current_theme())));
     let toggle = move |_| {
         let next = theme.get().unwrap_or_else(current_theme).toggled();
         apply_theme(next);
         set_theme.set(Some(next));
     };
-    let label = move || match theme.get() {
-        Some(Theme::Dark) => "Light theme",
-        Some(Theme::Light) => "Dark theme",
-        None => "Switch theme",
-    };
+    let pressed = move || if theme.get() == Some(Theme::Dark) { "true" } else { "false" };
     view! {
-        <button type="button" class="theme-toggle" data-testid="theme-toggle" on:click=toggle>
-            {label}
+        <button type="button" class="theme-toggle" data-testid="theme-toggle" aria-pressed=pressed on:click=toggle>
+            "Dark theme"
         </button>
     }
 }
