@@ -4,6 +4,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod client;
 pub mod components;
 pub mod domain;
 pub mod pages;

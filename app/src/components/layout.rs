@@ -14,10 +14,10 @@ pub fn Layout(children: Children) -> impl IntoView {
     provide_context(user);
     let version = use_context::<SiteInfo>().map(|site| site.version).unwrap_or_default();
     let log_out = move |_| {
-        crate::components::keyring::forget();
+        crate::client::keyring::forget();
         leptos::task::spawn_local(async move {
             let _: Result<serde_json::Value, String> =
-                crate::components::api::post_json("/api/v1/auth/logout", &serde_json::json!({})).await;
+                crate::client::api::post_json("/api/v1/auth/logout", &serde_json::json!({})).await;
             #[cfg(feature = "hydrate")]
             let _ = window().location().set_href("/");
         });

@@ -1,12 +1,8 @@
-//! Reusable pieces of the page frame.
+//! View components: the page frame and pieces pages share. Protocol code lives in `client`.
 
-pub mod api;
 pub mod hydrated;
-pub mod keyring;
 pub mod layout;
 pub mod motd;
-pub mod project_keys;
 pub mod session;
 pub mod theme;
-pub mod unit_keys;
 pub mod waiting;

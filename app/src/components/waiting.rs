@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use crate::api::keys::WaitingMember;
-use crate::components::unit_keys::fingerprint;
+use crate::client::unit_keys::fingerprint;
 
 #[component]
 pub fn WaitingList(

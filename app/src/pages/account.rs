@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::Deserialize;
 
-use crate::components::api::post_json;
+use crate::client::api::post_json;
 use crate::components::session::CurrentUser;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -115,8 +115,8 @@ mod keys {
         struct Keys {
             public_key: String,
         }
-        let key = crate::components::keyring::unlock(username).await?;
-        let keys: Keys = crate::components::api::get_json("/api/v1/users/me/keys").await?;
+        let key = crate::client::keyring::unlock(username).await?;
+        let keys: Keys = crate::client::api::get_json("/api/v1/users/me/keys").await?;
         let public = key.public_key();
         if STANDARD.encode(public.as_bytes()) != keys.public_key {
             return Err("The key in this tab does not belong to your account. Log in again.".into());
@@ -133,7 +133,7 @@ mod keys {
     #[cfg(feature = "hydrate")]
     pub async fn unit_status(username: &str) -> Result<(), String> {
         // Opening checks the key against the unit's public key.
-        crate::components::unit_keys::open(username).await.map(|_| ())
+        crate::client::unit_keys::open(username).await.map(|_| ())
     }
 
     #[cfg(not(feature = "hydrate"))]
@@ -437,7 +437,7 @@ fn DeleteAccount() -> impl IntoView {
 mod change {
     use serde::Deserialize;
 
-    use crate::components::api::{get_json, post_json};
+    use crate::client::api::{get_json, post_json};
 
     #[derive(Deserialize)]
     #[allow(dead_code)] // read in the browser build only

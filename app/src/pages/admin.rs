@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use crate::components::api::{get_json, post_json, send_json};
+use crate::client::api::{get_json, post_json, send_json};
 use crate::components::session::CurrentUser;
 use crate::domain::roles::Role;
 

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::components::api::post_json;
+use crate::client::api::post_json;
 use crate::components::session::CurrentUser;
 
 #[derive(Debug, Clone, serde::Deserialize)]

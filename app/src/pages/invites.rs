@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::Deserialize;
 
-use crate::components::api::{get_json, post_json};
+use crate::client::api::{get_json, post_json};
 use crate::components::session::CurrentUser;
 use crate::domain::roles::Role;
 

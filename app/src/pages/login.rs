@@ -140,7 +140,7 @@ mod flow {
     use serde::Deserialize;
     use serde_json::json;
 
-    use crate::components::api::post_json;
+    use crate::client::api::post_json;
     use crate::domain::account::LoginAnswer;
 
     #[derive(Deserialize)]
@@ -188,14 +188,14 @@ mod flow {
         struct Keys {
             wrapped_private_key: String,
         }
-        let keys: Keys = crate::components::api::get_json("/api/v1/users/me/keys").await?;
+        let keys: Keys = crate::client::api::get_json("/api/v1/users/me/keys").await?;
         let wrapped = STANDARD
             .decode(&keys.wrapped_private_key)
             .ok()
             .and_then(|bytes| wasm_crypto::WrappedPrivateKey::from_bytes(bytes).ok())
             .ok_or("The portal sent unusable key material.")?;
         let key = master.kek().unwrap(&wrapped, username).map_err(|e| e.to_string())?;
-        crate::components::keyring::keep(username, &key).await
+        crate::client::keyring::keep(username, &key).await
     }
 
     #[cfg(not(feature = "hydrate"))]

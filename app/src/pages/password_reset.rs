@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use serde::Deserialize;
 
-use crate::components::api::{get_json, post_json};
+use crate::client::api::{get_json, post_json};
 use crate::domain::password_policy::check_new_password;
 
 #[derive(Debug, Clone, Deserialize)]

@@ -8,8 +8,8 @@ use leptos_router::hooks::use_params_map;
 use serde::Deserialize;
 
 use crate::api::keys::WaitingMember;
-use crate::components::api::get_json;
-use crate::components::project_keys::{KeyPath, PENDING};
+use crate::client::api::get_json;
+use crate::client::project_keys::{KeyPath, PENDING};
 use crate::components::session::CurrentUser;
 use crate::components::waiting::WaitingList;
 use crate::pages::projects::access_label;
@@ -269,11 +269,11 @@ mod keys {
     use super::ProjectDetails;
     use crate::api::invites::Invited;
     use crate::api::keys::WaitingMember;
-    use crate::components::project_keys::KeyPath;
+    use crate::client::project_keys::KeyPath;
 
     #[cfg(feature = "hydrate")]
     pub async fn check(username: &str, key: &KeyPath, public_key: &str) -> Result<(), String> {
-        crate::components::project_keys::open(username, key, public_key).await.map(|_| ())
+        crate::client::project_keys::open(username, key, public_key).await.map(|_| ())
     }
 
     #[cfg(feature = "hydrate")]
@@ -282,7 +282,7 @@ mod keys {
         project: &ProjectDetails,
         member: &WaitingMember,
     ) -> Result<(), String> {
-        crate::components::project_keys::approve(
+        crate::client::project_keys::approve(
             username,
             &project.public_id,
             &project.key,

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::api::get_json;
+use crate::client::api::get_json;
 use crate::components::session::CurrentUser;
 use crate::domain::projects::{check_project_details, ProjectSummary, ONLY_TWO_UNIT_ADMINS};
 
@@ -161,7 +161,7 @@ mod make {
         pi: &str,
         confirmed: bool,
     ) -> Result<String, String> {
-        use crate::components::unit_keys;
+        use crate::client::unit_keys;
         use base64::engine::general_purpose::STANDARD;
         use base64::Engine;
         // Opening the unit key proves this browser has the unit's access before a project is
@@ -178,7 +178,7 @@ mod make {
             "unit_public_key": unit_public_key,
             "unit_sealed_key": unit_keys::seal_to(&project_key, &unit_public_key)?,
         });
-        let created: serde_json::Value = crate::components::api::post_json("/api/v1/projects", &body).await?;
+        let created: serde_json::Value = crate::client::api::post_json("/api/v1/projects", &body).await?;
         created["public_id"]
             .as_str()
             .map(str::to_string)

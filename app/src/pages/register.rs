@@ -5,7 +5,7 @@
 
 use crate::api::invites::{InviteDetails, INVITE_ACCEPT, INVITE_BY_TOKEN};
 use crate::api::{url, with_param};
-use crate::components::api::{get_json, post_json};
+use crate::client::api::{get_json, post_json};
 use crate::domain::password_policy::check_new_password;
 use crate::domain::username::{check_name, check_username};
 use leptos::prelude::*;
@@ -221,8 +221,7 @@ mod accept {
         if makes_unit_key {
             let unit_key = PrivateKey::generate();
             body["unit_public_key"] = STANDARD.encode(unit_key.public_key().as_bytes()).into();
-            body["sealed_unit_key"] =
-                crate::components::unit_keys::seal_to(&unit_key, &user_public_key)?.into();
+            body["sealed_unit_key"] = crate::client::unit_keys::seal_to(&unit_key, &user_public_key)?.into();
         }
         let waits = (staff && !makes_unit_key) || !invite.projects.is_empty();
         Ok((body, Registered { fingerprint: key.public_key().fingerprint(), waits }))

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::api::keys::{UnitKeys, WaitingMember, UNIT_KEYS};
 use crate::api::url;
-use crate::components::api::{get_json, send_json};
+use crate::client::api::{get_json, send_json};
 use crate::components::session::CurrentUser;
 use crate::components::waiting::WaitingList;
 use crate::domain::permissions::{may_administer_user, Actor, Subject};
@@ -257,7 +257,7 @@ mod approval {
 
     #[cfg(feature = "hydrate")]
     pub async fn approve(username: &str, member: &WaitingMember) -> Result<(), String> {
-        crate::components::unit_keys::approve(username, member).await
+        crate::client::unit_keys::approve(username, member).await
     }
 
     #[cfg(not(feature = "hydrate"))]

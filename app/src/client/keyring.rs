@@ -18,7 +18,7 @@ mod browser {
     use wasm_crypto::{PrivateKey, SessionKey, WrappedPrivateKey};
 
     use super::{LOCKED, STORAGE_ITEM};
-    use crate::components::api::get_json;
+    use crate::client::api::get_json;
 
     #[derive(Serialize, Deserialize)]
     struct Stored {

@@ -19,8 +19,8 @@ mod browser {
     use super::{KeyPath, PENDING};
     use crate::api::keys::{Approval, WaitingMember, PROJECT_APPROVALS};
     use crate::api::{url, with_param};
-    use crate::components::api::post_json;
-    use crate::components::{keyring, unit_keys};
+    use crate::client::api::post_json;
+    use crate::client::{keyring, unit_keys};
 
     /// Opens the project private key and checks it is the project's (its public key matches).
     pub async fn open(username: &str, key: &KeyPath, project_public_key: &str) -> Result<PrivateKey, String> {

@@ -39,8 +39,8 @@ mod browser {
     use super::PENDING;
     use crate::api::keys::{Approval, UnitKeys, WaitingMember, UNIT_KEYS, UNIT_KEY_APPROVALS};
     use crate::api::url;
-    use crate::components::api::{get_json, post_json};
-    use crate::components::keyring;
+    use crate::client::api::{get_json, post_json};
+    use crate::client::keyring;
 
     fn public_key(b64: &str) -> Result<PublicKey, String> {
         STANDARD
