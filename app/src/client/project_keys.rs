@@ -62,3 +62,15 @@ mod browser {
 
 #[cfg(feature = "hydrate")]
 pub use browser::{approve, open};
+
+/// Server rendering never approves (the button only acts in the browser).
+#[cfg(not(feature = "hydrate"))]
+pub async fn approve(
+    _username: &str,
+    _project: &str,
+    _key: &KeyPath,
+    _project_public_key: &str,
+    _member: &crate::api::keys::WaitingMember,
+) -> Result<(), String> {
+    Err("Only available in the browser.".into())
+}

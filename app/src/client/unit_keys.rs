@@ -94,3 +94,9 @@ mod browser {
 
 #[cfg(feature = "hydrate")]
 pub use browser::{approve, open, open_sealed, seal_to};
+
+/// Server rendering never approves (the button only acts in the browser).
+#[cfg(not(feature = "hydrate"))]
+pub async fn approve(_username: &str, _member: &crate::api::keys::WaitingMember) -> Result<(), String> {
+    Err("Only available in the browser.".into())
+}

@@ -91,7 +91,14 @@ pub fn ProjectPage() -> impl IntoView {
         set_approval_notice.set(None);
         set_approving.set(Some(member.username.clone()));
         leptos::task::spawn_local(async move {
-            match keys::approve(&me.username, &project, &member).await {
+            let approved = crate::client::project_keys::approve(
+                &me.username,
+                &project.public_id,
+                &project.key,
+                &project.public_key,
+                &member,
+            );
+            match approved.await {
                 Ok(()) => {
                     set_approval_notice.set(Some(format!("{} now has access to the project.", member.name)));
                     set_version.update(|v| *v += 1);
@@ -111,15 +118,13 @@ pub fn ProjectPage() -> impl IntoView {
         ev.prevent_default();
         set_error.set(None);
         set_notice.set(None);
-        let (Some(Ok(project)), Some(me)) =
-            (details.get_untracked(), user.0.get_untracked().and_then(Result::ok).flatten())
-        else {
+        let Some(Ok(project)) = details.get_untracked() else {
             return;
         };
         let (to, as_owner) = (email.get_untracked(), owner.get_untracked());
         set_busy.set(true);
         leptos::task::spawn_local(async move {
-            match keys::invite(&me.username, &project, to.trim(), as_owner).await {
+            match keys::invite(&project, to.trim(), as_owner).await {
                 Ok(message) => {
                     set_notice.set(Some(message));
                     email.set(String::new());
@@ -268,7 +273,6 @@ fn Invites(invites: Vec<Invited>) -> impl IntoView {
 mod keys {
     use super::ProjectDetails;
     use crate::api::invites::Invited;
-    use crate::api::keys::WaitingMember;
     use crate::client::project_keys::KeyPath;
 
     #[cfg(feature = "hydrate")]
@@ -276,29 +280,8 @@ mod keys {
         crate::client::project_keys::open(username, key, public_key).await.map(|_| ())
     }
 
-    #[cfg(feature = "hydrate")]
-    pub async fn approve(
-        username: &str,
-        project: &ProjectDetails,
-        member: &WaitingMember,
-    ) -> Result<(), String> {
-        crate::client::project_keys::approve(
-            username,
-            &project.public_id,
-            &project.key,
-            &project.public_key,
-            member,
-        )
-        .await
-    }
-
     /// Invites (or adds) `email`; the sentence to show.
-    pub async fn invite(
-        _username: &str,
-        project: &ProjectDetails,
-        email: &str,
-        owner: bool,
-    ) -> Result<String, String> {
+    pub async fn invite(project: &ProjectDetails, email: &str, owner: bool) -> Result<String, String> {
         let answer = crate::pages::invites::make::invite_to_project(email, &project.public_id, owner).await?;
         Ok(match answer {
             Invited::Sent { .. } => format!("An invitation was sent to {email}."),
@@ -312,11 +295,6 @@ mod keys {
 
     #[cfg(not(feature = "hydrate"))]
     pub async fn check(_: &str, _: &KeyPath, _: &str) -> Result<(), String> {
-        Err("Only available in the browser.".into())
-    }
-
-    #[cfg(not(feature = "hydrate"))]
-    pub async fn approve(_: &str, _: &ProjectDetails, _: &WaitingMember) -> Result<(), String> {
         Err("Only available in the browser.".into())
     }
 }

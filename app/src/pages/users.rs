@@ -69,7 +69,7 @@ pub fn UsersPage() -> impl IntoView {
         set_error.set(None);
         set_approving.set(Some(member.username.clone()));
         leptos::task::spawn_local(async move {
-            match approval::approve(&viewer.username, &member).await {
+            match crate::client::unit_keys::approve(&viewer.username, &member).await {
                 Ok(()) => {
                     set_notice.set(Some(format!("{} now has access to the unit's data.", member.name)));
                     set_version.update(|v| *v += 1);
@@ -248,21 +248,6 @@ pub fn UsersPage() -> impl IntoView {
                     })
             }}
         </Suspense>
-    }
-}
-
-/// The browser side of an approval.
-mod approval {
-    use crate::api::keys::WaitingMember;
-
-    #[cfg(feature = "hydrate")]
-    pub async fn approve(username: &str, member: &WaitingMember) -> Result<(), String> {
-        crate::client::unit_keys::approve(username, member).await
-    }
-
-    #[cfg(not(feature = "hydrate"))]
-    pub async fn approve(_: &str, _: &WaitingMember) -> Result<(), String> {
-        Err("Only available in the browser.".into())
     }
 }
 

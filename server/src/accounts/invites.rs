@@ -248,7 +248,7 @@ pub async fn create(
 impl From<members::Added> for Invited {
     fn from(added: members::Added) -> Self {
         match added {
-            members::Added::Member { username, .. } => Invited::Added { added: username },
+            members::Added::Member { username } => Invited::Added { added: username },
             members::Added::OwnerFlagChanged { username } => Invited::Changed { changed: username },
             members::Added::Invite { invite_id } => Invited::AddedToInvite { added_to_invite: invite_id },
         }

@@ -15,7 +15,7 @@ use base64::Engine;
 use wasm_crypto::seal::SEALED_KEY_LEN;
 
 use super::key_access;
-use crate::auth::credentials::PUBLIC_KEY_LEN;
+use crate::auth::credentials::{decode_field, PUBLIC_KEY_LEN};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::seals::{self, SealedKey};
 use crate::db::users::User;
@@ -83,11 +83,9 @@ pub async fn for_member(db: &Db, user: &User) -> Result<UnitKeys, UnitKeyError> 
     })
 }
 
-pub fn decode_sealed(value: &str) -> Result<Vec<u8>, UnitKeyError> {
-    match BASE64.decode(value.trim()) {
-        Ok(bytes) if bytes.len() == SEALED_KEY_LEN => Ok(bytes),
-        _ => Err(UnitKeyError::Invalid(format!("'sealed' must be {SEALED_KEY_LEN} bytes in base64."))),
-    }
+/// A base64 field of `len` bytes, as every key field is checked.
+fn decode(field: &str, value: &str, len: usize) -> Result<Vec<u8>, UnitKeyError> {
+    decode_field(field, value, len).map_err(|e| UnitKeyError::Invalid(e.to_string()))
 }
 
 /// A Unit Admin approves a colleague: the unit key sealed, in the approver's browser, to the
@@ -98,15 +96,8 @@ pub async fn approve(db: &Db, approver: &User, approval: &Approval) -> Result<()
     if approver.role != Role::UnitAdmin {
         return Err(UnitKeyError::NotApprover);
     }
-    let sealed = decode_sealed(&approval.sealed)?;
-    let shown_key = match BASE64.decode(approval.public_key.trim()) {
-        Ok(bytes) if bytes.len() == PUBLIC_KEY_LEN => bytes,
-        _ => {
-            return Err(UnitKeyError::Invalid(format!(
-                "'public_key' must be {PUBLIC_KEY_LEN} bytes in base64."
-            )))
-        }
-    };
+    let sealed = decode("sealed", &approval.sealed, SEALED_KEY_LEN)?;
+    let shown_key = decode("public_key", &approval.public_key, PUBLIC_KEY_LEN)?;
     if seals::current(db, SealedKey::Unit, unit_id, approver.id).await?.is_none() {
         return Err(UnitKeyError::NoAccessYourself);
     }

@@ -79,7 +79,7 @@ fn capacity_name(is_owner: bool) -> &'static str {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Added {
     /// A Researcher account joined the project; its access waits for approval.
-    Member { user_id: i64, username: String },
+    Member { username: String },
     /// An existing member's Project Owner flag changed (DDS sends no mail for this).
     OwnerFlagChanged { username: String },
     /// A pending Researcher invite now also leads to this project.
@@ -145,7 +145,7 @@ pub async fn add_existing_user(
             };
             audit::record(&mut *tx, event).await?;
             tx.commit().await?;
-            Ok(Added::Member { user_id: target.id, username: target.username.clone() })
+            Ok(Added::Member { username: target.username.clone() })
         }
     }
 }

@@ -133,16 +133,21 @@ async fn prelogin_does_not_reveal_which_accounts_exist(backend: Backend) {
 }
 both_backends!(prelogin_answers, prelogin_does_not_reveal_which_accounts_exist);
 
+/// Ten logins with a wrong password, each refused as such; the wrong auth_key used.
+async fn ten_wrong_logins(browser: &Browser, username: &str) -> String {
+    let wrong = auth_key_for(browser, username, "not the password").await;
+    for attempt in 1..=10 {
+        let response =
+            browser.post("/api/v1/auth/login", json!({ "username": username, "auth_key": wrong })).await;
+        assert_eq!(response.status(), 401, "attempt {attempt}");
+    }
+    wrong
+}
+
 async fn eleventh_attempt_in_an_hour_is_refused(backend: Backend) {
     let app = seeded(backend).await;
     let browser = app.browser();
-    let wrong = auth_key_for(&browser, "researchuser_2", "not the password").await;
-    for attempt in 1..=10 {
-        let response = browser
-            .post("/api/v1/auth/login", json!({ "username": "researchuser_2", "auth_key": wrong }))
-            .await;
-        assert_eq!(response.status(), 401, "attempt {attempt}");
-    }
+    ten_wrong_logins(&browser, "researchuser_2").await;
     let right = auth_key_for(&browser, "researchuser_2", DEV_PASSWORD).await;
     let response =
         browser.post("/api/v1/auth/login", json!({ "username": "researchuser_2", "auth_key": right })).await;
@@ -399,13 +404,7 @@ both_backends!(trusted_forwarded_for, forwarded_for_from_a_trusted_proxy_names_t
 async fn failures_for_one_account_do_not_lock_another_from_the_same_address(backend: Backend) {
     let app = seeded(backend).await;
     let browser = app.browser();
-    let wrong = auth_key_for(&browser, "researchuser_2", "not the password").await;
-    for attempt in 1..=10 {
-        let response = browser
-            .post("/api/v1/auth/login", json!({ "username": "researchuser_2", "auth_key": wrong }))
-            .await;
-        assert_eq!(response.status(), 401, "attempt {attempt}");
-    }
+    let wrong = ten_wrong_logins(&browser, "researchuser_2").await;
     let locked =
         browser.post("/api/v1/auth/login", json!({ "username": "researchuser_2", "auth_key": wrong })).await;
     assert_eq!(locked.status(), 429);
