@@ -14,19 +14,17 @@ pub fn url(path: &str) -> String {
     format!("{BASE}{path}")
 }
 
+/// What stays as it is in a path segment: RFC 3986's unreserved characters.
+const SEGMENT: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
 /// A path template with its one `{name}` parameter filled in (`with_param(PROJECT_APPROVALS,
 /// "proj00001")`). The value is percent-encoded, so it stays one path segment.
 pub fn with_param(template: &str, value: &str) -> String {
     let start = template.find('{').expect("a template with a parameter");
     let end = template[start..].find('}').expect("a closed parameter") + start;
-    let encoded: String = value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    format!("{}{}{}", &template[..start], encoded, &template[end + 1..])
+    let encoded = percent_encoding::utf8_percent_encode(value, SEGMENT);
+    format!("{}{encoded}{}", &template[..start], &template[end + 1..])
 }
 
 #[cfg(test)]
@@ -37,6 +35,7 @@ mod tests {
     fn a_parameter_is_filled_in_as_one_segment() {
         assert_eq!(with_param("/projects/{public_id}/approvals", "abc00001"), "/projects/abc00001/approvals");
         assert_eq!(with_param("/projects/{public_id}", "a/b c"), "/projects/a%2Fb%20c");
+        assert_eq!(with_param("/x/{v}/y", "a-b_c.d~é?"), "/x/a-b_c.d~%C3%A9%3F/y");
         assert_eq!(url("/units/me/keys"), "/api/v1/units/me/keys");
     }
 }
