@@ -485,9 +485,6 @@ pub async fn accept(
     if let (Some(unit_id), false) = (unit_id, holds_unit_key) {
         key_access::tell_approvers(db, mailer, public_url, WaitsFor::Unit { unit_id }, &user).await;
     }
-    for (project_id, public_id) in &projects {
-        let what = WaitsFor::Project { project_id: *project_id, public_id };
-        key_access::tell_approvers(db, mailer, public_url, what, &user).await;
-    }
+    key_access::tell_project_approvers(db, mailer, public_url, &projects, &user).await;
     Ok(user)
 }

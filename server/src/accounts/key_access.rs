@@ -144,6 +144,20 @@ pub async fn tell_approvers(db: &Db, mailer: &Mailer, public_url: &str, what: Wa
     }
 }
 
+/// [`tell_approvers`] for each project (id, public id) `waiting` now waits in.
+pub async fn tell_project_approvers(
+    db: &Db,
+    mailer: &Mailer,
+    public_url: &str,
+    projects: &[(i64, String)],
+    waiting: &User,
+) {
+    for (project_id, public_id) in projects {
+        let what = WaitsFor::Project { project_id: *project_id, public_id };
+        tell_approvers(db, mailer, public_url, what, waiting).await;
+    }
+}
+
 fn waiting_mail(to: &str, public_url: &str, what: &WaitsFor<'_>, waiting: &User) -> OutgoingMail {
     let (subject_what, text_what, link) = match what {
         WaitsFor::Unit { .. } => (

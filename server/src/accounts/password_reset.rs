@@ -350,10 +350,7 @@ async fn tell_approvers(cx: &ResetContext<'_>, user: &User) -> Result<(), ResetE
             .bind(user.id)
             .fetch_all(cx.db.pool())
             .await?;
-            for (project_id, public_id) in &projects {
-                let what = WaitsFor::Project { project_id: *project_id, public_id };
-                key_access::tell_approvers(cx.db, cx.mailer, cx.public_url, what, user).await;
-            }
+            key_access::tell_project_approvers(cx.db, cx.mailer, cx.public_url, &projects, user).await;
             Ok(())
         }
         _ => Ok(()),
