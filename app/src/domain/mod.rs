@@ -4,6 +4,7 @@ pub mod account;
 pub mod error;
 pub mod password_policy;
 pub mod permissions;
+pub mod project_status;
 pub mod projects;
 pub mod redirect;
 pub mod roles;
