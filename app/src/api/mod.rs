@@ -2,8 +2,10 @@
 //! table and the browser: request and response types and path templates, declared once.
 //! Modules move here as their endpoints are reworked (today: key approvals and invites).
 
+pub mod files;
 pub mod invites;
 pub mod keys;
+pub mod project_status;
 
 /// Where the JSON API lives; the path constants below are relative to it, as the server's
 /// authorization table declares them.

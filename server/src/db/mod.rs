@@ -3,6 +3,7 @@
 //! Times are stored as Unix seconds.
 
 pub mod audit;
+pub mod files;
 pub mod maintenance;
 pub mod motd;
 pub mod seals;

@@ -6,10 +6,12 @@ pub mod authz;
 pub mod client_ip;
 pub mod error;
 pub mod extract;
+pub mod files;
 pub mod invites;
 pub mod middleware;
 pub mod notices;
 pub mod password_reset;
+pub mod project_status;
 pub mod projects;
 pub mod status;
 pub mod unit_keys;
@@ -75,6 +77,7 @@ fn api_v1(state: &AppState) -> Router<AppState> {
     let routes = users::routes(invites::routes(routes));
     let routes = notices::routes(unit_keys::routes(routes));
     let routes = password_reset::routes(projects::routes(routes));
+    let routes = files::routes(project_status::routes(routes));
     routes
         .into_router()
         .fallback(|| async { ApiError::NotFound("There is no such API endpoint.".into()) })

@@ -3,6 +3,7 @@
 //! failed run is logged and retried at the next tick.
 
 pub mod lease;
+pub mod tasks;
 
 use std::future::Future;
 use std::time::Duration;

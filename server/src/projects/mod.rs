@@ -5,7 +5,9 @@
 //! with the projects work (ROADMAP 2) on top of these tables.
 
 pub mod access;
+pub mod files;
 pub mod members;
+pub mod status;
 
 use app::api::keys::WaitingMember;
 use app::domain::permissions::{Actor, Denied};

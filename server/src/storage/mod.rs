@@ -3,6 +3,7 @@
 //! One bucket per project (`<prefix>-<project public id>`), object keys are random UUIDs. The
 //! same code talks to the embedded endpoint ([`embedded`]) and to any real S3 service.
 
+pub mod buckets;
 pub mod embedded;
 
 use std::time::Duration;

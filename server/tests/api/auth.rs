@@ -5,40 +5,18 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use dds_server::db::seed::{self, DEV_PASSWORD};
 use serde_json::{json, Value};
-use wasm_crypto::{KdfParams, MasterKey, Salt};
 
 use crate::both_backends;
 use crate::helpers::{spawn_app, Backend, Browser, TestApp};
 
 /// What the browser sends at login: auth_key derived from the password and pre-login's salt.
 pub async fn auth_key_for(browser: &Browser, username: &str, password: &str) -> String {
-    let pre: Value =
-        browser.post("/api/v1/auth/prelogin", json!({ "username": username })).await.json().await.unwrap();
-    assert!(pre["salt"].is_string(), "pre-login failed: {pre}");
-    let salt = Salt::from_slice(&BASE64.decode(pre["salt"].as_str().unwrap()).unwrap()).unwrap();
-    let params = KdfParams {
-        memory_kib: pre["kdf"]["memory_kib"].as_u64().unwrap() as u32,
-        iterations: pre["kdf"]["iterations"].as_u64().unwrap() as u32,
-        parallelism: pre["kdf"]["parallelism"].as_u64().unwrap() as u32,
-    };
-    let master = MasterKey::derive(password.as_bytes(), &salt, params).unwrap();
-    BASE64.encode(master.auth_key().as_bytes())
+    crate::login_support::auth_key(&browser.client, &browser.base, username, password).await
 }
 
 /// The newest one-time code mailed to `email`.
 pub fn latest_code(app: &TestApp, email: &str) -> Option<String> {
-    let mut mails: Vec<_> = std::fs::read_dir(app.outbox())
-        .ok()?
-        .filter_map(|e| e.ok())
-        .map(|e| (e.metadata().unwrap().modified().unwrap(), std::fs::read_to_string(e.path()).unwrap()))
-        .filter(|(_, text)| {
-            text.contains(&format!("To: {email}")) && text.contains("One-Time Authentication Code")
-        })
-        .collect();
-    mails.sort_by_key(|(modified, _)| *modified);
-    let text = &mails.last()?.1;
-    let at = text.find("code for the Data Delivery System is:")?;
-    text[at..].split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 8).map(str::to_string)
+    crate::login_support::latest_code(&app.outbox(), email)
 }
 
 pub async fn login(app: &TestApp, browser: &Browser, username: &str) -> reqwest::Response {

@@ -201,6 +201,25 @@ impl Browser {
         response
     }
 
+    /// Any other write (PATCH, DELETE, PUT) with a JSON body, as a page sends it.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: serde_json::Value,
+    ) -> reqwest::Response {
+        let response = self
+            .client
+            .request(method, format!("{}{}", self.base, path))
+            .header("origin", &self.base)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        mail_delivered(&self.db).await;
+        response
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(format!("{}{}", self.base, path)).send().await.unwrap()
     }

@@ -1,0 +1,343 @@
+//! Files, their versions and their folders (the projects issue's model; the delivery work
+//! writes them). A file row per path, a version row per upload; folders are rows keyed by path
+//! with the sizes and counts of everything below them, so listing one level is one indexed
+//! query and nothing is summed at read time. Every change updates the folders, the project and
+//! the unit in the same transaction as the rows.
+
+use app::domain::file_paths::{split_folder, FilePath};
+use sqlx::{Any, Transaction};
+
+use super::{Db, DbError};
+
+/// A completed upload to record (sizes in bytes; `stored` is the ciphertext size).
+#[derive(Debug, Clone)]
+pub struct NewVersion<'a> {
+    pub project_id: i64,
+    pub path: &'a FilePath,
+    pub object_key: &'a str,
+    pub size_bytes: i64,
+    pub stored_bytes: i64,
+    pub sha256_sealed: Option<&'a [u8]>,
+    pub uploaded_by: Option<i64>,
+    pub now: i64,
+}
+
+/// What recording a version did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recorded {
+    pub file_id: i64,
+    pub version_id: i64,
+    /// The path held a file before: this upload is a new version of it.
+    pub overwrote: bool,
+}
+
+/// Size and count changes to carry up the folders, to the project and the unit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Delta {
+    size: i64,
+    stored: i64,
+    files: i64,
+}
+
+/// Records a completed upload: a new file, or a new version of the file at that path (the old
+/// version is closed, its object kept until the project ends).
+pub async fn record_version(tx: &mut Transaction<'_, Any>, new: NewVersion<'_>) -> Result<Recorded, DbError> {
+    let existing: Option<(i64, i64, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT id, size_bytes, stored_bytes, version_id FROM files WHERE project_id = $1 AND path = $2",
+    )
+    .bind(new.project_id)
+    .bind(new.path.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let file_id = match existing {
+        Some((id, ..)) => id,
+        None => {
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO files (project_id, path, folder_path, name, size_bytes, stored_bytes, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+            )
+            .bind(new.project_id)
+            .bind(new.path.as_str())
+            .bind(new.path.folder())
+            .bind(new.path.name())
+            .bind(new.size_bytes)
+            .bind(new.stored_bytes)
+            .bind(new.now)
+            .fetch_one(&mut **tx)
+            .await?;
+            id
+        }
+    };
+    let (version_id,): (i64,) = sqlx::query_as(
+        "INSERT INTO file_versions (project_id, file_id, path, object_key, size_bytes, stored_bytes, sha256_sealed, uploaded_by, uploaded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(new.project_id)
+    .bind(file_id)
+    .bind(new.path.as_str())
+    .bind(new.object_key)
+    .bind(new.size_bytes)
+    .bind(new.stored_bytes)
+    .bind(new.sha256_sealed.map(<[u8]>::to_vec))
+    .bind(new.uploaded_by)
+    .bind(new.now)
+    .fetch_one(&mut **tx)
+    .await?;
+    let delta = match existing {
+        Some((_, old_size, old_stored, old_version)) => {
+            if let Some(old_version) = old_version {
+                sqlx::query("UPDATE file_versions SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL")
+                    .bind(new.now)
+                    .bind(old_version)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            Delta { size: new.size_bytes - old_size, stored: new.stored_bytes - old_stored, files: 0 }
+        }
+        None => Delta { size: new.size_bytes, stored: new.stored_bytes, files: 1 },
+    };
+    sqlx::query(
+        "UPDATE files SET version_id = $1, size_bytes = $2, stored_bytes = $3, updated_at = $4 WHERE id = $5",
+    )
+    .bind(version_id)
+    .bind(new.size_bytes)
+    .bind(new.stored_bytes)
+    .bind(new.now)
+    .bind(file_id)
+    .execute(&mut **tx)
+    .await?;
+    carry(tx, new.project_id, new.path.ancestors(), delta, new.now).await?;
+    Ok(Recorded { file_id, version_id, overwrote: existing.is_some() })
+}
+
+/// Adds `delta` to each folder (created as needed), the project and its unit.
+async fn carry<'p>(
+    tx: &mut Transaction<'_, Any>,
+    project_id: i64,
+    folders: impl Iterator<Item = &'p str>,
+    delta: Delta,
+    now: i64,
+) -> Result<(), DbError> {
+    for folder in folders {
+        let (parent, name) = split_folder(folder);
+        sqlx::query(
+            "INSERT INTO folders (project_id, path, parent_path, name, size_bytes, file_count) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (project_id, path) DO UPDATE SET size_bytes = folders.size_bytes + excluded.size_bytes, \
+             file_count = folders.file_count + excluded.file_count",
+        )
+        .bind(project_id)
+        .bind(folder)
+        .bind(parent)
+        .bind(name)
+        .bind(delta.size)
+        .bind(delta.files)
+        .execute(&mut **tx)
+        .await?;
+    }
+    sqlx::query(
+        "UPDATE projects SET size_bytes = size_bytes + $1, stored_bytes = stored_bytes + $2, \
+         file_count = file_count + $3, updated_at = $4 WHERE id = $5",
+    )
+    .bind(delta.size)
+    .bind(delta.stored)
+    .bind(delta.files)
+    .bind(now)
+    .bind(project_id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE units SET used_bytes = used_bytes + $1 WHERE id = (SELECT unit_id FROM projects WHERE id = $2)")
+        .bind(delta.stored)
+        .bind(project_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// One entry of a folder listing: a sub-folder (with what is below it) or a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub is_folder: bool,
+    pub name: String,
+    pub path: String,
+    pub size_bytes: i64,
+    /// Files below a folder; 1 for a file.
+    pub file_count: i64,
+    /// When a file was last uploaded (folders: `None`).
+    pub updated_at: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    name: String,
+    path: String,
+    size_bytes: i64,
+    file_count: i64,
+    updated_at: Option<i64>,
+}
+
+impl EntryRow {
+    fn into_entry(self, is_folder: bool) -> Entry {
+        let EntryRow { name, path, size_bytes, file_count, updated_at } = self;
+        Entry { is_folder, name, path, size_bytes, file_count, updated_at }
+    }
+}
+
+const FOLDER_COLUMNS: &str = "name, path, size_bytes, file_count, CAST(NULL AS BIGINT) AS updated_at";
+const FILE_COLUMNS: &str = "name, path, size_bytes, CAST(1 AS BIGINT) AS file_count, updated_at";
+
+/// Where a listing page starts: after this entry (folders come before files, each by name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub is_folder: bool,
+    pub name: String,
+}
+
+impl Cursor {
+    /// An opaque token for the next page ("d:" or "f:" and the name).
+    pub fn encode(&self) -> String {
+        format!("{}:{}", if self.is_folder { 'd' } else { 'f' }, self.name)
+    }
+
+    pub fn decode(token: &str) -> Option<Cursor> {
+        let (kind, name) = token.split_once(':')?;
+        let is_folder = match kind {
+            "d" => true,
+            "f" => false,
+            _ => return None,
+        };
+        Some(Cursor { is_folder, name: name.to_string() })
+    }
+}
+
+/// One page of a folder level, and where the next one starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub entries: Vec<Entry>,
+    pub next: Option<Cursor>,
+}
+
+/// One level of `folder` ('' for the root): sub-folders then files, by name, `limit` at most,
+/// after `after`. Two indexed range reads, whatever the size of the project.
+pub async fn list_level(
+    db: &Db,
+    project_id: i64,
+    folder: &str,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<Page, DbError> {
+    let limit = limit.clamp(1, 1000);
+    let mut entries: Vec<Entry> = Vec::new();
+    let in_files = after.is_some_and(|cursor| !cursor.is_folder);
+    if !in_files {
+        let from = after.map(|cursor| cursor.name.as_str()).unwrap_or("");
+        let sql = format!(
+            "SELECT {FOLDER_COLUMNS} FROM folders WHERE project_id = $1 AND parent_path = $2 AND name > $3 \
+             ORDER BY name LIMIT $4"
+        );
+        let rows: Vec<EntryRow> = sqlx::query_as(&sql)
+            .bind(project_id)
+            .bind(folder)
+            .bind(from)
+            .bind(limit + 1)
+            .fetch_all(db.pool())
+            .await?;
+        entries = rows.into_iter().map(|row| row.into_entry(true)).collect();
+    }
+    if (entries.len() as i64) <= limit {
+        let from = after.filter(|cursor| !cursor.is_folder).map(|cursor| cursor.name.as_str()).unwrap_or("");
+        let sql = format!(
+            "SELECT {FILE_COLUMNS} FROM files WHERE project_id = $1 AND folder_path = $2 AND name > $3 \
+             ORDER BY name LIMIT $4"
+        );
+        let files: Vec<EntryRow> = sqlx::query_as(&sql)
+            .bind(project_id)
+            .bind(folder)
+            .bind(from)
+            .bind(limit + 1 - entries.len() as i64)
+            .fetch_all(db.pool())
+            .await?;
+        entries.extend(files.into_iter().map(|row| row.into_entry(false)));
+    }
+    let next = if entries.len() as i64 > limit {
+        entries.truncate(limit as usize);
+        entries.last().map(|last| Cursor { is_folder: last.is_folder, name: last.name.clone() })
+    } else {
+        None
+    };
+    Ok(Page { entries, next })
+}
+
+/// Whether a folder exists in a project ('' always does).
+pub async fn folder_exists(db: &Db, project_id: i64, folder: &str) -> Result<bool, DbError> {
+    if folder.is_empty() {
+        return Ok(true);
+    }
+    let row: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM folders WHERE project_id = $1 AND path = $2")
+        .bind(project_id)
+        .bind(folder)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.is_some())
+}
+
+/// Files whose name contains `text` (case-insensitive for ASCII), by path, `limit` at most.
+pub async fn search(db: &Db, project_id: i64, text: &str, limit: i64) -> Result<Vec<Entry>, DbError> {
+    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let sql = format!(
+        "SELECT {FILE_COLUMNS} FROM files WHERE project_id = $1 AND LOWER(name) LIKE LOWER($2) ESCAPE '\\' \
+         ORDER BY path LIMIT $3"
+    );
+    let rows: Vec<EntryRow> = sqlx::query_as(&sql)
+        .bind(project_id)
+        .bind(format!("%{escaped}%"))
+        .bind(limit.clamp(1, 1000))
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows.into_iter().map(|row| row.into_entry(false)).collect())
+}
+
+/// What a deletion removed: files, and versions whose objects the durable task removes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Removed {
+    pub files: i64,
+    pub bytes: i64,
+}
+
+/// Deletes the file at `path`, or every file below the folder `path`. Versions are closed
+/// (`deleted_at`); the folders, the project and the unit shrink in the same transaction; empty
+/// folders go.
+pub async fn delete_path(
+    tx: &mut Transaction<'_, Any>,
+    project_id: i64,
+    path: &str,
+    now: i64,
+) -> Result<Removed, DbError> {
+    let below = format!("{}/%", path.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let doomed: Vec<(i64, String, i64, i64)> = sqlx::query_as(
+        "SELECT id, path, size_bytes, stored_bytes FROM files WHERE project_id = $1 AND (path = $2 OR path LIKE $3 ESCAPE '\\')",
+    )
+    .bind(project_id)
+    .bind(path)
+    .bind(&below)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut removed = Removed::default();
+    for (file_id, file_path, size, stored) in doomed {
+        sqlx::query("UPDATE file_versions SET deleted_at = $1 WHERE file_id = $2 AND deleted_at IS NULL")
+            .bind(now)
+            .bind(file_id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("DELETE FROM files WHERE id = $1").bind(file_id).execute(&mut **tx).await?;
+        let file_path = FilePath::parse(&file_path).map_err(|e| DbError::Rule(e.to_string()))?;
+        carry(tx, project_id, file_path.ancestors(), Delta { size: -size, stored: -stored, files: -1 }, now)
+            .await?;
+        removed.files += 1;
+        removed.bytes += size;
+    }
+    sqlx::query("DELETE FROM folders WHERE project_id = $1 AND file_count <= 0")
+        .bind(project_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(removed)
+}

@@ -1,0 +1,408 @@
+//! Status changes (DDS §4). Each is one transaction that first takes the project's row lock
+//! (an `UPDATE` of the row: a row lock on PostgreSQL, the write lock on SQLite), so a concurrent
+//! change waits and then sees the new status: no "busy" flag that a failure could leave set.
+//! The decision is `app::domain::project_status`'s; this module loads its input and records its
+//! answer: the row, the history, the audit event, the release mail and the durable task that
+//! removes the data.
+
+use app::api::project_status::{HistoryLine, StatusView};
+use app::domain::project_status::{
+    self as rules, ProjectState, ProjectStatus, StatusChange, StatusError, Transition, UnitDeadlines,
+    MAX_DEADLINE_EXTENSIONS, MAX_RELEASES_FROM_EXPIRED,
+};
+use app::domain::projects::Capacity;
+use sqlx::{Any, Transaction};
+
+use super::{actor, ProjectError};
+use crate::db::audit::{self, AuditEvent};
+use crate::db::users::User;
+use crate::db::{Db, DbError};
+use crate::jobs::tasks;
+use crate::mail::{escape_html, MailError, Mailer, OutgoingMail};
+
+impl From<StatusError> for ProjectError {
+    fn from(err: StatusError) -> Self {
+        match err {
+            StatusError::Denied(denied) => ProjectError::Denied(denied.0.to_string()),
+            StatusError::NotFound => ProjectError::NotFound,
+            StatusError::Rule(message) => ProjectError::Invalid(message),
+            StatusError::NeedsConfirmation(message) => ProjectError::NeedsConfirmation(message),
+        }
+    }
+}
+
+/// What a status change needs besides the database.
+pub struct Context<'a> {
+    pub db: &'a Db,
+    pub mailer: &'a Mailer,
+    pub public_url: &'a str,
+    pub now: i64,
+}
+
+/// The locked project row: its id, unit, bucket, title and state.
+struct Locked {
+    id: i64,
+    released_at: Option<i64>,
+    unit_id: i64,
+    title: String,
+    bucket: Option<String>,
+    state: ProjectState,
+}
+
+type HistoryRow = (String, i64, Option<i64>, i64, Option<String>);
+
+type StateRow = (i64, i64, String, Option<String>, String, i64, Option<i64>, Option<i64>, i64, i64, i64);
+
+const STATE_COLUMNS: &str =
+    "id, unit_id, title, bucket, status, CAST(CASE WHEN is_aborted THEN 1 ELSE 0 END AS BIGINT), \
+     deadline, released_at, times_expired, releases_from_expired, extensions";
+
+fn to_locked(row: StateRow) -> Result<Locked, DbError> {
+    let (id, unit_id, title, bucket, status, aborted, deadline, released_at, expired, re_released, extended) =
+        row;
+    let status = ProjectStatus::parse(&status)
+        .ok_or_else(|| DbError::Rule(format!("unknown project status '{status}' in the database")))?;
+    let count = |value: i64| u32::try_from(value).unwrap_or(u32::MAX);
+    Ok(Locked {
+        id,
+        released_at,
+        unit_id,
+        title,
+        bucket,
+        state: ProjectState {
+            status,
+            aborted: aborted != 0,
+            deadline,
+            released: released_at.is_some(),
+            times_expired: count(expired),
+            releases_from_expired: count(re_released),
+            extensions: count(extended),
+        },
+    })
+}
+
+/// Takes the project's row lock inside `tx` and reads its state (active projects only).
+async fn lock(tx: &mut Transaction<'_, Any>, public_id: &str) -> Result<Option<Locked>, DbError> {
+    let sql = format!(
+        "UPDATE projects SET updated_at = updated_at WHERE public_id = $1 AND is_active = TRUE RETURNING {STATE_COLUMNS}"
+    );
+    let row: Option<StateRow> = sqlx::query_as(&sql).bind(public_id).fetch_optional(&mut **tx).await?;
+    row.map(to_locked).transpose()
+}
+
+async fn capacity_in(
+    tx: &mut Transaction<'_, Any>,
+    user: &User,
+    project: &Locked,
+) -> Result<Capacity, DbError> {
+    let membership: Option<(i64,)> = sqlx::query_as(
+        "SELECT CAST(CASE WHEN is_owner THEN 1 ELSE 0 END AS BIGINT) FROM project_members WHERE project_id = $1 AND user_id = $2",
+    )
+    .bind(project.id)
+    .bind(user.id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(Capacity::of(&actor(user), project.unit_id, membership.map(|(owner,)| owner != 0)))
+}
+
+async fn unit_deadlines(tx: &mut Transaction<'_, Any>, unit_id: i64) -> Result<UnitDeadlines, DbError> {
+    let (available, expired): (i64, i64) =
+        sqlx::query_as("SELECT days_in_available, days_in_expired FROM units WHERE id = $1")
+            .bind(unit_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    let days = |value: i64| u32::try_from(value).unwrap_or(1);
+    Ok(UnitDeadlines { days_in_available: days(available), days_in_expired: days(expired) })
+}
+
+/// Writes `next` to the project row and its history; for deletion and abort, clears the
+/// metadata, the members and every key seal; queues the data removal.
+async fn record(
+    tx: &mut Transaction<'_, Any>,
+    project: &Locked,
+    transition: &Transition,
+    changed_by: Option<i64>,
+    note: Option<&str>,
+    now: i64,
+) -> Result<(), DbError> {
+    let next = &transition.state;
+    let active = !matches!(next.status, ProjectStatus::Archived | ProjectStatus::Deleted);
+    sqlx::query(
+        "UPDATE projects SET status = $1, is_aborted = $2, deadline = $3, \
+         released_at = CASE WHEN $4 THEN $5 ELSE released_at END, times_expired = $6, \
+         releases_from_expired = $7, extensions = $8, is_active = $9, updated_at = $5 WHERE id = $10",
+    )
+    .bind(next.status.as_str())
+    .bind(next.aborted)
+    .bind(next.deadline)
+    .bind(transition.first_release)
+    .bind(now)
+    .bind(i64::from(next.times_expired))
+    .bind(i64::from(next.releases_from_expired))
+    .bind(i64::from(next.extensions))
+    .bind(active)
+    .bind(project.id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO project_statuses (project_id, status, is_aborted, deadline, created_at, changed_by, note, seq) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT COALESCE(MAX(seq), 0) + 1 FROM project_statuses WHERE project_id = $1))",
+    )
+    .bind(project.id)
+    .bind(next.status.as_str())
+    .bind(next.aborted)
+    .bind(next.deadline)
+    .bind(now)
+    .bind(changed_by)
+    .bind(note)
+    .execute(&mut **tx)
+    .await?;
+    if transition.clears_metadata {
+        // DDS clears title, description and PI; the row (and its bucket name) stays for billing.
+        sqlx::query("UPDATE projects SET title = '', description = '', pi = '' WHERE id = $1")
+            .bind(project.id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("DELETE FROM project_members WHERE project_id = $1")
+            .bind(project.id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("DELETE FROM invite_projects WHERE project_id = $1")
+            .bind(project.id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    if transition.removes_data {
+        // Nobody opens the data any more: every seal of the project key goes now.
+        sqlx::query("DELETE FROM project_key_seals WHERE project_id = $1")
+            .bind(project.id)
+            .execute(&mut **tx)
+            .await?;
+        tasks::enqueue_project_removal(tx, project.id, project.bucket.as_deref(), now).await?;
+    }
+    Ok(())
+}
+
+/// A status change asked for by `user`; answers the new status with DDS's sentence.
+pub async fn change(
+    cx: &Context<'_>,
+    user: &User,
+    public_id: &str,
+    change: StatusChange,
+    send_email: bool,
+) -> Result<StatusView, ProjectError> {
+    let mut tx = cx.db.pool().begin().await?;
+    let project = lock(&mut tx, public_id).await?.ok_or(ProjectError::NotFound)?;
+    let capacity = capacity_in(&mut tx, user, &project).await?;
+    let unit = unit_deadlines(&mut tx, project.unit_id).await?;
+    let transition = rules::decide(capacity, &project.state, change, unit, cx.now)?;
+    record(&mut tx, &project, &transition, Some(user.id), None, cx.now).await?;
+    let mailed = if transition.release_mail && send_email {
+        release_mails(&mut tx, cx, &project, transition.state.deadline, &user.name).await?
+    } else {
+        0
+    };
+    let event = format!("project-status:{}", transition.state.status.as_str());
+    audit::record(&mut *tx, AuditEvent::new(Some(user.id), &event, Some(public_id))).await?;
+    tx.commit().await?;
+    cx.mailer.wake();
+    if transition.removes_data {
+        tasks::wake();
+    }
+    let to = transition.state.status;
+    let message = if transition.removes_data {
+        format!(
+            "The status of project {public_id} was updated to {to}. Its data is being removed in the background; this may take some time."
+        )
+    } else if transition.release_mail {
+        let mail = if mailed > 0 {
+            "An e-mail notification has been sent."
+        } else {
+            "An e-mail notification has not been sent."
+        };
+        format!("Project {public_id} updated to status {to}. {mail}")
+    } else {
+        format!("Project {public_id} updated to status {to}.")
+    };
+    let mut view = view(cx.db, public_id).await?;
+    view.message = Some(message);
+    Ok(view)
+}
+
+/// A deadline extension (two steps: unconfirmed, 409 with what would happen).
+pub async fn extend(
+    cx: &Context<'_>,
+    user: &User,
+    public_id: &str,
+    days: Option<i64>,
+    confirmed: bool,
+) -> Result<StatusView, ProjectError> {
+    let mut tx = cx.db.pool().begin().await?;
+    let project = lock(&mut tx, public_id).await?.ok_or(ProjectError::NotFound)?;
+    let capacity = capacity_in(&mut tx, user, &project).await?;
+    let unit = unit_deadlines(&mut tx, project.unit_id).await?;
+    let next = rules::extend(capacity, &project.state, days, confirmed, unit, cx.now)?;
+    let transition = Transition {
+        state: next,
+        first_release: false,
+        release_mail: false,
+        clears_metadata: false,
+        removes_data: false,
+    };
+    record(&mut tx, &project, &transition, Some(user.id), Some("deadline extended"), cx.now).await?;
+    audit::record(&mut *tx, AuditEvent::new(Some(user.id), "project-deadline-extended", Some(public_id)))
+        .await?;
+    tx.commit().await?;
+    let mut view = view(cx.db, public_id).await?;
+    view.message = Some(format!("The deadline of project {public_id} was extended."));
+    Ok(view)
+}
+
+/// The deadline jobs: every Available or Expired project past its deadline moves on (each in its
+/// own transaction under its row lock). Returns how many moved.
+pub async fn apply_deadlines(db: &Db, now: i64) -> Result<u64, DbError> {
+    let due: Vec<(String,)> = sqlx::query_as(
+        "SELECT public_id FROM projects WHERE status IN ('Available', 'Expired') AND deadline <= $1 ORDER BY deadline",
+    )
+    .bind(now)
+    .fetch_all(db.pool())
+    .await?;
+    let mut moved = 0;
+    for (public_id,) in due {
+        let mut tx = db.pool().begin().await?;
+        let Some(project) = lock(&mut tx, &public_id).await? else { continue };
+        let unit = unit_deadlines(&mut tx, project.unit_id).await?;
+        let Some(transition) = rules::by_deadline(&project.state, unit, now) else { continue };
+        record(&mut tx, &project, &transition, None, Some("deadline passed"), now).await?;
+        let event = format!("project-status:{}", transition.state.status.as_str());
+        audit::record(&mut *tx, AuditEvent::new(None, &event, Some(&public_id))).await?;
+        tx.commit().await?;
+        if transition.removes_data {
+            tasks::wake();
+        }
+        moved += 1;
+    }
+    Ok(moved)
+}
+
+/// DDS's `project_release` mail to every Researcher of the project, queued in the transaction.
+async fn release_mails(
+    tx: &mut Transaction<'_, Any>,
+    cx: &Context<'_>,
+    project: &Locked,
+    deadline: Option<i64>,
+    sender: &str,
+) -> Result<usize, ProjectError> {
+    let recipients: Vec<(String,)> = sqlx::query_as(
+        "SELECT e.email FROM project_members m JOIN users u ON u.id = m.user_id \
+         JOIN emails e ON e.user_id = u.id AND e.is_primary = TRUE WHERE m.project_id = $1 AND u.is_active = TRUE",
+    )
+    .bind(project.id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let public_id = public_id_of(tx, project.id).await?;
+    for (to,) in &recipients {
+        let mail = release_mail(to, cx.public_url, &public_id, &project.title, deadline, sender);
+        match cx.mailer.send_in(tx, mail).await {
+            Ok(()) => {}
+            Err(MailError::Queue(err)) => return Err(err.into()),
+            // A stored address that lettre refuses: the others are still mailed.
+            Err(err) => tracing::warn!(project = %public_id, error = %err, "release mail not queued"),
+        }
+    }
+    Ok(recipients.len())
+}
+
+async fn public_id_of(tx: &mut Transaction<'_, Any>, project_id: i64) -> Result<String, DbError> {
+    let (public_id,): (String,) = sqlx::query_as("SELECT public_id FROM projects WHERE id = $1")
+        .bind(project_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(public_id)
+}
+
+/// A deadline as a reader sees it: "2026-12-31 23:59:59 UTC".
+pub fn utc(timestamp: i64) -> String {
+    match time::OffsetDateTime::from_unix_timestamp(timestamp) {
+        Ok(at) => format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+            at.year(),
+            u8::from(at.month()),
+            at.day(),
+            at.hour(),
+            at.minute(),
+            at.second()
+        ),
+        Err(_) => timestamp.to_string(),
+    }
+}
+
+/// The release mail (DDS's `project_release`, for the browser instead of the CLI).
+pub fn release_mail(
+    to: &str,
+    public_url: &str,
+    public_id: &str,
+    title: &str,
+    deadline: Option<i64>,
+    sender: &str,
+) -> OutgoingMail {
+    let link = format!("{public_url}/projects/{public_id}");
+    let expires = deadline
+        .map(utc)
+        .map(|at| format!("Your access to this project will expire on {at}."))
+        .unwrap_or_default();
+    OutgoingMail {
+        to: to.to_string(),
+        subject: format!("Project made available by {sender} in the SciLifeLab Data Delivery System"),
+        text: format!(
+            "The project \"{title}\" ({public_id}) has been made available for download by {sender}.\n\n\
+             Open it in the portal to download its data:\n{link}\n\n{expires}\n"
+        ),
+        html: format!(
+            "<p>The project <strong>{}</strong> ({}) has been made available for download by {}.</p>\
+             <p><a href=\"{link}\">Open the project</a> to download its data.</p><p>{}</p>",
+            escape_html(title),
+            escape_html(public_id),
+            escape_html(sender),
+            escape_html(&expires)
+        ),
+        link: Some(link),
+    }
+}
+
+/// The status, the limits left and the history (newest first), for anyone who sees the project.
+pub async fn view(db: &Db, public_id: &str) -> Result<StatusView, ProjectError> {
+    let sql = format!("SELECT {STATE_COLUMNS} FROM projects WHERE public_id = $1");
+    let row: Option<StateRow> = sqlx::query_as(&sql).bind(public_id).fetch_optional(db.pool()).await?;
+    let project = row.map(to_locked).transpose()?.ok_or(ProjectError::NotFound)?;
+    let lines: Vec<HistoryRow> = sqlx::query_as(
+        "SELECT status, CAST(CASE WHEN is_aborted THEN 1 ELSE 0 END AS BIGINT), deadline, created_at, note \
+         FROM project_statuses WHERE project_id = $1 ORDER BY seq DESC, created_at DESC",
+    )
+    .bind(project.id)
+    .fetch_all(db.pool())
+    .await?;
+    let history = lines
+        .into_iter()
+        .filter_map(|(status, aborted, deadline, at, note)| {
+            Some(HistoryLine {
+                status: ProjectStatus::parse(&status)?,
+                aborted: aborted != 0,
+                deadline,
+                at,
+                note,
+            })
+        })
+        .collect();
+    let state = project.state;
+    Ok(StatusView {
+        status: state.status,
+        aborted: state.aborted,
+        deadline: state.deadline,
+        released_at: project.released_at,
+        releases_from_expired_left: MAX_RELEASES_FROM_EXPIRED.saturating_sub(state.releases_from_expired),
+        extensions_left: MAX_DEADLINE_EXTENSIONS.saturating_sub(state.extensions),
+        history,
+        message: None,
+    })
+}

@@ -1,0 +1,129 @@
+//! A project's bucket over its life: created with CORS for the portal's origin (browsers PUT
+//! and GET straight to it), then emptied and deleted by the durable tasks that remove a
+//! project's data. Each call is idempotent: a bucket or object that is already gone counts as
+//! removed, so a task resumed after a crash simply carries on.
+
+use aws_sdk_s3::error::ProvideErrorMetadata;
+use aws_sdk_s3::types::{CorsConfiguration, CorsRule, Delete, ObjectIdentifier};
+
+use super::{request_error, ObjectStore, StorageError};
+
+/// S3's limit for one DeleteObjects request.
+const BATCH: i32 = 1000;
+
+fn gone(code: Option<&str>) -> bool {
+    matches!(code, Some("NoSuchBucket" | "NoSuchKey" | "NoSuchUpload"))
+}
+
+impl ObjectStore {
+    /// Lets the portal's pages PUT parts and GET ranges from the browser. Endpoints that do not
+    /// implement bucket CORS (the embedded one answers CORS itself) are left as they are.
+    pub async fn allow_portal_origin(&self, bucket: &str, portal_origin: &str) -> Result<(), StorageError> {
+        let rule = CorsRule::builder()
+            .allowed_origins(portal_origin)
+            .allowed_methods("GET")
+            .allowed_methods("PUT")
+            .allowed_methods("HEAD")
+            .allowed_headers("*")
+            .expose_headers("ETag")
+            .max_age_seconds(3600)
+            .build()
+            .map_err(|e| StorageError::Invalid(e.to_string()))?;
+        let cors = CorsConfiguration::builder()
+            .cors_rules(rule)
+            .build()
+            .map_err(|e| StorageError::Invalid(e.to_string()))?;
+        match self.client.put_bucket_cors().bucket(bucket).cors_configuration(cors).send().await {
+            Ok(_) => Ok(()),
+            Err(err) if matches!(err.code(), Some("NotImplemented")) => Ok(()),
+            Err(err) if err.raw_response().is_some_and(|r| r.status().as_u16() == 501) => Ok(()),
+            Err(err) => Err(request_error(err)),
+        }
+    }
+
+    /// Removes up to 1,000 objects of `bucket` and answers how many it removed (0 once empty,
+    /// or when the bucket does not exist).
+    pub async fn remove_some_objects(&self, bucket: &str) -> Result<usize, StorageError> {
+        let listed = match self.client.list_objects_v2().bucket(bucket).max_keys(BATCH).send().await {
+            Ok(listed) => listed,
+            Err(err) if gone(err.code()) => return Ok(0),
+            Err(err) => return Err(request_error(err)),
+        };
+        let keys: Vec<String> =
+            listed.contents().iter().filter_map(|object| object.key().map(str::to_string)).collect();
+        self.remove_objects(bucket, &keys).await?;
+        Ok(keys.len())
+    }
+
+    /// Removes the named objects (missing ones are fine), in batches of 1,000.
+    pub async fn remove_objects(&self, bucket: &str, keys: &[String]) -> Result<(), StorageError> {
+        for batch in keys.chunks(BATCH as usize) {
+            let objects = batch
+                .iter()
+                .map(|key| ObjectIdentifier::builder().key(key).build())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| StorageError::Invalid(e.to_string()))?;
+            let delete = Delete::builder()
+                .set_objects(Some(objects))
+                .quiet(true)
+                .build()
+                .map_err(|e| StorageError::Invalid(e.to_string()))?;
+            match self.client.delete_objects().bucket(bucket).delete(delete).send().await {
+                Ok(out) => {
+                    if let Some(error) = out.errors().iter().find(|e| !gone(e.code())) {
+                        return Err(StorageError::Request(format!(
+                            "could not remove {}: {}",
+                            error.key().unwrap_or("an object"),
+                            error.message().unwrap_or("no reason given")
+                        )));
+                    }
+                }
+                Err(err) if gone(err.code()) => return Ok(()),
+                Err(err) => return Err(request_error(err)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Aborts every unfinished multipart upload of `bucket` (their parts hold space too).
+    pub async fn abort_all_uploads(&self, bucket: &str) -> Result<(), StorageError> {
+        loop {
+            let listed = match self.client.list_multipart_uploads().bucket(bucket).send().await {
+                Ok(listed) => listed,
+                Err(err) if gone(err.code()) => return Ok(()),
+                Err(err) => return Err(request_error(err)),
+            };
+            let uploads = listed.uploads();
+            if uploads.is_empty() {
+                return Ok(());
+            }
+            for upload in uploads {
+                let (Some(key), Some(id)) = (upload.key(), upload.upload_id()) else { continue };
+                match self.client.abort_multipart_upload().bucket(bucket).key(key).upload_id(id).send().await
+                {
+                    Ok(_) => {}
+                    Err(err) if gone(err.code()) => {}
+                    Err(err) => return Err(request_error(err)),
+                }
+            }
+        }
+    }
+
+    /// Deletes an empty bucket; one that is already gone is fine.
+    pub async fn delete_bucket(&self, bucket: &str) -> Result<(), StorageError> {
+        match self.client.delete_bucket().bucket(bucket).send().await {
+            Ok(_) => Ok(()),
+            Err(err) if gone(err.code()) => Ok(()),
+            Err(err) => Err(request_error(err)),
+        }
+    }
+
+    /// Whether the bucket exists (for tests and `dds reconcile`).
+    pub async fn bucket_exists(&self, bucket: &str) -> Result<bool, StorageError> {
+        match self.client.head_bucket().bucket(bucket).send().await {
+            Ok(_) => Ok(true),
+            Err(err) if err.raw_response().is_some_and(|r| r.status().as_u16() == 404) => Ok(false),
+            Err(err) => Err(request_error(err)),
+        }
+    }
+}
