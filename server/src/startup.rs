@@ -154,6 +154,7 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
     };
     tasks.spawn(crate::jobs::scheduler(state.db.clone(), stopped()));
     tasks.spawn(mail_worker.run(shutdown.subscribe()));
+    tasks.spawn(crate::jobs::tasks::runner(state.db.clone(), state.storage.clone(), shutdown.subscribe()));
     let router = crate::http::router(state.clone());
     let shutdown_signal = stopped();
     tasks.spawn(async move {

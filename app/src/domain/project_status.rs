@@ -121,13 +121,22 @@ impl Default for UnitDeadlines {
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum StatusChange {
     /// To Available; `deadline` in days (the unit's default when absent).
-    Release { deadline: Option<i64> },
+    Release {
+        #[serde(default)]
+        deadline: Option<i64>,
+    },
     /// Back to In Progress (uploads allowed again; the deadline keeps running).
     Retract,
     /// To Expired by hand; `deadline` in days before archiving.
-    Expire { deadline: Option<i64> },
+    Expire {
+        #[serde(default)]
+        deadline: Option<i64>,
+    },
     /// To Archived; `aborted` clears the metadata and is required once the project was released.
-    Archive { aborted: bool },
+    Archive {
+        #[serde(default)]
+        aborted: bool,
+    },
     /// To Deleted: only a project never made Available.
     Delete,
 }

@@ -15,6 +15,15 @@ fn gone(code: Option<&str>) -> bool {
     matches!(code, Some("NoSuchBucket" | "NoSuchKey" | "NoSuchUpload"))
 }
 
+/// An S3 error as a line for the task's `last_error` (code and message, not the whole response).
+fn brief<E: ProvideErrorMetadata>(what: &str, err: &E) -> StorageError {
+    StorageError::Request(format!(
+        "{what}: {} ({})",
+        err.message().unwrap_or("no message"),
+        err.code().unwrap_or("no error code")
+    ))
+}
+
 impl ObjectStore {
     /// Lets the portal's pages PUT parts and GET ranges from the browser. Endpoints that do not
     /// implement bucket CORS (the embedded one answers CORS itself) are left as they are.
@@ -47,7 +56,7 @@ impl ObjectStore {
         let listed = match self.client.list_objects_v2().bucket(bucket).max_keys(BATCH).send().await {
             Ok(listed) => listed,
             Err(err) if gone(err.code()) => return Ok(0),
-            Err(err) => return Err(request_error(err)),
+            Err(err) => return Err(brief("listing objects", &err)),
         };
         let keys: Vec<String> =
             listed.contents().iter().filter_map(|object| object.key().map(str::to_string)).collect();
@@ -79,19 +88,21 @@ impl ObjectStore {
                     }
                 }
                 Err(err) if gone(err.code()) => return Ok(()),
-                Err(err) => return Err(request_error(err)),
+                Err(err) => return Err(brief("removing objects", &err)),
             }
         }
         Ok(())
     }
 
     /// Aborts every unfinished multipart upload of `bucket` (their parts hold space too).
+    /// Endpoints that cannot list them (the embedded one) are skipped: the uploads the portal
+    /// started are recorded and aborted one by one.
     pub async fn abort_all_uploads(&self, bucket: &str) -> Result<(), StorageError> {
         loop {
             let listed = match self.client.list_multipart_uploads().bucket(bucket).send().await {
                 Ok(listed) => listed,
-                Err(err) if gone(err.code()) => return Ok(()),
-                Err(err) => return Err(request_error(err)),
+                Err(err) if gone(err.code()) || err.code() == Some("NotImplemented") => return Ok(()),
+                Err(err) => return Err(brief("listing unfinished uploads", &err)),
             };
             let uploads = listed.uploads();
             if uploads.is_empty() {
@@ -103,7 +114,7 @@ impl ObjectStore {
                 {
                     Ok(_) => {}
                     Err(err) if gone(err.code()) => {}
-                    Err(err) => return Err(request_error(err)),
+                    Err(err) => return Err(brief("aborting an upload", &err)),
                 }
             }
         }
@@ -114,7 +125,7 @@ impl ObjectStore {
         match self.client.delete_bucket().bucket(bucket).send().await {
             Ok(_) => Ok(()),
             Err(err) if gone(err.code()) => Ok(()),
-            Err(err) => Err(request_error(err)),
+            Err(err) => Err(brief("deleting the bucket", &err)),
         }
     }
 

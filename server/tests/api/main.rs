@@ -26,6 +26,7 @@ mod seed;
 mod session_key;
 mod status;
 mod storage;
+mod tasks;
 mod totp;
 mod unit_keys;
 mod users;

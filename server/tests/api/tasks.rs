@@ -1,0 +1,134 @@
+//! Durable tasks against the embedded S3 endpoint: archiving a project empties and deletes its
+//! bucket in the background, and a removal left half done by a replica that died (its lease
+//! ran out, half the objects gone) is finished by the next runner: bucket gone, rows and sizes
+//! forgotten, nothing left behind.
+
+use std::time::Duration;
+
+use dds_server::db::seed::DEV_PROJECT;
+use dds_server::jobs::tasks;
+use serde_json::json;
+
+use crate::auth::{seeded, signed_in};
+use crate::both_backends;
+use crate::files::upload;
+use crate::helpers::{Backend, TestApp};
+
+/// Gives the seeded project a bucket holding `objects` small objects (recorded as files too).
+async fn fill_bucket(app: &TestApp, objects: usize) -> (i64, String) {
+    let db = &app.state().db;
+    let store = &app.state().storage;
+    let bucket = store.bucket_for(DEV_PROJECT).unwrap();
+    store.ensure_bucket(&bucket).await.unwrap();
+    let (project_id,): (i64,) =
+        sqlx::query_as("UPDATE projects SET bucket = $1 WHERE public_id = $2 RETURNING id")
+            .bind(&bucket)
+            .bind(DEV_PROJECT)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    let client = reqwest::Client::new();
+    for i in 0..objects {
+        // As a browser uploads: a multipart upload of one presigned part.
+        let key = format!("object-{i:05}");
+        let upload_id = store.create_multipart_upload(&bucket, &key).await.unwrap();
+        let part = store
+            .presign_upload_part(&bucket, &key, &upload_id, 1, 10, Duration::from_secs(60))
+            .await
+            .unwrap();
+        let mut put = client.put(&part.url).body(vec![i as u8; 10]);
+        for (name, value) in &part.headers {
+            put = put.header(name, value);
+        }
+        let response = put.send().await.unwrap();
+        assert!(response.status().is_success(), "{}", response.status());
+        let etag = response.headers()["etag"].to_str().unwrap().to_string();
+        store.complete_multipart_upload(&bucket, &key, &upload_id, &[etag]).await.unwrap();
+        upload(db, project_id, &format!("folder/file-{i:05}"), 10, 1).await;
+    }
+    (project_id, bucket)
+}
+
+async fn wait_until_done(app: &TestApp) {
+    for _ in 0..300 {
+        let (open,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM tasks WHERE done_at IS NULL")
+            .fetch_one(app.state().db.pool())
+            .await
+            .unwrap();
+        if open == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the tasks did not finish: {:?}", tasks::open_tasks(&app.state().db, 10).await.unwrap());
+}
+
+async fn archiving_removes_the_bucket_in_the_background(backend: Backend) {
+    let app = seeded(backend).await;
+    let (project_id, bucket) = fill_bucket(&app, 5).await;
+    let admin = signed_in(&app, "unitadmin_1").await;
+    let status = format!("/api/v1/projects/{DEV_PROJECT}/status");
+    assert_eq!(admin.post(&status, json!({ "action": "release", "send_email": false })).await.status(), 200);
+    let archived = admin.post(&status, json!({ "action": "archive" })).await;
+    assert_eq!(archived.status(), 200);
+    wait_until_done(&app).await;
+    assert!(!app.state().storage.bucket_exists(&bucket).await.unwrap(), "the bucket is gone");
+    let (files, size): (i64, i64) =
+        sqlx::query_as("SELECT file_count, stored_bytes FROM projects WHERE id = $1")
+            .bind(project_id)
+            .fetch_one(app.state().db.pool())
+            .await
+            .unwrap();
+    assert_eq!((files, size), (0, 0));
+    let (used,): (i64,) =
+        sqlx::query_as("SELECT used_bytes FROM units u JOIN projects p ON p.unit_id = u.id WHERE p.id = $1")
+            .bind(project_id)
+            .fetch_one(app.state().db.pool())
+            .await
+            .unwrap();
+    assert_eq!(used, 0, "the unit's usage went down");
+    app.stop().await;
+}
+both_backends!(
+    archiving_removes_the_bucket_in_the_background,
+    archiving_removes_the_bucket_in_the_background
+);
+
+async fn a_removal_left_half_done_is_finished(backend: Backend) {
+    let app = seeded(backend).await;
+    let (project_id, bucket) = fill_bucket(&app, 20).await;
+    let store = &app.state().storage;
+    // A replica claimed the removal, deleted half the objects and died; its lease ran out.
+    let first_half: Vec<String> = (0..10).map(|i| format!("object-{i:05}")).collect();
+    store.remove_objects(&bucket, &first_half).await.unwrap();
+    let now = dds_server::db::now();
+    sqlx::query(
+        "INSERT INTO tasks (kind, project_id, bucket, delete_bucket, created_at, attempts, next_attempt_at, holder, lease_until) \
+         VALUES ('remove_project_data', $1, $2, TRUE, $3, 1, $3, 'replica-that-died', $4)",
+    )
+    .bind(project_id)
+    .bind(&bucket)
+    .bind(now - 700)
+    .bind(now - 1)
+    .execute(app.state().db.pool())
+    .await
+    .unwrap();
+    tasks::wake();
+    wait_until_done(&app).await;
+    assert!(!store.bucket_exists(&bucket).await.unwrap(), "the bucket is gone");
+    let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM files WHERE project_id = $1")
+        .bind(project_id)
+        .fetch_one(app.state().db.pool())
+        .await
+        .unwrap();
+    assert_eq!(rows, 0, "no file rows left behind");
+    let (open,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM file_versions WHERE project_id = $1 AND removed_at IS NULL")
+            .bind(project_id)
+            .fetch_one(app.state().db.pool())
+            .await
+            .unwrap();
+    assert_eq!(open, 0, "every version is marked removed");
+    app.stop().await;
+}
+both_backends!(a_removal_left_half_done_is_finished, a_removal_left_half_done_is_finished);
