@@ -32,6 +32,77 @@ enum Command {
         #[arg(value_enum)]
         mode: InitMode,
     },
+    /// Units: create, update and list them (as Super Admins do in the web console).
+    Unit {
+        #[command(subcommand)]
+        action: UnitAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum UnitAction {
+    /// Create a unit.
+    Create(UnitArgs),
+    /// Change a unit's settings (its public id and internal reference stay).
+    Update {
+        /// The unit's public id.
+        public_id: String,
+        #[command(flatten)]
+        changes: UnitChanges,
+    },
+    /// List every unit with its usage.
+    List,
+}
+
+/// DDS's `create-unit` options; the quota in TB (1000⁴ bytes), as DDS enters it.
+#[derive(clap::Args)]
+struct UnitArgs {
+    #[arg(long)]
+    public_id: String,
+    #[arg(long)]
+    name: String,
+    #[arg(long)]
+    display_name: String,
+    #[arg(long)]
+    contact_email: String,
+    #[arg(long)]
+    internal_ref: String,
+    #[arg(long)]
+    quota_tb: f64,
+    #[arg(long, default_value_t = 0.8)]
+    warning_level: f64,
+    #[arg(long, default_value_t = 90)]
+    days_in_available: i64,
+    #[arg(long, default_value_t = 30)]
+    days_in_expired: i64,
+    #[arg(long, default_value = "")]
+    bucket_prefix: String,
+}
+
+#[derive(clap::Args)]
+struct UnitChanges {
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    display_name: Option<String>,
+    #[arg(long)]
+    contact_email: Option<String>,
+    #[arg(long)]
+    quota_tb: Option<f64>,
+    #[arg(long)]
+    warning_level: Option<f64>,
+    #[arg(long)]
+    days_in_available: Option<i64>,
+    #[arg(long)]
+    days_in_expired: Option<i64>,
+    #[arg(long)]
+    bucket_prefix: Option<String>,
+}
+
+const TB: f64 = 1_000_000_000_000.0;
+
+fn tb_to_bytes(tb: f64) -> i64 {
+    (tb * TB).round() as i64
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -90,7 +161,76 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::Unit { action } => {
+            let db = startup::open_database(&config).await.map_err(|e| e.to_string())?;
+            unit_command(&db, action).await
+        }
     }
+}
+
+async fn unit_command(db: &Db, action: UnitAction) -> Result<(), String> {
+    use app::api::units::UnitSettings;
+    use dds_server::units;
+    let unit = match action {
+        UnitAction::List => {
+            let all = units::list(db).await.map_err(|e| e.to_string())?;
+            println!(
+                "{:<20} {:<30} {:<10} {:>12} {:>12} {:>9}",
+                "PUBLIC ID", "NAME", "REF", "USED", "QUOTA", "PROJECTS"
+            );
+            for unit in all {
+                println!(
+                    "{:<20} {:<30} {:<10} {:>12} {:>12} {:>9}",
+                    unit.settings.public_id,
+                    unit.settings.name,
+                    unit.settings.internal_ref,
+                    app::domain::quota::human_bytes(unit.used_bytes),
+                    app::domain::quota::human_bytes(unit.settings.quota_bytes),
+                    unit.projects
+                );
+            }
+            return Ok(());
+        }
+        UnitAction::Create(args) => {
+            let settings = UnitSettings {
+                public_id: args.public_id,
+                name: args.name,
+                external_display_name: args.display_name,
+                contact_email: args.contact_email,
+                internal_ref: args.internal_ref,
+                quota_bytes: tb_to_bytes(args.quota_tb),
+                warning_level: args.warning_level,
+                days_in_available: args.days_in_available,
+                days_in_expired: args.days_in_expired,
+                bucket_prefix: args.bucket_prefix,
+            };
+            units::create(db, &settings).await.map_err(|e| e.to_string())?
+        }
+        UnitAction::Update { public_id, changes } => {
+            let mut settings = units::get(db, &public_id).await.map_err(|e| e.to_string())?.settings;
+            let UnitChanges {
+                name,
+                display_name,
+                contact_email,
+                quota_tb,
+                warning_level,
+                days_in_available,
+                days_in_expired,
+                bucket_prefix,
+            } = changes;
+            settings.name = name.unwrap_or(settings.name);
+            settings.external_display_name = display_name.unwrap_or(settings.external_display_name);
+            settings.contact_email = contact_email.unwrap_or(settings.contact_email);
+            settings.quota_bytes = quota_tb.map(tb_to_bytes).unwrap_or(settings.quota_bytes);
+            settings.warning_level = warning_level.unwrap_or(settings.warning_level);
+            settings.days_in_available = days_in_available.unwrap_or(settings.days_in_available);
+            settings.days_in_expired = days_in_expired.unwrap_or(settings.days_in_expired);
+            settings.bucket_prefix = bucket_prefix.unwrap_or(settings.bucket_prefix);
+            units::update(db, &public_id, &settings).await.map_err(|e| e.to_string())?
+        }
+    };
+    println!("Unit {} ({}) saved.", unit.settings.public_id, unit.settings.name);
+    Ok(())
 }
 
 /// The production Super Admin has no password until they follow a reset link: mail one (again,

@@ -87,3 +87,55 @@ fn init_db_production_mails_the_super_admin_a_password_link() {
     assert!(stdout.contains("Sent a password reset link"), "{stdout}");
     assert_eq!(links(), 2);
 }
+
+#[test]
+fn units_are_created_updated_and_listed_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_dds"))
+            .args(args)
+            .env("DDS_DATA_DIR", data)
+            .env_remove("DATABASE_URL")
+            .env_remove("DDS_CONFIG")
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let create = [
+        "unit",
+        "create",
+        "--public-id",
+        "ngi-sthlm",
+        "--name",
+        "NGI Stockholm",
+        "--display-name",
+        "NGI",
+        "--contact-email",
+        "Support@NGI.se",
+        "--internal-ref",
+        "ngis",
+        "--quota-tb",
+        "100",
+    ];
+    let (ok, stdout, stderr) = run(&create);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("Unit ngi-sthlm (NGI Stockholm) saved."), "{stdout}");
+    let (ok, _, stderr) = run(&create);
+    assert!(!ok && stderr.contains("exists already"), "a second unit of that name is refused: {stderr}");
+    let (ok, _, stderr) = run(&["unit", "update", "ngi-sthlm", "--days-in-available", "91"]);
+    assert!(!ok && stderr.contains("The days in Available must be between 1 and 90."), "{stderr}");
+    let (ok, _, stderr) =
+        run(&["unit", "update", "ngi-sthlm", "--quota-tb", "2.5", "--display-name", "National Genomics"]);
+    assert!(ok, "{stderr}");
+    let (ok, stdout, _) = run(&["unit", "list"]);
+    assert!(ok);
+    let line = stdout.lines().find(|l| l.starts_with("ngi-sthlm")).expect("the unit is listed");
+    assert!(line.contains("2.5 TB") && line.contains("ngis"), "{line}");
+    let (ok, _, stderr) = run(&["unit", "update", "no-such-unit", "--name", "x"]);
+    assert!(!ok && stderr.contains("There is no unit 'no-such-unit'."), "{stderr}");
+}

@@ -29,4 +29,5 @@ mod storage;
 mod tasks;
 mod totp;
 mod unit_keys;
+mod units;
 mod users;
