@@ -117,6 +117,16 @@ CREATE TABLE usage_records (
     UNIQUE (project_id, period_start)
 );
 
+-- Deadline reminders sent (beyond DDS: 7 days and 1 day before expiry), one row per project,
+-- deadline and reminder, inserted in the transaction that queues the mail: each goes once.
+CREATE TABLE deadline_reminders (
+    project_id  BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+    deadline    BIGINT NOT NULL,
+    days_before BIGINT NOT NULL,
+    sent_at     BIGINT NOT NULL,
+    PRIMARY KEY (project_id, deadline, days_before)
+);
+
 -- Existing projects: their current status from the history.
 UPDATE projects SET status = COALESCE(
     (SELECT s.status FROM project_statuses s WHERE s.project_id = projects.id ORDER BY s.created_at DESC LIMIT 1),

@@ -3,6 +3,7 @@
 //! failed run is logged and retried at the next tick.
 
 pub mod lease;
+pub mod lifecycle;
 pub mod tasks;
 
 use std::future::Future;

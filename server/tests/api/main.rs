@@ -10,6 +10,7 @@ mod helpers;
 mod invites;
 mod jobs;
 mod key_sharing;
+mod lifecycle_jobs;
 #[path = "../support/login.rs"]
 mod login_support;
 mod mail_queue;
