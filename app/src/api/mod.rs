@@ -6,6 +6,7 @@ pub mod files;
 pub mod invites;
 pub mod keys;
 pub mod project_status;
+pub mod tasks;
 pub mod units;
 
 /// Where the JSON API lives; the path constants below are relative to it, as the server's

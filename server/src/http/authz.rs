@@ -3,7 +3,7 @@
 //! wraps each handler in [`enforce`]. Finer rules (own unit, roles of the target) are decided by
 //! `app::domain::permissions` inside the handlers. The permission-matrix test walks this table.
 
-use app::api::{files, invites, keys, project_status, units};
+use app::api::{files, invites, keys, project_status, tasks, units};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -80,6 +80,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
     endpoint(Method::GET, units::UNITS, Access::SuperAdmin),
     endpoint(Method::POST, units::UNITS, Access::SuperAdmin),
     endpoint(Method::PATCH, units::UNIT, Access::SuperAdmin),
+    endpoint(Method::GET, tasks::TASKS, Access::SuperAdmin),
+    endpoint(Method::POST, tasks::TASK_RETRY, Access::SuperAdmin),
     endpoint(Method::POST, "/password-reset", Access::Public),
     endpoint(Method::GET, "/password-reset/{token}", Access::Public),
     endpoint(Method::POST, "/password-reset/{token}", Access::Public),

@@ -14,6 +14,7 @@ pub mod password_reset;
 pub mod project_status;
 pub mod projects;
 pub mod status;
+pub mod tasks;
 pub mod unit_keys;
 pub mod units;
 pub mod users;
@@ -79,7 +80,7 @@ fn api_v1(state: &AppState) -> Router<AppState> {
     let routes = notices::routes(unit_keys::routes(routes));
     let routes = password_reset::routes(projects::routes(routes));
     let routes = files::routes(project_status::routes(routes));
-    let routes = units::routes(routes);
+    let routes = tasks::routes(units::routes(routes));
     routes
         .into_router()
         .fallback(|| async { ApiError::NotFound("There is no such API endpoint.".into()) })

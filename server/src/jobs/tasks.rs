@@ -215,27 +215,54 @@ async fn forget_project_files(db: &Db, project_id: i64, now: i64) -> Result<(), 
     Ok(())
 }
 
-/// A task that keeps failing or is still waiting, for the Super Admin console.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
-pub struct OpenTask {
-    pub id: i64,
-    pub kind: String,
-    pub project_id: Option<i64>,
-    pub attempts: i64,
-    pub next_attempt_at: i64,
-    pub last_error: Option<String>,
-    pub created_at: i64,
-}
+pub use app::api::tasks::OpenTask;
 
-/// Unfinished tasks, the oldest first.
+/// Unfinished tasks, the oldest first, with their project's public id.
 pub async fn open_tasks(db: &Db, limit: i64) -> Result<Vec<OpenTask>, DbError> {
-    Ok(sqlx::query_as(
-        "SELECT id, kind, project_id, attempts, next_attempt_at, last_error, created_at FROM tasks \
-         WHERE done_at IS NULL ORDER BY created_at, id LIMIT $1",
+    Ok(sqlx::query_as::<_, OpenTaskRow>(
+        "SELECT t.id, t.kind, p.public_id AS project, t.attempts, t.next_attempt_at, t.last_error, t.created_at \
+         FROM tasks t LEFT JOIN projects p ON p.id = t.project_id \
+         WHERE t.done_at IS NULL ORDER BY t.created_at, t.id LIMIT $1",
     )
     .bind(limit)
     .fetch_all(db.pool())
-    .await?)
+    .await?
+    .into_iter()
+    .map(|row| OpenTask {
+        id: row.id,
+        kind: row.kind,
+        project: row.project,
+        attempts: row.attempts,
+        next_attempt_at: row.next_attempt_at,
+        last_error: row.last_error,
+        created_at: row.created_at,
+    })
+    .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct OpenTaskRow {
+    id: i64,
+    kind: String,
+    project: Option<String>,
+    attempts: i64,
+    next_attempt_at: i64,
+    last_error: Option<String>,
+    created_at: i64,
+}
+
+/// Makes an unfinished task due now (a Super Admin's retry after fixing its cause). False when
+/// there is no such unfinished task.
+pub async fn retry_now(db: &Db, id: i64, now: i64) -> Result<bool, DbError> {
+    let done = sqlx::query("UPDATE tasks SET next_attempt_at = $1 WHERE id = $2 AND done_at IS NULL")
+        .bind(now)
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    if done.rows_affected() == 1 {
+        wake();
+    }
+    Ok(done.rows_affected() == 1)
 }
 
 /// The runner of one replica, until `stop` turns true.

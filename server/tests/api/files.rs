@@ -147,3 +147,20 @@ async fn a_level_is_paged_by_cursor_folders_first(backend: Backend) {
     app.stop().await;
 }
 both_backends!(a_level_is_paged_by_cursor_folders_first, a_level_is_paged_by_cursor_folders_first);
+
+async fn the_quota_answers_with_what_is_left(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let db = &app.state().db;
+    seed::dev(db).await.unwrap();
+    let project = bare_project(db, "files00003").await;
+    sqlx::query("UPDATE units SET quota_bytes = 1000").execute(db.pool()).await.unwrap();
+    upload(db, project, "a", 300, 1).await; // 400 stored
+    let check = dds_server::projects::quota::may_add(db, project, 600, 0).await.unwrap();
+    assert!(check.allowed());
+    assert_eq!(check.left_bytes, 600);
+    let check = dds_server::projects::quota::may_add(db, project, 600, 1).await.unwrap();
+    assert!(!check.allowed(), "a byte promised to another upload counts");
+    assert!(check.refusal().contains("599 B of the quota of 1.0 kB is left"), "{}", check.refusal());
+    app.stop().await;
+}
+both_backends!(the_quota_answers_with_what_is_left, the_quota_answers_with_what_is_left);

@@ -132,3 +132,55 @@ async fn a_removal_left_half_done_is_finished(backend: Backend) {
     app.stop().await;
 }
 both_backends!(a_removal_left_half_done_is_finished, a_removal_left_half_done_is_finished);
+
+async fn super_admins_see_failing_tasks_and_retry_them(backend: Backend) {
+    let app = seeded(backend).await;
+    let (project_id,): (i64,) = sqlx::query_as("SELECT id FROM projects WHERE public_id = $1")
+        .bind(DEV_PROJECT)
+        .fetch_one(app.state().db.pool())
+        .await
+        .unwrap();
+    // A bucket name S3 refuses: the task fails and keeps its error.
+    let now = dds_server::db::now();
+    sqlx::query(
+        "INSERT INTO tasks (kind, project_id, bucket, delete_bucket, created_at, next_attempt_at) \
+         VALUES ('remove_project_data', $1, 'Not_A_Bucket', TRUE, $2, $2)",
+    )
+    .bind(project_id)
+    .bind(now)
+    .execute(app.state().db.pool())
+    .await
+    .unwrap();
+    tasks::wake();
+    let admin = signed_in(&app, "superadmin").await;
+    let mut open = Vec::new();
+    for _ in 0..200 {
+        open = admin.get("/api/v1/tasks").await.json::<Vec<serde_json::Value>>().await.unwrap();
+        if open.first().is_some_and(|t| t["last_error"].is_string()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(open[0]["project"], DEV_PROJECT);
+    assert!(open[0]["attempts"].as_i64().unwrap() >= 1);
+    assert!(
+        !open[0]["last_error"].as_str().unwrap().contains("SdkBody"),
+        "one line, not a dump: {}",
+        open[0]["last_error"]
+    );
+    let id = open[0]["id"].as_i64().unwrap();
+    assert_eq!(admin.post(&format!("/api/v1/tasks/{id}/retry"), json!({})).await.status(), 204);
+    assert_eq!(admin.post("/api/v1/tasks/999999/retry", json!({})).await.status(), 404);
+    for username in ["unitadmin_1", "unituser_1", "researchuser_1"] {
+        let browser = signed_in(&app, username).await;
+        assert_eq!(browser.get("/api/v1/tasks").await.status(), 403, "{username}");
+        assert_eq!(
+            browser.post(&format!("/api/v1/tasks/{id}/retry"), json!({})).await.status(),
+            403,
+            "{username}"
+        );
+    }
+    app.stop().await;
+}
+both_backends!(super_admins_see_failing_tasks_and_retry_them, super_admins_see_failing_tasks_and_retry_them);

@@ -1,0 +1,23 @@
+//! "May N more bytes be added to this project?" (DDS §13, enforced before an upload starts):
+//! the unit's quota against its usage, kept as an aggregate with the file rows, plus the bytes
+//! of uploads already promised but not completed (`reserved`).
+
+use app::domain::quota::QuotaCheck;
+
+use crate::db::{Db, DbError};
+
+/// The quota answer for adding `stored_bytes` to the project, with what is left.
+pub async fn may_add(
+    db: &Db,
+    project_id: i64,
+    stored_bytes: i64,
+    reserved: i64,
+) -> Result<QuotaCheck, DbError> {
+    let (quota, used): (i64, i64) = sqlx::query_as(
+        "SELECT u.quota_bytes, u.used_bytes FROM units u JOIN projects p ON p.unit_id = u.id WHERE p.id = $1",
+    )
+    .bind(project_id)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(QuotaCheck::new(quota, used.saturating_add(reserved.max(0)), stored_bytes))
+}
