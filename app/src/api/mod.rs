@@ -5,6 +5,7 @@
 pub mod files;
 pub mod invites;
 pub mod keys;
+pub mod members;
 pub mod project_status;
 pub mod tasks;
 pub mod units;

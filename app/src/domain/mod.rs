@@ -4,6 +4,7 @@ pub mod account;
 pub mod data_access;
 pub mod error;
 pub mod file_paths;
+pub mod membership;
 pub mod password_policy;
 pub mod permissions;
 pub mod project_status;

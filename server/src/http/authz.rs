@@ -3,7 +3,7 @@
 //! wraps each handler in [`enforce`]. Finer rules (own unit, roles of the target) are decided by
 //! `app::domain::permissions` inside the handlers. The permission-matrix test walks this table.
 
-use app::api::{files, invites, keys, project_status, tasks, units};
+use app::api::{files, invites, keys, members, project_status, tasks, units};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -71,6 +71,10 @@ pub const ENDPOINTS: &[Endpoint] = &[
     endpoint(Method::POST, "/projects", Access::SignedIn),
     endpoint(Method::GET, "/projects/{public_id}", Access::SignedIn),
     endpoint(Method::POST, keys::PROJECT_APPROVALS, Access::SignedIn),
+    endpoint(Method::PATCH, members::PROJECT, Access::SignedIn),
+    endpoint(Method::DELETE, members::PROJECT_MEMBER, Access::SignedIn),
+    endpoint(Method::PATCH, members::PROJECT_MEMBER, Access::SignedIn),
+    endpoint(Method::DELETE, members::PROJECT_INVITE, Access::SignedIn),
     endpoint(Method::GET, project_status::PROJECT_STATUS, Access::SignedIn),
     endpoint(Method::POST, project_status::PROJECT_STATUS, Access::SignedIn),
     endpoint(Method::PATCH, project_status::PROJECT_STATUS, Access::SignedIn),

@@ -11,6 +11,7 @@ pub mod invites;
 pub mod middleware;
 pub mod notices;
 pub mod password_reset;
+pub mod project_members;
 pub mod project_status;
 pub mod projects;
 pub mod status;
@@ -80,7 +81,7 @@ fn api_v1(state: &AppState) -> Router<AppState> {
     let routes = notices::routes(unit_keys::routes(routes));
     let routes = password_reset::routes(projects::routes(routes));
     let routes = files::routes(project_status::routes(routes));
-    let routes = tasks::routes(units::routes(routes));
+    let routes = tasks::routes(units::routes(project_members::routes(routes)));
     routes
         .into_router()
         .fallback(|| async { ApiError::NotFound("There is no such API endpoint.".into()) })

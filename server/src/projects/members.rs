@@ -22,6 +22,8 @@ pub struct MemberView {
 
 #[derive(Debug, Serialize)]
 pub struct InvitedView {
+    /// The invite, for revoking its project (`DELETE /projects/{id}/invites/{invite}`).
+    pub id: i64,
     pub email: String,
     pub is_owner: bool,
     pub expires_at: i64,
@@ -52,8 +54,8 @@ pub async fn members(db: &Db, project_id: i64) -> Result<Vec<MemberView>, DbErro
 }
 
 pub async fn invites(db: &Db, project_id: i64) -> Result<Vec<InvitedView>, DbError> {
-    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-        "SELECT i.email, CAST(CASE WHEN ip.is_owner THEN 1 ELSE 0 END AS BIGINT), i.expires_at \
+    let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(
+        "SELECT i.id, i.email, CAST(CASE WHEN ip.is_owner THEN 1 ELSE 0 END AS BIGINT), i.expires_at \
          FROM invite_projects ip JOIN invites i ON i.id = ip.invite_id \
          WHERE ip.project_id = $1 AND i.expires_at > $2 ORDER BY i.email",
     )
@@ -63,7 +65,7 @@ pub async fn invites(db: &Db, project_id: i64) -> Result<Vec<InvitedView>, DbErr
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(email, owner, expires_at)| InvitedView { email, is_owner: owner != 0, expires_at })
+        .map(|(id, email, owner, expires_at)| InvitedView { id, email, is_owner: owner != 0, expires_at })
         .collect())
 }
 

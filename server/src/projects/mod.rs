@@ -7,6 +7,7 @@
 pub mod access;
 pub mod files;
 pub mod members;
+pub mod membership;
 pub mod quota;
 pub mod status;
 

@@ -18,6 +18,7 @@ mod pages;
 mod password;
 mod password_reset;
 mod permissions;
+mod project_members;
 mod project_status;
 mod projects;
 mod replicas;

@@ -1,0 +1,132 @@
+//! Changing who has a project and what it says (DDS's `project access revoke`, `access grant
+//! --owner`, `info change`). Rules in `app::domain::membership`; each change one transaction with
+//! its audit event. Revoking removes the member's key seal with the membership: their browser
+//! can no longer open the project key from the server (what they downloaded stays theirs).
+
+use app::api::members::EditDetails;
+use app::domain::membership::{may_edit_details, may_manage_members};
+use app::domain::projects::check_project_details;
+
+use super::{visible, ProjectError};
+use crate::db::audit::{self, AuditEvent};
+use crate::db::users::User;
+use crate::db::Db;
+
+async fn member_id(db: &Db, project_id: i64, username: &str) -> Result<i64, ProjectError> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT u.id FROM project_members m JOIN users u ON u.id = m.user_id WHERE m.project_id = $1 AND u.username = $2",
+    )
+    .bind(project_id)
+    .bind(username.to_lowercase())
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|(id,)| id)
+        .ok_or_else(|| ProjectError::Invalid(format!("{username} is not a member of this project.")))
+}
+
+/// Removes a Researcher from the project, with their key seal.
+pub async fn revoke(db: &Db, user: &User, public_id: &str, username: &str) -> Result<(), ProjectError> {
+    let (project, capacity) = visible(db, user, public_id).await?;
+    let member = member_id(db, project.id, username).await?;
+    may_manage_members(capacity, user.id, Some(member))?;
+    let mut tx = db.pool().begin().await?;
+    sqlx::query("DELETE FROM project_key_seals WHERE project_id = $1 AND user_id = $2")
+        .bind(project.id)
+        .bind(member)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM project_members WHERE project_id = $1 AND user_id = $2")
+        .bind(project.id)
+        .bind(member)
+        .execute(&mut *tx)
+        .await?;
+    let detail = format!("{public_id}: {username}");
+    audit::record(&mut *tx, AuditEvent::new(Some(user.id), "project-access-revoked", Some(&detail))).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets or clears a member's Project Owner flag.
+pub async fn set_owner(
+    db: &Db,
+    user: &User,
+    public_id: &str,
+    username: &str,
+    owner: bool,
+) -> Result<(), ProjectError> {
+    let (project, capacity) = visible(db, user, public_id).await?;
+    let member = member_id(db, project.id, username).await?;
+    may_manage_members(capacity, user.id, Some(member))?;
+    let mut tx = db.pool().begin().await?;
+    sqlx::query("UPDATE project_members SET is_owner = $1 WHERE project_id = $2 AND user_id = $3")
+        .bind(owner)
+        .bind(project.id)
+        .bind(member)
+        .execute(&mut *tx)
+        .await?;
+    let event = if owner { "project-owner-set" } else { "project-owner-cleared" };
+    audit::record(&mut *tx, AuditEvent::new(Some(user.id), event, Some(&format!("{public_id}: {username}"))))
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Takes the project out of a pending invite; an invite left without projects is deleted
+/// (DDS), so its link stops working.
+pub async fn revoke_invite(
+    db: &Db,
+    user: &User,
+    public_id: &str,
+    invite_id: i64,
+) -> Result<bool, ProjectError> {
+    let (project, capacity) = visible(db, user, public_id).await?;
+    may_manage_members(capacity, user.id, None)?;
+    let mut tx = db.pool().begin().await?;
+    let removed = sqlx::query("DELETE FROM invite_projects WHERE invite_id = $1 AND project_id = $2")
+        .bind(invite_id)
+        .bind(project.id)
+        .execute(&mut *tx)
+        .await?;
+    if removed.rows_affected() == 0 {
+        return Err(ProjectError::Invalid("That invite does not lead to this project.".into()));
+    }
+    let deleted = sqlx::query(
+        "DELETE FROM invites WHERE id = $1 AND role = 'Researcher' \
+         AND NOT EXISTS (SELECT 1 FROM invite_projects WHERE invite_id = $1)",
+    )
+    .bind(invite_id)
+    .execute(&mut *tx)
+    .await?;
+    let detail = format!("{public_id}: invite {invite_id}");
+    audit::record(&mut *tx, AuditEvent::new(Some(user.id), "project-invite-revoked", Some(&detail))).await?;
+    tx.commit().await?;
+    Ok(deleted.rows_affected() == 1)
+}
+
+/// Changes title, description and PI (DDS's checks; what is not given stays).
+pub async fn edit_details(
+    db: &Db,
+    user: &User,
+    public_id: &str,
+    edit: &EditDetails,
+) -> Result<(), ProjectError> {
+    let (project, capacity) = visible(db, user, public_id).await?;
+    may_edit_details(capacity)?;
+    let title = edit.title.as_deref().unwrap_or(&project.title).trim().to_string();
+    let description = edit.description.as_deref().unwrap_or(&project.description).trim().to_string();
+    let pi = edit.pi.as_deref().unwrap_or(&project.pi).trim().to_lowercase();
+    check_project_details(&title, &description, &pi).map_err(|e| ProjectError::Invalid(e.to_string()))?;
+    let mut tx = db.pool().begin().await?;
+    sqlx::query("UPDATE projects SET title = $1, description = $2, pi = $3, updated_at = $4 WHERE id = $5")
+        .bind(&title)
+        .bind(&description)
+        .bind(&pi)
+        .bind(crate::db::now())
+        .bind(project.id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(&mut *tx, AuditEvent::new(Some(user.id), "project-details-changed", Some(public_id)))
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
