@@ -121,7 +121,7 @@ pub async fn begin_setup(
     let uri = generator.get_url();
     let qr_svg = qrcode::QrCode::new(uri.as_bytes())
         .map(|code| code.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).build())
-        .map_err(|e| DbError::Rule(format!("cannot draw the QR code: {e}")))?;
+        .map_err(|e| DbError::Internal(format!("cannot draw the QR code: {e}")))?;
     Ok(TotpSetup { secret: Secret::Raw(raw).to_encoded().to_string(), uri, qr_svg })
 }
 

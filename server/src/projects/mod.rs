@@ -52,7 +52,7 @@ pub enum ProjectError {
 
 impl From<sqlx::Error> for ProjectError {
     fn from(err: sqlx::Error) -> Self {
-        ProjectError::Db(DbError::Query(err))
+        ProjectError::Db(DbError::from(err))
     }
 }
 

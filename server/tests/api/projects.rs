@@ -657,7 +657,7 @@ async fn existing_researchers_and_pending_invites_are_added(backend: Backend) {
         post(&admin, "/invites", invite("staff@example.org", Some(project.as_str()), false)).await;
     assert_eq!(
         (status, answer["error"].as_str()),
-        (400, Some("An invitation has already been sent to this email address."))
+        (409, Some("An invitation has already been sent to this email address."))
     );
 
     // Eve registers, waits, and is approved.
