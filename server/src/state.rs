@@ -69,14 +69,10 @@ impl AccountSource for DbAccounts {
             };
             match crate::auth::login::current_user(&self.0, &session).await {
                 Ok(user) => {
-                    let second_factor = crate::auth::totp::method(&self.0, user.id)
-                        .await
-                        .map_err(|e| {
-                            tracing::error!(error = %e, "cannot read the second factor");
-                            "Your account could not be loaded right now.".to_string()
-                        })?
-                        .as_str()
-                        .to_string();
+                    let second_factor = crate::auth::totp::method(&self.0, user.id).await.map_err(|e| {
+                        tracing::error!(error = %e, "cannot read the second factor");
+                        "Your account could not be loaded right now.".to_string()
+                    })?;
                     Ok(Some(SignedInUser {
                         username: user.username,
                         name: user.name,

@@ -2,11 +2,13 @@
 
 pub mod account;
 pub mod error;
+pub mod ids;
 pub mod password_policy;
 pub mod permissions;
 pub mod project_status;
 pub mod projects;
 pub mod redirect;
 pub mod roles;
+pub mod second_factor;
 pub mod site;
 pub mod username;

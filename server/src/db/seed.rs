@@ -155,7 +155,7 @@ async fn seed_project(
     .await?;
     sqlx::query("INSERT INTO project_statuses (project_id, status, is_aborted, created_at) VALUES ($1, $2, FALSE, $3)")
         .bind(project_id)
-        .bind(crate::projects::IN_PROGRESS)
+        .bind(crate::projects::INITIAL_STATUS.as_str())
         .bind(now())
         .execute(&mut **tx)
         .await?;

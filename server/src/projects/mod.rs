@@ -9,6 +9,7 @@ pub mod members;
 
 use app::api::keys::WaitingMember;
 use app::domain::permissions::{Actor, Denied};
+use app::domain::project_status::ProjectStatus;
 use app::domain::projects::{self as rules, Capacity, Creation};
 pub use app::domain::projects::{KeyPath, ProjectSummary};
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -24,7 +25,16 @@ use crate::db::users::{self, User};
 use crate::db::{now, Db, DbError};
 
 /// The status a new project starts in (DDS).
-pub const IN_PROGRESS: &str = "In Progress";
+pub const INITIAL_STATUS: ProjectStatus = ProjectStatus::InProgress;
+
+/// A status read from the database (its CHECK admits only ProjectStatus's spellings).
+fn status_of(stored: Option<String>) -> Result<ProjectStatus, DbError> {
+    match stored {
+        None => Ok(INITIAL_STATUS),
+        Some(s) => ProjectStatus::parse(&s)
+            .ok_or_else(|| DbError::Internal(format!("unknown project status '{s}' in the database"))),
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectError {
@@ -237,7 +247,7 @@ pub async fn create(db: &Db, creator: &User, new: NewProject) -> Result<String, 
     .await?;
     sqlx::query("INSERT INTO project_statuses (project_id, status, is_aborted, created_at) VALUES ($1, $2, FALSE, $3)")
         .bind(project_id)
-        .bind(IN_PROGRESS)
+        .bind(INITIAL_STATUS.as_str())
         .bind(created)
         .execute(&mut *tx)
         .await?;
@@ -246,14 +256,14 @@ pub async fn create(db: &Db, creator: &User, new: NewProject) -> Result<String, 
     Ok(public_id)
 }
 
-async fn current_status(db: &Db, project_id: i64) -> Result<String, DbError> {
+async fn current_status(db: &Db, project_id: i64) -> Result<ProjectStatus, DbError> {
     let row: Option<(String,)> = sqlx::query_as(
         "SELECT status FROM project_statuses WHERE project_id = $1 ORDER BY created_at DESC LIMIT 1",
     )
     .bind(project_id)
     .fetch_optional(db.pool())
     .await?;
-    Ok(row.map(|(status,)| status).unwrap_or_else(|| IN_PROGRESS.to_string()))
+    status_of(row.map(|(status,)| status))
 }
 
 /// One line of the listing with what decides the caller's capacity and access, read in the
@@ -304,8 +314,7 @@ pub async fn list(db: &Db, user: &User) -> Result<Vec<ProjectSummary>, ProjectEr
         (true, Some(unit_id)) => seals::current(db, SealedKey::Unit, unit_id, user.id).await?.is_some(),
         _ => false,
     };
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|row| {
             let capacity = Capacity::of(&actor(user), row.project.unit_id, row.membership.map(|m| m != 0));
             let access = match capacity {
@@ -313,18 +322,18 @@ pub async fn list(db: &Db, user: &User) -> Result<Vec<ProjectSummary>, ProjectEr
                 Capacity::Owner | Capacity::Member => Some(row.own_seal != 0),
                 Capacity::Operator | Capacity::Outsider => None,
             };
-            ProjectSummary {
-                status: row.status.unwrap_or_else(|| IN_PROGRESS.to_string()),
+            Ok(ProjectSummary {
+                status: status_of(row.status)?,
                 public_id: row.project.public_id,
                 title: row.project.title,
                 pi: row.project.pi,
                 unit: row.project.unit_name,
                 created_at: row.project.created_at,
-                capacity: capacity.label().to_string(),
+                capacity,
                 access,
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// The list line of a project for the caller, and how the caller reaches its key.
@@ -343,7 +352,7 @@ async fn summarize(
         pi: project.pi.clone(),
         unit: project.unit_name.clone(),
         created_at: project.created_at,
-        capacity: capacity.label().to_string(),
+        capacity,
         access,
     };
     Ok((summary, key))

@@ -3,6 +3,7 @@
 //! One bucket per project (`<prefix>-<project public id>`), object keys are random UUIDs. The
 //! same code talks to the embedded endpoint ([`embedded`]) and to any real S3 service.
 
+pub mod bucket;
 pub mod embedded;
 
 use std::time::Duration;
@@ -15,6 +16,7 @@ use aws_sdk_s3::error::SdkError;
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use aws_sdk_s3::Client;
+pub use bucket::{BucketName, InvalidBucketName};
 
 /// Presigned URLs never outlive this (S3's own maximum is 7 days).
 pub const MAX_PRESIGN_EXPIRY: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -98,14 +100,14 @@ impl ObjectStore {
 
     /// The bucket of a project. Project ids are lowercase alphanumerics (validated where they are
     /// created); anything else is refused rather than silently mangled.
-    pub fn bucket_for(&self, project_public_id: &str) -> Result<String, StorageError> {
+    pub fn bucket_for(&self, project_public_id: &str) -> Result<BucketName, StorageError> {
         let ok = !project_public_id.is_empty()
             && project_public_id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        let bucket = format!("{}-{}", self.bucket_prefix, project_public_id);
-        if !ok || bucket.len() > 63 {
+        if !ok {
             return Err(StorageError::Invalid(format!("'{project_public_id}' cannot name a bucket")));
         }
-        Ok(bucket)
+        BucketName::parse(&format!("{}-{}", self.bucket_prefix, project_public_id))
+            .map_err(|e| StorageError::Invalid(e.to_string()))
     }
 
     /// Reachability check for `/status`.
@@ -116,8 +118,8 @@ impl ObjectStore {
 
     /// Creates the bucket unless it exists already, ours. It asks to create first, so two
     /// callers at once both succeed (a check before creating would let both see "missing").
-    pub async fn ensure_bucket(&self, bucket: &str) -> Result<(), StorageError> {
-        let refused = match self.client.create_bucket().bucket(bucket).send().await {
+    pub async fn ensure_bucket(&self, bucket: &BucketName) -> Result<(), StorageError> {
+        let refused = match self.client.create_bucket().bucket(bucket.as_str()).send().await {
             Ok(_) => return Ok(()),
             Err(err) => err,
         };
@@ -127,7 +129,7 @@ impl ObjectStore {
         // BucketAlreadyExists names a bucket of ANY owner (some endpoints, the embedded one
         // included, also answer it, or an internal error, to the loser of a race): it is ours
         // only if we may read it.
-        if self.client.head_bucket().bucket(bucket).send().await.is_ok() {
+        if self.client.head_bucket().bucket(bucket.as_str()).send().await.is_ok() {
             return Ok(());
         }
         Err(request_error(refused))
@@ -137,12 +139,18 @@ impl ObjectStore {
     /// listing: S3 returns at most 1000 parts per call).
     pub async fn list_parts(
         &self,
-        bucket: &str,
+        bucket: &BucketName,
         key: &str,
         upload_id: &str,
     ) -> Result<Vec<UploadedPart>, StorageError> {
-        let mut pages =
-            self.client.list_parts().bucket(bucket).key(key).upload_id(upload_id).into_paginator().send();
+        let mut pages = self
+            .client
+            .list_parts()
+            .bucket(bucket.as_str())
+            .key(key)
+            .upload_id(upload_id)
+            .into_paginator()
+            .send();
         let mut parts = Vec::new();
         while let Some(page) = pages.next().await {
             for part in page.map_err(request_error)?.parts() {
@@ -159,11 +167,15 @@ impl ObjectStore {
     }
 
     /// Starts a multipart upload and returns its upload id.
-    pub async fn create_multipart_upload(&self, bucket: &str, key: &str) -> Result<String, StorageError> {
+    pub async fn create_multipart_upload(
+        &self,
+        bucket: &BucketName,
+        key: &str,
+    ) -> Result<String, StorageError> {
         let out = self
             .client
             .create_multipart_upload()
-            .bucket(bucket)
+            .bucket(bucket.as_str())
             .key(key)
             .send()
             .await
@@ -174,7 +186,7 @@ impl ObjectStore {
     /// A URL to PUT exactly `content_length` bytes as part `part_number` (1-based).
     pub async fn presign_upload_part(
         &self,
-        bucket: &str,
+        bucket: &BucketName,
         key: &str,
         upload_id: &str,
         part_number: i32,
@@ -187,7 +199,7 @@ impl ObjectStore {
         let presigned = self
             .presigner
             .upload_part()
-            .bucket(bucket)
+            .bucket(bucket.as_str())
             .key(key)
             .upload_id(upload_id)
             .part_number(part_number)
@@ -202,7 +214,7 @@ impl ObjectStore {
     /// rejected complete cannot be retried, so this is checked before asking the endpoint.
     pub async fn complete_multipart_upload(
         &self,
-        bucket: &str,
+        bucket: &BucketName,
         key: &str,
         upload_id: &str,
         etags: &[String],
@@ -217,7 +229,7 @@ impl ObjectStore {
             .collect();
         self.client
             .complete_multipart_upload()
-            .bucket(bucket)
+            .bucket(bucket.as_str())
             .key(key)
             .upload_id(upload_id)
             .multipart_upload(CompletedMultipartUpload::builder().set_parts(Some(parts)).build())
@@ -229,13 +241,13 @@ impl ObjectStore {
 
     pub async fn abort_multipart_upload(
         &self,
-        bucket: &str,
+        bucket: &BucketName,
         key: &str,
         upload_id: &str,
     ) -> Result<(), StorageError> {
         self.client
             .abort_multipart_upload()
-            .bucket(bucket)
+            .bucket(bucket.as_str())
             .key(key)
             .upload_id(upload_id)
             .send()
@@ -245,8 +257,9 @@ impl ObjectStore {
     }
 
     /// Size of a stored object in bytes.
-    pub async fn object_size(&self, bucket: &str, key: &str) -> Result<i64, StorageError> {
-        let out = self.client.head_object().bucket(bucket).key(key).send().await.map_err(request_error)?;
+    pub async fn object_size(&self, bucket: &BucketName, key: &str) -> Result<i64, StorageError> {
+        let out =
+            self.client.head_object().bucket(bucket.as_str()).key(key).send().await.map_err(request_error)?;
         out.content_length.ok_or_else(|| StorageError::Request("the endpoint returned no object size".into()))
     }
 
@@ -254,14 +267,14 @@ impl ObjectStore {
     /// serves every range of a resumable download).
     pub async fn presign_get(
         &self,
-        bucket: &str,
+        bucket: &BucketName,
         key: &str,
         expires_in: Duration,
     ) -> Result<PresignedRequest, StorageError> {
         let presigned = self
             .presigner
             .get_object()
-            .bucket(bucket)
+            .bucket(bucket.as_str())
             .key(key)
             .presigned(presigning(expires_in)?)
             .await
