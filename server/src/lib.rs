@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod files;

@@ -12,6 +12,7 @@ use tokio::task::JoinSet;
 
 use crate::auth::secret::ServerSecret;
 use crate::auth::session_store::DbSessionStore;
+use crate::clock::{SharedClock, SystemClock};
 use crate::config::{Config, StorageConfig};
 use crate::db::{Db, DbError};
 use crate::mail::MailError;
@@ -69,6 +70,11 @@ pub async fn open_database(config: &Config) -> Result<Db, DbError> {
 }
 
 pub async fn start(config: Config) -> Result<Running, StartupError> {
+    start_with_clock(config, Arc::new(SystemClock)).await
+}
+
+/// [`start`] with the given clock (tests pass a [`crate::clock::ManualClock`]).
+pub async fn start_with_clock(config: Config, clock: SharedClock) -> Result<Running, StartupError> {
     crate::files::create_private_dir(&config.data_dir)
         .map_err(|source| StartupError::DataDir { path: config.data_dir.display().to_string(), source })?;
     let db = open_database(&config).await?;
@@ -151,10 +157,16 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         secret,
         site,
         leptos_options,
+        clock,
     };
-    tasks.spawn(crate::jobs::scheduler(state.db.clone(), stopped()));
+    tasks.spawn(crate::jobs::scheduler(crate::jobs::JobContext::from_state(&state), stopped()));
     tasks.spawn(mail_worker.run(shutdown.subscribe()));
-    tasks.spawn(crate::jobs::tasks::runner(state.db.clone(), state.storage.clone(), shutdown.subscribe()));
+    tasks.spawn(crate::jobs::tasks::runner(
+        state.db.clone(),
+        state.storage.clone(),
+        state.clock.clone(),
+        shutdown.subscribe(),
+    ));
     let router = crate::http::router(state.clone());
     let shutdown_signal = stopped();
     tasks.spawn(async move {

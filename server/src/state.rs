@@ -12,6 +12,7 @@ use leptos::config::LeptosOptions;
 use crate::auth::hash_slots::HashSlots;
 use crate::auth::secret::ServerSecret;
 use crate::auth::session_store::DbSessionStore;
+use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::mail::Mailer;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub hash_slots: HashSlots,
     pub site: SiteInfo,
     pub leptos_options: LeptosOptions,
+    /// The time for the server's own work (jobs; next, project expiry): settable in tests.
+    pub clock: SharedClock,
 }
 
 /// The notices port of the pages (MOTD, maintenance), answered from the database.
@@ -66,14 +69,10 @@ impl AccountSource for DbAccounts {
             };
             match crate::auth::login::current_user(&self.0, &session).await {
                 Ok(user) => {
-                    let second_factor = crate::auth::totp::method(&self.0, user.id)
-                        .await
-                        .map_err(|e| {
-                            tracing::error!(error = %e, "cannot read the second factor");
-                            "Your account could not be loaded right now.".to_string()
-                        })?
-                        .as_str()
-                        .to_string();
+                    let second_factor = crate::auth::totp::method(&self.0, user.id).await.map_err(|e| {
+                        tracing::error!(error = %e, "cannot read the second factor");
+                        "Your account could not be loaded right now.".to_string()
+                    })?;
                     Ok(Some(SignedInUser {
                         username: user.username,
                         name: user.name,

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::permissions::{Actor, Decision, Denied};
+use crate::domain::project_status::ProjectStatus;
 use crate::domain::roles::Role;
 
 /// How the caller's browser reaches a project's private key (`key` of `GET /projects/{id}`).
@@ -39,16 +40,18 @@ pub struct ProjectSummary {
     pub title: String,
     pub pi: String,
     pub unit: String,
-    pub status: String,
+    pub status: ProjectStatus,
     pub created_at: i64,
-    /// The caller's capacity: "Unit Admin", "Project Owner", "Researcher", "Super Admin".
-    pub capacity: String,
+    /// The caller's capacity: "Unit Admin", "Unit Personnel", "Project Owner", "Researcher",
+    /// "Super Admin".
+    pub capacity: Capacity,
     /// Whether the caller holds the project key now (`None` for Super Admins: never).
     pub access: Option<bool>,
 }
 
-/// How a user stands towards one project.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a user stands towards one project. On the wire as its [`Capacity::label`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "&str", try_from = "String")]
 pub enum Capacity {
     /// Unit Admin or Unit Personnel of the project's unit: every project of the unit, through
     /// the unit key.
@@ -91,6 +94,19 @@ impl Capacity {
         }
     }
 
+    /// The capacity a label names (the inverse of [`Capacity::label`]).
+    pub fn parse(label: &str) -> Option<Capacity> {
+        Some(match label {
+            "Unit Admin" => Capacity::Staff(Role::UnitAdmin),
+            "Unit Personnel" => Capacity::Staff(Role::UnitPersonnel),
+            "Project Owner" => Capacity::Owner,
+            "Researcher" => Capacity::Member,
+            "Super Admin" => Capacity::Operator,
+            "" => Capacity::Outsider,
+            _ => return None,
+        })
+    }
+
     /// Whether the project appears in the user's listing at all.
     pub fn sees_project(self) -> bool {
         self != Capacity::Outsider
@@ -104,6 +120,20 @@ impl Capacity {
     /// Whether the user sees who the project's members are (and their access).
     pub fn sees_members(self) -> bool {
         matches!(self, Capacity::Staff(_) | Capacity::Owner)
+    }
+}
+
+impl From<Capacity> for &'static str {
+    fn from(capacity: Capacity) -> &'static str {
+        capacity.label()
+    }
+}
+
+impl TryFrom<String> for Capacity {
+    type Error = String;
+
+    fn try_from(label: String) -> Result<Capacity, String> {
+        Capacity::parse(&label).ok_or_else(|| format!("unknown capacity '{label}'"))
     }
 }
 
@@ -214,6 +244,23 @@ mod tests {
         assert!(Capacity::Operator.sees_project() && !Capacity::Operator.holds_key());
         assert!(!Capacity::Outsider.sees_project());
         assert!(Capacity::Owner.sees_members() && !Capacity::Member.sees_members());
+    }
+
+    #[test]
+    fn capacity_has_one_spelling_on_the_wire() {
+        let all = [
+            Capacity::Staff(Role::UnitAdmin),
+            Capacity::Staff(Role::UnitPersonnel),
+            Capacity::Owner,
+            Capacity::Member,
+            Capacity::Operator,
+        ];
+        for capacity in all {
+            let json = serde_json::to_string(&capacity).unwrap();
+            assert_eq!(json, format!("\"{}\"", capacity.label()));
+            assert_eq!(serde_json::from_str::<Capacity>(&json).unwrap(), capacity);
+        }
+        assert!(serde_json::from_str::<Capacity>("\"Owner\"").is_err());
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub fn AccountPage() -> impl IntoView {
                             <dd>{u.role.as_str()}</dd>
                         </dl>
                         <KeyStatus username=u.username.clone() staff=u.role.belongs_to_unit() />
-                        <TwoFactor method=u.second_factor.clone() />
+                        <TwoFactor method=u.second_factor />
                         <ChangePassword username=u.username.clone() />
                         // Super Admins cannot delete their own account (DDS): no button to refuse.
                         {(u.role != crate::domain::roles::Role::SuperAdmin).then(|| view! { <DeleteAccount /> })}
@@ -164,8 +164,8 @@ fn request_link(
 }
 
 #[component]
-fn TwoFactor(method: String) -> impl IntoView {
-    let (enabled, set_enabled) = signal(method == "totp");
+fn TwoFactor(method: crate::domain::second_factor::SecondFactor) -> impl IntoView {
+    let (enabled, set_enabled) = signal(method == crate::domain::second_factor::SecondFactor::Totp);
     let (setup, set_setup) = signal(None::<TotpSetup>);
     let (error, set_error) = signal(None::<String>);
     let code = RwSignal::new(String::new());

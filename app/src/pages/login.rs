@@ -176,7 +176,11 @@ mod flow {
         let (auth_key, master) = derive_auth_key(password, &pre)?;
         let answer: LoginAnswer =
             post_json("/api/v1/auth/login", &json!({ "username": username, "auth_key": auth_key })).await?;
-        Ok((answer.second_factor == "totp", master, answer.username))
+        Ok((
+            answer.second_factor == crate::domain::second_factor::SecondFactor::Totp,
+            master,
+            answer.username,
+        ))
     }
 
     /// Unwraps the user's private key with the kek and keeps it for this tab (DESIGN §3).

@@ -105,8 +105,8 @@ pub fn ProjectsPage() -> impl IntoView {
                                                             <td>{p.title}</td>
                                                             <td>{p.pi}</td>
                                                             <td>{p.unit}</td>
-                                                            <td>{p.status}</td>
-                                                            <td>{p.capacity}</td>
+                                                            <td>{p.status.as_str()}</td>
+                                                            <td>{p.capacity.label()}</td>
                                                             <td data-testid="project-access">{access_label(p.access)}</td>
                                                         </tr>
                                                     }

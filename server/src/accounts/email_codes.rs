@@ -3,7 +3,7 @@
 //! reads the mailbox receives the emailed codes anyway.
 
 use super::links::{self, LinkError, Purpose, Taken};
-use crate::auth::totp::{self, Method};
+use crate::auth::totp::{self, SecondFactor};
 use crate::db::users::{self, User};
 use crate::db::Db;
 use crate::mail::{Mailer, OutgoingMail};
@@ -19,7 +19,7 @@ pub async fn request(
     user: &User,
     _confirmed: &crate::auth::reauth::PasswordConfirmed,
 ) -> Result<String, LinkError> {
-    if totp::method(db, user.id).await? == Method::Email {
+    if totp::method(db, user.id).await? == SecondFactor::Email {
         return Err(LinkError::Refused(
             "You already log in with one-time codes sent to your email: nothing to change.".into(),
         ));

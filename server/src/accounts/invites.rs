@@ -16,7 +16,7 @@ use super::unit_keys::{self, NewUnitKey};
 use super::{link_token_hash, new_link_token};
 use crate::auth::credentials::{decode_field, CredentialsError, NewKeyPair, PUBLIC_KEY_LEN};
 use crate::db::users::{self, User};
-use crate::db::{now, Db, DbError};
+use crate::db::{now, Db, DbError, Duplicate};
 use crate::mail::{escape_html, normalized_address, MailError, Mailer, OutgoingMail};
 use crate::projects::{self, members, Project, ProjectError};
 use app::domain::projects as project_rules;
@@ -29,18 +29,12 @@ pub enum InviteError {
     Denied(String),
     #[error("{0}")]
     Invalid(String),
-    #[error("This email address already belongs to an account.")]
-    AlreadyRegistered,
-    #[error("An invitation has already been sent to this email address.")]
-    AlreadyInvited,
     #[error(
         "This invitation link is not valid: it may have been used or cancelled. Ask for a new invitation."
     )]
     NotFound,
     #[error("This invitation has expired. Ask for a new one.")]
     Expired,
-    #[error("The username is already taken. Choose another one.")]
-    UsernameTaken,
     #[error(transparent)]
     Mail(#[from] MailError),
     #[error(transparent)]
@@ -48,6 +42,12 @@ pub enum InviteError {
     /// A failure whose cause is only for the log.
     #[error("{0}")]
     Internal(String),
+}
+
+/// A value that is taken: the same typed error the UNIQUE constraint gives when a concurrent
+/// request got there first, so both answer alike (409, see `http::error`).
+fn taken(what: Duplicate) -> InviteError {
+    InviteError::Db(DbError::Duplicate(what))
 }
 
 impl From<CredentialsError> for InviteError {
@@ -67,7 +67,7 @@ impl From<Denied> for InviteError {
 
 impl From<sqlx::Error> for InviteError {
     fn from(err: sqlx::Error) -> Self {
-        InviteError::Db(DbError::Query(err))
+        InviteError::Db(DbError::from(err))
     }
 }
 
@@ -88,6 +88,8 @@ impl From<ProjectError> for InviteError {
             }
             ProjectError::NotFound | ProjectError::NoAccessYourself => InviteError::Denied(err.to_string()),
             ProjectError::Db(db) => InviteError::Db(db),
+            // Inviting never prepares storage; should it, it is an internal failure.
+            ProjectError::Storage => InviteError::Db(DbError::Internal(err.to_string())),
         }
     }
 }
@@ -160,7 +162,7 @@ pub async fn create(
                 "This user was already added to the system. Specify the project you wish to give access to."
                     .into(),
             )),
-            None => Err(InviteError::AlreadyRegistered),
+            None => Err(taken(Duplicate::Email)),
         };
     }
     let pending: Option<(i64, i64, String)> =
@@ -174,7 +176,7 @@ pub async fn create(
                 Some(project) if pending_role == Role::Researcher.as_str() => {
                     Ok(members::add_to_pending_invite(db, project, id, new.owner).await?.into())
                 }
-                _ => Err(InviteError::AlreadyInvited),
+                _ => Err(taken(Duplicate::InviteEmail)),
             };
         }
         Some((id, _, _)) => {
@@ -198,12 +200,7 @@ pub async fn create(
     .bind(now())
     .bind(now() + VALIDITY_SECS)
     .fetch_one(&mut *tx)
-    .await
-    .map_err(|e| match DbError::Query(e) {
-        // A concurrent invite to the same address was stored first.
-        err if err.is_unique_violation() => InviteError::AlreadyInvited,
-        err => InviteError::Db(err),
-    })?;
+    .await?; // A concurrent invite to the same address stored first: Duplicate::InviteEmail.
     if let Some(project) = &project {
         members::record_invite_project(&mut *tx, id, project.id, new.owner).await?;
     }
@@ -426,7 +423,7 @@ pub async fn accept(
         }
     };
     if users::by_username(db, &username).await?.is_some() {
-        return Err(InviteError::UsernameTaken);
+        return Err(taken(Duplicate::Username));
     }
     let credentials = checked.into_stored().await?;
 
@@ -441,7 +438,8 @@ pub async fn accept(
     if claimed.rows_affected() != 1 {
         return Err(InviteError::NotFound);
     }
-    let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
+    // A concurrent registration of the same username fails here with Duplicate::Username.
+    let (user_id,): (i64,) = sqlx::query_as(
         "INSERT INTO users (username, name, role, unit_id, is_active, invited_by, created_at) \
          VALUES ($1, $2, $3, $4, TRUE, $5, $6) RETURNING id",
     )
@@ -452,12 +450,7 @@ pub async fn accept(
     .bind(invited_by)
     .bind(now())
     .fetch_one(&mut *tx)
-    .await;
-    let (user_id,) = match inserted {
-        Ok(row) => row,
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Err(InviteError::UsernameTaken),
-        Err(e) => return Err(e.into()),
-    };
+    .await?;
     sqlx::query("INSERT INTO emails (user_id, email, is_primary) VALUES ($1, $2, TRUE)")
         .bind(user_id)
         .bind(&email)

@@ -28,9 +28,9 @@ struct WaitingRow {
 impl WaitingRow {
     fn into_member(self) -> Result<WaitingMember, DbError> {
         let role = Role::parse(&self.role)
-            .ok_or_else(|| DbError::Rule(format!("unknown role '{}' in the database", self.role)))?;
+            .ok_or_else(|| DbError::Internal(format!("unknown role '{}' in the database", self.role)))?;
         let origin = KeyOrigin::parse(&self.key_origin).ok_or_else(|| {
-            DbError::Rule(format!("unknown key origin '{}' in the database", self.key_origin))
+            DbError::Internal(format!("unknown key origin '{}' in the database", self.key_origin))
         })?;
         let invited_by = match (self.inviter_name, self.inviter_username) {
             (Some(name), Some(username)) => Some(format!("{name} ({username})")),

@@ -61,7 +61,7 @@ pub enum ResetError {
 
 impl From<sqlx::Error> for ResetError {
     fn from(err: sqlx::Error) -> Self {
-        ResetError::Db(DbError::Query(err))
+        ResetError::Db(DbError::from(err))
     }
 }
 

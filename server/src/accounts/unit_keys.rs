@@ -43,7 +43,7 @@ pub enum UnitKeyError {
 
 impl From<sqlx::Error> for UnitKeyError {
     fn from(err: sqlx::Error) -> Self {
-        UnitKeyError::Db(DbError::Query(err))
+        UnitKeyError::Db(DbError::from(err))
     }
 }
 

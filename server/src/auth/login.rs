@@ -90,7 +90,7 @@ pub async fn prelogin(db: &Db, secret: &ServerSecret, username: &str) -> Result<
 }
 
 /// The second factor the user must give next.
-pub use super::totp::Method as SecondFactor;
+pub use super::totp::SecondFactor;
 
 pub struct LoginContext<'a> {
     pub db: &'a Db,

@@ -91,11 +91,11 @@ pub async fn forgive(db: &Db, attempt: Attempt) -> Result<(), DbError> {
     Ok(())
 }
 
-/// Forgets attempts older than the window, and the lock rows of empty buckets (run by the
-/// cleanup job).
-pub async fn prune(db: &Db) -> Result<u64, DbError> {
+/// Forgets attempts older than the window as of `at`, and the lock rows of empty buckets (run by
+/// the cleanup job).
+pub async fn prune(db: &Db, at: i64) -> Result<u64, DbError> {
     let done = sqlx::query("DELETE FROM auth_attempts WHERE at <= $1")
-        .bind(now() - WINDOW_SECS)
+        .bind(at - WINDOW_SECS)
         .execute(db.pool())
         .await?;
     sqlx::query(

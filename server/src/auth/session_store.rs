@@ -36,10 +36,10 @@ impl DbSessionStore {
         Ok(done.rows_affected())
     }
 
-    /// Removes expired sessions (run by the cleanup job).
-    pub async fn prune(&self) -> std::result::Result<u64, sqlx::Error> {
+    /// Removes the sessions expired at `at` (run by the cleanup job).
+    pub async fn prune(&self, at: i64) -> std::result::Result<u64, sqlx::Error> {
         let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(now())
+            .bind(at)
             .execute(self.db.pool())
             .await?;
         Ok(done.rows_affected())

@@ -24,21 +24,7 @@ pub struct TotpSetup {
     pub qr_svg: String,
 }
 
-/// The second factor a user has chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    Email,
-    Totp,
-}
-
-impl Method {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Email => "email",
-            Method::Totp => "totp",
-        }
-    }
-}
+pub use app::domain::second_factor::SecondFactor;
 
 fn totp(secret: Vec<u8>, username: &str) -> TOTP {
     TOTP::new_unchecked(
@@ -87,15 +73,17 @@ fn open(secret: &ServerSecret, user_id: i64, sealed: &[u8]) -> Option<Vec<u8>> {
     sealing_key(secret).decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad: &aad }).ok()
 }
 
-pub async fn method(db: &Db, user_id: i64) -> Result<Method, DbError> {
+/// The user's second factor (emailed codes until they choose otherwise).
+pub async fn method(db: &Db, user_id: i64) -> Result<SecondFactor, DbError> {
     let row: Option<(String,)> = sqlx::query_as("SELECT method FROM second_factors WHERE user_id = $1")
         .bind(user_id)
         .fetch_optional(db.pool())
         .await?;
-    Ok(match row {
-        Some((m,)) if m == "totp" => Method::Totp,
-        _ => Method::Email,
-    })
+    match row {
+        None => Ok(SecondFactor::default()),
+        Some((m,)) => SecondFactor::parse(&m)
+            .ok_or_else(|| DbError::Internal(format!("unknown second factor '{m}' in the database"))),
+    }
 }
 
 /// Starts (or restarts) setting up an authenticator app: a new secret, pending until confirmed.
@@ -121,7 +109,7 @@ pub async fn begin_setup(
     let uri = generator.get_url();
     let qr_svg = qrcode::QrCode::new(uri.as_bytes())
         .map(|code| code.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).build())
-        .map_err(|e| DbError::Rule(format!("cannot draw the QR code: {e}")))?;
+        .map_err(|e| DbError::Internal(format!("cannot draw the QR code: {e}")))?;
     Ok(TotpSetup { secret: Secret::Raw(raw).to_encoded().to_string(), uri, qr_svg })
 }
 

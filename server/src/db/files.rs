@@ -329,7 +329,7 @@ pub async fn delete_path(
             .execute(&mut **tx)
             .await?;
         sqlx::query("DELETE FROM files WHERE id = $1").bind(file_id).execute(&mut **tx).await?;
-        let file_path = FilePath::parse(&file_path).map_err(|e| DbError::Rule(e.to_string()))?;
+        let file_path = FilePath::parse(&file_path).map_err(|e| DbError::Internal(e.to_string()))?;
         carry(tx, project_id, file_path.ancestors(), Delta { size: -size, stored: -stored, files: -1 }, now)
             .await?;
         removed.files += 1;

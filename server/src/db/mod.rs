@@ -26,15 +26,61 @@ pub enum DbError {
     #[error("cannot create the database folder or file {path}: {source}")]
     Folder { path: String, source: std::io::Error },
     #[error("database query failed: {0}")]
-    Query(#[from] sqlx::Error),
+    Query(sqlx::Error),
+    /// A UNIQUE constraint refused a write (another request got there first, or the value is
+    /// taken): the one typed form of every unique violation, answered with 409 and its sentence.
+    #[error(transparent)]
+    Duplicate(Duplicate),
+    /// A rule the user broke, with the sentence they read.
     #[error("{0}")]
     Rule(String),
+    /// Something the database holds or returned that the code cannot use (an unknown role, a
+    /// failed key derivation): only for the log, never shown.
+    #[error("{0}")]
+    Internal(String),
 }
 
-impl DbError {
-    /// A UNIQUE constraint refused a write: another request got there first.
-    pub fn is_unique_violation(&self) -> bool {
-        matches!(self, DbError::Query(sqlx::Error::Database(e)) if e.is_unique_violation())
+impl From<sqlx::Error> for DbError {
+    fn from(err: sqlx::Error) -> Self {
+        match &err {
+            sqlx::Error::Database(e) if e.is_unique_violation() => {
+                tracing::info!(error = %e, "unique constraint refused a write");
+                DbError::Duplicate(Duplicate::of(e.as_ref()))
+            }
+            _ => DbError::Query(err),
+        }
+    }
+}
+
+/// What a UNIQUE constraint found taken, with the sentence the user reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Duplicate {
+    #[error("An invitation has already been sent to this email address.")]
+    InviteEmail,
+    #[error("This email address already belongs to an account.")]
+    Email,
+    #[error("The username is already taken. Choose another one.")]
+    Username,
+    #[error("Another request changed this at the same moment. Reload the page and try again.")]
+    Other,
+}
+
+impl Duplicate {
+    /// Recognises the constraint from the backend's message: SQLite names `table.column`
+    /// ("UNIQUE constraint failed: invites.email"), PostgreSQL the constraint
+    /// ("... unique constraint \"invites_email_key\"").
+    fn of(err: &dyn sqlx::error::DatabaseError) -> Duplicate {
+        let text = format!("{} {}", err.constraint().unwrap_or_default(), err.message());
+        let names = |sqlite: &str, postgres: &str| text.contains(sqlite) || text.contains(postgres);
+        if names("invites.email", "invites_email_key") {
+            Duplicate::InviteEmail
+        } else if names("emails.email", "emails_email_key") {
+            Duplicate::Email
+        } else if names("users.username", "users_username_key") {
+            Duplicate::Username
+        } else {
+            Duplicate::Other
+        }
     }
 }
 

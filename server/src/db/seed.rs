@@ -48,7 +48,7 @@ pub async fn dev(db: &Db) -> Result<SeedOutcome, DbError> {
         (credentials, wasm_crypto::PrivateKey::generate())
     })
     .await
-    .map_err(|e| DbError::Rule(format!("key derivation failed: {e}")))?;
+    .map_err(|e| DbError::Internal(format!("key derivation failed: {e}")))?;
     let unit_public_key = unit_key.public_key().as_bytes().to_vec();
     let mut tx = db.pool().begin().await?;
     let (unit_id,): (i64,) = sqlx::query_as(
@@ -87,9 +87,9 @@ pub async fn dev(db: &Db) -> Result<SeedOutcome, DbError> {
         let stored = derived.into_stored();
         if role.belongs_to_unit() {
             let recipient = wasm_crypto::PublicKey::from_slice(&stored.public_key)
-                .map_err(|e| DbError::Rule(format!("seed key: {e}")))?;
+                .map_err(|e| DbError::Internal(format!("seed key: {e}")))?;
             let sealed = wasm_crypto::seal_private_key(&recipient, &unit_key)
-                .map_err(|e| DbError::Rule(format!("seed key: {e}")))?;
+                .map_err(|e| DbError::Internal(format!("seed key: {e}")))?;
             staff_seals.push((user_id, stored.public_key.clone(), sealed.as_bytes().to_vec()));
         }
         if *role == Role::Researcher {
@@ -130,9 +130,10 @@ async fn seed_project(
     unit_key: &wasm_crypto::PrivateKey,
     researchers: &[(i64, Vec<u8>)],
 ) -> Result<(), DbError> {
-    let rule = |e: wasm_crypto::CryptoError| DbError::Rule(format!("seed key: {e}"));
+    let internal = |e: wasm_crypto::CryptoError| DbError::Internal(format!("seed key: {e}"));
     let project_key = wasm_crypto::PrivateKey::generate();
-    let unit_sealed = wasm_crypto::seal_private_key(&unit_key.public_key(), &project_key).map_err(rule)?;
+    let unit_sealed =
+        wasm_crypto::seal_private_key(&unit_key.public_key(), &project_key).map_err(internal)?;
     sqlx::query("UPDATE units SET project_counter = 1 WHERE id = $1")
         .bind(unit_id)
         .execute(&mut **tx)
@@ -154,7 +155,7 @@ async fn seed_project(
     .await?;
     sqlx::query("INSERT INTO project_statuses (project_id, status, is_aborted, created_at) VALUES ($1, $2, FALSE, $3)")
         .bind(project_id)
-        .bind(crate::projects::IN_PROGRESS)
+        .bind(crate::projects::INITIAL_STATUS.as_str())
         .bind(now())
         .execute(&mut **tx)
         .await?;
@@ -168,8 +169,8 @@ async fn seed_project(
         .bind(now())
         .execute(&mut **tx)
         .await?;
-        let recipient = wasm_crypto::PublicKey::from_slice(public_key).map_err(rule)?;
-        let sealed = wasm_crypto::seal_private_key(&recipient, &project_key).map_err(rule)?;
+        let recipient = wasm_crypto::PublicKey::from_slice(public_key).map_err(internal)?;
+        let sealed = wasm_crypto::seal_private_key(&recipient, &project_key).map_err(internal)?;
         super::seals::store(
             &mut **tx,
             super::seals::SealedKey::Project,
@@ -186,7 +187,7 @@ async fn seed_project(
 
 pub async fn production(db: &Db, admin: &SuperAdminConfig) -> Result<SeedOutcome, DbError> {
     let (Some(username), Some(email)) = (admin.username.as_deref(), admin.email.as_deref()) else {
-        return Err(DbError::Rule(
+        return Err(DbError::Internal(
             "init-db production needs DDS_SUPERADMIN_USERNAME and DDS_SUPERADMIN_EMAIL".into(),
         ));
     };

@@ -23,8 +23,8 @@ const SELECT_USER: &str = "SELECT u.id, u.username, u.name, u.role, u.unit_id, \
      FROM users u LEFT JOIN emails e ON e.user_id = u.id AND e.is_primary = TRUE";
 
 fn to_user((id, username, name, role, unit_id, is_active, email): UserRow) -> Result<User, DbError> {
-    let role =
-        Role::parse(&role).ok_or_else(|| DbError::Rule(format!("unknown role '{role}' in the database")))?;
+    let role = Role::parse(&role)
+        .ok_or_else(|| DbError::Internal(format!("unknown role '{role}' in the database")))?;
     Ok(User {
         id,
         username,

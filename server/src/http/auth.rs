@@ -1,6 +1,7 @@
 //! `/api/v1/auth/*`: thin handlers over `auth::login`.
 
 use app::domain::account::LoginAnswer;
+use app::domain::second_factor::SecondFactor;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Extension, Json};
@@ -93,7 +94,7 @@ async fn login_with_key(
         .map_err(|_| ApiError::BadRequest("The authentication key must be base64.".into()))?;
     let cx = login_context(&state, &session, client);
     let (user, factor) = login::login(&cx, body.username.trim(), &auth_key).await?;
-    Ok(Json(LoginAnswer { username: user.username, second_factor: factor.as_str().to_string() }))
+    Ok(Json(LoginAnswer { username: user.username, second_factor: factor }))
 }
 
 #[derive(Deserialize)]
@@ -108,12 +109,12 @@ pub struct MeResponse {
     role: String,
     email: String,
     unit_id: Option<i64>,
-    second_factor: &'static str,
+    second_factor: SecondFactor,
 }
 
 impl MeResponse {
     async fn of(state: &AppState, user: User) -> Result<MeResponse, ApiError> {
-        let second_factor = totp::method(&state.db, user.id).await?.as_str();
+        let second_factor = totp::method(&state.db, user.id).await?;
         Ok(MeResponse {
             username: user.username,
             name: user.name,

@@ -60,7 +60,8 @@ impl ApiError {
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) | ApiError::Busy(..) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Db(DbError::Rule(_)) => StatusCode::BAD_REQUEST,
-            ApiError::Db(db) if db.is_unique_violation() => StatusCode::CONFLICT,
+            // The one place a unique violation becomes an answer.
+            ApiError::Db(DbError::Duplicate(_)) => StatusCode::CONFLICT,
             ApiError::Internal(_) | ApiError::Db(_) | ApiError::Storage(_) | ApiError::Mail(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -80,10 +81,9 @@ impl ApiError {
             | ApiError::Unavailable(m)
             | ApiError::Busy(m, _) => m.clone(),
             ApiError::Db(DbError::Rule(m)) => m.clone(),
-            // Two requests raced for the same name, address or row; the database kept one.
-            ApiError::Db(db) if db.is_unique_violation() => {
-                "Another request changed this at the same moment. Reload the page and try again.".into()
-            }
+            // Two requests raced for the same name, address or row (or it was taken before);
+            // the database kept one.
+            ApiError::Db(DbError::Duplicate(what)) => what.to_string(),
             ApiError::Internal(_) => "An unexpected error occurred. Please try again.".into(),
             ApiError::Db(_) => "The system encountered an error in the database.".into(),
             ApiError::Storage(_) => "The storage service could not complete the request.".into(),
@@ -153,6 +153,20 @@ mod tests {
         let err = ApiError::Storage(StorageError::Request("secret-host:9000 refused".into()));
         assert_eq!(err.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!err.public_message().contains("secret-host"));
+    }
+
+    #[test]
+    fn unique_violations_are_conflicts_with_their_sentence() {
+        let err = ApiError::Db(DbError::Duplicate(crate::db::Duplicate::InviteEmail));
+        assert_eq!(err.status(), StatusCode::CONFLICT);
+        assert_eq!(err.public_message(), "An invitation has already been sent to this email address.");
+    }
+
+    #[test]
+    fn database_internals_are_server_errors_without_their_text() {
+        let err = ApiError::Db(DbError::Internal("unknown role 'Wizard' in the database".into()));
+        assert_eq!(err.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!err.public_message().contains("Wizard"));
     }
 
     #[test]

@@ -46,7 +46,7 @@ async fn remove(
     Path(public_id): Path<String>,
     ApiJson(body): ApiJson<DeletePaths>,
 ) -> Result<Json<Deleted>, ApiError> {
-    let deleted = files::delete(&state.db, &user, &public_id, &body, crate::db::now()).await?;
+    let deleted = files::delete(&state.db, &user, &public_id, &body, state.clock.now()).await?;
     tracing::info!(by = %user.username, project = %public_id, files = deleted.files, "files deleted");
     Ok(Json(deleted))
 }

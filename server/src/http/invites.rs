@@ -27,10 +27,7 @@ impl From<InviteError> for ApiError {
         let message = err.to_string();
         match err {
             InviteError::Denied(_) => ApiError::Forbidden(message),
-            InviteError::Invalid(_)
-            | InviteError::AlreadyRegistered
-            | InviteError::AlreadyInvited
-            | InviteError::UsernameTaken => ApiError::BadRequest(message),
+            InviteError::Invalid(_) => ApiError::BadRequest(message),
             InviteError::NotFound => ApiError::NotFound(message),
             InviteError::Expired => ApiError::Gone(message),
             InviteError::Mail(mail) => ApiError::Mail(mail),

@@ -24,7 +24,7 @@ fn context(state: &AppState) -> status::Context<'_> {
         db: &state.db,
         mailer: &state.mailer,
         public_url: &state.config.public_url,
-        now: crate::db::now(),
+        now: state.clock.now(),
     }
 }
 

@@ -32,6 +32,7 @@ impl From<ProjectError> for ApiError {
             ProjectError::Invalid(_) => ApiError::BadRequest(message),
             ProjectError::NotFound => ApiError::NotFound(message),
             ProjectError::NeedsConfirmation(_) | ProjectError::KeyChanged(_) => ApiError::Conflict(message),
+            ProjectError::Storage => ApiError::Unavailable(message),
             ProjectError::Db(db) => ApiError::Db(db),
         }
     }
@@ -49,7 +50,8 @@ async fn create(
     Extension(Authenticated(user)): Extension<Authenticated>,
     ApiJson(body): ApiJson<NewProject>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let public_id = projects::create(&state.db, &user, body).await?;
+    let origin = crate::auth::csrf::origin_of(&state.config.public_url);
+    let public_id = projects::create(&state.db, &state.storage, &origin, &user, body).await?;
     tracing::info!(by = %user.username, project = %public_id, "project created");
     Ok((StatusCode::CREATED, Json(json!({ "public_id": public_id }))))
 }

@@ -20,7 +20,7 @@ async fn list(State(state): State<AppState>) -> Result<Json<Vec<OpenTask>>, ApiE
 }
 
 async fn retry(State(state): State<AppState>, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
-    if tasks::retry_now(&state.db, id, crate::db::now()).await? {
+    if tasks::retry_now(&state.db, id, state.clock.now()).await? {
         tracing::info!(task = id, "task retry asked");
         Ok(StatusCode::NO_CONTENT)
     } else {

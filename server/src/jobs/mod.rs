@@ -11,7 +11,34 @@ use std::time::Duration;
 
 use crate::auth::rate_limit;
 use crate::auth::session_store::DbSessionStore;
-use crate::db::{now, Db, DbError};
+use crate::clock::SharedClock;
+use crate::db::{Db, DbError};
+use crate::mail::Mailer;
+use crate::state::AppState;
+use crate::storage::ObjectStore;
+
+/// What a job may use: it reaches the outside world and the time only through this.
+#[derive(Clone)]
+pub struct JobContext {
+    pub db: Db,
+    pub storage: ObjectStore,
+    pub mailer: Mailer,
+    pub clock: SharedClock,
+    /// The portal's address, for links in mails.
+    pub public_url: String,
+}
+
+impl JobContext {
+    pub fn from_state(state: &AppState) -> JobContext {
+        JobContext {
+            db: state.db.clone(),
+            storage: state.storage.clone(),
+            mailer: state.mailer.clone(),
+            clock: state.clock.clone(),
+            public_url: state.config.public_url.clone(),
+        }
+    }
+}
 
 /// How often a replica looks for due jobs.
 pub const TICK: Duration = Duration::from_secs(60);
@@ -41,16 +68,28 @@ pub enum Job {
     AccountLinkPruning,
     /// Removes queued mail a week after it was sent, and a month after it was given up.
     MailPruning,
+    /// Available → Expired and Expired → Archived at the deadline (DDS's two daily jobs).
+    ProjectDeadlines,
+    /// Reminder mails 7 days and 1 day before a project's data stops being downloadable.
+    DeadlineReminders,
+    /// Byte-hours per project since the last count (DDS's `monthly-usage`).
+    MonthlyUsage,
+    /// The mail to a unit whose usage passed its warning level (DDS's `monitor-usage`).
+    QuotaWarnings,
 }
 
 impl Job {
-    pub const ALL: [Job; 6] = [
+    pub const ALL: [Job; 10] = [
         Job::InviteCleanup,
         Job::SessionPruning,
         Job::AuthAttemptPruning,
         Job::PasswordResetPruning,
         Job::AccountLinkPruning,
         Job::MailPruning,
+        Job::ProjectDeadlines,
+        Job::DeadlineReminders,
+        Job::MonthlyUsage,
+        Job::QuotaWarnings,
     ];
 
     pub fn name(self) -> &'static str {
@@ -61,6 +100,10 @@ impl Job {
             Job::PasswordResetPruning => "password-reset-pruning",
             Job::AccountLinkPruning => "account-link-pruning",
             Job::MailPruning => "mail-pruning",
+            Job::ProjectDeadlines => "project-deadlines",
+            Job::DeadlineReminders => "deadline-reminders",
+            Job::MonthlyUsage => "monthly-usage",
+            Job::QuotaWarnings => "quota-warnings",
         }
     }
 
@@ -72,22 +115,35 @@ impl Job {
             | Job::PasswordResetPruning
             | Job::AccountLinkPruning
             | Job::MailPruning => 3600,
+            // Deadlines fall at 23:59:59 UTC: checked every 10 minutes, a project is never
+            // downloadable much past its deadline.
+            Job::ProjectDeadlines => 600,
+            Job::DeadlineReminders | Job::QuotaWarnings => 3600,
+            // Monthly periods (30 days) from the first run.
+            Job::MonthlyUsage => 30 * 24 * 3600,
         }
     }
 
-    /// Runs the job's work; the number of rows it removed.
-    async fn run(self, db: &Db) -> Result<u64, DbError> {
+    /// Runs the job's work as of `at`; the number of rows it removed.
+    async fn run(self, ctx: &JobContext, at: i64) -> Result<u64, DbError> {
+        let db = &ctx.db;
         match self {
-            Job::InviteCleanup => delete_expired_before(db, "invites", now() - EXPIRED_LINK_GRACE_SECS).await,
-            Job::SessionPruning => Ok(DbSessionStore::new(db.clone()).prune().await?),
-            Job::AuthAttemptPruning => rate_limit::prune(db).await,
+            Job::InviteCleanup => delete_expired_before(db, "invites", at - EXPIRED_LINK_GRACE_SECS).await,
+            Job::SessionPruning => Ok(DbSessionStore::new(db.clone()).prune(at).await?),
+            Job::AuthAttemptPruning => rate_limit::prune(db, at).await,
             Job::PasswordResetPruning => {
-                delete_expired_before(db, "password_resets", now() - EXPIRED_LINK_GRACE_SECS).await
+                delete_expired_before(db, "password_resets", at - EXPIRED_LINK_GRACE_SECS).await
             }
             Job::AccountLinkPruning => {
-                delete_expired_before(db, "account_links", now() - EXPIRED_LINK_GRACE_SECS).await
+                delete_expired_before(db, "account_links", at - EXPIRED_LINK_GRACE_SECS).await
             }
-            Job::MailPruning => prune_mail(db, now()).await,
+            Job::MailPruning => prune_mail(db, at).await,
+            Job::ProjectDeadlines => crate::projects::status::apply_deadlines(db, at).await,
+            Job::DeadlineReminders => {
+                lifecycle::send_deadline_reminders(db, &ctx.mailer, &ctx.public_url, at).await
+            }
+            Job::MonthlyUsage => lifecycle::record_monthly_usage(db, at).await,
+            Job::QuotaWarnings => lifecycle::warn_about_quotas(db, &ctx.mailer, at).await,
         }
     }
 }
@@ -124,8 +180,9 @@ pub enum Outcome {
     Failed,
 }
 
-/// Runs every job that is due at `at` and not held by another replica.
-pub async fn run_due(db: &Db, holder: &str, at: i64) -> Vec<(Job, Outcome)> {
+/// Runs every job that is due at the context's time and not held by another replica.
+pub async fn run_due(ctx: &JobContext, holder: &str) -> Vec<(Job, Outcome)> {
+    let (db, at) = (&ctx.db, ctx.clock.now());
     let mut outcomes = Vec::new();
     for job in Job::ALL {
         let outcome = match lease::claim(db, job.name(), holder, at, job.every_secs(), LEASE_SECS).await {
@@ -134,7 +191,7 @@ pub async fn run_due(db: &Db, holder: &str, at: i64) -> Vec<(Job, Outcome)> {
                 tracing::error!(job = job.name(), error = %err, "cannot claim the job");
                 Outcome::Failed
             }
-            Ok(true) => match job.run(db).await {
+            Ok(true) => match job.run(ctx, at).await {
                 Ok(removed) => {
                     tracing::info!(job = job.name(), removed, "job done");
                     if let Err(err) = lease::finish(db, job.name(), holder, at).await {
@@ -155,7 +212,7 @@ pub async fn run_due(db: &Db, holder: &str, at: i64) -> Vec<(Job, Outcome)> {
 }
 
 /// The scheduler loop of one replica, until `stopped` resolves.
-pub async fn scheduler(db: Db, stopped: impl Future<Output = ()>) -> std::io::Result<()> {
+pub async fn scheduler(ctx: JobContext, stopped: impl Future<Output = ()>) -> std::io::Result<()> {
     let holder = uuid::Uuid::new_v4().to_string();
     let mut ticks = tokio::time::interval(TICK);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -164,7 +221,7 @@ pub async fn scheduler(db: Db, stopped: impl Future<Output = ()>) -> std::io::Re
         tokio::select! {
             _ = &mut stopped => return Ok(()),
             _ = ticks.tick() => {
-                run_due(&db, &holder, now()).await;
+                run_due(&ctx, &holder).await;
             }
         }
     }

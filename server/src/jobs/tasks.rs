@@ -12,6 +12,7 @@ use sqlx::{Any, Transaction};
 use tokio::sync::{watch, Notify};
 
 use crate::db::{Db, DbError};
+use crate::storage::bucket::BucketName;
 use crate::storage::{ObjectStore, StorageError};
 
 /// How long a claimed task may run before another replica may take it over.
@@ -41,7 +42,7 @@ pub enum TaskError {
 
 impl From<sqlx::Error> for TaskError {
     fn from(err: sqlx::Error) -> Self {
-        TaskError::Db(DbError::Query(err))
+        TaskError::Db(DbError::from(err))
     }
 }
 
@@ -151,11 +152,21 @@ pub async fn run_due(
     Ok(finished)
 }
 
+/// The task's bucket, checked as a bucket name before anything is sent.
+fn bucket_of(task: &Claimed) -> Result<Option<BucketName>, TaskError> {
+    task.bucket
+        .as_deref()
+        .map(BucketName::parse)
+        .transpose()
+        .map_err(|e| TaskError::Storage(StorageError::Invalid(e.to_string())))
+}
+
 async fn perform(db: &Db, store: &ObjectStore, task: &Claimed, now: i64) -> Result<(), TaskError> {
     let Some(project_id) = task.project_id else { return Ok(()) };
     match task.kind.as_str() {
         "remove_project_data" => {
-            if let Some(bucket) = &task.bucket {
+            if let Some(bucket) = bucket_of(task)? {
+                let bucket = &bucket;
                 store.abort_all_uploads(bucket).await?;
                 while store.remove_some_objects(bucket).await? > 0 {}
                 store.delete_bucket(bucket).await?;
@@ -169,7 +180,8 @@ async fn perform(db: &Db, store: &ObjectStore, task: &Claimed, now: i64) -> Resu
             .bind(project_id)
             .fetch_all(db.pool())
             .await?;
-            if let Some(bucket) = &task.bucket {
+            if let Some(bucket) = bucket_of(task)? {
+                let bucket = &bucket;
                 let keys: Vec<String> = doomed.iter().map(|(_, key)| key.clone()).collect();
                 store.remove_objects(bucket, &keys).await?;
             }
@@ -266,13 +278,18 @@ pub async fn retry_now(db: &Db, id: i64, now: i64) -> Result<bool, DbError> {
 }
 
 /// The runner of one replica, until `stop` turns true.
-pub async fn runner(db: Db, store: ObjectStore, mut stop: watch::Receiver<bool>) -> std::io::Result<()> {
+pub async fn runner(
+    db: Db,
+    store: ObjectStore,
+    clock: crate::clock::SharedClock,
+    mut stop: watch::Receiver<bool>,
+) -> std::io::Result<()> {
     let holder = uuid::Uuid::new_v4().to_string();
     loop {
         if *stop.borrow() {
             return Ok(());
         }
-        if let Err(err) = run_due(&db, &store, &holder, crate::db::now).await {
+        if let Err(err) = run_due(&db, &store, &holder, || clock.now()).await {
             tracing::error!(error = %err, "cannot run the durable tasks");
         }
         tokio::select! {

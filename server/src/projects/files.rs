@@ -35,7 +35,7 @@ pub async fn data_state(db: &Db, project_id: i64) -> Result<(ProjectStatus, bool
     .fetch_one(db.pool())
     .await?;
     let status = ProjectStatus::parse(&status)
-        .ok_or_else(|| DbError::Rule(format!("unknown project status '{status}'")))?;
+        .ok_or_else(|| DbError::Internal(format!("unknown project status '{status}'")))?;
     Ok((status, released != 0))
 }
 
@@ -123,7 +123,7 @@ pub async fn delete(
     .fetch_one(&mut *tx)
     .await?;
     let status = ProjectStatus::parse(&status)
-        .ok_or_else(|| DbError::Rule(format!("unknown project status '{status}'")))?;
+        .ok_or_else(|| DbError::Internal(format!("unknown project status '{status}'")))?;
     data_access::may(capacity, DataAction::Delete, status, released != 0)?;
     let mut deleted = Deleted { files: 0, bytes: 0, not_found: Vec::new() };
     for raw in &body.paths {

@@ -13,6 +13,7 @@ pub mod status;
 
 use app::api::keys::WaitingMember;
 use app::domain::permissions::{Actor, Denied};
+use app::domain::project_status::ProjectStatus;
 use app::domain::projects::{self as rules, Capacity, Creation};
 pub use app::domain::projects::{KeyPath, ProjectSummary};
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -26,9 +27,19 @@ use crate::db::audit::{self, AuditEvent};
 use crate::db::seals::{self, SealedKey};
 use crate::db::users::{self, User};
 use crate::db::{now, Db, DbError};
+use crate::storage::{ObjectStore, StorageError};
 
 /// The status a new project starts in (DDS).
-pub const IN_PROGRESS: &str = "In Progress";
+pub const INITIAL_STATUS: ProjectStatus = ProjectStatus::InProgress;
+
+/// A status read from the database (its CHECK admits only ProjectStatus's spellings).
+fn status_of(stored: Option<String>) -> Result<ProjectStatus, DbError> {
+    match stored {
+        None => Ok(INITIAL_STATUS),
+        Some(s) => ProjectStatus::parse(&s)
+            .ok_or_else(|| DbError::Internal(format!("unknown project status '{s}' in the database"))),
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectError {
@@ -50,13 +61,15 @@ pub enum ProjectError {
     NoAccessYourself,
     #[error("{0}'s key changed since the page was loaded: compare the new fingerprint and approve again.")]
     KeyChanged(String),
+    #[error("The project's storage could not be prepared, so nothing was created. Try again in a moment; if it keeps failing, tell the operators.")]
+    Storage,
     #[error(transparent)]
     Db(#[from] DbError),
 }
 
 impl From<sqlx::Error> for ProjectError {
     fn from(err: sqlx::Error) -> Self {
-        ProjectError::Db(DbError::Query(err))
+        ProjectError::Db(DbError::from(err))
     }
 }
 
@@ -185,7 +198,17 @@ pub struct NewProject {
     pub unit_sealed_key: String,
 }
 
-pub async fn create(db: &Db, creator: &User, new: NewProject) -> Result<String, ProjectError> {
+/// Creates a project and its bucket (with CORS for the portal's origin). The bucket is made
+/// before the rows commit: if storage refuses, nothing is created and the user reads why; a
+/// bucket left by a failed commit is reused by the next project of that id (creation is
+/// idempotent).
+pub async fn create(
+    db: &Db,
+    store: &ObjectStore,
+    portal_origin: &str,
+    creator: &User,
+    new: NewProject,
+) -> Result<String, ProjectError> {
     let unit_id = creator.unit_id.unwrap_or_default();
     let unit_admins = match creator.unit_id {
         Some(unit_id) => users::active_unit_admins(db, unit_id).await?.len(),
@@ -241,23 +264,34 @@ pub async fn create(db: &Db, creator: &User, new: NewProject) -> Result<String, 
     .await?;
     sqlx::query("INSERT INTO project_statuses (project_id, status, is_aborted, created_at) VALUES ($1, $2, FALSE, $3)")
         .bind(project_id)
-        .bind(IN_PROGRESS)
+        .bind(INITIAL_STATUS.as_str())
         .bind(created)
         .execute(&mut *tx)
         .await?;
     audit::record(&mut *tx, AuditEvent::new(Some(creator.id), "project-created", Some(&public_id))).await?;
+    let bucket = store.bucket_for(&public_id).map_err(storage_refused)?;
+    sqlx::query("UPDATE projects SET bucket = $1 WHERE id = $2")
+        .bind(bucket.as_str())
+        .bind(project_id)
+        .execute(&mut *tx)
+        .await?;
+    store.ensure_bucket(&bucket).await.map_err(storage_refused)?;
+    store.allow_portal_origin(&bucket, portal_origin).await.map_err(storage_refused)?;
     tx.commit().await?;
     Ok(public_id)
 }
 
-async fn current_status(db: &Db, project_id: i64) -> Result<String, DbError> {
-    let row: Option<(String,)> = sqlx::query_as(
-        "SELECT status FROM project_statuses WHERE project_id = $1 ORDER BY created_at DESC LIMIT 1",
-    )
-    .bind(project_id)
-    .fetch_optional(db.pool())
-    .await?;
-    Ok(row.map(|(status,)| status).unwrap_or_else(|| IN_PROGRESS.to_string()))
+fn storage_refused(err: StorageError) -> ProjectError {
+    tracing::error!(error = %err, "cannot prepare a project's bucket");
+    ProjectError::Storage
+}
+
+async fn current_status(db: &Db, project_id: i64) -> Result<ProjectStatus, DbError> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT status FROM projects WHERE id = $1")
+        .bind(project_id)
+        .fetch_optional(db.pool())
+        .await?;
+    status_of(row.map(|(status,)| status))
 }
 
 /// One line of the listing with what decides the caller's capacity and access, read in the
@@ -287,7 +321,7 @@ pub async fn list(db: &Db, user: &User) -> Result<Vec<ProjectSummary>, ProjectEr
     let rows: Vec<ListedProject> = sqlx::query_as(&format!(
         "SELECT p.id, p.public_id, p.unit_id, u.external_display_name AS unit_name, p.title, p.description, p.pi, \
          p.public_key, p.unit_public_key, p.unit_sealed_key, p.created_at, \
-         (SELECT s.status FROM project_statuses s WHERE s.project_id = p.id ORDER BY s.created_at DESC LIMIT 1) \
+         p.status \
          AS status, \
          CAST(CASE WHEN m.user_id IS NULL THEN NULL WHEN m.is_owner THEN 1 ELSE 0 END AS BIGINT) AS membership, \
          CAST(CASE WHEN EXISTS (SELECT 1 FROM project_key_seals ks JOIN user_credentials c \
@@ -308,8 +342,7 @@ pub async fn list(db: &Db, user: &User) -> Result<Vec<ProjectSummary>, ProjectEr
         (true, Some(unit_id)) => seals::current(db, SealedKey::Unit, unit_id, user.id).await?.is_some(),
         _ => false,
     };
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|row| {
             let capacity = Capacity::of(&actor(user), row.project.unit_id, row.membership.map(|m| m != 0));
             let access = match capacity {
@@ -317,18 +350,18 @@ pub async fn list(db: &Db, user: &User) -> Result<Vec<ProjectSummary>, ProjectEr
                 Capacity::Owner | Capacity::Member => Some(row.own_seal != 0),
                 Capacity::Operator | Capacity::Outsider => None,
             };
-            ProjectSummary {
-                status: row.status.unwrap_or_else(|| IN_PROGRESS.to_string()),
+            Ok(ProjectSummary {
+                status: status_of(row.status)?,
                 public_id: row.project.public_id,
                 title: row.project.title,
                 pi: row.project.pi,
                 unit: row.project.unit_name,
                 created_at: row.project.created_at,
-                capacity: capacity.label().to_string(),
+                capacity,
                 access,
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// The list line of a project for the caller, and how the caller reaches its key.
@@ -347,7 +380,7 @@ async fn summarize(
         pi: project.pi.clone(),
         unit: project.unit_name.clone(),
         created_at: project.created_at,
-        capacity: capacity.label().to_string(),
+        capacity,
         access,
     };
     Ok((summary, key))

@@ -61,7 +61,7 @@ fn to_locked(row: StateRow) -> Result<Locked, DbError> {
     let (id, unit_id, title, bucket, status, aborted, deadline, released_at, expired, re_released, extended) =
         row;
     let status = ProjectStatus::parse(&status)
-        .ok_or_else(|| DbError::Rule(format!("unknown project status '{status}' in the database")))?;
+        .ok_or_else(|| DbError::Internal(format!("unknown project status '{status}' in the database")))?;
     let count = |value: i64| u32::try_from(value).unwrap_or(u32::MAX);
     Ok(Locked {
         id,

@@ -6,6 +6,7 @@
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::types::{CorsConfiguration, CorsRule, Delete, ObjectIdentifier};
 
+use super::bucket::BucketName;
 use super::{request_error, ObjectStore, StorageError};
 
 /// S3's limit for one DeleteObjects request.
@@ -27,7 +28,11 @@ fn brief<E: ProvideErrorMetadata>(what: &str, err: &E) -> StorageError {
 impl ObjectStore {
     /// Lets the portal's pages PUT parts and GET ranges from the browser. Endpoints that do not
     /// implement bucket CORS (the embedded one answers CORS itself) are left as they are.
-    pub async fn allow_portal_origin(&self, bucket: &str, portal_origin: &str) -> Result<(), StorageError> {
+    pub async fn allow_portal_origin(
+        &self,
+        bucket: &BucketName,
+        portal_origin: &str,
+    ) -> Result<(), StorageError> {
         let rule = CorsRule::builder()
             .allowed_origins(portal_origin)
             .allowed_methods("GET")
@@ -42,7 +47,7 @@ impl ObjectStore {
             .cors_rules(rule)
             .build()
             .map_err(|e| StorageError::Invalid(e.to_string()))?;
-        match self.client.put_bucket_cors().bucket(bucket).cors_configuration(cors).send().await {
+        match self.client.put_bucket_cors().bucket(bucket.as_str()).cors_configuration(cors).send().await {
             Ok(_) => Ok(()),
             Err(err) if matches!(err.code(), Some("NotImplemented")) => Ok(()),
             Err(err) if err.raw_response().is_some_and(|r| r.status().as_u16() == 501) => Ok(()),
@@ -52,8 +57,9 @@ impl ObjectStore {
 
     /// Removes up to 1,000 objects of `bucket` and answers how many it removed (0 once empty,
     /// or when the bucket does not exist).
-    pub async fn remove_some_objects(&self, bucket: &str) -> Result<usize, StorageError> {
-        let listed = match self.client.list_objects_v2().bucket(bucket).max_keys(BATCH).send().await {
+    pub async fn remove_some_objects(&self, bucket: &BucketName) -> Result<usize, StorageError> {
+        let listed = match self.client.list_objects_v2().bucket(bucket.as_str()).max_keys(BATCH).send().await
+        {
             Ok(listed) => listed,
             Err(err) if gone(err.code()) => return Ok(0),
             Err(err) => return Err(brief("listing objects", &err)),
@@ -65,7 +71,7 @@ impl ObjectStore {
     }
 
     /// Removes the named objects (missing ones are fine), in batches of 1,000.
-    pub async fn remove_objects(&self, bucket: &str, keys: &[String]) -> Result<(), StorageError> {
+    pub async fn remove_objects(&self, bucket: &BucketName, keys: &[String]) -> Result<(), StorageError> {
         for batch in keys.chunks(BATCH as usize) {
             let objects = batch
                 .iter()
@@ -77,7 +83,7 @@ impl ObjectStore {
                 .quiet(true)
                 .build()
                 .map_err(|e| StorageError::Invalid(e.to_string()))?;
-            match self.client.delete_objects().bucket(bucket).delete(delete).send().await {
+            match self.client.delete_objects().bucket(bucket.as_str()).delete(delete).send().await {
                 Ok(out) => {
                     if let Some(error) = out.errors().iter().find(|e| !gone(e.code())) {
                         return Err(StorageError::Request(format!(
@@ -97,9 +103,9 @@ impl ObjectStore {
     /// Aborts every unfinished multipart upload of `bucket` (their parts hold space too).
     /// Endpoints that cannot list them (the embedded one) are skipped: the uploads the portal
     /// started are recorded and aborted one by one.
-    pub async fn abort_all_uploads(&self, bucket: &str) -> Result<(), StorageError> {
+    pub async fn abort_all_uploads(&self, bucket: &BucketName) -> Result<(), StorageError> {
         loop {
-            let listed = match self.client.list_multipart_uploads().bucket(bucket).send().await {
+            let listed = match self.client.list_multipart_uploads().bucket(bucket.as_str()).send().await {
                 Ok(listed) => listed,
                 Err(err) if gone(err.code()) || err.code() == Some("NotImplemented") => return Ok(()),
                 Err(err) => return Err(brief("listing unfinished uploads", &err)),
@@ -110,7 +116,14 @@ impl ObjectStore {
             }
             for upload in uploads {
                 let (Some(key), Some(id)) = (upload.key(), upload.upload_id()) else { continue };
-                match self.client.abort_multipart_upload().bucket(bucket).key(key).upload_id(id).send().await
+                match self
+                    .client
+                    .abort_multipart_upload()
+                    .bucket(bucket.as_str())
+                    .key(key)
+                    .upload_id(id)
+                    .send()
+                    .await
                 {
                     Ok(_) => {}
                     Err(err) if gone(err.code()) => {}
@@ -121,8 +134,8 @@ impl ObjectStore {
     }
 
     /// Deletes an empty bucket; one that is already gone is fine.
-    pub async fn delete_bucket(&self, bucket: &str) -> Result<(), StorageError> {
-        match self.client.delete_bucket().bucket(bucket).send().await {
+    pub async fn delete_bucket(&self, bucket: &BucketName) -> Result<(), StorageError> {
+        match self.client.delete_bucket().bucket(bucket.as_str()).send().await {
             Ok(_) => Ok(()),
             Err(err) if gone(err.code()) => Ok(()),
             Err(err) => Err(brief("deleting the bucket", &err)),
@@ -130,8 +143,8 @@ impl ObjectStore {
     }
 
     /// Whether the bucket exists (for tests and `dds reconcile`).
-    pub async fn bucket_exists(&self, bucket: &str) -> Result<bool, StorageError> {
-        match self.client.head_bucket().bucket(bucket).send().await {
+    pub async fn bucket_exists(&self, bucket: &BucketName) -> Result<bool, StorageError> {
+        match self.client.head_bucket().bucket(bucket.as_str()).send().await {
             Ok(_) => Ok(true),
             Err(err) if err.raw_response().is_some_and(|r| r.status().as_u16() == 404) => Ok(false),
             Err(err) => Err(request_error(err)),

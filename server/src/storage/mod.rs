@@ -3,20 +3,31 @@
 //! One bucket per project (`<prefix>-<project public id>`), object keys are random UUIDs. The
 //! same code talks to the embedded endpoint ([`embedded`]) and to any real S3 service.
 
+pub mod bucket;
 pub mod buckets;
 pub mod embedded;
 
 use std::time::Duration;
 
+use aws_sdk_s3::config::timeout::TimeoutConfig;
 use aws_sdk_s3::config::{
     BehaviorVersion, Credentials, Region, RequestChecksumCalculation, ResponseChecksumValidation,
 };
+use aws_sdk_s3::error::SdkError;
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use aws_sdk_s3::Client;
+pub use bucket::{BucketName, InvalidBucketName};
 
 /// Presigned URLs never outlive this (S3's own maximum is 7 days).
 pub const MAX_PRESIGN_EXPIRY: Duration = Duration::from_secs(7 * 24 * 3600);
+/// An endpoint that does not accept the connection by then is taken as down.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// One call (every retry included) never holds a request or a job longer than this; the server
+/// itself moves no file bytes, so its calls are small.
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(60);
+/// One attempt of a call, so a hung attempt leaves time for a retry.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -28,8 +39,11 @@ pub enum StorageError {
     Invalid(String),
 }
 
-fn request_error<E: std::fmt::Debug>(err: E) -> StorageError {
-    StorageError::Request(format!("{err:?}"))
+fn request_error<E: std::fmt::Debug, R: std::fmt::Debug>(err: SdkError<E, R>) -> StorageError {
+    match err {
+        SdkError::TimeoutError(_) => StorageError::Timeout,
+        err => StorageError::Request(format!("{err:?}")),
+    }
 }
 
 /// Where and how to reach the S3 endpoint.
@@ -43,6 +57,15 @@ pub struct S3Settings {
     pub secret_key: secrecy::SecretString,
     pub region: String,
     pub bucket_prefix: String,
+}
+
+/// A part of a multipart upload as the endpoint holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadedPart {
+    pub number: i32,
+    pub size: i64,
+    /// Some endpoints (the embedded one among them) do not list ETags.
+    pub etag: Option<String>,
 }
 
 /// A presigned request: the browser sends `method` to `url` with `headers`.
@@ -78,14 +101,14 @@ impl ObjectStore {
 
     /// The bucket of a project. Project ids are lowercase alphanumerics (validated where they are
     /// created); anything else is refused rather than silently mangled.
-    pub fn bucket_for(&self, project_public_id: &str) -> Result<String, StorageError> {
+    pub fn bucket_for(&self, project_public_id: &str) -> Result<BucketName, StorageError> {
         let ok = !project_public_id.is_empty()
             && project_public_id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        let bucket = format!("{}-{}", self.bucket_prefix, project_public_id);
-        if !ok || bucket.len() > 63 {
+        if !ok {
             return Err(StorageError::Invalid(format!("'{project_public_id}' cannot name a bucket")));
         }
-        Ok(bucket)
+        BucketName::parse(&format!("{}-{}", self.bucket_prefix, project_public_id))
+            .map_err(|e| StorageError::Invalid(e.to_string()))
     }
 
     /// Reachability check for `/status`.
@@ -94,21 +117,66 @@ impl ObjectStore {
         Ok(())
     }
 
-    /// Creates the bucket if it does not exist yet.
-    pub async fn ensure_bucket(&self, bucket: &str) -> Result<(), StorageError> {
-        if self.client.head_bucket().bucket(bucket).send().await.is_ok() {
+    /// Creates the bucket unless it exists already, ours. It asks to create first, so two
+    /// callers at once both succeed (a check before creating would let both see "missing").
+    pub async fn ensure_bucket(&self, bucket: &BucketName) -> Result<(), StorageError> {
+        let refused = match self.client.create_bucket().bucket(bucket.as_str()).send().await {
+            Ok(_) => return Ok(()),
+            Err(err) => err,
+        };
+        if refused.as_service_error().is_some_and(|e| e.is_bucket_already_owned_by_you()) {
             return Ok(());
         }
-        self.client.create_bucket().bucket(bucket).send().await.map_err(request_error)?;
-        Ok(())
+        // BucketAlreadyExists names a bucket of ANY owner (some endpoints, the embedded one
+        // included, also answer it, or an internal error, to the loser of a race): it is ours
+        // only if we may read it.
+        if self.client.head_bucket().bucket(bucket.as_str()).send().await.is_ok() {
+            return Ok(());
+        }
+        Err(request_error(refused))
+    }
+
+    /// The parts uploaded so far to a multipart upload, by part number (every page of the
+    /// listing: S3 returns at most 1000 parts per call).
+    pub async fn list_parts(
+        &self,
+        bucket: &BucketName,
+        key: &str,
+        upload_id: &str,
+    ) -> Result<Vec<UploadedPart>, StorageError> {
+        let mut pages = self
+            .client
+            .list_parts()
+            .bucket(bucket.as_str())
+            .key(key)
+            .upload_id(upload_id)
+            .into_paginator()
+            .send();
+        let mut parts = Vec::new();
+        while let Some(page) = pages.next().await {
+            for part in page.map_err(request_error)?.parts() {
+                let (Some(number), Some(size)) = (part.part_number(), part.size()) else {
+                    return Err(StorageError::Request(
+                        "the endpoint listed a part without number or size".into(),
+                    ));
+                };
+                parts.push(UploadedPart { number, size, etag: part.e_tag().map(str::to_string) });
+            }
+        }
+        parts.sort_by_key(|part| part.number);
+        Ok(parts)
     }
 
     /// Starts a multipart upload and returns its upload id.
-    pub async fn create_multipart_upload(&self, bucket: &str, key: &str) -> Result<String, StorageError> {
+    pub async fn create_multipart_upload(
+        &self,
+        bucket: &BucketName,
+        key: &str,
+    ) -> Result<String, StorageError> {
         let out = self
             .client
             .create_multipart_upload()
-            .bucket(bucket)
+            .bucket(bucket.as_str())
             .key(key)
             .send()
             .await
@@ -119,7 +187,7 @@ impl ObjectStore {
     /// A URL to PUT exactly `content_length` bytes as part `part_number` (1-based).
     pub async fn presign_upload_part(
         &self,
-        bucket: &str,
+        bucket: &BucketName,
         key: &str,
         upload_id: &str,
         part_number: i32,
@@ -132,7 +200,7 @@ impl ObjectStore {
         let presigned = self
             .presigner
             .upload_part()
-            .bucket(bucket)
+            .bucket(bucket.as_str())
             .key(key)
             .upload_id(upload_id)
             .part_number(part_number)
@@ -147,7 +215,7 @@ impl ObjectStore {
     /// rejected complete cannot be retried, so this is checked before asking the endpoint.
     pub async fn complete_multipart_upload(
         &self,
-        bucket: &str,
+        bucket: &BucketName,
         key: &str,
         upload_id: &str,
         etags: &[String],
@@ -162,7 +230,7 @@ impl ObjectStore {
             .collect();
         self.client
             .complete_multipart_upload()
-            .bucket(bucket)
+            .bucket(bucket.as_str())
             .key(key)
             .upload_id(upload_id)
             .multipart_upload(CompletedMultipartUpload::builder().set_parts(Some(parts)).build())
@@ -174,13 +242,13 @@ impl ObjectStore {
 
     pub async fn abort_multipart_upload(
         &self,
-        bucket: &str,
+        bucket: &BucketName,
         key: &str,
         upload_id: &str,
     ) -> Result<(), StorageError> {
         self.client
             .abort_multipart_upload()
-            .bucket(bucket)
+            .bucket(bucket.as_str())
             .key(key)
             .upload_id(upload_id)
             .send()
@@ -190,8 +258,9 @@ impl ObjectStore {
     }
 
     /// Size of a stored object in bytes.
-    pub async fn object_size(&self, bucket: &str, key: &str) -> Result<i64, StorageError> {
-        let out = self.client.head_object().bucket(bucket).key(key).send().await.map_err(request_error)?;
+    pub async fn object_size(&self, bucket: &BucketName, key: &str) -> Result<i64, StorageError> {
+        let out =
+            self.client.head_object().bucket(bucket.as_str()).key(key).send().await.map_err(request_error)?;
         out.content_length.ok_or_else(|| StorageError::Request("the endpoint returned no object size".into()))
     }
 
@@ -199,14 +268,14 @@ impl ObjectStore {
     /// serves every range of a resumable download).
     pub async fn presign_get(
         &self,
-        bucket: &str,
+        bucket: &BucketName,
         key: &str,
         expires_in: Duration,
     ) -> Result<PresignedRequest, StorageError> {
         let presigned = self
             .presigner
             .get_object()
-            .bucket(bucket)
+            .bucket(bucket.as_str())
             .key(key)
             .presigned(presigning(expires_in)?)
             .await
@@ -231,6 +300,13 @@ fn client_for(settings: &S3Settings, endpoint: &str) -> Client {
         .force_path_style(true)
         .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
         .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .operation_timeout(OPERATION_TIMEOUT)
+                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                .build(),
+        )
         .build();
     Client::from_conf(config)
 }
@@ -248,9 +324,9 @@ fn to_presigned(request: &aws_sdk_s3::presigning::PresignedRequest) -> Presigned
     }
 }
 
-async fn with_timeout<T, E: std::fmt::Debug>(
+async fn with_timeout<T, E: std::fmt::Debug, R: std::fmt::Debug>(
     limit: Duration,
-    future: impl std::future::Future<Output = Result<T, E>>,
+    future: impl std::future::Future<Output = Result<T, SdkError<E, R>>>,
 ) -> Result<T, StorageError> {
     match tokio::time::timeout(limit, future).await {
         Ok(result) => result.map_err(request_error),

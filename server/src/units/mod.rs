@@ -21,11 +21,9 @@ pub enum UnitError {
 
 impl From<sqlx::Error> for UnitError {
     fn from(err: sqlx::Error) -> Self {
-        let err = DbError::Query(err);
-        if err.is_unique_violation() {
-            UnitError::Taken
-        } else {
-            UnitError::Db(err)
+        match DbError::from(err) {
+            DbError::Duplicate(_) => UnitError::Taken,
+            other => UnitError::Db(other),
         }
     }
 }

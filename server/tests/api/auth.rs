@@ -468,7 +468,7 @@ async fn the_password_step_names_the_registered_username(backend: Backend) {
     assert_eq!(response.status(), 200);
     let answer: app::domain::account::LoginAnswer = response.json().await.unwrap();
     assert_eq!(answer.username, "unitadmin_1", "the key's AAD names the registered username");
-    assert_eq!(answer.second_factor, "email");
+    assert_eq!(answer.second_factor, app::domain::second_factor::SecondFactor::Email);
     // A wrong password learns nothing of the kind.
     let wrong = auth_key_for(&browser, "UnitAdmin_1", "not the password").await;
     let response =

@@ -1,5 +1,8 @@
 use std::net::SocketAddr;
 
+use std::sync::Arc;
+
+use dds_server::clock::ManualClock;
 use dds_server::config::Config;
 use dds_server::startup::{self, Running};
 use dds_server::state::AppState;
@@ -29,6 +32,8 @@ macro_rules! both_backends {
 }
 
 pub struct TestApp {
+    /// The server's clock (jobs, expiry): stands at the start time until a test moves it.
+    pub clock: Arc<ManualClock>,
     pub addr: SocketAddr,
     pub s3_addr: SocketAddr,
     pub client: reqwest::Client,
@@ -73,6 +78,11 @@ impl TestApp {
 
     pub fn state(&self) -> &AppState {
         &self.running.as_ref().expect("running").state
+    }
+
+    /// What the scheduler hands a job in this app (its clock included).
+    pub fn job_context(&self) -> dds_server::jobs::JobContext {
+        dds_server::jobs::JobContext::from_state(self.state())
     }
 
     pub async fn stop(mut self) {
@@ -151,8 +161,10 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
     // Server logs in the test output (shown for failing tests).
     dds_server::telemetry::init(dds_server::config::LogFormat::Pretty);
     let (config, dir, postgres_db) = test_config(backend, extra).await;
-    let running = startup::start(config).await.expect("server starts");
+    let clock = Arc::new(ManualClock::at_system_time());
+    let running = startup::start_with_clock(config, clock.clone()).await.expect("server starts");
     TestApp {
+        clock,
         addr: running.addr,
         s3_addr: running.s3_addr.unwrap_or(running.addr),
         client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),

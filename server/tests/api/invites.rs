@@ -110,6 +110,7 @@ async fn who_may_invite_whom(backend: Backend) {
     let admin = signed_in(&app, "unitadmin_2").await;
     let duplicate =
         admin.post("/api/v1/invites", invite_body("person0@example.org", "Researcher", None)).await;
+    assert_eq!(duplicate.status(), 409);
     assert_eq!(
         duplicate.json::<Value>().await.unwrap()["error"],
         "An invitation has already been sent to this email address."
@@ -314,7 +315,7 @@ async fn the_server_draws_the_token_and_invites_carry_no_keys(backend: Backend) 
 }
 both_backends!(server_drawn_tokens, the_server_draws_the_token_and_invites_carry_no_keys);
 
-/// Two (here eight) concurrent invites to one address: one is sent, the others get the
+/// Two (here eight) concurrent invites to one address: one is sent, the others get 409 with the
 /// duplicate sentence — never a 500 from the UNIQUE constraint that decided the race.
 async fn concurrent_invites_to_one_address(backend: Backend) {
     let app = seeded(backend).await;
@@ -340,7 +341,7 @@ async fn concurrent_invites_to_one_address(backend: Backend) {
         statuses.push(status);
     }
     assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
-    assert!(statuses.iter().all(|s| *s == 201 || *s == 400), "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 201 || *s == 409), "{statuses:?}");
     let (invites,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM invites WHERE email = 'race@example.org'")
         .fetch_one(app.state().db.pool())
         .await

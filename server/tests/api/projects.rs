@@ -250,6 +250,18 @@ async fn unit_staff_create_projects_others_are_refused(backend: Backend) {
     let personnel = signed_in(&app, "unituser_1").await;
     let (second, second_key) = create_project(&personnel, "unituser_1", DEV_PASSWORD, false).await;
     assert_eq!(second, "someunit00003");
+    // Each has its bucket from the start, named on its row.
+    for public_id in [&first, &second] {
+        let store = &app.state().storage;
+        let bucket = store.bucket_for(public_id).unwrap();
+        assert!(store.bucket_exists(&bucket).await.unwrap(), "{public_id}'s bucket");
+        let (named,): (Option<String>,) = sqlx::query_as("SELECT bucket FROM projects WHERE public_id = $1")
+            .bind(public_id)
+            .fetch_one(app.state().db.pool())
+            .await
+            .unwrap();
+        assert_eq!(named.as_deref(), Some(bucket.as_str()));
+    }
     // Every staff member of the unit reaches both through the unit key.
     let colleague = signed_in(&app, "unitadmin_2").await;
     for (browser, username) in
@@ -657,7 +669,7 @@ async fn existing_researchers_and_pending_invites_are_added(backend: Backend) {
         post(&admin, "/invites", invite("staff@example.org", Some(project.as_str()), false)).await;
     assert_eq!(
         (status, answer["error"].as_str()),
-        (400, Some("An invitation has already been sent to this email address."))
+        (409, Some("An invitation has already been sent to this email address."))
     );
 
     // Eve registers, waits, and is approved.

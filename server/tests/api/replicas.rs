@@ -67,10 +67,11 @@ async fn two_servers_on_one_database_share_sessions_and_run_each_due_job_once() 
 
     // Both replicas find every job due at the same moment: each runs on exactly one.
     let at = now() + 30 * 86_400;
-    let (a, b) = tokio::join!(
-        jobs::run_due(&first.state().db, "replica-a", at),
-        jobs::run_due(&second.state().db, "replica-b", at)
-    );
+    first.clock.set(at);
+    second.clock.set(at);
+    let (first_jobs, second_jobs) = (first.job_context(), second.job_context());
+    let (a, b) =
+        tokio::join!(jobs::run_due(&first_jobs, "replica-a"), jobs::run_due(&second_jobs, "replica-b"));
     for job in Job::ALL {
         let ran = [&a, &b]
             .iter()

@@ -1,9 +1,14 @@
 //! The two migration sets cannot drift: both backends are migrated and their schemas compared —
 //! tables, columns (type, NOT NULL), primary keys, indexes, unique constraints, foreign keys
-//! (with their ON DELETE) and the number of CHECK constraints per table.
+//! (with their ON DELETE) and the CHECK constraints (each as the columns, numbers and string
+//! literals it names: the backends print the same condition differently). The CHECKs of
+//! enumerated columns are also compared with their enums in `app::domain`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use app::domain::project_status::ProjectStatus;
+use app::domain::roles::Role;
+use app::domain::second_factor::SecondFactor;
 use dds_server::db::Db;
 
 use crate::helpers::{spawn_app, Backend};
@@ -19,7 +24,85 @@ struct Table {
     unique: BTreeSet<String>,
     /// (column, referenced table, referenced column, ON DELETE)
     foreign_keys: BTreeSet<(String, String, String, String)>,
-    checks: i64,
+    /// each CHECK as [`check_terms`], sorted
+    checks: Vec<String>,
+}
+
+/// What a CHECK condition names, whichever way the backend prints it: PostgreSQL turns
+/// `role IN ('a', 'b')` into `(role = ANY (ARRAY['a'::text, 'b'::text]))`, SQLite keeps the
+/// text as written. Operators and keywords are left out; columns, numbers and literals stay.
+fn check_terms(condition: &str) -> String {
+    const NOISE: [&str; 15] = [
+        "check",
+        "and",
+        "or",
+        "not",
+        "in",
+        "is",
+        "null",
+        "any",
+        "array",
+        "text",
+        "bigint",
+        "integer",
+        "double",
+        "precision",
+        "real",
+    ];
+    let mut terms = BTreeSet::new();
+    let mut chars = condition.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            let mut literal = String::from("'");
+            for c in chars.by_ref() {
+                literal.push(c);
+                if c == '\'' {
+                    break;
+                }
+            }
+            terms.insert(literal);
+        } else if c.is_ascii_alphanumeric() || c == '_' {
+            let mut word = c.to_ascii_lowercase().to_string();
+            while let Some(&c) =
+                chars.peek().filter(|c| c.is_ascii_alphanumeric() || **c == '_' || **c == '.')
+            {
+                word.push(c.to_ascii_lowercase());
+                chars.next();
+            }
+            if !NOISE.contains(&word.as_str()) {
+                terms.insert(word);
+            }
+        }
+    }
+    terms.into_iter().collect::<Vec<_>>().join(" ")
+}
+
+/// The conditions of the CHECK clauses in a SQLite `CREATE TABLE` statement.
+fn sqlite_checks(sql: &str) -> Vec<String> {
+    let mut checks = Vec::new();
+    let upper = sql.to_ascii_uppercase();
+    let mut from = 0;
+    while let Some(found) = upper[from..].find("CHECK") {
+        let start = from + found + "CHECK".len();
+        let open = start + sql[start..].find('(').expect("CHECK (");
+        let mut depth = 0;
+        let mut end = open;
+        for (i, c) in sql[open..].char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                _ => {}
+            }
+            if depth == 0 {
+                end = open + i;
+                break;
+            }
+        }
+        checks.push(check_terms(&sql[open..=end]));
+        from = end;
+    }
+    checks.sort();
+    checks
 }
 
 /// One name per kind of value, whichever spelling the backend uses.
@@ -103,7 +186,7 @@ async fn sqlite_schema(db: &Db) -> BTreeMap<String, Table> {
         for (column, target, target_column, rule) in keys {
             table.foreign_keys.insert((column, target, target_column, on_delete(&rule)));
         }
-        table.checks = sql.matches("CHECK (").count() as i64 + sql.matches("CHECK(").count() as i64;
+        table.checks = sqlite_checks(&sql);
         schema.insert(name, table);
     }
     schema
@@ -173,15 +256,16 @@ async fn postgres_schema(db: &Db) -> BTreeMap<String, Table> {
         for (column, target, target_column, rule) in keys {
             table.foreign_keys.insert((column, target, target_column, on_delete(&rule)));
         }
-        let (checks,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid \
+        let checks: Vec<(String,)> = sqlx::query_as(
+            "SELECT pg_get_constraintdef(c.oid)::TEXT FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid \
              WHERE c.contype = 'c' AND t.relname = $1",
         )
         .bind(&name)
-        .fetch_one(pool)
+        .fetch_all(pool)
         .await
         .unwrap();
-        table.checks = checks;
+        table.checks = checks.iter().map(|(condition,)| check_terms(condition)).collect();
+        table.checks.sort();
         schema.insert(name, table);
     }
     schema
@@ -201,7 +285,24 @@ async fn both_migration_sets_make_the_same_schema() {
     }
     // The comparison sees what it claims to: a known foreign key, index and check.
     let credentials = &lite["user_credentials"];
-    assert!(credentials.checks >= 1, "key_origin's CHECK: {credentials:?}");
+    assert!(
+        credentials.checks.contains(&"'password-reset' 'registration' key_origin".to_string()),
+        "key_origin's CHECK: {credentials:?}"
+    );
+    // Enumerated columns accept exactly their enum's spellings.
+    let allows = |values: Vec<&str>, column: &str| {
+        let mut terms: Vec<String> = values.iter().map(|v| format!("'{v}'")).collect();
+        terms.push(column.to_string());
+        terms.sort();
+        terms.join(" ")
+    };
+    let statuses = allows(ProjectStatus::ALL.iter().map(|s| s.as_str()).collect(), "status");
+    assert!(lite["project_statuses"].checks.contains(&statuses), "{:?}", lite["project_statuses"]);
+    let factors = allows(SecondFactor::ALL.iter().map(|s| s.as_str()).collect(), "method");
+    assert!(lite["second_factors"].checks.contains(&factors), "{:?}", lite["second_factors"]);
+    let roles = allows(Role::ALL.iter().map(|r| r.as_str()).collect(), "role");
+    assert!(lite["users"].checks.contains(&roles), "{:?}", lite["users"]);
+    assert!(lite["invites"].checks.contains(&roles), "{:?}", lite["invites"]);
     assert!(lite["users"].foreign_keys.contains(&(
         "invited_by".to_string(),
         "users".to_string(),

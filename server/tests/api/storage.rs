@@ -182,3 +182,52 @@ async fn embedded_s3_refuses_the_once_published_credentials() {
     }
     app.stop().await;
 }
+
+/// The parts of an unfinished upload, as a resumed upload asks for them: every uploaded part
+/// with its number and size.
+#[tokio::test]
+async fn list_parts_reports_the_uploaded_parts() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let store = &app.state().storage;
+    let bucket = store.bucket_for("proj00010").unwrap();
+    store.ensure_bucket(&bucket).await.unwrap();
+    let key = uuid::Uuid::new_v4().to_string();
+    let upload_id = store.create_multipart_upload(&bucket, &key).await.unwrap();
+    assert_eq!(store.list_parts(&bucket, &key, &upload_id).await.unwrap(), []);
+
+    // Out of order, as parallel workers finish.
+    for (number, len) in [(3, 1000), (1, 5 * MIB), (2, 5 * MIB + 1)] {
+        let url = store
+            .presign_upload_part(&bucket, &key, &upload_id, number, len as i64, Duration::from_secs(300))
+            .await
+            .unwrap();
+        let response = put(&app.client, &url, pattern(len, number as u8)).await;
+        assert_eq!(response.status(), 200, "{:?}", response.text().await);
+    }
+    let parts = store.list_parts(&bucket, &key, &upload_id).await.unwrap();
+    let listed: Vec<(i32, i64)> = parts.iter().map(|p| (p.number, p.size)).collect();
+    assert_eq!(listed, [(1, 5 * MIB as i64), (2, 5 * MIB as i64 + 1), (3, 1000)]);
+    assert!(parts.iter().all(|p| p.etag.as_deref().is_none_or(|e| !e.is_empty())), "{parts:?}");
+    app.stop().await;
+}
+
+/// Several requests making a project's bucket at once all succeed, and again later: creating
+/// is asked first, an existing bucket of ours is success.
+#[tokio::test]
+async fn concurrent_ensure_bucket_all_succeed() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let store = app.state().storage.clone();
+    let bucket = store.bucket_for("proj00011").unwrap();
+    let mut calls = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (store, bucket) = (store.clone(), bucket.clone());
+        calls.spawn(async move { store.ensure_bucket(&bucket).await });
+    }
+    while let Some(done) = calls.join_next().await {
+        done.unwrap().unwrap();
+    }
+    store.ensure_bucket(&bucket).await.unwrap();
+    let key = uuid::Uuid::new_v4().to_string();
+    store.create_multipart_upload(&bucket, &key).await.unwrap();
+    app.stop().await;
+}

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use dds_server::db::seed::DEV_PROJECT;
 use dds_server::jobs::tasks;
+use dds_server::storage::bucket::BucketName;
 use serde_json::json;
 
 use crate::auth::{seeded, signed_in};
@@ -15,14 +16,14 @@ use crate::files::upload;
 use crate::helpers::{Backend, TestApp};
 
 /// Gives the seeded project a bucket holding `objects` small objects (recorded as files too).
-async fn fill_bucket(app: &TestApp, objects: usize) -> (i64, String) {
+async fn fill_bucket(app: &TestApp, objects: usize) -> (i64, BucketName) {
     let db = &app.state().db;
     let store = &app.state().storage;
     let bucket = store.bucket_for(DEV_PROJECT).unwrap();
     store.ensure_bucket(&bucket).await.unwrap();
     let (project_id,): (i64,) =
         sqlx::query_as("UPDATE projects SET bucket = $1 WHERE public_id = $2 RETURNING id")
-            .bind(&bucket)
+            .bind(bucket.as_str())
             .bind(DEV_PROJECT)
             .fetch_one(db.pool())
             .await
@@ -101,13 +102,13 @@ async fn a_removal_left_half_done_is_finished(backend: Backend) {
     // A replica claimed the removal, deleted half the objects and died; its lease ran out.
     let first_half: Vec<String> = (0..10).map(|i| format!("object-{i:05}")).collect();
     store.remove_objects(&bucket, &first_half).await.unwrap();
-    let now = dds_server::db::now();
+    let now = dds_server::clock::Clock::now(app.clock.as_ref());
     sqlx::query(
         "INSERT INTO tasks (kind, project_id, bucket, delete_bucket, created_at, attempts, next_attempt_at, holder, lease_until) \
          VALUES ('remove_project_data', $1, $2, TRUE, $3, 1, $3, 'replica-that-died', $4)",
     )
     .bind(project_id)
-    .bind(&bucket)
+    .bind(bucket.as_str())
     .bind(now - 700)
     .bind(now - 1)
     .execute(app.state().db.pool())
@@ -141,7 +142,7 @@ async fn super_admins_see_failing_tasks_and_retry_them(backend: Backend) {
         .await
         .unwrap();
     // A bucket name S3 refuses: the task fails and keeps its error.
-    let now = dds_server::db::now();
+    let now = dds_server::clock::Clock::now(app.clock.as_ref());
     sqlx::query(
         "INSERT INTO tasks (kind, project_id, bucket, delete_bucket, created_at, next_attempt_at) \
          VALUES ('remove_project_data', $1, 'Not_A_Bucket', TRUE, $2, $2)",
