@@ -9,6 +9,7 @@ use crate::domain::roles::Role;
 
 /// How the caller's browser reaches a project's private key (`key` of `GET /projects/{id}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "via", rename_all = "snake_case")]
 pub enum KeyPath {
     /// Staff: open the unit key (`GET units/me/keys`), then this seal.
@@ -34,6 +35,7 @@ impl KeyPath {
 
 /// One line of `GET /projects`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProjectSummary {
     pub public_id: String,
     pub title: String,

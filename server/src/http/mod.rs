@@ -9,6 +9,7 @@ pub mod extract;
 pub mod invites;
 pub mod middleware;
 pub mod notices;
+pub mod openapi;
 pub mod password_reset;
 pub mod projects;
 pub mod status;
@@ -43,7 +44,7 @@ pub fn router(state: AppState) -> Router {
     );
     let router = Router::new()
         .route("/status", get(status::status))
-        .nest("/api/v1", api_v1(&state))
+        .nest(app::api::BASE, api_v1(&state))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             app::shell(shell_options.clone())
         })
@@ -75,6 +76,7 @@ fn api_v1(state: &AppState) -> Router<AppState> {
     let routes = users::routes(invites::routes(routes));
     let routes = notices::routes(unit_keys::routes(routes));
     let routes = password_reset::routes(projects::routes(routes));
+    let routes = routes.add(http::Method::GET, app::api::OPENAPI, get(openapi::serve));
     routes
         .into_router()
         .fallback(|| async { ApiError::NotFound("There is no such API endpoint.".into()) })

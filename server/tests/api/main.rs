@@ -10,6 +10,7 @@ mod invites;
 mod jobs;
 mod key_sharing;
 mod mail_queue;
+mod openapi;
 mod pages;
 mod password;
 mod password_reset;
