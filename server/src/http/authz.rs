@@ -164,7 +164,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         Method::POST,
         invites::INVITES,
         SignedIn,
-        Doc::new("Invites someone (or adds a known Researcher to a project)")
+        Doc::new("Invites someone (201), or adds a known Researcher to a project (200)")
             .body(json::<invites::NewInvite>())
             .answers(201, json::<invites::Invited>()),
     ),
