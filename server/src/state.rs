@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use app::domain::account::SignedInUser;
+use app::api::auth::SignedInUser;
 use app::domain::site::Notices;
 use app::domain::site::SiteInfo;
 use app::ssr::{AccountSource, BoxFuture, NoticeSource};
@@ -78,6 +78,7 @@ impl AccountSource for DbAccounts {
                         name: user.name,
                         role: user.role,
                         email: user.email,
+                        unit_id: user.unit_id,
                         second_factor,
                     }))
                 }

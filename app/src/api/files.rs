@@ -8,6 +8,7 @@ pub const PROJECT_FILE_SEARCH: &str = "/projects/{public_id}/files/search";
 /// Query of a listing: the folder ('' or absent for the root), where the page starts (the
 /// `next` of the previous page) and how many entries (at most 1,000; 200 by default).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ListQuery {
     #[serde(default)]
     pub path: String,
@@ -16,6 +17,7 @@ pub struct ListQuery {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FileEntry {
     pub is_folder: bool,
     pub name: String,
@@ -28,6 +30,7 @@ pub struct FileEntry {
 
 /// One page of a folder level: sub-folders first, then files, each by name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FolderPage {
     pub path: String,
     pub entries: Vec<FileEntry>,
@@ -36,6 +39,7 @@ pub struct FolderPage {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchQuery {
     pub q: String,
     pub limit: Option<i64>,
@@ -43,11 +47,13 @@ pub struct SearchQuery {
 
 /// `DELETE`: files or whole folders, by path.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeletePaths {
     pub paths: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Deleted {
     pub files: i64,
     pub bytes: i64,

@@ -4,15 +4,20 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::account::NewKeyPair;
+
 /// `POST` [`NewInvite`] → [`Invited`]; `GET` → the pending invites the caller may see.
 pub const INVITES: &str = "/invites";
 /// `GET` → [`InviteDetails`] (the registration page; public, by the mailed token).
 pub const INVITE_BY_TOKEN: &str = "/invites/by-token/{token}";
-/// `POST` [`Registration`]-shaped body → `{username}`.
+/// `DELETE` → 204: cancels a pending invite.
+pub const INVITE: &str = "/invites/{id}";
+/// `POST` [`Registration`] → 201 [`Registered`].
 pub const INVITE_ACCEPT: &str = "/invites/by-token/{token}/accept";
 
 /// What an inviter sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewInvite {
     pub email: String,
     pub role: String,
@@ -28,6 +33,7 @@ pub struct NewInvite {
 
 /// What an invite request did (one field names which).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum Invited {
     /// A new invite was mailed: `{"id"}`.
@@ -42,6 +48,7 @@ pub enum Invited {
 
 /// What the registration page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InviteDetails {
     pub email: String,
     pub role: String,
@@ -55,10 +62,47 @@ pub struct InviteDetails {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InvitedProject {
     pub public_id: String,
     pub title: String,
     pub is_owner: bool,
+}
+
+/// A pending invite, as the invites page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InviteSummary {
+    pub id: i64,
+    pub email: String,
+    pub role: String,
+    pub unit_id: Option<i64>,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// What the invitee's browser sends to register: name, username, and the credentials and new
+/// key pair it derived (the password itself never leaves the browser).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Registration {
+    pub name: String,
+    pub username: String,
+    #[serde(flatten)]
+    pub credentials: NewKeyPair,
+    /// The unit's first staff member: the unit key pair their browser made (the unit had none).
+    #[serde(default)]
+    pub unit_public_key: Option<String>,
+    /// With `unit_public_key`: the new unit private key sealed to the new public key.
+    #[serde(default)]
+    pub sealed_unit_key: Option<String>,
+}
+
+/// The account a registration made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Registered {
+    pub username: String,
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub const PROJECT_APPROVALS: &str = "/projects/{public_id}/approvals";
 
 /// Where someone's current key pair comes from, and so why they wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum KeyOrigin {
     /// Made at registration by invitation.
@@ -40,6 +41,7 @@ impl KeyOrigin {
 
 /// Someone waiting for a key, as an approver is shown them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WaitingMember {
     pub username: String,
     pub name: String,
@@ -67,6 +69,7 @@ impl WaitingMember {
 /// An approval: the key sealed to `public_key`, which must still be the member's current public
 /// key (else the server answers 409 and the approver looks again).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Approval {
     pub username: String,
     pub public_key: String,
@@ -75,6 +78,7 @@ pub struct Approval {
 
 /// `GET` [`UNIT_KEYS`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnitKeys {
     /// `None`: the unit has no key yet (its first staff member's browser makes it).
     pub unit_public_key: Option<String>,

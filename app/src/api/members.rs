@@ -9,6 +9,7 @@ pub const PROJECT_INVITE: &str = "/projects/{public_id}/invites/{id}";
 
 /// `PATCH /projects/{public_id}`: the fields to change (DDS's `project info change`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EditDetails {
     pub title: Option<String>,
     pub description: Option<String>,
@@ -17,6 +18,7 @@ pub struct EditDetails {
 
 /// `PATCH /projects/{public_id}/members/{username}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetOwner {
     pub owner: bool,
 }

@@ -1,14 +1,41 @@
 //! The JSON API's wire contract (`/api/v1`), shared by the server's handlers, its authorization
 //! table and the browser: request and response types and path templates, declared once.
-//! Modules move here as their endpoints are reworked (today: key approvals and invites).
+//! One module per area; each path constant's doc names its method, body and answer. With the
+//! `openapi` feature (the server's) every type derives its OpenAPI schema.
 
+pub mod account;
+pub mod auth;
+pub mod error;
 pub mod files;
 pub mod invites;
 pub mod keys;
 pub mod members;
+pub mod notices;
+pub mod password_reset;
 pub mod project_status;
+pub mod projects;
 pub mod tasks;
 pub mod units;
+pub mod users;
+
+use serde::{Deserialize, Serialize};
+
+/// `GET` → the OpenAPI 3.1 document of this API (generated from the server's route table).
+pub const OPENAPI: &str = "/openapi.json";
+
+/// A sentence for the user, the answer of the emailed-link steps and of a reset request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Message {
+    pub message: String,
+}
+
+/// The id of something just created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Created {
+    pub id: i64,
+}
 
 /// Where the JSON API lives; the path constants below are relative to it, as the server's
 /// authorization table declares them.

@@ -9,6 +9,7 @@ pub const PROJECT_STATUS: &str = "/projects/{public_id}/status";
 
 /// `POST`: a change, with DDS's `send_email` (the release mail; default on).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangeStatus {
     #[serde(flatten)]
     pub change: StatusChange,
@@ -22,6 +23,7 @@ fn yes() -> bool {
 
 /// `PATCH`: a deadline extension; unconfirmed, it answers 409 with what would happen.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExtendDeadline {
     /// Days to add (the unit's `days_in_available` when absent).
     pub new_deadline_in: Option<i64>,
@@ -31,6 +33,7 @@ pub struct ExtendDeadline {
 
 /// The project's status as `GET` and every change answer it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatusView {
     pub status: ProjectStatus,
     pub aborted: bool,
@@ -47,6 +50,7 @@ pub struct StatusView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistoryLine {
     pub status: ProjectStatus,
     pub aborted: bool,

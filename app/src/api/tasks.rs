@@ -7,6 +7,7 @@ pub const TASKS: &str = "/tasks";
 pub const TASK_RETRY: &str = "/tasks/{id}/retry";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OpenTask {
     pub id: i64,
     /// `remove_project_data` or `remove_deleted_objects`.

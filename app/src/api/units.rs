@@ -9,6 +9,7 @@ pub const UNIT: &str = "/units/{public_id}";
 
 /// One unit in the Super Admin console, with its usage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnitView {
     #[serde(flatten)]
     pub settings: UnitSettings,

@@ -26,11 +26,6 @@ mod browser {
         wrapped: String,
     }
 
-    #[derive(Deserialize)]
-    struct ServerHalf {
-        key: String,
-    }
-
     fn storage() -> Result<web_sys::Storage, String> {
         leptos::prelude::window()
             .session_storage()
@@ -40,7 +35,8 @@ mod browser {
     }
 
     async fn server_half() -> Result<SessionKey, String> {
-        let half: ServerHalf = get_json("/api/v1/auth/session-key").await?;
+        let half: crate::api::auth::SessionKey =
+            get_json(&crate::api::url(crate::api::auth::SESSION_KEY)).await?;
         let bytes = zeroize::Zeroizing::new(STANDARD.decode(half.key).map_err(|_| LOCKED.to_string())?);
         SessionKey::from_slice(&bytes).map_err(|_| LOCKED.to_string())
     }

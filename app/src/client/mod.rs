@@ -5,6 +5,7 @@
 //! stays available to both builds. Transfers (upload, download) join here.
 
 pub mod api;
+pub mod credentials;
 pub mod keyring;
 pub mod project_keys;
 pub mod unit_keys;

@@ -54,9 +54,7 @@ mod browser {
             public_key: member.public_key.clone(),
             sealed: unit_keys::seal_to(&project_key, &member.public_key)?,
         };
-        post_json::<_, serde_json::Value>(&url(&with_param(PROJECT_APPROVALS, project)), &approval)
-            .await
-            .map(|_| ())
+        Ok(post_json::<_, ()>(&url(&with_param(PROJECT_APPROVALS, project)), &approval).await?)
     }
 }
 

@@ -88,7 +88,7 @@ mod browser {
             public_key: member.public_key.clone(),
             sealed: seal_to(&unit_key, &member.public_key)?,
         };
-        post_json::<_, serde_json::Value>(&url(UNIT_KEY_APPROVALS), &approval).await.map(|_| ())
+        Ok(post_json::<_, ()>(&url(UNIT_KEY_APPROVALS), &approval).await?)
     }
 }
 

@@ -13,6 +13,7 @@ use crate::domain::projects::Capacity;
 
 /// DDS's project statuses. "Aborted" is not a status: it is a flag on an Archived project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ProjectStatus {
     #[serde(rename = "In Progress")]
     InProgress,
@@ -118,6 +119,7 @@ impl Default for UnitDeadlines {
 
 /// A status change asked for (DDS's `dds project status release|retract|expire|archive|delete`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum StatusChange {
     /// To Available; `deadline` in days (the unit's default when absent).

@@ -10,6 +10,7 @@ use crate::domain::roles::Role;
 
 /// How the caller's browser reaches a project's private key (`key` of `GET /projects/{id}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "via", rename_all = "snake_case")]
 pub enum KeyPath {
     /// Staff: open the unit key (`GET units/me/keys`), then this seal.
@@ -35,6 +36,7 @@ impl KeyPath {
 
 /// One line of `GET /projects`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProjectSummary {
     pub public_id: String,
     pub title: String,
@@ -44,6 +46,7 @@ pub struct ProjectSummary {
     pub created_at: i64,
     /// The caller's capacity: "Unit Admin", "Unit Personnel", "Project Owner", "Researcher",
     /// "Super Admin".
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub capacity: Capacity,
     /// Whether the caller holds the project key now (`None` for Super Admins: never).
     pub access: Option<bool>,

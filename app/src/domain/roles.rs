@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// Researcher's membership (as in DDS), so it does not appear here.
 /// One spelling everywhere: on the wire (serde), in the database and in pages ("Unit Admin").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Role {
     #[serde(rename = "Super Admin")]
     SuperAdmin,

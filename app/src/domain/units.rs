@@ -7,6 +7,7 @@ use crate::domain::project_status::{MAX_DAYS_AVAILABLE, MAX_DAYS_EXPIRED};
 
 /// A unit's settings (quota in bytes; DDS enters it in TB = 1000⁴ bytes).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnitSettings {
     /// Short stable id (lowercase letters, digits and dashes): in URLs and bucket names.
     pub public_id: String,

@@ -3,18 +3,14 @@
 //! emailed link; both only with the password given again, turned into its auth_key here),
 //! password change, and deleting the account (by an emailed link).
 
+use crate::api::account::{
+    ConfirmTotp, Reauth, TotpSetup, MY_DELETION, MY_EMAIL_CODES, MY_TOTP, MY_TOTP_CONFIRM,
+};
+use crate::api::{url, Message};
+use crate::client::api::{post_empty, post_json};
+use crate::components::session::CurrentUser;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use serde::Deserialize;
-
-use crate::client::api::post_json;
-use crate::components::session::CurrentUser;
-
-#[derive(Debug, Clone, Deserialize)]
-struct TotpSetup {
-    secret: String,
-    qr_svg: String,
-}
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -109,14 +105,11 @@ mod keys {
     /// The unlocked key's fingerprint, once its public key is checked against the account's.
     #[cfg(feature = "hydrate")]
     pub async fn check(username: &str) -> Result<String, String> {
+        use crate::api::account::{KeyMaterial, MY_KEYS};
         use base64::engine::general_purpose::STANDARD;
         use base64::Engine;
-        #[derive(serde::Deserialize)]
-        struct Keys {
-            public_key: String,
-        }
         let key = crate::client::keyring::unlock(username).await?;
-        let keys: Keys = crate::client::api::get_json("/api/v1/users/me/keys").await?;
+        let keys: KeyMaterial = crate::client::api::get_json(&crate::api::url(MY_KEYS)).await?;
         let public = key.public_key();
         if STANDARD.encode(public.as_bytes()) != keys.public_key {
             return Err("The key in this tab does not belong to your account. Log in again.".into());
@@ -142,11 +135,6 @@ mod keys {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
-struct Done {
-    message: String,
-}
-
 /// Asks the API to mail a link; shows its sentence (success or refusal).
 fn request_link(
     path: &'static str,
@@ -156,9 +144,9 @@ fn request_link(
     set_error.set(None);
     set_sent.set(None);
     leptos::task::spawn_local(async move {
-        match post_json::<_, Done>(path, &serde_json::json!({})).await {
+        match post_empty::<Message>(&url(path)).await {
             Ok(done) => set_sent.set(Some(done.message)),
-            Err(message) => set_error.set(Some(message)),
+            Err(err) => set_error.set(Some(err.to_string())),
         }
     });
 }
@@ -184,8 +172,9 @@ fn TwoFactor(method: crate::domain::second_factor::SecondFactor) -> impl IntoVie
         leptos::task::spawn_local(async move {
             let sent = async {
                 let key = change::auth_key(&typed).await?;
-                let body = serde_json::json!({ "auth_key": key });
-                post_json::<_, Done>("/api/v1/users/me/second-factor/email", &body).await
+                Ok::<_, String>(
+                    post_json::<_, Message>(&url(MY_EMAIL_CODES), &Reauth { auth_key: key }).await?,
+                )
             };
             match sent.await {
                 Ok(done) => {
@@ -204,8 +193,8 @@ fn TwoFactor(method: crate::domain::second_factor::SecondFactor) -> impl IntoVie
         leptos::task::spawn_local(async move {
             let started = async {
                 let key = change::auth_key(&typed).await?;
-                let body = serde_json::json!({ "auth_key": key });
-                let setup = post_json::<_, TotpSetup>("/api/v1/users/me/totp", &body).await?;
+                let reauth = Reauth { auth_key: key.clone() };
+                let setup = post_json::<_, TotpSetup>(&url(MY_TOTP), &reauth).await?;
                 Ok::<_, String>((key, setup))
             };
             match started.await {
@@ -225,14 +214,14 @@ fn TwoFactor(method: crate::domain::second_factor::SecondFactor) -> impl IntoVie
         let given = code.get_untracked();
         let key = auth_key.get_value().unwrap_or_default();
         leptos::task::spawn_local(async move {
-            let body = serde_json::json!({ "code": given.trim(), "auth_key": key });
-            match post_json::<_, serde_json::Value>("/api/v1/users/me/totp/confirm", &body).await {
+            let body = ConfirmTotp { code: given.trim().to_string(), auth_key: key };
+            match post_json::<_, ()>(&url(MY_TOTP_CONFIRM), &body).await {
                 Ok(_) => {
                     auth_key.set_value(None);
                     set_setup.set(None);
                     set_enabled.set(true);
                 }
-                Err(message) => set_error.set(Some(message)),
+                Err(err) => set_error.set(Some(err.to_string())),
             }
         });
     };
@@ -407,7 +396,7 @@ fn ChangePassword(username: String) -> impl IntoView {
 fn DeleteAccount() -> impl IntoView {
     let (sent, set_sent) = signal(None::<String>);
     let (error, set_error) = signal(None::<String>);
-    let request = move |_| request_link("/api/v1/users/me/deletion", set_sent, set_error);
+    let request = move |_| request_link(MY_DELETION, set_sent, set_error);
     view! {
         <section class="card" data-testid="delete-account">
             <h2>"Delete my account"</h2>
@@ -435,25 +424,9 @@ fn DeleteAccount() -> impl IntoView {
 
 /// The browser side: unwrap with the current password, re-wrap under the new one.
 mod change {
-    use serde::Deserialize;
-
+    use crate::api::account::{KeyMaterial as Keys, NewCredentials, MY_KEYS, MY_PASSWORD};
+    use crate::api::url;
     use crate::client::api::{get_json, post_json};
-
-    #[derive(Deserialize)]
-    #[allow(dead_code)] // read in the browser build only
-    struct Kdf {
-        memory_kib: u32,
-        iterations: u32,
-        parallelism: u32,
-    }
-
-    #[derive(Deserialize)]
-    #[allow(dead_code)]
-    struct Keys {
-        salt: String,
-        kdf: Kdf,
-        wrapped_private_key: String,
-    }
 
     /// The auth_key of the password the user typed again (to confirm a change of the second
     /// factor): derived here with the account's salt and cost; the password is not sent.
@@ -461,7 +434,7 @@ mod change {
         if password.is_empty() {
             return Err("Enter your password to confirm it is you.".into());
         }
-        let keys: Keys = get_json("/api/v1/users/me/keys").await?;
+        let keys: Keys = get_json(&url(MY_KEYS)).await?;
         derive_auth_key(password, &keys)
     }
 
@@ -469,17 +442,13 @@ mod change {
     fn derive_auth_key(password: &str, keys: &Keys) -> Result<String, String> {
         use base64::engine::general_purpose::STANDARD;
         use base64::Engine;
-        use wasm_crypto::{KdfParams, MasterKey, Salt};
+        use wasm_crypto::{MasterKey, Salt};
         let salt = STANDARD
             .decode(&keys.salt)
             .ok()
             .and_then(|b| Salt::from_slice(&b).ok())
             .ok_or("The portal sent unusable key material.")?;
-        let params = KdfParams {
-            memory_kib: keys.kdf.memory_kib,
-            iterations: keys.kdf.iterations,
-            parallelism: keys.kdf.parallelism,
-        };
+        let params = crate::client::credentials::params(&keys.kdf);
         let master = MasterKey::derive(password.as_bytes(), &salt, params).map_err(|e| e.to_string())?;
         Ok(STANDARD.encode(master.auth_key().as_bytes()))
     }
@@ -490,25 +459,21 @@ mod change {
     }
 
     pub async fn run(username: &str, current: &str, new: &str) -> Result<(), String> {
-        let keys: Keys = get_json("/api/v1/users/me/keys").await?;
+        let keys: Keys = get_json(&url(MY_KEYS)).await?;
         let body = rewrap(username, current, new, &keys)?;
-        let _: serde_json::Value = post_json("/api/v1/users/me/password", &body).await?;
+        let _: () = post_json(&url(MY_PASSWORD), &body).await?;
         Ok(())
     }
 
     #[cfg(feature = "hydrate")]
-    fn rewrap(username: &str, current: &str, new: &str, keys: &Keys) -> Result<serde_json::Value, String> {
+    fn rewrap(username: &str, current: &str, new: &str, keys: &Keys) -> Result<NewCredentials, String> {
         use base64::engine::general_purpose::STANDARD;
         use base64::Engine;
         use wasm_crypto::{KdfParams, MasterKey, Salt, WrappedPrivateKey};
         let unusable = || "The portal sent unusable key material.".to_string();
         let salt =
             STANDARD.decode(&keys.salt).ok().and_then(|b| Salt::from_slice(&b).ok()).ok_or_else(unusable)?;
-        let params = KdfParams {
-            memory_kib: keys.kdf.memory_kib,
-            iterations: keys.kdf.iterations,
-            parallelism: keys.kdf.parallelism,
-        };
+        let params = crate::client::credentials::params(&keys.kdf);
         let old = MasterKey::derive(current.as_bytes(), &salt, params).map_err(|e| e.to_string())?;
         let wrapped = STANDARD
             .decode(&keys.wrapped_private_key)
@@ -522,21 +487,17 @@ mod change {
         let new_salt = Salt::random();
         let fresh =
             MasterKey::derive(new.as_bytes(), &new_salt, KdfParams::DEFAULT).map_err(|e| e.to_string())?;
-        Ok(serde_json::json!({
-            "current_auth_key": STANDARD.encode(old.auth_key().as_bytes()),
-            "salt": STANDARD.encode(new_salt.0),
-            "kdf": {
-                "memory_kib": KdfParams::DEFAULT.memory_kib,
-                "iterations": KdfParams::DEFAULT.iterations,
-                "parallelism": KdfParams::DEFAULT.parallelism,
-            },
-            "auth_key": STANDARD.encode(fresh.auth_key().as_bytes()),
-            "wrapped_private_key": STANDARD.encode(fresh.kek().wrap(&key, username).as_bytes()),
-        }))
+        Ok(NewCredentials {
+            current_auth_key: STANDARD.encode(old.auth_key().as_bytes()),
+            salt: STANDARD.encode(new_salt.0),
+            kdf: crate::client::credentials::default_kdf(),
+            auth_key: STANDARD.encode(fresh.auth_key().as_bytes()),
+            wrapped_private_key: STANDARD.encode(fresh.kek().wrap(&key, username).as_bytes()),
+        })
     }
 
     #[cfg(not(feature = "hydrate"))]
-    fn rewrap(_: &str, _: &str, _: &str, _: &Keys) -> Result<serde_json::Value, String> {
+    fn rewrap(_: &str, _: &str, _: &str, _: &Keys) -> Result<NewCredentials, String> {
         Err("Only available in the browser.".into())
     }
 }

@@ -5,12 +5,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::client::api::post_json;
-
-#[derive(Debug, Clone, serde::Deserialize)]
-struct Done {
-    message: String,
-}
+use crate::api::account::EMAIL_CODES_ACTIVATION;
+use crate::api::{url, with_param, Message};
+use crate::client::api::post_empty;
 
 #[component]
 pub fn ActivateEmailCodesPage() -> impl IntoView {
@@ -24,10 +21,9 @@ pub fn ActivateEmailCodesPage() -> impl IntoView {
         set_busy.set(true);
         let token = params.read_untracked().get("token").unwrap_or_default();
         leptos::task::spawn_local(async move {
-            let path = format!("/api/v1/second-factor/email/{token}");
-            match post_json::<_, Done>(&path, &serde_json::json!({})).await {
+            match post_empty::<Message>(&url(&with_param(EMAIL_CODES_ACTIVATION, &token))).await {
                 Ok(answer) => set_done.set(Some(answer.message)),
-                Err(message) => set_error.set(Some(message)),
+                Err(err) => set_error.set(Some(err.to_string())),
             }
             set_busy.set(false);
         });

@@ -5,27 +5,14 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 
-use crate::client::api::{get_json, post_json, send_json};
+use crate::api::notices::{
+    Audience, Maintenance, Motd, NewMotd, SendMotd, Sending, MAINTENANCE, MOTD, MOTDS, MOTD_SEND,
+};
+use crate::api::{url, with_param, Created};
+use crate::client::api::{delete, get_json, post_json, send_json};
 use crate::components::session::CurrentUser;
 use crate::domain::roles::Role;
-
-#[derive(Debug, Clone, Deserialize)]
-struct Maintenance {
-    active: bool,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct Motd {
-    id: i64,
-    message: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct Sending {
-    recipients: usize,
-}
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -58,7 +45,9 @@ where
     let (value, set_value) = signal(None);
     Effect::new(move |_| {
         version.track();
-        leptos::task::spawn_local(async move { set_value.set(Some(get_json::<T>(path).await)) });
+        leptos::task::spawn_local(async move {
+            set_value.set(Some(get_json::<T>(&url(path)).await.map_err(String::from)))
+        });
     });
     value
 }
@@ -67,14 +56,13 @@ where
 fn MaintenanceSwitch() -> impl IntoView {
     let (version, set_version) = signal(0u32);
     let (error, set_error) = signal(None::<String>);
-    let state = load::<Maintenance>("/api/v1/maintenance", version);
+    let state = load::<Maintenance>(MAINTENANCE, version);
     let set = move |active: bool| {
         set_error.set(None);
         leptos::task::spawn_local(async move {
-            let body = serde_json::json!({ "active": active });
-            match send_json::<_, Maintenance>("PUT", "/api/v1/maintenance", &body).await {
+            match send_json::<_, Maintenance>("PUT", &url(MAINTENANCE), &Maintenance { active }).await {
                 Ok(_) => set_version.update(|v| *v += 1),
-                Err(message) => set_error.set(Some(message)),
+                Err(err) => set_error.set(Some(err.to_string())),
             }
         });
     };
@@ -120,22 +108,20 @@ fn Messages() -> impl IntoView {
     let (error, set_error) = signal(None::<String>);
     let (status, set_status) = signal(None::<String>);
     let message = RwSignal::new(String::new());
-    let list = load::<Vec<Motd>>("/api/v1/motd", version);
+    let list = load::<Vec<Motd>>(MOTDS, version);
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         set_error.set(None);
         set_status.set(None);
         let text = message.get_untracked();
         leptos::task::spawn_local(async move {
-            match post_json::<_, serde_json::Value>("/api/v1/motd", &serde_json::json!({ "message": text }))
-                .await
-            {
+            match post_json::<_, Created>(&url(MOTDS), &NewMotd { message: text }).await {
                 Ok(_) => {
                     message.set(String::new());
                     set_status.set(Some("The message is shown on every page.".into()));
                     set_version.update(|v| *v += 1);
                 }
-                Err(m) => set_error.set(Some(m)),
+                Err(err) => set_error.set(Some(err.to_string())),
             }
         });
     };
@@ -143,27 +129,26 @@ fn Messages() -> impl IntoView {
         set_error.set(None);
         set_status.set(None);
         leptos::task::spawn_local(async move {
-            let path = format!("/api/v1/motd/{id}");
-            match send_json::<_, serde_json::Value>("DELETE", &path, &serde_json::json!({})).await {
+            match delete::<()>(&url(&with_param(MOTD, &id.to_string()))).await {
                 Ok(_) => {
                     set_status.set(Some("The message was deactivated.".into()));
                     set_version.update(|v| *v += 1);
                 }
-                Err(m) => set_error.set(Some(m)),
+                Err(err) => set_error.set(Some(err.to_string())),
             }
         });
     };
-    let email = move |id: i64, audience: &'static str| {
+    let email = move |id: i64, audience: Audience| {
         set_error.set(None);
         set_status.set(None);
         leptos::task::spawn_local(async move {
-            let path = format!("/api/v1/motd/{id}/send");
-            match post_json::<_, Sending>(&path, &serde_json::json!({ "audience": audience })).await {
+            let path = url(&with_param(MOTD_SEND, &id.to_string()));
+            match post_json::<_, Sending>(&path, &SendMotd { audience }).await {
                 Ok(Sending { recipients }) => set_status.set(Some(format!(
                     "Sending the message to {recipients} {}.",
                     if recipients == 1 { "recipient" } else { "recipients" }
                 ))),
-                Err(m) => set_error.set(Some(m)),
+                Err(err) => set_error.set(Some(err.to_string())),
             }
         });
     };
@@ -199,10 +184,10 @@ fn Messages() -> impl IntoView {
                                                     <li data-motd=id>
                                                         <p>{m.message}</p>
                                                         <div class="actions">
-                                                            <button type="button" on:click=move |_| email(id, "all")>
+                                                            <button type="button" on:click=move |_| email(id, Audience::All)>
                                                                 "Email to all users"
                                                             </button>
-                                                            <button type="button" on:click=move |_| email(id, "unit-users")>
+                                                            <button type="button" on:click=move |_| email(id, Audience::UnitUsers)>
                                                                 "Email to unit users"
                                                             </button>
                                                             <button type="button" on:click=move |_| deactivate(id)>

@@ -5,13 +5,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use crate::api::account::{Token, MY_DELETION_CONFIRM};
+use crate::api::{url, Message};
 use crate::client::api::post_json;
 use crate::components::session::CurrentUser;
-
-#[derive(Debug, Clone, serde::Deserialize)]
-struct Done {
-    message: String,
-}
 
 #[component]
 pub fn ConfirmDeletionPage() -> impl IntoView {
@@ -26,18 +23,13 @@ pub fn ConfirmDeletionPage() -> impl IntoView {
         set_busy.set(true);
         let token = params.read_untracked().get("token").unwrap_or_default();
         leptos::task::spawn_local(async move {
-            match post_json::<_, Done>(
-                "/api/v1/users/me/deletion/confirm",
-                &serde_json::json!({ "token": token }),
-            )
-            .await
-            {
+            match post_json::<_, Message>(&url(MY_DELETION_CONFIRM), &Token { token }).await {
                 Ok(answer) => {
                     set_done.set(Some(answer.message));
                     // The session ended with the account: the header shows a visitor again.
                     user.0.set(Some(Ok(None)));
                 }
-                Err(message) => set_error.set(Some(message)),
+                Err(err) => set_error.set(Some(err.to_string())),
             }
             set_busy.set(false);
         });

@@ -2,20 +2,13 @@
 //! material: the server draws the link's token and mails it; the newcomer's access to keys comes
 //! from a key holder's approval after registration (docs/security.md "Threat model").
 
-use leptos::prelude::*;
-use leptos_meta::Title;
-use serde::Deserialize;
-
+use crate::api::invites::{InviteSummary, INVITES};
+use crate::api::url;
 use crate::client::api::{get_json, post_json};
 use crate::components::session::CurrentUser;
 use crate::domain::roles::Role;
-
-#[derive(Debug, Clone, Deserialize)]
-struct PendingInvite {
-    id: i64,
-    email: String,
-    role: String,
-}
+use leptos::prelude::*;
+use leptos_meta::Title;
 
 /// The roles `inviter` may invite (the server checks again).
 fn invitable(inviter: Role) -> &'static [Role] {
@@ -38,7 +31,7 @@ pub fn InvitesPage() -> impl IntoView {
     let (version, set_version) = signal(0u32);
     let pending = LocalResource::new(move || {
         version.track();
-        async move { get_json::<Vec<PendingInvite>>("/api/v1/invites").await }
+        async move { get_json::<Vec<InviteSummary>>(&url(INVITES)).await.map_err(String::from) }
     });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -166,7 +159,7 @@ pub(crate) mod make {
             project: Some(project.to_string()),
             owner,
         };
-        post_json(&url(INVITES), &invite).await
+        Ok(post_json(&url(INVITES), &invite).await?)
     }
 
     pub async fn invite(email: &str, role: &str, unit_id: Option<i64>) -> Result<(), String> {
@@ -177,6 +170,7 @@ pub(crate) mod make {
             project: None,
             owner: false,
         };
-        post_json::<_, Invited>(&url(INVITES), &invite).await.map(|_| ())
+        post_json::<_, Invited>(&url(INVITES), &invite).await?;
+        Ok(())
     }
 }

@@ -137,26 +137,12 @@ pub fn LoginPage() -> impl IntoView {
 
 /// The browser side of the flow.
 mod flow {
-    use serde::Deserialize;
-    use serde_json::json;
-
+    use crate::api::auth::{
+        LoginAnswer, LoginRequest, Prelogin, PreloginRequest, SecondFactorRequest, SignedInUser, LOGIN,
+        PRELOGIN, SECOND_FACTOR,
+    };
+    use crate::api::url;
     use crate::client::api::post_json;
-    use crate::domain::account::LoginAnswer;
-
-    #[derive(Deserialize)]
-    #[allow(dead_code)] // read in the browser build only
-    struct Prelogin {
-        salt: String,
-        kdf: Kdf,
-    }
-
-    #[derive(Deserialize)]
-    #[allow(dead_code)]
-    struct Kdf {
-        memory_kib: u32,
-        iterations: u32,
-        parallelism: u32,
-    }
 
     /// What unlocks the user's private key once signed in: the master key (browser build only).
     #[cfg(feature = "hydrate")]
@@ -172,10 +158,10 @@ mod flow {
         if username.is_empty() || password.is_empty() {
             return Err("Enter your username and password.".into());
         }
-        let pre: Prelogin = post_json("/api/v1/auth/prelogin", &json!({ "username": username })).await?;
+        let pre: Prelogin = post_json(&url(PRELOGIN), &PreloginRequest { username: username.into() }).await?;
         let (auth_key, master) = derive_auth_key(password, &pre)?;
-        let answer: LoginAnswer =
-            post_json("/api/v1/auth/login", &json!({ "username": username, "auth_key": auth_key })).await?;
+        let request = LoginRequest { username: username.into(), auth_key };
+        let answer: LoginAnswer = post_json(&url(LOGIN), &request).await?;
         Ok((
             answer.second_factor == crate::domain::second_factor::SecondFactor::Totp,
             master,
@@ -186,13 +172,10 @@ mod flow {
     /// Unwraps the user's private key with the kek and keeps it for this tab (DESIGN §3).
     #[cfg(feature = "hydrate")]
     pub async fn keep_user_key(username: &str, master: Unlocker) -> Result<(), String> {
+        use crate::api::account::{KeyMaterial, MY_KEYS};
         use base64::engine::general_purpose::STANDARD;
         use base64::Engine;
-        #[derive(Deserialize)]
-        struct Keys {
-            wrapped_private_key: String,
-        }
-        let keys: Keys = crate::client::api::get_json("/api/v1/users/me/keys").await?;
+        let keys: KeyMaterial = crate::client::api::get_json(&url(MY_KEYS)).await?;
         let wrapped = STANDARD
             .decode(&keys.wrapped_private_key)
             .ok()
@@ -212,7 +195,8 @@ mod flow {
         if !(code.len() == 6 || code.len() == 8) || !code.chars().all(|c| c.is_ascii_digit()) {
             return Err("Enter the code: 8 digits from the email, or 6 from your authenticator app.".into());
         }
-        let _: serde_json::Value = post_json("/api/v1/auth/second-factor", &json!({ "code": code })).await?;
+        let _: SignedInUser =
+            post_json(&url(SECOND_FACTOR), &SecondFactorRequest { code: code.into() }).await?;
         Ok(())
     }
 
@@ -225,11 +209,7 @@ mod flow {
             .ok()
             .and_then(|bytes| wasm_crypto::Salt::from_slice(&bytes).ok())
             .ok_or("The portal sent an unusable salt.")?;
-        let params = wasm_crypto::KdfParams {
-            memory_kib: pre.kdf.memory_kib,
-            iterations: pre.kdf.iterations,
-            parallelism: pre.kdf.parallelism,
-        };
+        let params = crate::client::credentials::params(&pre.kdf.params);
         // Refuses parameters below the floor: a server cannot make guessing cheaper.
         let master =
             wasm_crypto::MasterKey::derive(password.as_bytes(), &salt, params).map_err(|e| e.to_string())?;

@@ -3,18 +3,15 @@
 //! credentials; the password never leaves the browser. The old private key stays locked under
 //! the old password, so access to delivered data is lost until a colleague restores it.
 
+use crate::api::password_reset::{
+    Completed, ResetDetails, ResetRequest, UnitContact, PASSWORD_RESET, PASSWORD_RESET_LINK,
+};
+use crate::api::{url, with_param, Message};
+use crate::client::api::{get_json, post_json};
+use crate::domain::password_policy::check_new_password;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use serde::Deserialize;
-
-use crate::client::api::{get_json, post_json};
-use crate::domain::password_policy::check_new_password;
-
-#[derive(Debug, Clone, Deserialize)]
-struct Answer {
-    message: String,
-}
 
 /// `/reset-password`: the email form; every address gets the same neutral answer.
 #[component]
@@ -34,11 +31,9 @@ pub fn RequestResetPage() -> impl IntoView {
         }
         set_busy.set(true);
         leptos::task::spawn_local(async move {
-            match post_json::<_, Answer>("/api/v1/password-reset", &serde_json::json!({ "email": address }))
-                .await
-            {
+            match post_json::<_, Message>(&url(PASSWORD_RESET), &ResetRequest { email: address }).await {
                 Ok(a) => set_answer.set(Some(a.message)),
-                Err(message) => set_error.set(Some(message)),
+                Err(err) => set_error.set(Some(err.to_string())),
             }
             set_busy.set(false);
         });
@@ -78,23 +73,6 @@ pub fn RequestResetPage() -> impl IntoView {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
-struct ResetDetails {
-    username: String,
-    email: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct UnitContact {
-    name: String,
-    contact_email: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct Completed {
-    units_to_contact: Vec<UnitContact>,
-}
-
 /// `/reset-password/{token}`: choose the new password.
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
@@ -102,7 +80,11 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let token = move || params.read().get("token").unwrap_or_default();
     let details = LocalResource::new(move || {
         let token = token();
-        async move { get_json::<ResetDetails>(&format!("/api/v1/password-reset/{token}")).await }
+        async move {
+            get_json::<ResetDetails>(&url(&with_param(PASSWORD_RESET_LINK, &token)))
+                .await
+                .map_err(String::from)
+        }
     });
     let password = RwSignal::new(String::new());
     let confirmation = RwSignal::new(String::new());
@@ -228,39 +210,19 @@ fn Completion(units: Vec<UnitContact>) -> impl IntoView {
 
 /// The browser side of completing the reset.
 mod reset {
-    use super::{post_json, Completed};
-
-    pub async fn run(token: &str, username: &str, password: &str) -> Result<Completed, String> {
-        let body = body(username, password)?;
-        post_json(&format!("/api/v1/password-reset/{token}"), &body).await
-    }
+    use super::Completed;
 
     /// A NEW key pair and credentials from the new password (the old private key cannot be
     /// opened without the old password).
     #[cfg(feature = "hydrate")]
-    fn body(username: &str, password: &str) -> Result<serde_json::Value, String> {
-        use base64::engine::general_purpose::STANDARD;
-        use base64::Engine;
-        use wasm_crypto::{KdfParams, MasterKey, PrivateKey, Salt};
-        let salt = Salt::random();
-        let master =
-            MasterKey::derive(password.as_bytes(), &salt, KdfParams::DEFAULT).map_err(|e| e.to_string())?;
-        let key = PrivateKey::generate();
-        Ok(serde_json::json!({
-            "salt": STANDARD.encode(salt.0),
-            "kdf": {
-                "memory_kib": KdfParams::DEFAULT.memory_kib,
-                "iterations": KdfParams::DEFAULT.iterations,
-                "parallelism": KdfParams::DEFAULT.parallelism,
-            },
-            "auth_key": STANDARD.encode(master.auth_key().as_bytes()),
-            "public_key": STANDARD.encode(key.public_key().as_bytes()),
-            "wrapped_private_key": STANDARD.encode(master.kek().wrap(&key, username).as_bytes()),
-        }))
+    pub async fn run(token: &str, username: &str, password: &str) -> Result<Completed, String> {
+        use super::{post_json, url, with_param, PASSWORD_RESET_LINK};
+        let (body, _) = crate::client::credentials::new_key_pair(username, password)?;
+        Ok(post_json(&url(&with_param(PASSWORD_RESET_LINK, token)), &body).await?)
     }
 
     #[cfg(not(feature = "hydrate"))]
-    fn body(_: &str, _: &str) -> Result<serde_json::Value, String> {
+    pub async fn run(_: &str, _: &str, _: &str) -> Result<Completed, String> {
         Err("Only available in the browser.".into())
     }
 }

@@ -2,50 +2,17 @@
 //! members and their access, who waits for its key (approved here, after comparing their key
 //! fingerprint), and (unit staff, Project Owners) inviting or adding Researchers.
 
-use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
-use serde::Deserialize;
-
 use crate::api::keys::WaitingMember;
+use crate::api::projects::{ProjectDetails, ProjectInvite, ProjectMember, PROJECT};
+use crate::api::{url, with_param};
 use crate::client::api::get_json;
 use crate::client::project_keys::{KeyPath, PENDING};
 use crate::components::session::CurrentUser;
 use crate::components::waiting::WaitingList;
 use crate::pages::projects::access_label;
-
-#[derive(Debug, Clone, Deserialize)]
-struct ProjectDetails {
-    public_id: String,
-    title: String,
-    pi: String,
-    unit: String,
-    status: String,
-    capacity: String,
-    description: String,
-    #[allow(dead_code)] // read in the browser build only
-    public_key: String,
-    key: KeyPath,
-    may_add_researchers: bool,
-    members: Option<Vec<Member>>,
-    invites: Option<Vec<Invited>>,
-    #[serde(default)]
-    waiting: Option<Vec<WaitingMember>>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct Member {
-    username: String,
-    name: String,
-    is_owner: bool,
-    access: bool,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct Invited {
-    email: String,
-    is_owner: bool,
-}
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
 
 fn capacity(is_owner: bool) -> &'static str {
     if is_owner {
@@ -64,7 +31,7 @@ pub fn ProjectPage() -> impl IntoView {
     let details = LocalResource::new(move || {
         version.track();
         let id = public_id();
-        async move { get_json::<ProjectDetails>(&format!("/api/v1/projects/{id}")).await }
+        async move { get_json::<ProjectDetails>(&url(&with_param(PROJECT, &id))).await.map_err(String::from) }
     });
     // Whether this browser really opens the project key: checked, not assumed.
     let (key_state, set_key_state) = signal(None::<Result<(), String>>);
@@ -93,7 +60,7 @@ pub fn ProjectPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let approved = crate::client::project_keys::approve(
                 &me.username,
-                &project.public_id,
+                &project.summary.public_id,
                 &project.key,
                 &project.public_key,
                 &member,
@@ -151,17 +118,17 @@ pub fn ProjectPage() -> impl IntoView {
                             let may_add = project.may_add_researchers;
                             let can_approve = project.key.access() == Some(true);
                             view! {
-                                <h1 data-testid="project-title">{format!("{} · {}", project.public_id, project.title)}</h1>
+                                <h1 data-testid="project-title">{format!("{} · {}", project.summary.public_id, project.summary.title)}</h1>
                                 <section class="card">
                                     <dl class="facts">
                                         <dt>"Unit"</dt>
-                                        <dd>{project.unit.clone()}</dd>
+                                        <dd>{project.summary.unit.clone()}</dd>
                                         <dt>"PI"</dt>
-                                        <dd>{project.pi.clone()}</dd>
+                                        <dd>{project.summary.pi.clone()}</dd>
                                         <dt>"Status"</dt>
-                                        <dd data-testid="project-status">{project.status.clone()}</dd>
+                                        <dd data-testid="project-status">{project.summary.status.as_str()}</dd>
                                         <dt>"Your role"</dt>
-                                        <dd data-testid="project-capacity">{project.capacity.clone()}</dd>
+                                        <dd data-testid="project-capacity">{project.summary.capacity.label()}</dd>
                                         <dt>"Your access"</dt>
                                         <dd data-testid="project-key">
                                             {move || match (key_state.get(), &project.key) {
@@ -220,7 +187,7 @@ pub fn ProjectPage() -> impl IntoView {
 }
 
 #[component]
-fn Members(members: Vec<Member>) -> impl IntoView {
+fn Members(members: Vec<ProjectMember>) -> impl IntoView {
     view! {
         <section class="card">
             <h2>"Researchers"</h2>
@@ -255,7 +222,7 @@ fn Members(members: Vec<Member>) -> impl IntoView {
 }
 
 #[component]
-fn Invites(invites: Vec<Invited>) -> impl IntoView {
+fn Invites(invites: Vec<ProjectInvite>) -> impl IntoView {
     view! {
         <section class="card">
             <h2>"Pending invitations"</h2>
@@ -282,7 +249,8 @@ mod keys {
 
     /// Invites (or adds) `email`; the sentence to show.
     pub async fn invite(project: &ProjectDetails, email: &str, owner: bool) -> Result<String, String> {
-        let answer = crate::pages::invites::make::invite_to_project(email, &project.public_id, owner).await?;
+        let answer =
+            crate::pages::invites::make::invite_to_project(email, &project.summary.public_id, owner).await?;
         Ok(match answer {
             Invited::Sent { .. } => format!("An invitation was sent to {email}."),
             Invited::Added { added } => format!(

@@ -4,9 +4,11 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::api::projects::{ProjectSummary, PROJECTS};
+use crate::api::url;
 use crate::client::api::get_json;
 use crate::components::session::CurrentUser;
-use crate::domain::projects::{check_project_details, ProjectSummary, ONLY_TWO_UNIT_ADMINS};
+use crate::domain::projects::check_project_details;
 
 /// The access column: DDS's ✅/❌, in words.
 pub fn access_label(access: Option<bool>) -> &'static str {
@@ -23,7 +25,7 @@ pub fn ProjectsPage() -> impl IntoView {
     let (version, set_version) = signal(0u32);
     let projects = LocalResource::new(move || {
         version.track();
-        async move { get_json::<Vec<ProjectSummary>>("/api/v1/projects").await }
+        async move { get_json::<Vec<ProjectSummary>>(&url(PROJECTS)).await.map_err(String::from) }
     });
     let title = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
@@ -54,8 +56,8 @@ pub fn ProjectsPage() -> impl IntoView {
                     let _ = public_id;
                 }
                 // DDS's "only two Unit Admins" warning: the creator confirms, then it is sent again.
-                Err(message) if message == ONLY_TWO_UNIT_ADMINS => set_warning.set(Some(message)),
-                Err(message) => set_error.set(Some(message)),
+                Err(make::Failure::NeedsConfirmation(warning)) => set_warning.set(Some(warning)),
+                Err(make::Failure::Refused(message)) => set_error.set(Some(message)),
             }
             set_busy.set(false);
         });
@@ -151,6 +153,20 @@ pub fn ProjectsPage() -> impl IntoView {
 
 /// The creating staff member's browser side.
 mod make {
+    /// Why no project was made.
+    pub enum Failure {
+        /// The server's warning (409) the creator must confirm before sending again.
+        #[cfg_attr(not(feature = "hydrate"), allow(dead_code))] // made in the browser build only
+        NeedsConfirmation(String),
+        Refused(String),
+    }
+
+    impl From<String> for Failure {
+        fn from(message: String) -> Failure {
+            Failure::Refused(message)
+        }
+    }
+
     /// Makes the project key pair, seals its private key to the unit key and creates the
     /// project; its public id.
     #[cfg(feature = "hydrate")]
@@ -160,7 +176,8 @@ mod make {
         description: &str,
         pi: &str,
         confirmed: bool,
-    ) -> Result<String, String> {
+    ) -> Result<String, Failure> {
+        use crate::api::projects::{CreatedProject, NewProject, PROJECTS};
         use crate::client::unit_keys;
         use base64::engine::general_purpose::STANDARD;
         use base64::Engine;
@@ -169,24 +186,24 @@ mod make {
         let (_, keys) = unit_keys::open(username).await?;
         let unit_public_key = keys.unit_public_key.ok_or_else(|| unit_keys::PENDING.to_string())?;
         let project_key = wasm_crypto::PrivateKey::generate();
-        let body = serde_json::json!({
-            "title": title.trim(),
-            "description": description.trim(),
-            "pi": pi.trim(),
-            "confirmed": confirmed,
-            "public_key": STANDARD.encode(project_key.public_key().as_bytes()),
-            "unit_public_key": unit_public_key,
-            "unit_sealed_key": unit_keys::seal_to(&project_key, &unit_public_key)?,
-        });
-        let created: serde_json::Value = crate::client::api::post_json("/api/v1/projects", &body).await?;
-        created["public_id"]
-            .as_str()
-            .map(str::to_string)
-            .ok_or_else(|| "The portal sent an unexpected answer.".into())
+        let body = NewProject {
+            title: title.trim().to_string(),
+            description: description.trim().to_string(),
+            pi: pi.trim().to_string(),
+            confirmed,
+            public_key: STANDARD.encode(project_key.public_key().as_bytes()),
+            unit_sealed_key: unit_keys::seal_to(&project_key, &unit_public_key)?,
+            unit_public_key,
+        };
+        match crate::client::api::post_json::<_, CreatedProject>(&crate::api::url(PROJECTS), &body).await {
+            Ok(created) => Ok(created.public_id),
+            Err(err) if err.is(409) => Err(Failure::NeedsConfirmation(err.message)),
+            Err(err) => Err(Failure::Refused(err.to_string())),
+        }
     }
 
     #[cfg(not(feature = "hydrate"))]
-    pub async fn project(_: &str, _: &str, _: &str, _: &str, _: bool) -> Result<String, String> {
-        Err("Only available in the browser.".into())
+    pub async fn project(_: &str, _: &str, _: &str, _: &str, _: bool) -> Result<String, Failure> {
+        Err(Failure::Refused("Only available in the browser.".into()))
     }
 }

@@ -3,7 +3,7 @@
 //! no keys: access to the unit's or the projects' data comes from a key holder's approval, for
 //! which the newcomer's key fingerprint is shown here (and on the account page).
 
-use crate::api::invites::{InviteDetails, INVITE_ACCEPT, INVITE_BY_TOKEN};
+use crate::api::invites::{InviteDetails, Registration, INVITE_ACCEPT, INVITE_BY_TOKEN};
 use crate::api::{url, with_param};
 use crate::client::api::{get_json, post_json};
 use crate::domain::password_policy::check_new_password;
@@ -18,7 +18,9 @@ pub fn RegisterPage() -> impl IntoView {
     let token = move || params.read().get("token").unwrap_or_default();
     let details = LocalResource::new(move || {
         let token = token();
-        async move { get_json::<InviteDetails>(&url(&with_param(INVITE_BY_TOKEN, &token))).await }
+        async move {
+            get_json::<InviteDetails>(&url(&with_param(INVITE_BY_TOKEN, &token))).await.map_err(String::from)
+        }
     });
     let name = RwSignal::new(String::new());
     let username = RwSignal::new(String::new());
@@ -164,7 +166,7 @@ pub fn RegisterPage() -> impl IntoView {
 
 /// The invitee's browser side.
 mod accept {
-    use super::{post_json, url, with_param, InviteDetails, INVITE_ACCEPT};
+    use super::{post_json, url, with_param, InviteDetails, Registration, INVITE_ACCEPT};
 
     /// What registration leaves the newcomer with.
     #[derive(Debug, Clone)]
@@ -183,7 +185,8 @@ mod accept {
         password: &str,
     ) -> Result<Registered, String> {
         let (body, registered) = body(invite, name, username, password)?;
-        let _: serde_json::Value = post_json(&url(&with_param(INVITE_ACCEPT, token)), &body).await?;
+        let _: crate::api::invites::Registered =
+            post_json(&url(&with_param(INVITE_ACCEPT, token)), &body).await?;
         Ok(registered)
     }
 
@@ -193,42 +196,33 @@ mod accept {
         name: &str,
         username: &str,
         password: &str,
-    ) -> Result<(serde_json::Value, Registered), String> {
+    ) -> Result<(Registration, Registered), String> {
         use base64::engine::general_purpose::STANDARD;
         use base64::Engine;
-        use wasm_crypto::{KdfParams, MasterKey, PrivateKey, Salt};
-        let salt = Salt::random();
-        let master =
-            MasterKey::derive(password.as_bytes(), &salt, KdfParams::DEFAULT).map_err(|e| e.to_string())?;
-        let key = PrivateKey::generate();
-        let user_public_key = STANDARD.encode(key.public_key().as_bytes());
-        let mut body = serde_json::json!({
-            "name": name,
-            "username": username,
-            "salt": STANDARD.encode(salt.0),
-            "kdf": {
-                "memory_kib": KdfParams::DEFAULT.memory_kib,
-                "iterations": KdfParams::DEFAULT.iterations,
-                "parallelism": KdfParams::DEFAULT.parallelism,
-            },
-            "auth_key": STANDARD.encode(master.auth_key().as_bytes()),
-            "public_key": &user_public_key,
-            "wrapped_private_key": STANDARD.encode(master.kek().wrap(&key, username).as_bytes()),
-        });
+        use wasm_crypto::PrivateKey;
+        let (credentials, key) = crate::client::credentials::new_key_pair(username, password)?;
+        let user_public_key = credentials.public_key.clone();
+        let mut body = Registration {
+            name: name.to_string(),
+            username: username.to_string(),
+            credentials,
+            unit_public_key: None,
+            sealed_unit_key: None,
+        };
         let staff = crate::domain::roles::Role::parse(&invite.role).is_some_and(|r| r.belongs_to_unit());
         // The unit's first staff member makes its key; everyone else waits for an approval.
         let makes_unit_key = staff && !invite.unit_has_key;
         if makes_unit_key {
             let unit_key = PrivateKey::generate();
-            body["unit_public_key"] = STANDARD.encode(unit_key.public_key().as_bytes()).into();
-            body["sealed_unit_key"] = crate::client::unit_keys::seal_to(&unit_key, &user_public_key)?.into();
+            body.unit_public_key = Some(STANDARD.encode(unit_key.public_key().as_bytes()));
+            body.sealed_unit_key = Some(crate::client::unit_keys::seal_to(&unit_key, &user_public_key)?);
         }
         let waits = (staff && !makes_unit_key) || !invite.projects.is_empty();
         Ok((body, Registered { fingerprint: key.public_key().fingerprint(), waits }))
     }
 
     #[cfg(not(feature = "hydrate"))]
-    fn body(_: &InviteDetails, _: &str, _: &str, _: &str) -> Result<(serde_json::Value, Registered), String> {
+    fn body(_: &InviteDetails, _: &str, _: &str, _: &str) -> Result<(Registration, Registered), String> {
         Err("Only available in the browser.".into())
     }
 }

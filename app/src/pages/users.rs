@@ -5,26 +5,16 @@
 //! fingerprint (docs/security.md "Threat model").
 //! The server enforces the same rules and says why not.
 
-use leptos::prelude::*;
-use leptos_meta::Title;
-use serde::Deserialize;
-
 use crate::api::keys::{UnitKeys, WaitingMember, UNIT_KEYS};
-use crate::api::url;
-use crate::client::api::{get_json, send_json};
+use crate::api::users::{Activation, UserSummary, USER, USERS, USER_TOTP};
+use crate::api::{url, with_param};
+use crate::client::api::{delete, get_json, send_json};
 use crate::components::session::CurrentUser;
 use crate::components::waiting::WaitingList;
 use crate::domain::permissions::{may_administer_user, Actor, Subject};
 use crate::domain::roles::Role;
-
-#[derive(Debug, Clone, Deserialize)]
-struct Account {
-    username: String,
-    name: String,
-    email: String,
-    role: String,
-    active: bool,
-}
+use leptos::prelude::*;
+use leptos_meta::Title;
 
 /// Whether `viewer` may deactivate or delete a listed account. The list holds only accounts the
 /// viewer may see (staff: their own unit), so "same unit" holds for every unit-staff row.
@@ -47,7 +37,7 @@ pub fn UsersPage() -> impl IntoView {
     let (notice, set_notice) = signal(None::<String>);
     let accounts = LocalResource::new(move || {
         version.track();
-        async move { get_json::<Vec<Account>>("/api/v1/users").await }
+        async move { get_json::<Vec<UserSummary>>(&url(USERS)).await.map_err(String::from) }
     });
     // Unit staff: the unit key and, for Unit Admins holding it, who waits for it.
     let unit_keys = LocalResource::new(move || {
@@ -55,7 +45,7 @@ pub fn UsersPage() -> impl IntoView {
         let staff = me.get().is_some_and(|u| u.role.belongs_to_unit());
         async move {
             if staff {
-                get_json::<UnitKeys>(&url(UNIT_KEYS)).await.map(Some)
+                get_json::<UnitKeys>(&url(UNIT_KEYS)).await.map(Some).map_err(String::from)
             } else {
                 Ok(None)
             }
@@ -82,12 +72,10 @@ pub fn UsersPage() -> impl IntoView {
     let toggle = move |username: String, active: bool| {
         set_error.set(None);
         leptos::task::spawn_local(async move {
-            let path = format!("/api/v1/users/{username}");
-            match send_json::<_, serde_json::Value>("PATCH", &path, &serde_json::json!({ "active": active }))
-                .await
-            {
-                Ok(_) => set_version.update(|v| *v += 1),
-                Err(message) => set_error.set(Some(message)),
+            let path = url(&with_param(USER, &username));
+            match send_json::<_, ()>("PATCH", &path, &Activation { active }).await {
+                Ok(()) => set_version.update(|v| *v += 1),
+                Err(err) => set_error.set(Some(err.to_string())),
             }
         });
     };
@@ -95,10 +83,9 @@ pub fn UsersPage() -> impl IntoView {
         set_error.set(None);
         set_notice.set(None);
         leptos::task::spawn_local(async move {
-            let path = format!("/api/v1/users/{username}/totp");
-            match send_json::<_, serde_json::Value>("DELETE", &path, &serde_json::json!({})).await {
-                Ok(_) => set_notice.set(Some(format!("{username} logs in with emailed codes from now on."))),
-                Err(message) => set_error.set(Some(message)),
+            match delete::<()>(&url(&with_param(USER_TOTP, &username))).await {
+                Ok(()) => set_notice.set(Some(format!("{username} logs in with emailed codes from now on."))),
+                Err(err) => set_error.set(Some(err.to_string())),
             }
         });
     };
@@ -107,13 +94,12 @@ pub fn UsersPage() -> impl IntoView {
     let remove = move |username: String| {
         set_error.set(None);
         leptos::task::spawn_local(async move {
-            let path = format!("/api/v1/users/{username}");
-            match send_json::<_, serde_json::Value>("DELETE", &path, &serde_json::json!({})).await {
-                Ok(_) => {
+            match delete::<()>(&url(&with_param(USER, &username))).await {
+                Ok(()) => {
                     set_confirming.set(None);
                     set_version.update(|v| *v += 1);
                 }
-                Err(message) => set_error.set(Some(message)),
+                Err(err) => set_error.set(Some(err.to_string())),
             }
         });
     };
@@ -172,7 +158,7 @@ pub fn UsersPage() -> impl IntoView {
                                                 let row_id = a.username.clone();
                                                 // Never on one's own row (the server refuses too).
                                                 let is_me = me.get().is_some_and(|u| u.username == a.username);
-                                                let manage = me.get().is_some_and(|u| may_manage(u.role, &a.role, is_me));
+                                                let manage = me.get().is_some_and(|u| may_manage(u.role, a.role.as_str(), is_me));
                                                 // Only Super Admins reset a lost authenticator app (DDS).
                                                 let resets_totp = !is_me && me.get().is_some_and(|u| u.role == Role::SuperAdmin);
                                                 let confirm_name = StoredValue::new(a.username.clone());
@@ -182,7 +168,7 @@ pub fn UsersPage() -> impl IntoView {
                                                         <td>{a.username}</td>
                                                         <td>{a.name}</td>
                                                         <td>{a.email}</td>
-                                                        <td>{a.role}</td>
+                                                        <td>{a.role.as_str()}</td>
                                                         <td>{if a.active { "Active" } else { "Deactivated" }}</td>
                                                         <td>
                                                             <div class="actions">

@@ -4,17 +4,16 @@
 //! reads the mail can at most register. Keys come afterwards, from a key holder's approval
 //! (`key_access`), never from the invite.
 
-use app::api::invites::{InviteDetails, Invited, NewInvite};
+use app::api::invites::{InviteDetails, InviteSummary, Invited, NewInvite, Registration};
 use app::domain::permissions::{self, Actor, Denied, Subject};
 use app::domain::roles::Role;
 use app::domain::username::{check_name, check_username};
-use serde::{Deserialize, Serialize};
 use wasm_crypto::seal::SEALED_KEY_LEN;
 
 use super::key_access::{self, WaitsFor};
 use super::unit_keys::{self, NewUnitKey};
 use super::{link_token_hash, new_link_token};
-use crate::auth::credentials::{decode_field, CredentialsError, NewKeyPair, PUBLIC_KEY_LEN};
+use crate::auth::credentials::{check_key_pair, decode_field, CredentialsError, PUBLIC_KEY_LEN};
 use crate::db::users::{self, User};
 use crate::db::{now, Db, DbError, Duplicate};
 use crate::mail::{escape_html, normalized_address, MailError, Mailer, OutgoingMail};
@@ -252,16 +251,6 @@ impl From<members::Added> for Invited {
     }
 }
 
-#[derive(Debug, Serialize)]
-pub struct InviteSummary {
-    pub id: i64,
-    pub email: String,
-    pub role: String,
-    pub unit_id: Option<i64>,
-    pub created_at: i64,
-    pub expires_at: i64,
-}
-
 /// id, email, role, unit, created, expires, the inviter's unit, and whether the invite leads to a
 /// project of the viewer's unit, and to a project the viewer owns (1/0 each).
 type InviteRow = (i64, String, String, Option<i64>, i64, i64, Option<i64>, i64, i64);
@@ -380,22 +369,6 @@ pub async fn details(db: &Db, token: &str) -> Result<InviteDetails, InviteError>
     })
 }
 
-/// What the invitee's browser sends: credentials derived from the chosen password and the new
-/// key pair (the password itself never leaves the browser).
-#[derive(Debug, Deserialize)]
-pub struct Registration {
-    pub name: String,
-    pub username: String,
-    #[serde(flatten)]
-    pub credentials: NewKeyPair,
-    /// The unit's first staff member: the unit key pair their browser made (the unit had none).
-    #[serde(default)]
-    pub unit_public_key: Option<String>,
-    /// With `unit_public_key`: the new unit private key sealed to the new public key.
-    #[serde(default)]
-    pub sealed_unit_key: Option<String>,
-}
-
 /// Registers the invitee. Afterwards they wait for access to the unit key (staff of a unit that
 /// has one) or to each project the invite leads to, and the key holders are told.
 pub async fn accept(
@@ -409,7 +382,7 @@ pub async fn accept(
     let username = registration.username.trim().to_string();
     check_username(&username).map_err(|m| InviteError::Invalid(m.into()))?;
     check_name(&registration.name).map_err(|m| InviteError::Invalid(m.into()))?;
-    let checked = registration.credentials.check()?;
+    let checked = check_key_pair(&registration.credentials)?;
     let new_unit_key = match (&registration.unit_public_key, &registration.sealed_unit_key, unit_id) {
         (Some(public_key), Some(sealed), Some(_)) => Some(NewUnitKey {
             public_key: decode("unit_public_key", public_key, PUBLIC_KEY_LEN)?,

@@ -5,13 +5,14 @@
 
 use std::net::IpAddr;
 
+use app::api::account::NewKeyPair;
 use app::api::keys::KeyOrigin;
+use app::api::password_reset::{Completed, ResetDetails, UnitContact};
 use app::domain::roles::Role;
-use serde::Serialize;
 
 use super::key_access::{self, WaitsFor};
 use super::{link_token_hash, new_link_token};
-use crate::auth::credentials::{CredentialsError, NewKeyPair};
+use crate::auth::credentials::{check_key_pair, CredentialsError};
 use crate::auth::session_store::DbSessionStore;
 use crate::auth::{one_time_code, rate_limit};
 use crate::db::audit::{self, AuditEvent};
@@ -240,34 +241,15 @@ async fn pending(db: &Db, token: &str) -> Result<(i64, User), ResetError> {
     Ok((id, user))
 }
 
-/// What the reset page shows.
-#[derive(Debug, Serialize)]
-pub struct ResetDetails {
-    pub username: String,
-    pub email: String,
-}
-
 pub async fn details(db: &Db, token: &str) -> Result<ResetDetails, ResetError> {
     let (_, user) = pending(db, token).await?;
     Ok(ResetDetails { username: user.username, email: user.email })
 }
 
-/// Whom the user should ask to restore their access.
-#[derive(Debug, Serialize)]
-pub struct UnitContact {
-    pub name: String,
-    pub contact_email: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Completed {
-    pub units_to_contact: Vec<UnitContact>,
-}
-
 /// `POST /password-reset/{token}`: stores the new credentials and key pair, uses up the link,
 /// ends every session of the user and tells fellow Unit Admins when a Unit Admin lost access.
 pub async fn complete(cx: &ResetContext<'_>, token: &str, new: NewKeyPair) -> Result<Completed, ResetError> {
-    let checked = new.check()?;
+    let checked = check_key_pair(&new)?;
     let (reset_id, user) = pending(cx.db, token).await?;
     let credentials = checked.into_stored().await?;
 

@@ -1,9 +1,9 @@
 //! Account administration by Super Admins and Unit Admins: listing, deactivating, reactivating
 //! and deleting accounts within DDS's scope rules (`app::domain::permissions`).
 
+use app::api::users::UserSummary;
 use app::domain::permissions::{self, Actor, Subject};
 use app::domain::roles::Role;
-use serde::Serialize;
 
 use crate::auth::session_store::DbSessionStore;
 use crate::db::users::{self, User};
@@ -29,15 +29,6 @@ fn subject(user: &User) -> Subject {
     Subject { user_id: Some(user.id), role: user.role, unit_id: user.unit_id }
 }
 
-#[derive(Debug, Serialize)]
-pub struct UserSummary {
-    pub username: String,
-    pub name: String,
-    pub email: String,
-    pub role: String,
-    pub active: bool,
-}
-
 /// Super Admins see every account; unit staff the accounts of their unit.
 pub async fn list(db: &Db, viewer: &User) -> Result<Vec<UserSummary>, AdminError> {
     permissions::may_list_users(&actor(viewer)).map_err(|d| AdminError::Denied(d.0.into()))?;
@@ -49,7 +40,7 @@ pub async fn list(db: &Db, viewer: &User) -> Result<Vec<UserSummary>, AdminError
             username: u.username,
             name: u.name,
             email: u.email,
-            role: u.role.as_str().to_string(),
+            role: u.role,
             active: u.is_active,
         })
         .collect())

@@ -2,15 +2,15 @@
 //! server stores and checks only Argon2id(auth_key), with the argon2 crate's default parameters
 //! (auth_key is already high-entropy: the memory-hard cost is paid in the browser).
 
+use app::api::account::NewKeyPair;
+use app::api::auth::Kdf;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use serde::Deserialize;
 use wasm_crypto::keys::WRAPPED_KEY_LEN;
 use wasm_crypto::{KdfParams, Salt};
 
-use super::password::Kdf;
 use super::secret::ServerSecret;
 use crate::db::users::StoredCredentials;
 
@@ -55,18 +55,6 @@ pub fn kdf_params(kdf: &Kdf) -> Result<KdfParams, CredentialsError> {
     Ok(params)
 }
 
-/// What a browser sends when a password comes with a NEW key pair (registration by invite,
-/// password reset): salt and cost of the key derivation, the auth_key derived from the
-/// password, the new public key and the private key wrapped under the new kek.
-#[derive(Debug, Deserialize)]
-pub struct NewKeyPair {
-    pub salt: String,
-    pub kdf: Kdf,
-    pub auth_key: String,
-    pub public_key: String,
-    pub wrapped_private_key: String,
-}
-
 /// A [`NewKeyPair`] whose fields were decoded and checked.
 pub struct CheckedKeyPair {
     params: KdfParams,
@@ -76,21 +64,17 @@ pub struct CheckedKeyPair {
     wrapped_private_key: Vec<u8>,
 }
 
-impl NewKeyPair {
-    /// Decodes every field and checks its size and the KDF floor (cheap: call before lookups).
-    pub fn check(&self) -> Result<CheckedKeyPair, CredentialsError> {
-        Ok(CheckedKeyPair {
-            params: kdf_params(&self.kdf)?,
-            salt: decode_field("salt", &self.salt, wasm_crypto::kdf::SALT_LEN)?,
-            auth_key: decode_field("auth_key", &self.auth_key, AUTH_KEY_LEN)?,
-            public_key: decode_field("public_key", &self.public_key, PUBLIC_KEY_LEN)?,
-            wrapped_private_key: decode_field(
-                "wrapped_private_key",
-                &self.wrapped_private_key,
-                WRAPPED_KEY_LEN,
-            )?,
-        })
-    }
+/// Decodes every field of a [`NewKeyPair`] (the browser's new password and key pair:
+/// registration by invite, password reset) and checks its size and the KDF floor (cheap: call
+/// before lookups).
+pub fn check_key_pair(new: &NewKeyPair) -> Result<CheckedKeyPair, CredentialsError> {
+    Ok(CheckedKeyPair {
+        params: kdf_params(&new.kdf)?,
+        salt: decode_field("salt", &new.salt, wasm_crypto::kdf::SALT_LEN)?,
+        auth_key: decode_field("auth_key", &new.auth_key, AUTH_KEY_LEN)?,
+        public_key: decode_field("public_key", &new.public_key, PUBLIC_KEY_LEN)?,
+        wrapped_private_key: decode_field("wrapped_private_key", &new.wrapped_private_key, WRAPPED_KEY_LEN)?,
+    })
 }
 
 impl CheckedKeyPair {

@@ -2,9 +2,10 @@
 //! sends the new credentials (salt, KDF cost, auth_key, the *same* private key wrapped under the
 //! new kek), proving the current password with the current auth_key.
 
+use app::api::account::{KeyMaterial, NewCredentials};
+use app::api::auth::Kdf;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use serde::{Deserialize, Serialize};
 use wasm_crypto::keys::WRAPPED_KEY_LEN;
 
 use super::credentials::{decode_field, hash_auth_key, kdf_params, CredentialsError, AUTH_KEY_LEN};
@@ -12,30 +13,6 @@ use super::hash_slots::{Busy, HashSlots};
 use super::reauth::PasswordConfirmed;
 use crate::db::users::{self, StoredCredentials};
 use crate::db::{Db, DbError};
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Kdf {
-    pub memory_kib: u32,
-    pub iterations: u32,
-    pub parallelism: u32,
-}
-
-#[derive(Debug, Serialize)]
-pub struct KeyMaterial {
-    pub salt: String,
-    pub kdf: Kdf,
-    pub public_key: String,
-    pub wrapped_private_key: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct NewCredentials {
-    pub current_auth_key: String,
-    pub salt: String,
-    pub kdf: Kdf,
-    pub auth_key: String,
-    pub wrapped_private_key: String,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordError {
@@ -80,16 +57,14 @@ pub struct CheckedCredentials {
     wrapped: Vec<u8>,
 }
 
-impl NewCredentials {
-    /// Decodes and checks every field (cheap: before the current password is checked).
-    pub fn check(&self) -> Result<CheckedCredentials, PasswordError> {
-        Ok(CheckedCredentials {
-            salt: decode_field("salt", &self.salt, wasm_crypto::kdf::SALT_LEN)?,
-            params: kdf_params(&self.kdf)?,
-            auth_key: decode_field("auth_key", &self.auth_key, AUTH_KEY_LEN)?,
-            wrapped: decode_field("wrapped_private_key", &self.wrapped_private_key, WRAPPED_KEY_LEN)?,
-        })
-    }
+/// Decodes and checks every field of `new` (cheap: before the current password is checked).
+pub fn check(new: &NewCredentials) -> Result<CheckedCredentials, PasswordError> {
+    Ok(CheckedCredentials {
+        salt: decode_field("salt", &new.salt, wasm_crypto::kdf::SALT_LEN)?,
+        params: kdf_params(&new.kdf)?,
+        auth_key: decode_field("auth_key", &new.auth_key, AUTH_KEY_LEN)?,
+        wrapped: decode_field("wrapped_private_key", &new.wrapped_private_key, WRAPPED_KEY_LEN)?,
+    })
 }
 
 /// Replaces the credentials of the user who just confirmed their current password; the key pair

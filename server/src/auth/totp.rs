@@ -16,13 +16,7 @@ const DIGITS: usize = 6;
 const STEP: u64 = 30;
 const SECRET_LEN: usize = 20;
 
-/// What the setup page shows: scan the QR code, or type the secret.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct TotpSetup {
-    pub secret: String,
-    pub uri: String,
-    pub qr_svg: String,
-}
+use app::api::account::TotpSetup;
 
 pub use app::domain::second_factor::SecondFactor;
 

@@ -26,13 +26,7 @@ pub async fn add(db: &Db, message: &str) -> Result<i64, DbError> {
     Ok(id)
 }
 
-/// An active message with its id, for the API.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Motd {
-    pub id: i64,
-    pub message: String,
-    pub created_at: i64,
-}
+use app::api::notices::Motd;
 
 pub async fn active(db: &Db) -> Result<Vec<Motd>, DbError> {
     let rows: Vec<(i64, String, i64)> = sqlx::query_as(

@@ -1,11 +1,16 @@
 //! `/api/v1/users/...`: the signed-in user's own settings (second factor, password, emailed links
 //! for self-deletion and back to emailed codes), and Super Admin resets.
 
+use app::api::account::{
+    ConfirmTotp, KeyMaterial, NewCredentials, Reauth, Token, TotpSetup, EMAIL_CODES_ACTIVATION, MY_DELETION,
+    MY_DELETION_CONFIRM, MY_EMAIL_CODES, MY_KEYS, MY_PASSWORD, MY_TOTP, MY_TOTP_CONFIRM,
+};
+use app::api::users::USER_TOTP;
+use app::api::Message;
 use axum::extract::{Path, State};
 use axum::routing::{delete, get, post};
 use axum::{Extension, Json};
 use http::{HeaderMap, Method, StatusCode};
-use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use super::authz::{ApiRoutes, Authenticated};
@@ -15,9 +20,9 @@ use super::extract::ApiJson;
 use super::middleware::REQUEST_ID;
 use crate::accounts::links::LinkError;
 use crate::accounts::{email_codes, self_deletion};
-use crate::auth::password::{self, NewCredentials};
+use crate::auth::password;
 use crate::auth::reauth::{confirm_password, PasswordConfirmed};
-use crate::auth::totp::{self, TotpSetup};
+use crate::auth::totp;
 use crate::db::audit::{self, AuditEvent};
 use crate::db::users;
 use crate::db::users::User;
@@ -25,15 +30,15 @@ use crate::state::AppState;
 
 pub fn routes(routes: ApiRoutes) -> ApiRoutes {
     routes
-        .add(Method::GET, "/users/me/keys", get(my_keys))
-        .add(Method::POST, "/users/me/password", post(change_password))
-        .add(Method::POST, "/users/me/totp", post(begin_totp))
-        .add(Method::POST, "/users/me/totp/confirm", post(confirm_totp))
-        .add(Method::DELETE, "/users/{username}/totp", delete(reset_totp))
-        .add(Method::POST, "/users/me/deletion", post(request_deletion))
-        .add(Method::POST, "/users/me/deletion/confirm", post(confirm_deletion))
-        .add(Method::POST, "/users/me/second-factor/email", post(request_email_codes))
-        .add(Method::POST, "/second-factor/email/{token}", post(activate_email_codes))
+        .add(Method::GET, MY_KEYS, get(my_keys))
+        .add(Method::POST, MY_PASSWORD, post(change_password))
+        .add(Method::POST, MY_TOTP, post(begin_totp))
+        .add(Method::POST, MY_TOTP_CONFIRM, post(confirm_totp))
+        .add(Method::DELETE, USER_TOTP, delete(reset_totp))
+        .add(Method::POST, MY_DELETION, post(request_deletion))
+        .add(Method::POST, MY_DELETION_CONFIRM, post(confirm_deletion))
+        .add(Method::POST, MY_EMAIL_CODES, post(request_email_codes))
+        .add(Method::POST, EMAIL_CODES_ACTIVATION, post(activate_email_codes))
 }
 
 impl From<LinkError> for ApiError {
@@ -47,12 +52,6 @@ impl From<LinkError> for ApiError {
             LinkError::Db(db) => ApiError::Db(db),
         }
     }
-}
-
-/// What the page shows after a link flow step.
-#[derive(Serialize)]
-struct Done {
-    message: String,
 }
 
 /// Records an audit event of a change already made: a failure is logged, not shown to the user.
@@ -71,15 +70,10 @@ fn request_id(headers: &HeaderMap) -> Option<&str> {
 async fn request_deletion(
     State(state): State<AppState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
-) -> Result<Json<Done>, ApiError> {
+) -> Result<Json<Message>, ApiError> {
     let message = self_deletion::request(&state.db, &state.mailer, &state.config.public_url, &user).await?;
     tracing::info!(user = %user.username, "account deletion requested");
-    Ok(Json(Done { message }))
-}
-
-#[derive(Deserialize)]
-struct Token {
-    token: String,
+    Ok(Json(Message { message }))
 }
 
 /// Deletes the signed-in user's account with the token of their confirmation link; the session
@@ -90,7 +84,7 @@ async fn confirm_deletion(
     session: Session,
     headers: HeaderMap,
     ApiJson(body): ApiJson<Token>,
-) -> Result<Json<Done>, ApiError> {
+) -> Result<Json<Message>, ApiError> {
     self_deletion::confirm(&state.db, &user, &body.token).await?;
     session.flush().await.map_err(|e| ApiError::Internal(e.to_string()))?;
     let event = AuditEvent {
@@ -102,13 +96,7 @@ async fn confirm_deletion(
     };
     record(&state, event).await;
     tracing::info!(user = %user.username, "account deleted by its owner");
-    Ok(Json(Done { message: "Your account has been deleted.".into() }))
-}
-
-/// The password, given again: its auth_key, re-derived in the browser.
-#[derive(Deserialize)]
-struct Reauth {
-    auth_key: String,
+    Ok(Json(Message { message: "Your account has been deleted.".into() }))
 }
 
 /// Checks the password the signed-in user gave again (failures count toward the login limits).
@@ -128,12 +116,12 @@ async fn request_email_codes(
     Extension(Authenticated(user)): Extension<Authenticated>,
     ip: ClientIp,
     ApiJson(body): ApiJson<Reauth>,
-) -> Result<Json<Done>, ApiError> {
+) -> Result<Json<Message>, ApiError> {
     let proof = confirmed(&state, ip, &user, &body.auth_key).await?;
     let message =
         email_codes::request(&state.db, &state.mailer, &state.config.public_url, &user, &proof).await?;
     tracing::info!(user = %user.username, "switch to emailed codes requested");
-    Ok(Json(Done { message }))
+    Ok(Json(Message { message }))
 }
 
 /// Follows the emailed link (no login needed, as in DDS): emailed codes from now on.
@@ -141,7 +129,7 @@ async fn activate_email_codes(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(token): Path<String>,
-) -> Result<Json<Done>, ApiError> {
+) -> Result<Json<Message>, ApiError> {
     let user = email_codes::activate(&state.db, &token).await?;
     let event = AuditEvent {
         actor_user_id: Some(user.id),
@@ -152,7 +140,7 @@ async fn activate_email_codes(
     };
     record(&state, event).await;
     tracing::info!(user = %user.username, "switched back to emailed codes");
-    Ok(Json(Done { message: "From now on you log in with one-time codes sent to your email.".into() }))
+    Ok(Json(Message { message: "From now on you log in with one-time codes sent to your email.".into() }))
 }
 
 /// Starts switching to an authenticator app (after the password was given again): a new secret
@@ -165,12 +153,6 @@ async fn begin_totp(
 ) -> Result<Json<TotpSetup>, ApiError> {
     let proof = confirmed(&state, ip, &user, &body.auth_key).await?;
     Ok(Json(totp::begin_setup(&state.db, &state.secret, &proof, &user.username).await?))
-}
-
-#[derive(Deserialize)]
-struct ConfirmTotp {
-    code: String,
-    auth_key: String,
 }
 
 async fn confirm_totp(
@@ -206,7 +188,7 @@ async fn reset_totp(
 async fn my_keys(
     State(state): State<AppState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
-) -> Result<Json<password::KeyMaterial>, ApiError> {
+) -> Result<Json<KeyMaterial>, ApiError> {
     Ok(Json(password::key_material(&state.db, user.id).await?))
 }
 
@@ -219,7 +201,7 @@ async fn change_password(
     ip: ClientIp,
     ApiJson(body): ApiJson<NewCredentials>,
 ) -> Result<StatusCode, ApiError> {
-    let new = body.check()?;
+    let new = password::check(&body)?;
     let proof = confirmed(&state, ip, &user, &body.current_auth_key).await?;
     password::change(&state.db, &state.hash_slots, &proof, new).await?;
     state.sessions.delete_user_sessions(user.id).await.map_err(|e| ApiError::Internal(e.to_string()))?;

@@ -1,14 +1,15 @@
 //! `/api/v1/auth/*`: thin handlers over `auth::login`.
 
-use app::domain::account::LoginAnswer;
-use app::domain::second_factor::SecondFactor;
+use app::api::auth::{
+    Kdf, LoginAnswer, LoginRequest, Prelogin, PreloginKdf, PreloginRequest, SecondFactorRequest, SessionKey,
+    SignedInUser, LOGIN, LOGOUT, ME, PRELOGIN, SECOND_FACTOR, SESSION_KEY,
+};
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Extension, Json};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use http::{Method, StatusCode};
-use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use super::authz::{ApiRoutes, Authenticated};
@@ -22,12 +23,12 @@ use crate::state::AppState;
 
 pub fn routes(routes: ApiRoutes) -> ApiRoutes {
     routes
-        .add(Method::POST, "/auth/prelogin", post(prelogin))
-        .add(Method::POST, "/auth/login", post(login_with_key))
-        .add(Method::POST, "/auth/second-factor", post(second_factor))
-        .add(Method::POST, "/auth/logout", post(logout))
-        .add(Method::GET, "/auth/me", get(me))
-        .add(Method::GET, "/auth/session-key", get(session_key))
+        .add(Method::POST, PRELOGIN, post(prelogin))
+        .add(Method::POST, LOGIN, post(login_with_key))
+        .add(Method::POST, SECOND_FACTOR, post(second_factor))
+        .add(Method::POST, LOGOUT, post(logout))
+        .add(Method::GET, ME, get(me))
+        .add(Method::GET, SESSION_KEY, get(session_key))
 }
 
 fn login_context<'a>(state: &'a AppState, session: &'a Session, ClientIp(ip): ClientIp) -> LoginContext<'a> {
@@ -41,46 +42,22 @@ fn login_context<'a>(state: &'a AppState, session: &'a Session, ClientIp(ip): Cl
     }
 }
 
-#[derive(Deserialize)]
-struct PreloginRequest {
-    username: String,
-}
-
-#[derive(Serialize)]
-struct KdfJson {
-    algorithm: &'static str,
-    memory_kib: u32,
-    iterations: u32,
-    parallelism: u32,
-}
-
-#[derive(Serialize)]
-struct PreloginResponse {
-    salt: String,
-    kdf: KdfJson,
-}
-
 async fn prelogin(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<PreloginRequest>,
-) -> Result<Json<PreloginResponse>, ApiError> {
+) -> Result<Json<Prelogin>, ApiError> {
     let setting = login::prelogin(&state.db, &state.secret, body.username.trim()).await?;
-    Ok(Json(PreloginResponse {
+    Ok(Json(Prelogin {
         salt: BASE64.encode(&setting.salt),
-        kdf: KdfJson {
-            algorithm: "argon2id",
-            memory_kib: setting.params.memory_kib,
-            iterations: setting.params.iterations,
-            parallelism: setting.params.parallelism,
+        kdf: PreloginKdf {
+            algorithm: "argon2id".into(),
+            params: Kdf {
+                memory_kib: setting.params.memory_kib,
+                iterations: setting.params.iterations,
+                parallelism: setting.params.parallelism,
+            },
         },
     }))
-}
-
-#[derive(Deserialize)]
-struct LoginRequest {
-    username: String,
-    /// base64 of the 32-byte auth_key derived in the browser.
-    auth_key: String,
 }
 
 async fn login_with_key(
@@ -97,33 +74,17 @@ async fn login_with_key(
     Ok(Json(LoginAnswer { username: user.username, second_factor: factor }))
 }
 
-#[derive(Deserialize)]
-struct SecondFactorRequest {
-    code: String,
-}
-
-#[derive(Serialize)]
-pub struct MeResponse {
-    username: String,
-    name: String,
-    role: String,
-    email: String,
-    unit_id: Option<i64>,
-    second_factor: SecondFactor,
-}
-
-impl MeResponse {
-    async fn of(state: &AppState, user: User) -> Result<MeResponse, ApiError> {
-        let second_factor = totp::method(&state.db, user.id).await?;
-        Ok(MeResponse {
-            username: user.username,
-            name: user.name,
-            role: user.role.as_str().to_string(),
-            email: user.email,
-            unit_id: user.unit_id,
-            second_factor,
-        })
-    }
+/// The signed-in user as the API shows them.
+async fn signed_in(state: &AppState, user: User) -> Result<SignedInUser, ApiError> {
+    let second_factor = totp::method(&state.db, user.id).await?;
+    Ok(SignedInUser {
+        username: user.username,
+        name: user.name,
+        role: user.role,
+        email: user.email,
+        unit_id: user.unit_id,
+        second_factor,
+    })
 }
 
 async fn second_factor(
@@ -131,11 +92,11 @@ async fn second_factor(
     client: ClientIp,
     session: Session,
     ApiJson(body): ApiJson<SecondFactorRequest>,
-) -> Result<Json<MeResponse>, ApiError> {
+) -> Result<Json<SignedInUser>, ApiError> {
     let cx = login_context(&state, &session, client);
     let user = login::second_factor(&cx, &body.code).await?;
     tracing::info!(user = %user.username, "signed in");
-    Ok(Json(MeResponse::of(&state, user).await?))
+    Ok(Json(signed_in(&state, user).await?))
 }
 
 async fn logout(session: Session) -> Result<StatusCode, ApiError> {
@@ -146,13 +107,8 @@ async fn logout(session: Session) -> Result<StatusCode, ApiError> {
 async fn me(
     State(state): State<AppState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
-) -> Result<Json<MeResponse>, ApiError> {
-    Ok(Json(MeResponse::of(&state, user).await?))
-}
-
-#[derive(Serialize)]
-struct SessionKeyResponse {
-    key: String,
+) -> Result<Json<SignedInUser>, ApiError> {
+    Ok(Json(signed_in(&state, user).await?))
 }
 
 /// The server's half of the browser's key store (DESIGN §3 "Session"): only for the portal's
@@ -160,11 +116,11 @@ struct SessionKeyResponse {
 async fn session_key(
     session: Session,
     headers: http::HeaderMap,
-) -> Result<([(http::HeaderName, &'static str); 1], Json<SessionKeyResponse>), ApiError> {
+) -> Result<([(http::HeaderName, &'static str); 1], Json<SessionKey>), ApiError> {
     let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     if fetch_site.is_some_and(|site| site != "same-origin") {
         return Err(ApiError::Forbidden("Cross-site request refused.".into()));
     }
     let key = login::session_key(&session).await?;
-    Ok(([(http::header::CACHE_CONTROL, "no-store")], Json(SessionKeyResponse { key })))
+    Ok(([(http::header::CACHE_CONTROL, "no-store")], Json(SessionKey { key })))
 }

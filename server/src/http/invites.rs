@@ -1,23 +1,25 @@
 //! `/api/v1/invites`: thin handlers over `accounts::invites`.
 
-use app::api::invites::{InviteDetails, Invited, NewInvite, INVITES, INVITE_ACCEPT, INVITE_BY_TOKEN};
+use app::api::invites::{
+    InviteDetails, InviteSummary, Invited, NewInvite, Registered, Registration, INVITE, INVITES,
+    INVITE_ACCEPT, INVITE_BY_TOKEN,
+};
 use axum::extract::{Path, State};
 use axum::routing::{delete, get, post};
 use axum::{Extension, Json};
 use http::{Method, StatusCode};
-use serde_json::{json, Value};
 
 use super::authz::{ApiRoutes, Authenticated};
 use super::error::ApiError;
 use super::extract::ApiJson;
-use crate::accounts::invites::{self, InviteError, InviteSummary, Registration};
+use crate::accounts::invites::{self, InviteError};
 use crate::state::AppState;
 
 pub fn routes(routes: ApiRoutes) -> ApiRoutes {
     routes
         .add(Method::POST, INVITES, post(create))
         .add(Method::GET, INVITES, get(list))
-        .add(Method::DELETE, "/invites/{id}", delete(remove))
+        .add(Method::DELETE, INVITE, delete(remove))
         .add(Method::GET, INVITE_BY_TOKEN, get(details))
         .add(Method::POST, INVITE_ACCEPT, post(accept))
 }
@@ -79,8 +81,8 @@ async fn accept(
     State(state): State<AppState>,
     Path(token): Path<String>,
     ApiJson(body): ApiJson<Registration>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Registered>), ApiError> {
     let user = invites::accept(&state.db, &state.mailer, &state.config.public_url, &token, body).await?;
     tracing::info!(user = %user.username, role = %user.role, "registered by invite");
-    Ok((StatusCode::CREATED, Json(json!({ "username": user.username }))))
+    Ok((StatusCode::CREATED, Json(Registered { username: user.username })))
 }

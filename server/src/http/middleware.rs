@@ -1,5 +1,6 @@
 //! Cross-cutting layers: request ids, request logging, error bodies, security headers.
 
+use app::api::error::ErrorBody;
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -99,7 +100,8 @@ fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     response
 }
 
-/// Gives every API error the same JSON body: `{"error": "...", "request_id": "..."}`.
+/// Gives every API error the same JSON body, `app::api::error::ErrorBody`:
+/// `{"status": 4xx/5xx, "error": "...", "request_id": "..."}`.
 pub async fn render_errors(request: Request, next: Next) -> Response {
     let request_id = request_id_of(&request);
     let response = next.run(request).await;
@@ -110,7 +112,7 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     let mut headers = response.headers().clone();
     headers.remove(header::CONTENT_TYPE);
     headers.remove(header::CONTENT_LENGTH);
-    let body = serde_json::json!({ "error": message, "request_id": request_id });
+    let body = ErrorBody { status: status.as_u16(), error: message, request_id };
     // The error's own headers (e.g. `Retry-After`) stay.
     (status, headers, Json(body)).into_response()
 }
@@ -149,6 +151,7 @@ mod tests {
         let body = axum::body::to_bytes(response.into_body(), 4096).await.unwrap();
         let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(body["error"], "An unexpected error occurred. Please try again.");
+        assert_eq!(body["status"], 500);
         assert!(body["request_id"].as_str().is_some_and(|id| id.len() > 8), "{body}");
         assert!(!body.to_string().contains("secret internals"));
     }

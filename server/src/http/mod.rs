@@ -10,6 +10,7 @@ pub mod files;
 pub mod invites;
 pub mod middleware;
 pub mod notices;
+pub mod openapi;
 pub mod password_reset;
 pub mod project_members;
 pub mod project_status;
@@ -48,7 +49,7 @@ pub fn router(state: AppState) -> Router {
     );
     let router = Router::new()
         .route("/status", get(status::status))
-        .nest("/api/v1", api_v1(&state))
+        .nest(app::api::BASE, api_v1(&state))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             app::shell(shell_options.clone())
         })
@@ -82,6 +83,7 @@ fn api_v1(state: &AppState) -> Router<AppState> {
     let routes = password_reset::routes(projects::routes(routes));
     let routes = files::routes(project_status::routes(routes));
     let routes = tasks::routes(units::routes(project_members::routes(routes)));
+    let routes = routes.add(http::Method::GET, app::api::OPENAPI, get(openapi::serve));
     routes
         .into_router()
         .fallback(|| async { ApiError::NotFound("There is no such API endpoint.".into()) })

@@ -1,40 +1,31 @@
 //! `/api/v1/motd` and `/api/v1/maintenance` (Super Admins write; the MOTD is public to read).
 
+use app::api::notices::{Maintenance, Motd, NewMotd, SendMotd, Sending, MAINTENANCE, MOTD, MOTDS, MOTD_SEND};
+use app::api::Created;
 use axum::extract::{Path, State};
 use axum::routing::{delete, get, post, put};
 use axum::{Extension, Json};
 use http::{Method, StatusCode};
-use serde::{Deserialize, Serialize};
 
 use super::authz::{ApiRoutes, Authenticated};
 use super::error::ApiError;
 use super::extract::ApiJson;
 use crate::db::{maintenance, motd};
-use crate::mail::motd::{self as motd_mail, Audience, MotdMailError};
+use crate::mail::motd::{self as motd_mail, MotdMailError};
 use crate::state::AppState;
 
 pub fn routes(routes: ApiRoutes) -> ApiRoutes {
     routes
-        .add(Method::GET, "/motd", get(list_motd))
-        .add(Method::POST, "/motd", post(add_motd))
-        .add(Method::DELETE, "/motd/{id}", delete(deactivate_motd))
-        .add(Method::POST, "/motd/{id}/send", post(send_motd))
-        .add(Method::GET, "/maintenance", get(get_maintenance))
-        .add(Method::PUT, "/maintenance", put(set_maintenance))
+        .add(Method::GET, MOTDS, get(list_motd))
+        .add(Method::POST, MOTDS, post(add_motd))
+        .add(Method::DELETE, MOTD, delete(deactivate_motd))
+        .add(Method::POST, MOTD_SEND, post(send_motd))
+        .add(Method::GET, MAINTENANCE, get(get_maintenance))
+        .add(Method::PUT, MAINTENANCE, put(set_maintenance))
 }
 
-async fn list_motd(State(state): State<AppState>) -> Result<Json<Vec<motd::Motd>>, ApiError> {
+async fn list_motd(State(state): State<AppState>) -> Result<Json<Vec<Motd>>, ApiError> {
     Ok(Json(motd::active(&state.db).await?))
-}
-
-#[derive(Deserialize)]
-struct NewMotd {
-    message: String,
-}
-
-#[derive(Serialize)]
-struct Created {
-    id: i64,
 }
 
 async fn add_motd(
@@ -71,16 +62,6 @@ impl From<MotdMailError> for ApiError {
     }
 }
 
-#[derive(Deserialize)]
-struct SendMotd {
-    audience: Audience,
-}
-
-#[derive(Serialize)]
-struct Sending {
-    recipients: usize,
-}
-
 /// Queues an active message of the day for its audience; the queue delivers (202).
 async fn send_motd(
     State(state): State<AppState>,
@@ -93,20 +74,15 @@ async fn send_motd(
     Ok((StatusCode::ACCEPTED, Json(Sending { recipients })))
 }
 
-#[derive(Serialize, Deserialize)]
-struct MaintenanceState {
-    active: bool,
-}
-
-async fn get_maintenance(State(state): State<AppState>) -> Result<Json<MaintenanceState>, ApiError> {
-    Ok(Json(MaintenanceState { active: maintenance::is_active(&state.db).await? }))
+async fn get_maintenance(State(state): State<AppState>) -> Result<Json<Maintenance>, ApiError> {
+    Ok(Json(Maintenance { active: maintenance::is_active(&state.db).await? }))
 }
 
 async fn set_maintenance(
     State(state): State<AppState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
-    ApiJson(body): ApiJson<MaintenanceState>,
-) -> Result<Json<MaintenanceState>, ApiError> {
+    ApiJson(body): ApiJson<Maintenance>,
+) -> Result<Json<Maintenance>, ApiError> {
     maintenance::set_active(&state.db, body.active).await?;
     tracing::info!(by = %user.username, active = body.active, "maintenance mode changed");
     Ok(Json(body))

@@ -1,25 +1,26 @@
 //! `/api/v1/password-reset`: thin handlers over `accounts::password_reset` (all public: the
 //! user cannot log in, which is why they are here).
 
+use app::api::account::NewKeyPair;
+use app::api::password_reset::{Completed, ResetDetails, ResetRequest, PASSWORD_RESET, PASSWORD_RESET_LINK};
+use app::api::Message;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::Json;
 use http::Method;
-use serde::{Deserialize, Serialize};
 
 use super::authz::ApiRoutes;
 use super::client_ip::ClientIp;
 use super::error::ApiError;
 use super::extract::ApiJson;
-use crate::accounts::password_reset::{self, Completed, ResetContext, ResetDetails, ResetError};
-use crate::auth::credentials::NewKeyPair;
+use crate::accounts::password_reset::{self, ResetContext, ResetError};
 use crate::state::AppState;
 
 pub fn routes(routes: ApiRoutes) -> ApiRoutes {
     routes
-        .add(Method::POST, "/password-reset", post(request))
-        .add(Method::GET, "/password-reset/{token}", get(details))
-        .add(Method::POST, "/password-reset/{token}", post(complete))
+        .add(Method::POST, PASSWORD_RESET, post(request))
+        .add(Method::GET, PASSWORD_RESET_LINK, get(details))
+        .add(Method::POST, PASSWORD_RESET_LINK, post(complete))
 }
 
 impl From<ResetError> for ApiError {
@@ -47,23 +48,13 @@ fn context(state: &AppState) -> ResetContext<'_> {
     }
 }
 
-#[derive(Deserialize)]
-struct ResetRequest {
-    email: String,
-}
-
-#[derive(Serialize)]
-struct Answer {
-    message: String,
-}
-
 async fn request(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<ResetRequest>,
-) -> Result<Json<Answer>, ApiError> {
+) -> Result<Json<Message>, ApiError> {
     password_reset::request(&context(&state), ip, &body.email).await?;
-    Ok(Json(Answer { message: password_reset::neutral_answer(body.email.trim()) }))
+    Ok(Json(Message { message: password_reset::neutral_answer(body.email.trim()) }))
 }
 
 async fn details(

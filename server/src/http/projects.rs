@@ -1,24 +1,24 @@
 //! `/api/v1/projects`: thin handlers over `projects`.
 
 use app::api::keys::{Approval, PROJECT_APPROVALS};
+use app::api::projects::{CreatedProject, NewProject, ProjectDetails, ProjectSummary, PROJECT, PROJECTS};
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Extension, Json};
 use http::{Method, StatusCode};
-use serde_json::{json, Value};
 
 use super::authz::{ApiRoutes, Authenticated};
 use super::error::ApiError;
 use super::extract::ApiJson;
 use crate::projects::access;
-use crate::projects::{self, NewProject, ProjectDetails, ProjectError, ProjectSummary};
+use crate::projects::{self, ProjectError};
 use crate::state::AppState;
 
 pub fn routes(routes: ApiRoutes) -> ApiRoutes {
     routes
-        .add(Method::GET, "/projects", get(list))
-        .add(Method::POST, "/projects", post(create))
-        .add(Method::GET, "/projects/{public_id}", get(details))
+        .add(Method::GET, PROJECTS, get(list))
+        .add(Method::POST, PROJECTS, post(create))
+        .add(Method::GET, PROJECT, get(details))
         .add(Method::POST, PROJECT_APPROVALS, post(approve))
 }
 
@@ -49,11 +49,11 @@ async fn create(
     State(state): State<AppState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
     ApiJson(body): ApiJson<NewProject>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<CreatedProject>), ApiError> {
     let origin = crate::auth::csrf::origin_of(&state.config.public_url);
     let public_id = projects::create(&state.db, &state.storage, &origin, &user, body).await?;
     tracing::info!(by = %user.username, project = %public_id, "project created");
-    Ok((StatusCode::CREATED, Json(json!({ "public_id": public_id }))))
+    Ok((StatusCode::CREATED, Json(CreatedProject { public_id })))
 }
 
 async fn details(

@@ -1,22 +1,23 @@
 //! `/api/v1/users`: listing and administering accounts (thin handlers over `accounts::users`).
 
+use app::api::users::{Activation, UserSummary, USER, USERS};
 use axum::extract::{Path, State};
 use axum::routing::{delete, get, patch};
 use axum::{Extension, Json};
 use http::{Method, StatusCode};
-use serde::Deserialize;
 
 use super::authz::{ApiRoutes, Authenticated};
 use super::error::ApiError;
 use super::extract::ApiJson;
-use crate::accounts::users::{self, AdminError, UserSummary};
+use crate::accounts::users::{self, AdminError};
 use crate::state::AppState;
 
 pub fn routes(routes: ApiRoutes) -> ApiRoutes {
-    routes
-        .add(Method::GET, "/users", get(list))
-        .add(Method::PATCH, "/users/{username}", patch(set_active))
-        .add(Method::DELETE, "/users/{username}", delete(remove))
+    routes.add(Method::GET, USERS, get(list)).add(Method::PATCH, USER, patch(set_active)).add(
+        Method::DELETE,
+        USER,
+        delete(remove),
+    )
 }
 
 impl From<AdminError> for ApiError {
@@ -36,11 +37,6 @@ async fn list(
     Extension(Authenticated(user)): Extension<Authenticated>,
 ) -> Result<Json<Vec<UserSummary>>, ApiError> {
     Ok(Json(users::list(&state.db, &user).await?))
-}
-
-#[derive(Deserialize)]
-struct Activation {
-    active: bool,
 }
 
 async fn set_active(

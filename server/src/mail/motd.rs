@@ -3,22 +3,12 @@
 //! never holds the request and a shutdown loses nothing; the queue's worker delivers, retries
 //! and records failures.
 
-use serde::Deserialize;
-
 use super::{escape_html, MailError, Mailer, OutgoingMail};
 use crate::db::{motd, users, Db, DbError};
 
 pub const SUBJECT: &str = "Important Information: Data Delivery System";
 
-/// Who receives the message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Audience {
-    /// Every active account.
-    All,
-    /// Active Unit Admins and Unit Personnel.
-    UnitUsers,
-}
+use app::api::notices::Audience;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MotdMailError {

@@ -3,33 +3,15 @@
 //! waits until a key holder approves it in the page (`access`).
 
 use app::api::invites::InvitedProject;
+use app::api::projects::{ProjectInvite, ProjectMember};
 use app::domain::roles::Role;
-use serde::Serialize;
 
 use super::{Project, ProjectError};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::users::User;
 use crate::db::{now, Db, DbError};
 
-#[derive(Debug, Serialize)]
-pub struct MemberView {
-    pub username: String,
-    pub name: String,
-    pub is_owner: bool,
-    /// Whether the member holds the project key now (false: access pending).
-    pub access: bool,
-}
-
-#[derive(Debug, Serialize)]
-pub struct InvitedView {
-    /// The invite, for revoking its project (`DELETE /projects/{id}/invites/{invite}`).
-    pub id: i64,
-    pub email: String,
-    pub is_owner: bool,
-    pub expires_at: i64,
-}
-
-pub async fn members(db: &Db, project_id: i64) -> Result<Vec<MemberView>, DbError> {
+pub async fn members(db: &Db, project_id: i64) -> Result<Vec<ProjectMember>, DbError> {
     let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
         "SELECT u.username, u.name, CAST(CASE WHEN m.is_owner THEN 1 ELSE 0 END AS BIGINT), \
          CAST(CASE WHEN s.user_id IS NULL THEN 0 ELSE 1 END AS BIGINT) \
@@ -44,7 +26,7 @@ pub async fn members(db: &Db, project_id: i64) -> Result<Vec<MemberView>, DbErro
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(username, name, owner, access)| MemberView {
+        .map(|(username, name, owner, access)| ProjectMember {
             username,
             name,
             is_owner: owner != 0,
@@ -53,7 +35,7 @@ pub async fn members(db: &Db, project_id: i64) -> Result<Vec<MemberView>, DbErro
         .collect())
 }
 
-pub async fn invites(db: &Db, project_id: i64) -> Result<Vec<InvitedView>, DbError> {
+pub async fn invites(db: &Db, project_id: i64) -> Result<Vec<ProjectInvite>, DbError> {
     let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(
         "SELECT i.id, i.email, CAST(CASE WHEN ip.is_owner THEN 1 ELSE 0 END AS BIGINT), i.expires_at \
          FROM invite_projects ip JOIN invites i ON i.id = ip.invite_id \
@@ -65,7 +47,7 @@ pub async fn invites(db: &Db, project_id: i64) -> Result<Vec<InvitedView>, DbErr
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, email, owner, expires_at)| InvitedView { id, email, is_owner: owner != 0, expires_at })
+        .map(|(id, email, owner, expires_at)| ProjectInvite { id, email, is_owner: owner != 0, expires_at })
         .collect())
 }
 

@@ -11,14 +11,13 @@ pub mod membership;
 pub mod quota;
 pub mod status;
 
-use app::api::keys::WaitingMember;
+use app::api::projects::{NewProject, ProjectDetails};
 use app::domain::permissions::{Actor, Denied};
 use app::domain::project_status::ProjectStatus;
 use app::domain::projects::{self as rules, Capacity, Creation};
 pub use app::domain::projects::{KeyPath, ProjectSummary};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use serde::{Deserialize, Serialize};
 use wasm_crypto::seal::SEALED_KEY_LEN;
 
 use crate::accounts::unit_keys;
@@ -181,21 +180,6 @@ impl Project {
     async fn unit_public_key_is_current(&self, db: &Db) -> Result<bool, DbError> {
         Ok(unit_keys::unit_public_key(db, self.unit_id).await?.as_deref() == Some(&self.unit_public_key[..]))
     }
-}
-
-/// What the creating staff member's browser sends: the details and the new project key pair's
-/// public key, with its private key sealed to the unit key.
-#[derive(Debug, Deserialize)]
-pub struct NewProject {
-    pub title: String,
-    pub description: String,
-    pub pi: String,
-    /// DDS's `force`: create although the unit has only two Unit Admins.
-    #[serde(default)]
-    pub confirmed: bool,
-    pub public_key: String,
-    pub unit_public_key: String,
-    pub unit_sealed_key: String,
 }
 
 /// Creates a project and its bucket (with CORS for the portal's origin). The bucket is made
@@ -384,24 +368,6 @@ async fn summarize(
         access,
     };
     Ok((summary, key))
-}
-
-/// One project's page.
-#[derive(Debug, Serialize)]
-pub struct ProjectDetails {
-    #[serde(flatten)]
-    pub summary: ProjectSummary,
-    pub description: String,
-    pub public_key: String,
-    pub key: KeyPath,
-    /// Whether the caller may invite or add Researchers (the page shows the form).
-    pub may_add_researchers: bool,
-    /// Members and pending invites, for unit staff and Project Owners.
-    pub members: Option<Vec<members::MemberView>>,
-    pub invites: Option<Vec<members::InvitedView>>,
-    /// Members waiting for the project key, for those who may approve them (unit staff and
-    /// Project Owners).
-    pub waiting: Option<Vec<WaitingMember>>,
 }
 
 pub async fn details(db: &Db, user: &User, public_id: &str) -> Result<ProjectDetails, ProjectError> {

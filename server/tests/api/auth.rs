@@ -466,7 +466,7 @@ async fn the_password_step_names_the_registered_username(backend: Backend) {
     let response =
         browser.post("/api/v1/auth/login", json!({ "username": "UnitAdmin_1", "auth_key": auth_key })).await;
     assert_eq!(response.status(), 200);
-    let answer: app::domain::account::LoginAnswer = response.json().await.unwrap();
+    let answer: app::api::auth::LoginAnswer = response.json().await.unwrap();
     assert_eq!(answer.username, "unitadmin_1", "the key's AAD names the registered username");
     assert_eq!(answer.second_factor, app::domain::second_factor::SecondFactor::Email);
     // A wrong password learns nothing of the kind.

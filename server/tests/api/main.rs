@@ -14,6 +14,7 @@ mod lifecycle_jobs;
 #[path = "../support/login.rs"]
 mod login_support;
 mod mail_queue;
+mod openapi;
 mod pages;
 mod password;
 mod password_reset;
