@@ -3,10 +3,13 @@
 //! Times are stored as Unix seconds.
 
 pub mod audit;
+pub mod invites;
 pub mod maintenance;
 pub mod motd;
+pub mod projects;
 pub mod seals;
 pub mod seed;
+pub mod units;
 pub mod users;
 
 use std::time::Duration;
