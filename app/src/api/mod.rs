@@ -59,6 +59,11 @@ pub fn with_param(template: &str, value: &str) -> String {
     format!("{}{encoded}{}", &template[..start], &template[end + 1..])
 }
 
+/// A value for a query string (`?path=…`), percent-encoded.
+pub fn query_value(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, SEGMENT).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

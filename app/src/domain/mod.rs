@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod data_access;
+pub mod dates;
 pub mod error;
 pub mod file_paths;
 pub mod ids;

@@ -7,8 +7,13 @@ use crate::api::projects::{ProjectDetails, ProjectInvite, ProjectMember, PROJECT
 use crate::api::{url, with_param};
 use crate::client::api::get_json;
 use crate::client::project_keys::{KeyPath, PENDING};
+use crate::components::file_browser::FileBrowser;
+use crate::components::project_status::StatusPanel;
 use crate::components::session::CurrentUser;
 use crate::components::waiting::WaitingList;
+use crate::domain::data_access::{self, DataAction};
+use crate::domain::project_status::ProjectStatus;
+use crate::domain::projects::Capacity;
 use crate::pages::projects::access_label;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -28,6 +33,7 @@ pub fn ProjectPage() -> impl IntoView {
     let params = use_params_map();
     let public_id = move || params.read().get("id").unwrap_or_default();
     let (version, set_version) = signal(0u32);
+    let status_notice = RwSignal::new(None::<String>);
     let details = LocalResource::new(move || {
         version.track();
         let id = public_id();
@@ -142,6 +148,21 @@ pub fn ProjectPage() -> impl IntoView {
                                     </dl>
                                     <p>{project.description.clone()}</p>
                                 </section>
+                                {
+                                    let capacity = project.summary.capacity;
+                                    let status = project.summary.status;
+                                    let staff = matches!(capacity, Capacity::Staff(_));
+                                    let lists = data_access::may(capacity, DataAction::List, status, false).is_ok();
+                                    let may_delete = staff && status == ProjectStatus::InProgress;
+                                    let id = project.summary.public_id.clone();
+                                    let changed = Callback::new(move |()| set_version.update(|v| *v += 1));
+                                    view! {
+                                        <StatusPanel public_id=id.clone() staff=staff changed=changed notice=status_notice />
+                                        <Show when=move || lists>
+                                            <FileBrowser public_id=id.clone() may_delete=may_delete />
+                                        </Show>
+                                    }
+                                }
                                 <Show when=move || approval_error.get().is_some()>
                                     <p class="form-error" role="alert" data-testid="approval-error">{move || approval_error.get()}</p>
                                 </Show>

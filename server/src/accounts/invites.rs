@@ -15,7 +15,7 @@ use super::unit_keys::{self, NewUnitKey};
 use super::{link_token_hash, new_link_token};
 use crate::auth::credentials::{check_key_pair, decode_field, CredentialsError, PUBLIC_KEY_LEN};
 use crate::db::users::{self, User};
-use crate::db::{now, Db, DbError, Duplicate};
+use crate::db::{self, now, Db, DbError, Duplicate};
 use crate::mail::{escape_html, normalized_address, MailError, Mailer, OutgoingMail};
 use crate::projects::{self, members, Project, ProjectError};
 use app::domain::projects as project_rules;
@@ -137,12 +137,9 @@ pub async fn create(
 
     let unit_name = match unit_id {
         Some(id) => Some(
-            sqlx::query_as::<_, (String,)>("SELECT external_display_name FROM units WHERE id = $1")
-                .bind(id)
-                .fetch_optional(db.pool())
+            db::units::display_name(db, id)
                 .await?
-                .ok_or_else(|| InviteError::Invalid("There is no such unit.".into()))?
-                .0,
+                .ok_or_else(|| InviteError::Invalid("There is no such unit.".into()))?,
         ),
         None => None,
     };
@@ -164,42 +161,36 @@ pub async fn create(
             None => Err(taken(Duplicate::Email)),
         };
     }
-    let pending: Option<(i64, i64, String)> =
-        sqlx::query_as("SELECT id, expires_at, role FROM invites WHERE email = $1")
-            .bind(&email)
-            .fetch_optional(db.pool())
-            .await?;
-    match pending {
-        Some((id, expires, pending_role)) if expires > now() => {
+    match db::invites::by_email(db, &email).await? {
+        Some(pending) if pending.expires_at > now() => {
             return match &project {
-                Some(project) if pending_role == Role::Researcher.as_str() => {
-                    Ok(members::add_to_pending_invite(db, project, id, new.owner).await?.into())
+                Some(project) if pending.role == Role::Researcher.as_str() => {
+                    Ok(members::add_to_pending_invite(db, project, pending.id, new.owner).await?.into())
                 }
                 _ => Err(taken(Duplicate::InviteEmail)),
             };
         }
-        Some((id, _, _)) => {
-            sqlx::query("DELETE FROM invites WHERE id = $1").bind(id).execute(db.pool()).await?;
-        }
+        Some(expired) => db::invites::delete(db.pool(), expired.id).await?,
         None => {}
     }
     // The server draws the token: the inviter never knows it, so cannot register in the
     // invitee's place without reading their mail.
     let (token, token_hash) = new_link_token();
     let mut tx = db.pool().begin().await?;
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO invites (email, role, unit_id, invited_by, token_hash, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    // A concurrent invite to the same address stored first: Duplicate::InviteEmail (409).
+    let id = db::invites::insert(
+        &mut tx,
+        db::invites::NewInvite {
+            email: &email,
+            role,
+            unit_id,
+            invited_by: inviter.id,
+            token_hash,
+            created_at: now(),
+            expires_at: now() + VALIDITY_SECS,
+        },
     )
-    .bind(&email)
-    .bind(role.as_str())
-    .bind(unit_id)
-    .bind(inviter.id)
-    .bind(token_hash)
-    .bind(now())
-    .bind(now() + VALIDITY_SECS)
-    .fetch_one(&mut *tx)
-    .await?; // A concurrent invite to the same address stored first: Duplicate::InviteEmail.
+    .await?;
     if let Some(project) = &project {
         members::record_invite_project(&mut *tx, id, project.id, new.owner).await?;
     }
@@ -235,7 +226,7 @@ pub async fn create(
         link: Some(link),
     };
     if let Err(err) = mailer.send(mail).await {
-        sqlx::query("DELETE FROM invites WHERE id = $1").bind(id).execute(db.pool()).await?;
+        db::invites::delete(db.pool(), id).await?;
         return Err(err.into());
     }
     Ok(Invited::Sent { id })
@@ -251,66 +242,41 @@ impl From<members::Added> for Invited {
     }
 }
 
-/// id, email, role, unit, created, expires, the inviter's unit, and whether the invite leads to a
-/// project of the viewer's unit, and to a project the viewer owns (1/0 each).
-type InviteRow = (i64, String, String, Option<i64>, i64, i64, Option<i64>, i64, i64);
-
-const SELECT_INVITE: &str =
-    "SELECT i.id, i.email, i.role, i.unit_id, i.created_at, i.expires_at, u.unit_id, \
-     CAST(CASE WHEN EXISTS (SELECT 1 FROM invite_projects ip JOIN projects p ON p.id = ip.project_id \
-     WHERE ip.invite_id = i.id AND p.unit_id = $1) THEN 1 ELSE 0 END AS BIGINT), \
-     CAST(CASE WHEN EXISTS (SELECT 1 FROM invite_projects ip JOIN project_members m \
-     ON m.project_id = ip.project_id WHERE ip.invite_id = i.id AND m.user_id = $2 AND m.is_owner = TRUE) \
-     THEN 1 ELSE 0 END AS BIGINT) FROM invites i LEFT JOIN users u ON u.id = i.invited_by";
-
 /// Pending invites the caller may see: Super Admins all; unit staff those of their unit, the
 /// researcher invites sent by their unit and those to their unit's projects (a Project Owner's);
 /// Project Owners those to the projects they own (DDS: other Researchers are refused).
 pub async fn list(db: &Db, viewer: &User) -> Result<Vec<InviteSummary>, InviteError> {
-    if viewer.role == Role::Researcher {
-        let (owned,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM project_members WHERE user_id = $1 AND is_owner = TRUE")
-                .bind(viewer.id)
-                .fetch_one(db.pool())
-                .await?;
-        if owned == 0 {
-            return Err(InviteError::Denied(
-                "You need to have the role 'Project Owner' in at least one project to be able to list any invites."
-                    .into(),
-            ));
-        }
+    if viewer.role == Role::Researcher && db::projects::owned_count(db, viewer.id).await? == 0 {
+        return Err(InviteError::Denied(
+            "You need to have the role 'Project Owner' in at least one project to be able to list any invites."
+                .into(),
+        ));
     }
-    let rows: Vec<InviteRow> =
-        sqlx::query_as(&format!("{SELECT_INVITE} ORDER BY i.created_at DESC, i.id DESC"))
-            .bind(viewer.unit_id.unwrap_or(-1))
-            .bind(viewer.id)
-            .fetch_all(db.pool())
-            .await?;
+    let rows = db::invites::listed(db, viewer.unit_id, viewer.id).await?;
     Ok(rows
         .into_iter()
         .filter(|row| visible(viewer, row))
-        .map(|(id, email, role, unit_id, created_at, expires_at, _, _, _)| InviteSummary {
-            id,
-            email,
-            role,
-            unit_id,
-            created_at,
-            expires_at,
+        .map(|row| InviteSummary {
+            id: row.id,
+            email: row.email,
+            role: row.role,
+            unit_id: row.unit_id,
+            created_at: row.created_at,
+            expires_at: row.expires_at,
         })
         .collect())
 }
 
-fn visible(
-    viewer: &User,
-    (_, _, _, unit_id, _, _, inviter_unit, to_unit_project, to_owned_project): &InviteRow,
-) -> bool {
+fn visible(viewer: &User, row: &db::invites::Listed) -> bool {
     match viewer.role {
         Role::SuperAdmin => true,
         Role::UnitAdmin | Role::UnitPersonnel => {
             viewer.unit_id.is_some()
-                && (*unit_id == viewer.unit_id || *inviter_unit == viewer.unit_id || *to_unit_project != 0)
+                && (row.unit_id == viewer.unit_id
+                    || row.inviter_unit == viewer.unit_id
+                    || row.to_unit_project != 0)
         }
-        Role::Researcher => *to_owned_project != 0,
+        Role::Researcher => row.to_owned_project != 0,
     }
 }
 
@@ -319,42 +285,27 @@ pub async fn delete(db: &Db, actor: &User, id: i64) -> Result<(), InviteError> {
     if !matches!(actor.role, Role::SuperAdmin | Role::UnitAdmin) {
         return Err(InviteError::Denied("You do not have permission to delete invites.".into()));
     }
-    let row: Option<InviteRow> = sqlx::query_as(&format!("{SELECT_INVITE} WHERE i.id = $3"))
-        .bind(actor.unit_id.unwrap_or(-1))
-        .bind(actor.id)
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?;
-    match row {
+    match db::invites::listed_one(db, actor.unit_id, actor.id, id).await? {
         Some(row) if visible(actor, &row) => {
-            sqlx::query("DELETE FROM invites WHERE id = $1").bind(id).execute(db.pool()).await?;
+            db::invites::delete(db.pool(), id).await?;
             Ok(())
         }
         _ => Err(InviteError::NotFound),
     }
 }
 
-/// id, email, role, unit, expiry, the unit's name, the inviter.
-type PendingRow = (i64, String, String, Option<i64>, i64, Option<String>, Option<i64>);
-
-async fn by_token(db: &Db, token: &str) -> Result<PendingRow, InviteError> {
+async fn by_token(db: &Db, token: &str) -> Result<db::invites::ByToken, InviteError> {
     let hash = link_token_hash(token).ok_or(InviteError::NotFound)?;
-    let row: Option<PendingRow> = sqlx::query_as(
-        "SELECT i.id, i.email, i.role, i.unit_id, i.expires_at, u.external_display_name, i.invited_by \
-         FROM invites i LEFT JOIN units u ON u.id = i.unit_id WHERE i.token_hash = $1",
-    )
-    .bind(hash)
-    .fetch_optional(db.pool())
-    .await?;
-    let row = row.ok_or(InviteError::NotFound)?;
-    if row.4 <= now() {
+    let row = db::invites::by_token_hash(db, &hash).await?.ok_or(InviteError::NotFound)?;
+    if row.expires_at <= now() {
         return Err(InviteError::Expired);
     }
     Ok(row)
 }
 
 pub async fn details(db: &Db, token: &str) -> Result<InviteDetails, InviteError> {
-    let (id, email, role, unit_id, expires_at, unit, _) = by_token(db, token).await?;
+    let db::invites::ByToken { id, email, role, unit_id, expires_at, unit_name: unit, .. } =
+        by_token(db, token).await?;
     let unit_has_key = match unit_id {
         Some(unit_id) => unit_keys::unit_public_key(db, unit_id).await?.is_some(),
         None => false,
@@ -378,7 +329,8 @@ pub async fn accept(
     token: &str,
     registration: Registration,
 ) -> Result<User, InviteError> {
-    let (invite_id, email, role, unit_id, _, _, invited_by) = by_token(db, token).await?;
+    let db::invites::ByToken { id: invite_id, email, role, unit_id, invited_by, .. } =
+        by_token(db, token).await?;
     let username = registration.username.trim().to_string();
     check_username(&username).map_err(|m| InviteError::Invalid(m.into()))?;
     check_name(&registration.name).map_err(|m| InviteError::Invalid(m.into()))?;
@@ -403,35 +355,26 @@ pub async fn accept(
     let mut tx = db.pool().begin().await?;
     // The invite is consumed in the same transaction: a second acceptance finds nothing.
     // Deleting it also deletes its project rows: claim it first, move the projects, then delete.
-    let claimed = sqlx::query("UPDATE invites SET expires_at = 0 WHERE id = $1 AND expires_at > $2")
-        .bind(invite_id)
-        .bind(now())
-        .execute(&mut *tx)
-        .await?;
-    if claimed.rows_affected() != 1 {
+    if !db::invites::claim(&mut tx, invite_id, now()).await? {
         return Err(InviteError::NotFound);
     }
     // A concurrent registration of the same username fails here with Duplicate::Username.
-    let (user_id,): (i64,) = sqlx::query_as(
-        "INSERT INTO users (username, name, role, unit_id, is_active, invited_by, created_at) \
-         VALUES ($1, $2, $3, $4, TRUE, $5, $6) RETURNING id",
+    let user_id = users::insert(
+        &mut tx,
+        users::NewUser {
+            username: &username,
+            name: registration.name.trim(),
+            role: &role,
+            unit_id,
+            invited_by,
+            email: &email,
+            created_at: now(),
+        },
     )
-    .bind(&username)
-    .bind(registration.name.trim())
-    .bind(&role)
-    .bind(unit_id)
-    .bind(invited_by)
-    .bind(now())
-    .fetch_one(&mut *tx)
     .await?;
-    sqlx::query("INSERT INTO emails (user_id, email, is_primary) VALUES ($1, $2, TRUE)")
-        .bind(user_id)
-        .bind(&email)
-        .execute(&mut *tx)
-        .await?;
     users::insert_credentials(&mut tx, user_id, &credentials).await?;
     let projects = members::join_from_invite(&mut tx, invite_id, user_id).await?;
-    sqlx::query("DELETE FROM invites WHERE id = $1").bind(invite_id).execute(&mut *tx).await?;
+    db::invites::delete(&mut *tx, invite_id).await?;
     let holds_unit_key = match unit_id {
         Some(unit_id) => {
             unit_keys::record_at_registration(

@@ -32,10 +32,14 @@ fn subject(user: &User) -> Subject {
 /// Super Admins see every account; unit staff the accounts of their unit.
 pub async fn list(db: &Db, viewer: &User) -> Result<Vec<UserSummary>, AdminError> {
     permissions::may_list_users(&actor(viewer)).map_err(|d| AdminError::Denied(d.0.into()))?;
-    let all = users::all(db).await?;
-    Ok(all
+    // Scoped in the query: a Unit Admin's page does not load every account.
+    let listed = match (viewer.role, viewer.unit_id) {
+        (Role::SuperAdmin, _) => users::all(db).await?,
+        (_, Some(unit_id)) => users::of_unit(db, unit_id).await?,
+        (_, None) => Vec::new(),
+    };
+    Ok(listed
         .into_iter()
-        .filter(|u| viewer.role == Role::SuperAdmin || (u.unit_id.is_some() && u.unit_id == viewer.unit_id))
         .map(|u| UserSummary {
             username: u.username,
             name: u.name,

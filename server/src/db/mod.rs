@@ -4,10 +4,13 @@
 
 pub mod audit;
 pub mod files;
+pub mod invites;
 pub mod maintenance;
 pub mod motd;
+pub mod projects;
 pub mod seals;
 pub mod seed;
+pub mod units;
 pub mod users;
 
 use std::time::Duration;

@@ -15,14 +15,26 @@ pub struct User {
     pub email: String,
 }
 
-type UserRow = (i64, String, String, String, Option<i64>, i64, Option<String>);
+/// A `users` row with its primary address, as stored.
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    username: String,
+    name: String,
+    role: String,
+    unit_id: Option<i64>,
+    is_active: i64,
+    email: Option<String>,
+}
 
 // Booleans are read as integers: sqlx's Any driver cannot decode SQLite's BOOLEAN columns.
 const SELECT_USER: &str = "SELECT u.id, u.username, u.name, u.role, u.unit_id, \
-     CAST(CASE WHEN u.is_active THEN 1 ELSE 0 END AS BIGINT), e.email \
+     CAST(CASE WHEN u.is_active THEN 1 ELSE 0 END AS BIGINT) AS is_active, e.email \
      FROM users u LEFT JOIN emails e ON e.user_id = u.id AND e.is_primary = TRUE";
 
-fn to_user((id, username, name, role, unit_id, is_active, email): UserRow) -> Result<User, DbError> {
+fn to_user(
+    UserRow { id, username, name, role, unit_id, is_active, email }: UserRow,
+) -> Result<User, DbError> {
     let role = Role::parse(&role)
         .ok_or_else(|| DbError::Internal(format!("unknown role '{role}' in the database")))?;
     Ok(User {
@@ -86,7 +98,15 @@ pub async fn login_record(db: &Db, username: &str) -> Result<Option<LoginRecord>
     let Some(f) = row else {
         return Ok(None);
     };
-    let user = to_user((f.id, f.username, f.name, f.role, f.unit_id, f.is_active, f.email))?;
+    let user = to_user(UserRow {
+        id: f.id,
+        username: f.username,
+        name: f.name,
+        role: f.role,
+        unit_id: f.unit_id,
+        is_active: f.is_active,
+        email: f.email,
+    })?;
     let kdf = match (f.kdf_salt, f.kdf_memory_kib, f.kdf_iterations, f.kdf_parallelism) {
         (Some(salt), Some(m), Some(t), Some(p)) => Some((salt, m, t, p)),
         _ => None,
@@ -96,14 +116,47 @@ pub async fn login_record(db: &Db, username: &str) -> Result<Option<LoginRecord>
 
 /// The account an email address (any of its addresses, not only the primary) belongs to.
 pub async fn by_email(db: &Db, email: &str) -> Result<Option<User>, DbError> {
-    let row: Option<(i64,)> = sqlx::query_as("SELECT user_id FROM emails WHERE LOWER(email) = LOWER($1)")
-        .bind(email.trim())
-        .fetch_optional(db.pool())
+    let row: Option<UserRow> = sqlx::query_as(&format!(
+        "{SELECT_USER} WHERE u.id IN (SELECT a.user_id FROM emails a WHERE LOWER(a.email) = LOWER($1))"
+    ))
+    .bind(email.trim())
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(to_user).transpose()
+}
+
+/// What a registration stores: the account and its primary address.
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub name: &'a str,
+    pub role: &'a str,
+    pub unit_id: Option<i64>,
+    pub invited_by: Option<i64>,
+    pub email: &'a str,
+    pub created_at: i64,
+}
+
+/// Creates an active account with its primary address inside the caller's transaction. A taken
+/// username or address is refused by its UNIQUE constraint ([`super::Duplicate`]).
+pub async fn insert(tx: &mut sqlx::Transaction<'_, sqlx::Any>, new: NewUser<'_>) -> Result<i64, DbError> {
+    let (user_id,): (i64,) = sqlx::query_as(
+        "INSERT INTO users (username, name, role, unit_id, is_active, invited_by, created_at) \
+         VALUES ($1, $2, $3, $4, TRUE, $5, $6) RETURNING id",
+    )
+    .bind(new.username)
+    .bind(new.name)
+    .bind(new.role)
+    .bind(new.unit_id)
+    .bind(new.invited_by)
+    .bind(new.created_at)
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query("INSERT INTO emails (user_id, email, is_primary) VALUES ($1, $2, TRUE)")
+        .bind(user_id)
+        .bind(new.email)
+        .execute(&mut **tx)
         .await?;
-    match row {
-        Some((id,)) => by_id(db, id).await,
-        None => Ok(None),
-    }
+    Ok(user_id)
 }
 
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<User>, DbError> {
@@ -194,6 +247,16 @@ pub async fn set_active(db: &Db, user_id: i64, active: bool) -> Result<(), DbErr
 pub async fn all(db: &Db) -> Result<Vec<User>, DbError> {
     let rows: Vec<UserRow> =
         sqlx::query_as(&format!("{SELECT_USER} ORDER BY u.username")).fetch_all(db.pool()).await?;
+    rows.into_iter().map(to_user).collect()
+}
+
+/// The accounts of one unit, by username.
+pub async fn of_unit(db: &Db, unit_id: i64) -> Result<Vec<User>, DbError> {
+    let rows: Vec<UserRow> =
+        sqlx::query_as(&format!("{SELECT_USER} WHERE u.unit_id = $1 ORDER BY u.username"))
+            .bind(unit_id)
+            .fetch_all(db.pool())
+            .await?;
     rows.into_iter().map(to_user).collect()
 }
 

@@ -25,7 +25,7 @@ use crate::auth::credentials::{decode_field, PUBLIC_KEY_LEN};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::seals::{self, SealedKey};
 use crate::db::users::{self, User};
-use crate::db::{now, Db, DbError};
+use crate::db::{self, now, Db, DbError};
 use crate::storage::{ObjectStore, StorageError};
 
 /// The status a new project starts in (DDS).
@@ -90,49 +90,7 @@ pub(crate) fn decode_sealed(field: &str, value: &str) -> Result<Vec<u8>, Project
     decode(field, value, SEALED_KEY_LEN)
 }
 
-/// One project row.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Project {
-    pub id: i64,
-    pub public_id: String,
-    pub unit_id: i64,
-    pub unit_name: String,
-    pub title: String,
-    pub description: String,
-    pub pi: String,
-    pub public_key: Vec<u8>,
-    pub unit_public_key: Vec<u8>,
-    pub unit_sealed_key: Vec<u8>,
-    pub created_at: i64,
-}
-
-pub(super) const SELECT_PROJECT: &str =
-    "SELECT p.id, p.public_id, p.unit_id, u.external_display_name AS unit_name, p.title, \
-     p.description, p.pi, p.public_key, p.unit_public_key, p.unit_sealed_key, p.created_at \
-     FROM projects p JOIN units u ON u.id = p.unit_id";
-
-/// An active project by its public id.
-pub async fn by_public_id(db: &Db, public_id: &str) -> Result<Option<Project>, DbError> {
-    let project: Option<Project> =
-        sqlx::query_as(&format!("{SELECT_PROJECT} WHERE p.public_id = $1 AND p.is_active = TRUE"))
-            .bind(public_id.trim())
-            .fetch_optional(db.pool())
-            .await?;
-    Ok(project)
-}
-
-/// The Researcher's membership of a project: `Some(is_owner)`.
-pub async fn membership(db: &Db, project_id: i64, user_id: i64) -> Result<Option<bool>, DbError> {
-    let row: Option<(i64,)> = sqlx::query_as(
-        "SELECT CAST(CASE WHEN is_owner THEN 1 ELSE 0 END AS BIGINT) FROM project_members \
-         WHERE project_id = $1 AND user_id = $2",
-    )
-    .bind(project_id)
-    .bind(user_id)
-    .fetch_optional(db.pool())
-    .await?;
-    Ok(row.map(|(owner,)| owner != 0))
-}
+pub use crate::db::projects::{by_public_id, membership, Project};
 
 pub async fn capacity(db: &Db, user: &User, project: &Project) -> Result<Capacity, DbError> {
     let membership = match user.role {
@@ -219,46 +177,27 @@ pub async fn create(
     }
 
     let mut tx = db.pool().begin().await?;
-    // The counter is taken inside the transaction: two creations never share an id.
-    let (counter, internal_ref): (i64, String) = sqlx::query_as(
-        "UPDATE units SET project_counter = project_counter + 1 WHERE id = $1 \
-         RETURNING project_counter, internal_ref",
+    let pi = new.pi.trim().to_lowercase();
+    let (project_id, public_id) = db::projects::insert(
+        &mut tx,
+        db::projects::NewProject {
+            unit_id,
+            title: new.title.trim(),
+            description: new.description.trim(),
+            pi: &pi,
+            public_key,
+            unit_public_key,
+            unit_sealed_key,
+            created_by: creator.id,
+            created_at: now(),
+            status: INITIAL_STATUS.as_str(),
+        },
+        rules::public_id,
     )
-    .bind(unit_id)
-    .fetch_one(&mut *tx)
     .await?;
-    let public_id = rules::public_id(&internal_ref, counter);
-    let created = now();
-    let (project_id,): (i64,) = sqlx::query_as(
-        "INSERT INTO projects (public_id, unit_id, title, description, pi, public_key, unit_public_key, \
-         unit_sealed_key, is_active, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, TRUE, $9, $10) RETURNING id",
-    )
-    .bind(&public_id)
-    .bind(unit_id)
-    .bind(new.title.trim())
-    .bind(new.description.trim())
-    .bind(new.pi.trim().to_lowercase())
-    .bind(public_key)
-    .bind(unit_public_key)
-    .bind(unit_sealed_key)
-    .bind(creator.id)
-    .bind(created)
-    .fetch_one(&mut *tx)
-    .await?;
-    sqlx::query("INSERT INTO project_statuses (project_id, status, is_aborted, created_at) VALUES ($1, $2, FALSE, $3)")
-        .bind(project_id)
-        .bind(INITIAL_STATUS.as_str())
-        .bind(created)
-        .execute(&mut *tx)
-        .await?;
     audit::record(&mut *tx, AuditEvent::new(Some(creator.id), "project-created", Some(&public_id))).await?;
     let bucket = store.bucket_for(&public_id).map_err(storage_refused)?;
-    sqlx::query("UPDATE projects SET bucket = $1 WHERE id = $2")
-        .bind(bucket.as_str())
-        .bind(project_id)
-        .execute(&mut *tx)
-        .await?;
+    db::projects::set_bucket(&mut tx, project_id, bucket.as_str()).await?;
     store.ensure_bucket(&bucket).await.map_err(storage_refused)?;
     store.allow_portal_origin(&bucket, portal_origin).await.map_err(storage_refused)?;
     tx.commit().await?;
@@ -271,56 +210,20 @@ fn storage_refused(err: StorageError) -> ProjectError {
 }
 
 async fn current_status(db: &Db, project_id: i64) -> Result<ProjectStatus, DbError> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT status FROM projects WHERE id = $1")
-        .bind(project_id)
-        .fetch_optional(db.pool())
-        .await?;
-    status_of(row.map(|(status,)| status))
-}
-
-/// One line of the listing with what decides the caller's capacity and access, read in the
-/// same query (no query per project).
-#[derive(sqlx::FromRow)]
-struct ListedProject {
-    #[sqlx(flatten)]
-    project: Project,
-    status: Option<String>,
-    /// The caller's membership: 1 owner, 0 member, NULL none.
-    membership: Option<i64>,
-    /// Whether the caller holds a seal of the project key made for their current public key.
-    own_seal: i64,
-    /// Whether the project key is sealed to the unit's current key.
-    unit_key_current: i64,
+    status_of(db::projects::current_status(db, project_id).await?)
 }
 
 /// The active projects the caller may see (DDS `/proj/list`): Super Admins all, unit staff their
 /// unit's, Researchers those they are members of. One query, whatever the number of projects.
 pub async fn list(db: &Db, user: &User) -> Result<Vec<ProjectSummary>, ProjectError> {
     use app::domain::roles::Role;
-    let filter = match user.role {
-        Role::SuperAdmin => "TRUE",
-        Role::UnitAdmin | Role::UnitPersonnel => "p.unit_id = $1",
-        Role::Researcher => "m.user_id IS NOT NULL",
+    use db::projects::Scope;
+    let scope = match user.role {
+        Role::SuperAdmin => Scope::All,
+        Role::UnitAdmin | Role::UnitPersonnel => Scope::Unit(user.unit_id.unwrap_or_default()),
+        Role::Researcher => Scope::MemberOf,
     };
-    let rows: Vec<ListedProject> = sqlx::query_as(&format!(
-        "SELECT p.id, p.public_id, p.unit_id, u.external_display_name AS unit_name, p.title, p.description, p.pi, \
-         p.public_key, p.unit_public_key, p.unit_sealed_key, p.created_at, \
-         p.status \
-         AS status, \
-         CAST(CASE WHEN m.user_id IS NULL THEN NULL WHEN m.is_owner THEN 1 ELSE 0 END AS BIGINT) AS membership, \
-         CAST(CASE WHEN EXISTS (SELECT 1 FROM project_key_seals ks JOIN user_credentials c \
-         ON c.user_id = ks.user_id AND c.public_key = ks.recipient_public_key \
-         WHERE ks.project_id = p.id AND ks.user_id = $2) THEN 1 ELSE 0 END AS BIGINT) AS own_seal, \
-         CAST(CASE WHEN EXISTS (SELECT 1 FROM unit_keys k WHERE k.unit_id = p.unit_id \
-         AND k.public_key = p.unit_public_key) THEN 1 ELSE 0 END AS BIGINT) AS unit_key_current \
-         FROM projects p JOIN units u ON u.id = p.unit_id \
-         LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = $2 \
-         WHERE p.is_active = TRUE AND ({filter}) ORDER BY p.created_at DESC, p.id DESC"
-    ))
-    .bind(user.unit_id.unwrap_or_default())
-    .bind(user.id)
-    .fetch_all(db.pool())
-    .await?;
+    let rows = db::projects::listed(db, scope, user.id).await?;
     // Staff reach every project through the unit key: whether they hold it is one question.
     let holds_unit_key = match (user.role.belongs_to_unit(), user.unit_id) {
         (true, Some(unit_id)) => seals::current(db, SealedKey::Unit, unit_id, user.id).await?.is_some(),

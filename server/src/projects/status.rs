@@ -322,20 +322,7 @@ async fn public_id_of(tx: &mut Transaction<'_, Any>, project_id: i64) -> Result<
 }
 
 /// A deadline as a reader sees it: "2026-12-31 23:59:59 UTC".
-pub fn utc(timestamp: i64) -> String {
-    match time::OffsetDateTime::from_unix_timestamp(timestamp) {
-        Ok(at) => format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
-            at.year(),
-            u8::from(at.month()),
-            at.day(),
-            at.hour(),
-            at.minute(),
-            at.second()
-        ),
-        Err(_) => timestamp.to_string(),
-    }
-}
+pub use app::domain::dates::utc;
 
 /// The release mail (DDS's `project_release`, for the browser instead of the CLI).
 pub fn release_mail(

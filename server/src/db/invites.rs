@@ -1,0 +1,141 @@
+//! The invites aggregate: an invite, the projects it leads to (`invite_projects`, written by
+//! `projects::members`) and its token's hash. Rows decode into the structs below.
+
+use app::domain::roles::Role;
+
+use super::{Db, DbError};
+
+/// A pending (or expired, not yet pruned) invite to an address.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ByEmail {
+    pub id: i64,
+    pub expires_at: i64,
+    pub role: String,
+}
+
+pub async fn by_email(db: &Db, email: &str) -> Result<Option<ByEmail>, DbError> {
+    Ok(sqlx::query_as("SELECT id, expires_at, role FROM invites WHERE email = $1")
+        .bind(email)
+        .fetch_optional(db.pool())
+        .await?)
+}
+
+/// What a new invite stores.
+pub struct NewInvite<'a> {
+    pub email: &'a str,
+    pub role: Role,
+    pub unit_id: Option<i64>,
+    pub invited_by: i64,
+    pub token_hash: Vec<u8>,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// Stores an invite; the address's UNIQUE constraint decides a race between two invites to it
+/// ([`super::Duplicate::InviteEmail`]).
+pub async fn insert(tx: &mut sqlx::Transaction<'_, sqlx::Any>, new: NewInvite<'_>) -> Result<i64, DbError> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO invites (email, role, unit_id, invited_by, token_hash, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(new.email)
+    .bind(new.role.as_str())
+    .bind(new.unit_id)
+    .bind(new.invited_by)
+    .bind(new.token_hash)
+    .bind(new.created_at)
+    .bind(new.expires_at)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+pub async fn delete<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: i64,
+) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM invites WHERE id = $1").bind(id).execute(executor).await?;
+    Ok(())
+}
+
+/// An invite as a viewer's listing needs it, with what decides whether the viewer sees it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Listed {
+    pub id: i64,
+    pub email: String,
+    pub role: String,
+    pub unit_id: Option<i64>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    /// The inviter's unit.
+    pub inviter_unit: Option<i64>,
+    /// Whether the invite leads to a project of the viewer's unit (1/0).
+    pub to_unit_project: i64,
+    /// Whether the invite leads to a project the viewer owns (1/0).
+    pub to_owned_project: i64,
+}
+
+const SELECT_LISTED: &str =
+    "SELECT i.id, i.email, i.role, i.unit_id, i.created_at, i.expires_at, u.unit_id AS inviter_unit, \
+     CAST(CASE WHEN EXISTS (SELECT 1 FROM invite_projects ip JOIN projects p ON p.id = ip.project_id \
+     WHERE ip.invite_id = i.id AND p.unit_id = $1) THEN 1 ELSE 0 END AS BIGINT) AS to_unit_project, \
+     CAST(CASE WHEN EXISTS (SELECT 1 FROM invite_projects ip JOIN project_members m \
+     ON m.project_id = ip.project_id WHERE ip.invite_id = i.id AND m.user_id = $2 AND m.is_owner = TRUE) \
+     THEN 1 ELSE 0 END AS BIGINT) AS to_owned_project FROM invites i LEFT JOIN users u ON u.id = i.invited_by";
+
+/// Every invite, newest first, seen from the viewer (`viewer_unit`, `viewer_id`): one query.
+pub async fn listed(db: &Db, viewer_unit: Option<i64>, viewer_id: i64) -> Result<Vec<Listed>, DbError> {
+    Ok(sqlx::query_as(&format!("{SELECT_LISTED} ORDER BY i.created_at DESC, i.id DESC"))
+        .bind(viewer_unit.unwrap_or(-1))
+        .bind(viewer_id)
+        .fetch_all(db.pool())
+        .await?)
+}
+
+pub async fn listed_one(
+    db: &Db,
+    viewer_unit: Option<i64>,
+    viewer_id: i64,
+    id: i64,
+) -> Result<Option<Listed>, DbError> {
+    Ok(sqlx::query_as(&format!("{SELECT_LISTED} WHERE i.id = $3"))
+        .bind(viewer_unit.unwrap_or(-1))
+        .bind(viewer_id)
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?)
+}
+
+/// The invite a link's token names.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ByToken {
+    pub id: i64,
+    pub email: String,
+    pub role: String,
+    pub unit_id: Option<i64>,
+    pub expires_at: i64,
+    /// The unit's display name.
+    pub unit_name: Option<String>,
+    pub invited_by: Option<i64>,
+}
+
+pub async fn by_token_hash(db: &Db, hash: &[u8]) -> Result<Option<ByToken>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT i.id, i.email, i.role, i.unit_id, i.expires_at, u.external_display_name AS unit_name, \
+         i.invited_by FROM invites i LEFT JOIN units u ON u.id = i.unit_id WHERE i.token_hash = $1",
+    )
+    .bind(hash)
+    .fetch_optional(db.pool())
+    .await?)
+}
+
+/// Claims an unexpired invite for a registration inside its transaction: a second acceptance
+/// finds nothing. False when it was already used or expired.
+pub async fn claim(tx: &mut sqlx::Transaction<'_, sqlx::Any>, id: i64, now: i64) -> Result<bool, DbError> {
+    let claimed = sqlx::query("UPDATE invites SET expires_at = 0 WHERE id = $1 AND expires_at > $2")
+        .bind(id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(claimed.rows_affected() == 1)
+}

@@ -1,0 +1,187 @@
+//! The projects aggregate: a project, its status history, its members (read here; written by
+//! `projects::members`). Rows decode into the structs below; every list is one query.
+
+use super::{Db, DbError};
+
+/// One project row, with its unit's display name.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Project {
+    pub id: i64,
+    pub public_id: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub title: String,
+    pub description: String,
+    pub pi: String,
+    pub public_key: Vec<u8>,
+    pub unit_public_key: Vec<u8>,
+    pub unit_sealed_key: Vec<u8>,
+    pub created_at: i64,
+}
+
+pub(crate) const SELECT_PROJECT: &str =
+    "SELECT p.id, p.public_id, p.unit_id, u.external_display_name AS unit_name, p.title, \
+     p.description, p.pi, p.public_key, p.unit_public_key, p.unit_sealed_key, p.created_at \
+     FROM projects p JOIN units u ON u.id = p.unit_id";
+
+/// An active project by its public id.
+pub async fn by_public_id(db: &Db, public_id: &str) -> Result<Option<Project>, DbError> {
+    Ok(sqlx::query_as(&format!("{SELECT_PROJECT} WHERE p.public_id = $1 AND p.is_active = TRUE"))
+        .bind(public_id.trim())
+        .fetch_optional(db.pool())
+        .await?)
+}
+
+/// A Researcher's membership of a project: `Some(is_owner)`.
+pub async fn membership(db: &Db, project_id: i64, user_id: i64) -> Result<Option<bool>, DbError> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT CAST(CASE WHEN is_owner THEN 1 ELSE 0 END AS BIGINT) FROM project_members \
+         WHERE project_id = $1 AND user_id = $2",
+    )
+    .bind(project_id)
+    .bind(user_id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|(owner,)| owner != 0))
+}
+
+/// How many projects the user is a Project Owner of.
+pub async fn owned_count(db: &Db, user_id: i64) -> Result<i64, DbError> {
+    let (owned,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM project_members WHERE user_id = $1 AND is_owner = TRUE")
+            .bind(user_id)
+            .fetch_one(db.pool())
+            .await?;
+    Ok(owned)
+}
+
+/// The latest status of a project as stored (`None`: no history yet).
+pub async fn current_status(db: &Db, project_id: i64) -> Result<Option<String>, DbError> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT status FROM projects WHERE id = $1")
+        .bind(project_id)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.map(|(status,)| status))
+}
+
+/// What a new project stores.
+pub struct NewProject<'a> {
+    pub unit_id: i64,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub pi: &'a str,
+    pub public_key: Vec<u8>,
+    pub unit_public_key: Vec<u8>,
+    pub unit_sealed_key: Vec<u8>,
+    pub created_by: i64,
+    pub created_at: i64,
+    pub status: &'a str,
+}
+
+/// Takes the unit's next project number and stores the project with its first status, inside
+/// the caller's transaction (two creations never share an id). `public_id` makes the public id
+/// from the unit's internal reference and the number. Returns the row id and the public id.
+pub async fn insert(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    new: NewProject<'_>,
+    public_id: impl FnOnce(&str, i64) -> String,
+) -> Result<(i64, String), DbError> {
+    let (counter, internal_ref): (i64, String) = sqlx::query_as(
+        "UPDATE units SET project_counter = project_counter + 1 WHERE id = $1 \
+         RETURNING project_counter, internal_ref",
+    )
+    .bind(new.unit_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let public_id = public_id(&internal_ref, counter);
+    let (project_id,): (i64,) = sqlx::query_as(
+        "INSERT INTO projects (public_id, unit_id, title, description, pi, public_key, unit_public_key, \
+         unit_sealed_key, is_active, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, TRUE, $9, $10) RETURNING id",
+    )
+    .bind(&public_id)
+    .bind(new.unit_id)
+    .bind(new.title)
+    .bind(new.description)
+    .bind(new.pi)
+    .bind(new.public_key)
+    .bind(new.unit_public_key)
+    .bind(new.unit_sealed_key)
+    .bind(new.created_by)
+    .bind(new.created_at)
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query("INSERT INTO project_statuses (project_id, status, is_aborted, created_at) VALUES ($1, $2, FALSE, $3)")
+        .bind(project_id)
+        .bind(new.status)
+        .bind(new.created_at)
+        .execute(&mut **tx)
+        .await?;
+    Ok((project_id, public_id))
+}
+
+/// Names the project's bucket (inside the creating transaction).
+pub async fn set_bucket(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    project_id: i64,
+    bucket: &str,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE projects SET bucket = $1 WHERE id = $2")
+        .bind(bucket)
+        .bind(project_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Which projects a listing covers.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    All,
+    Unit(i64),
+    /// The projects the user is a member of.
+    MemberOf,
+}
+
+/// One line of a listing with what decides the viewer's capacity and access, read in the same
+/// query (no query per project).
+#[derive(sqlx::FromRow)]
+pub struct Listed {
+    #[sqlx(flatten)]
+    pub project: Project,
+    pub status: Option<String>,
+    /// The viewer's membership: 1 owner, 0 member, NULL none.
+    pub membership: Option<i64>,
+    /// Whether the viewer holds a seal of the project key made for their current public key.
+    pub own_seal: i64,
+    /// Whether the project key is sealed to the unit's current key.
+    pub unit_key_current: i64,
+}
+
+/// The active projects of `scope` as `viewer` sees them, newest first: one query.
+pub async fn listed(db: &Db, scope: Scope, viewer: i64) -> Result<Vec<Listed>, DbError> {
+    let (filter, unit) = match scope {
+        Scope::All => ("TRUE", 0),
+        Scope::Unit(unit) => ("p.unit_id = $1", unit),
+        Scope::MemberOf => ("m.user_id IS NOT NULL", 0),
+    };
+    Ok(sqlx::query_as(&format!(
+        "SELECT p.id, p.public_id, p.unit_id, u.external_display_name AS unit_name, p.title, p.description, p.pi, \
+         p.public_key, p.unit_public_key, p.unit_sealed_key, p.created_at, \
+         p.status \
+         AS status, \
+         CAST(CASE WHEN m.user_id IS NULL THEN NULL WHEN m.is_owner THEN 1 ELSE 0 END AS BIGINT) AS membership, \
+         CAST(CASE WHEN EXISTS (SELECT 1 FROM project_key_seals ks JOIN user_credentials c \
+         ON c.user_id = ks.user_id AND c.public_key = ks.recipient_public_key \
+         WHERE ks.project_id = p.id AND ks.user_id = $2) THEN 1 ELSE 0 END AS BIGINT) AS own_seal, \
+         CAST(CASE WHEN EXISTS (SELECT 1 FROM unit_keys k WHERE k.unit_id = p.unit_id \
+         AND k.public_key = p.unit_public_key) THEN 1 ELSE 0 END AS BIGINT) AS unit_key_current \
+         FROM projects p JOIN units u ON u.id = p.unit_id \
+         LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = $2 \
+         WHERE p.is_active = TRUE AND ({filter}) ORDER BY p.created_at DESC, p.id DESC"
+    ))
+    .bind(unit)
+    .bind(viewer)
+    .fetch_all(db.pool())
+    .await?)
+}
