@@ -69,9 +69,10 @@ pub struct InvitedProject {
     pub is_owner: bool,
 }
 
-/// A pending invite, as the invites page lists it.
+/// A pending invite, as the invites page lists it (and the server's listing query reads it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct InviteSummary {
     pub id: i64,
     pub email: String,

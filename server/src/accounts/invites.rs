@@ -253,18 +253,7 @@ pub async fn list(db: &Db, viewer: &User) -> Result<Vec<InviteSummary>, InviteEr
         ));
     }
     let rows = db::invites::listed(db, viewer.unit_id, viewer.id).await?;
-    Ok(rows
-        .into_iter()
-        .filter(|row| visible(viewer, row))
-        .map(|row| InviteSummary {
-            id: row.id,
-            email: row.email,
-            role: row.role,
-            unit_id: row.unit_id,
-            created_at: row.created_at,
-            expires_at: row.expires_at,
-        })
-        .collect())
+    Ok(rows.into_iter().filter(|row| visible(viewer, row)).map(|row| row.summary).collect())
 }
 
 fn visible(viewer: &User, row: &db::invites::Listed) -> bool {
@@ -272,7 +261,7 @@ fn visible(viewer: &User, row: &db::invites::Listed) -> bool {
         Role::SuperAdmin => true,
         Role::UnitAdmin | Role::UnitPersonnel => {
             viewer.unit_id.is_some()
-                && (row.unit_id == viewer.unit_id
+                && (row.summary.unit_id == viewer.unit_id
                     || row.inviter_unit == viewer.unit_id
                     || row.to_unit_project != 0)
         }

@@ -154,17 +154,7 @@ async fn carry<'p>(
 }
 
 /// One entry of a folder listing: a sub-folder (with what is below it) or a file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
-    pub is_folder: bool,
-    pub name: String,
-    pub path: String,
-    pub size_bytes: i64,
-    /// Files below a folder; 1 for a file.
-    pub file_count: i64,
-    /// When a file was last uploaded (folders: `None`).
-    pub updated_at: Option<i64>,
-}
+pub use app::api::files::FileEntry as Entry;
 
 #[derive(sqlx::FromRow)]
 struct EntryRow {

@@ -61,12 +61,8 @@ pub async fn delete<'e>(
 /// An invite as a viewer's listing needs it, with what decides whether the viewer sees it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Listed {
-    pub id: i64,
-    pub email: String,
-    pub role: String,
-    pub unit_id: Option<i64>,
-    pub created_at: i64,
-    pub expires_at: i64,
+    #[sqlx(flatten)]
+    pub summary: app::api::invites::InviteSummary,
     /// The inviter's unit.
     pub inviter_unit: Option<i64>,
     /// Whether the invite leads to a project of the viewer's unit (1/0).

@@ -9,7 +9,7 @@ use app::domain::projects::Capacity;
 
 use super::{visible, Project, ProjectError};
 use crate::db::audit::{self, AuditEvent};
-use crate::db::files::{self, Cursor, Entry};
+use crate::db::files::{self, Cursor};
 use crate::db::users::User;
 use crate::db::{Db, DbError};
 use crate::jobs::tasks;
@@ -52,11 +52,6 @@ pub async fn allowed(
     Ok((project, capacity))
 }
 
-fn to_wire(entry: Entry) -> FileEntry {
-    let Entry { is_folder, name, path, size_bytes, file_count, updated_at } = entry;
-    FileEntry { is_folder, name, path, size_bytes, file_count, updated_at }
-}
-
 pub async fn list(
     db: &Db,
     user: &User,
@@ -77,11 +72,7 @@ pub async fn list(
     if page.entries.is_empty() && after.is_none() && !files::folder_exists(db, project.id, &folder).await? {
         return Err(ProjectError::Invalid(format!("There is no folder '{folder}' in this project.")));
     }
-    Ok(FolderPage {
-        path: folder,
-        entries: page.entries.into_iter().map(to_wire).collect(),
-        next: page.next.map(|cursor| cursor.encode()),
-    })
+    Ok(FolderPage { path: folder, entries: page.entries, next: page.next.map(|cursor| cursor.encode()) })
 }
 
 pub async fn search(
@@ -96,7 +87,7 @@ pub async fn search(
         return Err(ProjectError::Invalid("Type part of a file name to search for.".into()));
     }
     let found = files::search(db, project.id, text, query.limit.unwrap_or(PAGE)).await?;
-    Ok(found.into_iter().map(to_wire).collect())
+    Ok(found)
 }
 
 /// Deletes files and folders (DDS: unit staff, In Progress and never released). The rows go now,
