@@ -151,6 +151,15 @@ pub async fn create(
                 if let members::Added::Member { .. } = &added {
                     let what = WaitsFor::Project { project_id: project.id, public_id: &project.public_id };
                     key_access::tell_approvers(db, mailer, public_url, what, &existing).await;
+                    crate::projects::status::mail_release_if_available(
+                        db,
+                        mailer,
+                        public_url,
+                        project.id,
+                        &existing.email,
+                        &inviter.name,
+                    )
+                    .await;
                 }
                 Ok(added.into())
             }

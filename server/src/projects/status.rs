@@ -285,6 +285,36 @@ pub async fn apply_deadlines(db: &Db, now: i64) -> Result<u64, DbError> {
     Ok(moved)
 }
 
+/// Public id, title, status and deadline: what a release mail needs.
+type ReleaseFacts = (String, String, String, Option<i64>);
+
+/// DDS: a Researcher added to a project that is Available gets the release mail (with the
+/// deadline) at once. Queued after the addition; a failure is logged, the addition stands.
+pub async fn mail_release_if_available(
+    db: &Db,
+    mailer: &Mailer,
+    public_url: &str,
+    project_id: i64,
+    to: &str,
+    sender: &str,
+) {
+    let row: Result<Option<ReleaseFacts>, _> =
+        sqlx::query_as("SELECT public_id, title, status, deadline FROM projects WHERE id = $1")
+            .bind(project_id)
+            .fetch_optional(db.pool())
+            .await;
+    match row {
+        Ok(Some((public_id, title, status, deadline))) if status == ProjectStatus::Available.as_str() => {
+            let mail = release_mail(to, public_url, &public_id, &title, deadline, sender);
+            if let Err(err) = mailer.send(mail).await {
+                tracing::warn!(project = %public_id, error = %err, "release mail to an added researcher not queued");
+            }
+        }
+        Ok(_) => {}
+        Err(err) => tracing::warn!(error = %err, "cannot read the project for a release mail"),
+    }
+}
+
 /// DDS's `project_release` mail to every Researcher of the project, queued in the transaction.
 async fn release_mails(
     tx: &mut Transaction<'_, Any>,

@@ -170,3 +170,26 @@ async fn two_changes_at_once_apply_one_after_the_other(backend: Backend) {
     app.stop().await;
 }
 both_backends!(two_changes_at_once_apply_one_after_the_other, two_changes_at_once_apply_one_after_the_other);
+
+async fn a_researcher_added_to_an_available_project_gets_the_release_mail(backend: Backend) {
+    let app = seeded(backend).await;
+    let admin = signed_in(&app, "unitadmin_1").await;
+    let (code, _) = change(&admin, json!({ "action": "release", "send_email": false })).await;
+    assert_eq!(code, 200);
+    assert!(release_mails(&app, "researchuser_2@example.com").is_empty());
+    // Out, then back in while Available.
+    let member = format!("/api/v1/projects/{DEV_PROJECT}/members/researchuser_2");
+    assert_eq!(admin.send(Method::DELETE, &member, json!({})).await.status(), 204);
+    let mut body = crate::invites::invite_body("researchuser_2@example.com", "Researcher", None);
+    body["project"] = DEV_PROJECT.into();
+    assert_eq!(admin.post("/api/v1/invites", body).await.status(), 200);
+    app.mail_delivered().await;
+    let mails = release_mails(&app, "researchuser_2@example.com");
+    assert_eq!(mails.len(), 1, "the added researcher is told the project is available");
+    assert!(mails[0].contains("Your access to this project will expire on"));
+    app.stop().await;
+}
+both_backends!(
+    a_researcher_added_to_an_available_project_gets_the_release_mail,
+    a_researcher_added_to_an_available_project_gets_the_release_mail
+);
