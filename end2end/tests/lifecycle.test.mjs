@@ -23,6 +23,26 @@ async function notice(page, expected) {
   );
 }
 
+/** Waits until the test id's text is `expected` (the panel reloads after each change). */
+async function shows(page, testId, expected) {
+  await page.waitForFunction(
+    ([id, text]) => document.querySelector(`[data-testid=${id}]`)?.textContent === text, [testId, expected], { timeout: 20_000 },
+  );
+}
+
+/** Waits until the test id's text is no longer `old`, and answers the new text. */
+async function changesFrom(page, testId, old) {
+  await page.waitForFunction(
+    ([id, text]) => {
+      const now = document.querySelector(`[data-testid=${id}]`)?.textContent;
+      return now !== undefined && now !== text;
+    },
+    [testId, old],
+    { timeout: 20_000 },
+  );
+  return page.getByTestId(testId).textContent();
+}
+
 describe('project lifecycle', () => {
   const env = seededPortal();
 
@@ -35,8 +55,8 @@ describe('project lifecycle', () => {
     await admin.page.getByTestId('status-days').fill('10');
     await admin.page.getByTestId('release').click();
     await notice(admin.page, `Project ${PROJECT} updated to status Available. An e-mail notification has been sent.`);
-    assert.equal(await admin.page.getByTestId('status-now').textContent(), 'Available');
-    const deadline = await admin.page.getByTestId('status-deadline').textContent();
+    await shows(admin.page, 'status-now', 'Available');
+    const deadline = await changesFrom(admin.page, 'status-deadline', 'None');
     assert.match(deadline, /^\d{4}-\d{2}-\d{2} 23:59:59 UTC$/);
     const mail = newestMail(env.portal.dataDir, 'researchuser_1@example.com', 'Project made available by');
     assert.ok(mail.includes(`Your access to this project will expire on ${deadline}`), mail);
@@ -47,13 +67,14 @@ describe('project lifecycle', () => {
     await admin.page.getByTestId('extend-confirm').getByText('Operation must be confirmed before proceeding.', { exact: false }).waitFor();
     await admin.page.getByTestId('extend-yes').click();
     await notice(admin.page, `The deadline of project ${PROJECT} was extended.`);
-    const extended = await admin.page.getByTestId('status-deadline').textContent();
-    assert.notEqual(extended, deadline);
+    const extended = await changesFrom(admin.page, 'status-deadline', deadline);
 
     await admin.page.getByTestId('retract').click();
     await notice(admin.page, `Project ${PROJECT} updated to status In Progress.`);
+    await shows(admin.page, 'status-now', 'In Progress');
     await admin.page.getByTestId('release').click();
     await notice(admin.page, `Project ${PROJECT} updated to status Available. An e-mail notification has been sent.`);
+    await shows(admin.page, 'status-now', 'Available');
     assert.equal(await admin.page.getByTestId('status-deadline').textContent(), extended, 'the countdown does not pause');
     assert.deepEqual(admin.problems, []);
 
