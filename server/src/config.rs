@@ -42,6 +42,8 @@ const SETTINGS: &[Setting] = &[
     setting("secret_key", "DDS_SECRET_KEY"),
     setting("login_concurrency", "DDS_LOGIN_CONCURRENCY"),
     setting("trusted_proxies", "DDS_TRUSTED_PROXIES"),
+    setting("jobs.tick_secs", "DDS_JOBS_TICK_SECS"),
+    setting("clock.offset_file", "DDS_CLOCK_OFFSET_FILE"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -179,6 +181,12 @@ pub struct Config {
     /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDR blocks); empty:
     /// the TCP peer is the client.
     pub trusted_proxies: Vec<crate::http::client_ip::IpRange>,
+    /// How often this replica looks for due jobs.
+    pub job_tick: std::time::Duration,
+    /// For demonstrations and end-to-end tests only: a file holding a number of seconds the
+    /// server's clock runs ahead of the system's (deadlines, expiry and jobs follow it). `None`:
+    /// the system clock.
+    pub clock_offset_file: Option<PathBuf>,
 }
 
 /// Raw values by TOML key, before validation.
@@ -328,7 +336,19 @@ impl Config {
             .map(|entry| entry.parse().map_err(|reason| invalid("trusted_proxies", reason)))
             .collect::<Result<Vec<_>, _>>()?;
 
+        let job_tick = match get("jobs.tick_secs") {
+            Some(text) => match text.parse::<u64>() {
+                Ok(n) if (1..=3600).contains(&n) => std::time::Duration::from_secs(n),
+                _ => {
+                    return Err(invalid("jobs.tick_secs", format!("'{text}' is not a number from 1 to 3600")))
+                }
+            },
+            None => std::time::Duration::from_secs(60),
+        };
+
         Ok(Config {
+            job_tick,
+            clock_offset_file: get("clock.offset_file").map(PathBuf::from),
             secret_key,
             login_concurrency,
             trusted_proxies,
@@ -519,6 +539,20 @@ mod tests {
         assert_eq!(credentials.access_key, "my-key");
         let err = load(&[("DDS_S3_ACCESS_KEY", "only-the-key")]).unwrap_err().to_string();
         assert!(err.contains("DDS_S3_SECRET_KEY"), "{err}");
+    }
+
+    #[test]
+    fn job_tick_and_clock_offset_file() {
+        let config = load(&[]).unwrap();
+        assert_eq!(config.job_tick, std::time::Duration::from_secs(60));
+        assert_eq!(config.clock_offset_file, None);
+        let config = load(&[("DDS_JOBS_TICK_SECS", "1"), ("DDS_CLOCK_OFFSET_FILE", "/tmp/offset")]).unwrap();
+        assert_eq!(config.job_tick, std::time::Duration::from_secs(1));
+        assert_eq!(config.clock_offset_file, Some(PathBuf::from("/tmp/offset")));
+        for bad in ["0", "3601", "soon", "-5"] {
+            let err = load(&[("DDS_JOBS_TICK_SECS", bad)]).unwrap_err().to_string();
+            assert!(err.contains("DDS_JOBS_TICK_SECS") && err.contains("from 1 to 3600"), "{err}");
+        }
     }
 
     #[test]

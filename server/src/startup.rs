@@ -12,7 +12,7 @@ use tokio::task::JoinSet;
 
 use crate::auth::secret::ServerSecret;
 use crate::auth::session_store::DbSessionStore;
-use crate::clock::{SharedClock, SystemClock};
+use crate::clock::{OffsetFileClock, SharedClock, SystemClock};
 use crate::config::{Config, StorageConfig};
 use crate::db::{Db, DbError};
 use crate::mail::MailError;
@@ -70,7 +70,14 @@ pub async fn open_database(config: &Config) -> Result<Db, DbError> {
 }
 
 pub async fn start(config: Config) -> Result<Running, StartupError> {
-    start_with_clock(config, Arc::new(SystemClock)).await
+    let clock: SharedClock = match &config.clock_offset_file {
+        Some(path) => {
+            tracing::warn!(file = %path.display(), "the clock runs ahead by the seconds in this file (testing only)");
+            Arc::new(OffsetFileClock::new(path.clone()))
+        }
+        None => Arc::new(SystemClock),
+    };
+    start_with_clock(config, clock).await
 }
 
 /// [`start`] with the given clock (tests pass a [`crate::clock::ManualClock`]).
@@ -159,7 +166,8 @@ pub async fn start_with_clock(config: Config, clock: SharedClock) -> Result<Runn
         leptos_options,
         clock,
     };
-    tasks.spawn(crate::jobs::scheduler(crate::jobs::JobContext::from_state(&state), stopped()));
+    let tick = state.config.job_tick;
+    tasks.spawn(crate::jobs::scheduler(crate::jobs::JobContext::from_state(&state), tick, stopped()));
     tasks.spawn(mail_worker.run(shutdown.subscribe()));
     tasks.spawn(crate::jobs::tasks::runner(
         state.db.clone(),

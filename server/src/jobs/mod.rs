@@ -40,8 +40,6 @@ impl JobContext {
     }
 }
 
-/// How often a replica looks for due jobs.
-pub const TICK: Duration = Duration::from_secs(60);
 /// How long a claimed job may run before another replica may take it over.
 const LEASE_SECS: i64 = 15 * 60;
 /// Expired links (invites, password resets) stay this long (whoever clicks then reads "expired"
@@ -211,10 +209,15 @@ pub async fn run_due(ctx: &JobContext, holder: &str) -> Vec<(Job, Outcome)> {
     outcomes
 }
 
-/// The scheduler loop of one replica, until `stopped` resolves.
-pub async fn scheduler(ctx: JobContext, stopped: impl Future<Output = ()>) -> std::io::Result<()> {
+/// The scheduler loop of one replica, looking for due jobs every `tick` (`jobs.tick_secs`),
+/// until `stopped` resolves.
+pub async fn scheduler(
+    ctx: JobContext,
+    tick: Duration,
+    stopped: impl Future<Output = ()>,
+) -> std::io::Result<()> {
     let holder = uuid::Uuid::new_v4().to_string();
-    let mut ticks = tokio::time::interval(TICK);
+    let mut ticks = tokio::time::interval(tick);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     tokio::pin!(stopped);
     loop {
