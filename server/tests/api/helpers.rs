@@ -101,7 +101,7 @@ fn postgres_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
 }
 
-async fn create_postgres_database() -> (String, String) {
+pub async fn create_postgres_database() -> (String, String) {
     use sqlx::Connection;
     let admin = postgres_admin_url();
     let name = format!("dds_test_{}", uuid::Uuid::new_v4().simple());
@@ -115,7 +115,7 @@ async fn create_postgres_database() -> (String, String) {
     (name.clone(), format!("{base}/{name}"))
 }
 
-async fn drop_postgres_database(name: &str) {
+pub async fn drop_postgres_database(name: &str) {
     use sqlx::Connection;
     if let Ok(mut conn) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
         let _ = sqlx::Executor::execute(

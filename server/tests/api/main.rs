@@ -4,6 +4,7 @@
 mod account_links;
 mod auth;
 mod cli;
+mod crash;
 mod data_dir;
 mod files;
 mod helpers;
