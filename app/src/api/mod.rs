@@ -7,6 +7,7 @@ pub mod account;
 pub mod auth;
 pub mod error;
 pub mod files;
+pub mod health;
 pub mod invites;
 pub mod keys;
 pub mod members;

@@ -48,7 +48,7 @@ pub fn router(state: AppState) -> Router {
         crate::auth::csrf::protect,
     );
     let router = Router::new()
-        .route("/status", get(status::status))
+        .route(app::api::health::STATUS, get(status::status))
         .nest(app::api::BASE, api_v1(&state))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             app::shell(shell_options.clone())
