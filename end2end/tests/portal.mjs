@@ -22,8 +22,11 @@ async function freePort() {
   });
 }
 
-/** Starts the portal; resolves once /status reports a healthy database and storage. */
-export async function startPortal() {
+/**
+ * Starts the portal; resolves once /status reports a healthy database and storage. `extraEnv`
+ * adds settings (e.g. `DDS_CLOCK_OFFSET_FILE`).
+ */
+export async function startPortal(extraEnv = {}) {
   const bin = process.env.DDS_BIN;
   const siteRoot = process.env.DDS_SITE_ROOT;
   if (!bin || !siteRoot) throw new Error('DDS_BIN and DDS_SITE_ROOT must be set (scripts/test.sh does)');
@@ -40,6 +43,7 @@ export async function startPortal() {
       DDS_S3_LISTEN: `127.0.0.1:${s3Port}`,
       DDS_SITE_ROOT: siteRoot,
       DATABASE_URL: '',
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -75,10 +79,10 @@ export async function startPortal() {
  * browser, started before its tests and stopped after them. Tests read `env.portal`,
  * `env.browser`.
  */
-export function seededPortal() {
+export function seededPortal(extraEnv = {}) {
   const env = { portal: undefined, browser: undefined };
   before(async () => {
-    env.portal = await startPortal();
+    env.portal = await startPortal(extraEnv);
     execFileSync(process.env.DDS_BIN, ['init-db', 'dev'], { env: { ...process.env, DDS_DATA_DIR: env.portal.dataDir } });
     env.browser = await launchBrowser();
   });
