@@ -1,17 +1,20 @@
-//! The Super Admin console: maintenance mode on/off, and the messages of the day (create,
-//! deactivate, email to all users or to unit users). Everything here goes through Super-Admin-only
+//! The Super Admin console: maintenance mode on/off, the messages of the day (create,
+//! deactivate, email to all users or to unit users), units (create, edit, usage) and the
+//! background tasks still open (with a retry). Everything here goes through Super-Admin-only
 //! API endpoints; other visitors get a sentence.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use serde::de::DeserializeOwned;
 
 use crate::api::notices::{
     Audience, Maintenance, Motd, NewMotd, SendMotd, Sending, MAINTENANCE, MOTD, MOTDS, MOTD_SEND,
 };
 use crate::api::{url, with_param, Created};
-use crate::client::api::{delete, get_json, post_json, send_json};
+use crate::client::api::{delete, post_json, send_json};
+use crate::components::reload::load_on;
 use crate::components::session::CurrentUser;
+use crate::components::tasks_console::TasksConsole;
+use crate::components::units_console::UnitsConsole;
 use crate::domain::roles::Role;
 
 #[component]
@@ -26,6 +29,8 @@ pub fn AdminPage() -> impl IntoView {
                     view! {
                         <MaintenanceSwitch />
                         <Messages />
+                        <UnitsConsole />
+                        <TasksConsole />
                     }
                         .into_any()
                 }
@@ -35,28 +40,11 @@ pub fn AdminPage() -> impl IntoView {
     }
 }
 
-/// Loads `path` in the browser, again whenever `version` changes. Client-only (an effect), so the
-/// server and the hydrating browser both render the "loading" state first: these sections sit
-/// inside the page's own `Suspense`, where a nested resource would not hydrate.
-fn load<T>(path: &'static str, version: ReadSignal<u32>) -> ReadSignal<Option<Result<T, String>>>
-where
-    T: DeserializeOwned + Send + Sync + 'static,
-{
-    let (value, set_value) = signal(None);
-    Effect::new(move |_| {
-        version.track();
-        leptos::task::spawn_local(async move {
-            set_value.set(Some(get_json::<T>(&url(path)).await.map_err(String::from)))
-        });
-    });
-    value
-}
-
 #[component]
 fn MaintenanceSwitch() -> impl IntoView {
     let (version, set_version) = signal(0u32);
     let (error, set_error) = signal(None::<String>);
-    let state = load::<Maintenance>(MAINTENANCE, version);
+    let state = load_on::<Maintenance>(MAINTENANCE, version);
     let set = move |active: bool| {
         set_error.set(None);
         leptos::task::spawn_local(async move {
@@ -108,7 +96,7 @@ fn Messages() -> impl IntoView {
     let (error, set_error) = signal(None::<String>);
     let (status, set_status) = signal(None::<String>);
     let message = RwSignal::new(String::new());
-    let list = load::<Vec<Motd>>(MOTDS, version);
+    let list = load_on::<Vec<Motd>>(MOTDS, version);
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         set_error.set(None);
