@@ -120,6 +120,22 @@ pub async fn insert(
     Ok((project_id, public_id))
 }
 
+/// The primary addresses of the project's active Researchers (its members), in the caller's
+/// transaction: whom a release or a reminder mail goes to.
+pub async fn researcher_emails(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    project_id: i64,
+) -> Result<Vec<String>, DbError> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT e.email FROM project_members m JOIN users u ON u.id = m.user_id \
+         JOIN emails e ON e.user_id = u.id AND e.is_primary = TRUE WHERE m.project_id = $1 AND u.is_active = TRUE",
+    )
+    .bind(project_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().map(|(email,)| email).collect())
+}
+
 /// Names the project's bucket (inside the creating transaction).
 pub async fn set_bucket(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,

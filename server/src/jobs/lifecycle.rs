@@ -59,14 +59,7 @@ pub async fn send_deadline_reminders(
             if inserted.rows_affected() == 0 {
                 continue; // another replica reminded them
             }
-            let recipients: Vec<(String,)> = sqlx::query_as(
-                "SELECT e.email FROM project_members m JOIN users u ON u.id = m.user_id \
-                 JOIN emails e ON e.user_id = u.id AND e.is_primary = TRUE WHERE m.project_id = $1 AND u.is_active = TRUE",
-            )
-            .bind(project_id)
-            .fetch_all(&mut *tx)
-            .await?;
-            for (to,) in recipients {
+            for to in crate::db::projects::researcher_emails(&mut tx, project_id).await? {
                 let mail = reminder_mail(&to, public_url, &public_id, &title, deadline);
                 if let Err(err) = mailer.send_in(&mut tx, mail).await {
                     queued(err)?;

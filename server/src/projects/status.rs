@@ -323,15 +323,9 @@ async fn release_mails(
     deadline: Option<i64>,
     sender: &str,
 ) -> Result<usize, ProjectError> {
-    let recipients: Vec<(String,)> = sqlx::query_as(
-        "SELECT e.email FROM project_members m JOIN users u ON u.id = m.user_id \
-         JOIN emails e ON e.user_id = u.id AND e.is_primary = TRUE WHERE m.project_id = $1 AND u.is_active = TRUE",
-    )
-    .bind(project.id)
-    .fetch_all(&mut **tx)
-    .await?;
+    let recipients = crate::db::projects::researcher_emails(tx, project.id).await?;
     let public_id = public_id_of(tx, project.id).await?;
-    for (to,) in &recipients {
+    for to in &recipients {
         let mail = release_mail(to, cx.public_url, &public_id, &project.title, deadline, sender);
         match cx.mailer.send_in(tx, mail).await {
             Ok(()) => {}
