@@ -7,22 +7,12 @@ use app::domain::quota::{human_bytes, QuotaCheck};
 use app::domain::usage::{byte_hours, fully_invoiced, VersionLife};
 
 use crate::db::{Db, DbError};
-use crate::mail::{escape_html, MailError, Mailer, OutgoingMail};
+use crate::mail::{escape_html, Mailer, OutgoingMail};
 use crate::projects::status::utc;
 
 /// Reminders go this many days before a deadline of an Available project.
 pub const REMINDER_DAYS: [i64; 2] = [7, 1];
 const DAY: i64 = 86_400;
-
-fn queued(err: MailError) -> Result<(), DbError> {
-    match err {
-        MailError::Queue(err) => Err(err),
-        other => {
-            tracing::warn!(error = %other, "a job's mail was not queued");
-            Ok(())
-        }
-    }
-}
 
 /// Mails the Researchers of each Available project whose deadline is within a reminder's
 /// days, once per project, deadline and reminder. Returns how many projects were reminded.
@@ -61,9 +51,7 @@ pub async fn send_deadline_reminders(
             }
             for to in crate::db::projects::researcher_emails(&mut tx, project_id).await? {
                 let mail = reminder_mail(&to, public_url, &public_id, &title, deadline);
-                if let Err(err) = mailer.send_in(&mut tx, mail).await {
-                    queued(err)?;
-                }
+                mailer.send_in_or_log(&mut tx, mail).await?;
             }
             tx.commit().await?;
             reminded += 1;
@@ -201,11 +189,7 @@ pub async fn warn_about_quotas(db: &Db, mailer: &Mailer, now: i64) -> Result<u64
                 .execute(&mut *tx)
                 .await?;
                 if claimed.rows_affected() == 1 {
-                    if let Err(err) =
-                        mailer.send_in(&mut tx, quota_mail(&contact, &name, used, quota, level)).await
-                    {
-                        queued(err)?;
-                    }
+                    mailer.send_in_or_log(&mut tx, quota_mail(&contact, &name, used, quota, level)).await?;
                     warned += 1;
                 }
                 tx.commit().await?;

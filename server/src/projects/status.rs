@@ -18,7 +18,7 @@ use crate::db::audit::{self, AuditEvent};
 use crate::db::users::User;
 use crate::db::{Db, DbError};
 use crate::jobs::tasks;
-use crate::mail::{escape_html, MailError, Mailer, OutgoingMail};
+use crate::mail::{escape_html, Mailer, OutgoingMail};
 
 impl From<StatusError> for ProjectError {
     fn from(err: StatusError) -> Self {
@@ -327,12 +327,7 @@ async fn release_mails(
     let public_id = public_id_of(tx, project.id).await?;
     for to in &recipients {
         let mail = release_mail(to, cx.public_url, &public_id, &project.title, deadline, sender);
-        match cx.mailer.send_in(tx, mail).await {
-            Ok(()) => {}
-            Err(MailError::Queue(err)) => return Err(err.into()),
-            // A stored address that lettre refuses: the others are still mailed.
-            Err(err) => tracing::warn!(project = %public_id, error = %err, "release mail not queued"),
-        }
+        cx.mailer.send_in_or_log(tx, mail).await?;
     }
     Ok(recipients.len())
 }
