@@ -74,3 +74,13 @@ where
     .await?;
     Ok(())
 }
+
+/// Removes every seal of the key (nobody opens it any more), inside the caller's transaction.
+pub async fn remove_all<'e, E>(executor: E, key: SealedKey, scope_id: i64) -> Result<(), DbError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let (table, scope) = key.table();
+    sqlx::query(&format!("DELETE FROM {table} WHERE {scope} = $1")).bind(scope_id).execute(executor).await?;
+    Ok(())
+}

@@ -89,7 +89,7 @@ pub async fn add_existing_user(
     if !target.is_active {
         return Err(ProjectError::Denied("The account is deactivated.".into()));
     }
-    match super::membership(db, project.id, target.id).await? {
+    match super::membership(db.pool(), project.id, target.id).await? {
         Some(owner) if owner == is_owner => Err(ProjectError::AlreadyAssociated(format!(
             "{} is already associated with the project {} in this capacity ({}).",
             target.username,

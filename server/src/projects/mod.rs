@@ -35,8 +35,7 @@ pub const INITIAL_STATUS: ProjectStatus = ProjectStatus::InProgress;
 fn status_of(stored: Option<String>) -> Result<ProjectStatus, DbError> {
     match stored {
         None => Ok(INITIAL_STATUS),
-        Some(s) => ProjectStatus::parse(&s)
-            .ok_or_else(|| DbError::Internal(format!("unknown project status '{s}' in the database"))),
+        Some(s) => db::projects::parse_status(&s),
     }
 }
 
@@ -94,7 +93,7 @@ pub use crate::db::projects::{by_public_id, membership, Project};
 
 pub async fn capacity(db: &Db, user: &User, project: &Project) -> Result<Capacity, DbError> {
     let membership = match user.role {
-        app::domain::roles::Role::Researcher => membership(db, project.id, user.id).await?,
+        app::domain::roles::Role::Researcher => membership(db.pool(), project.id, user.id).await?,
         _ => None,
     };
     Ok(Capacity::of(&actor(user), project.unit_id, membership))
