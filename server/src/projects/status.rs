@@ -140,7 +140,7 @@ pub async fn change(
     let transition = rules::decide(capacity, &project.state, change, unit, cx.now)?;
     record(&mut tx, &project, &transition, Some(user.id), None, cx.now).await?;
     let mailed = if transition.release_mail && send_email {
-        release_mails(&mut tx, cx, &project, transition.state.deadline, &user.name).await?
+        release_mails(&mut tx, cx, public_id, &project, transition.state.deadline, &user.name).await?
     } else {
         0
     };
@@ -246,28 +246,21 @@ pub async fn mail_release_if_available(
 }
 
 /// DDS's `project_release` mail to every Researcher of the project, queued in the transaction.
+/// `public_id` is the one the project was locked by (the stored spelling).
 async fn release_mails(
     tx: &mut Transaction<'_, Any>,
     cx: &Context<'_>,
+    public_id: &str,
     project: &Locked,
     deadline: Option<i64>,
     sender: &str,
 ) -> Result<usize, ProjectError> {
-    let recipients = crate::db::projects::researcher_emails(tx, project.id).await?;
-    let public_id = public_id_of(tx, project.id).await?;
+    let recipients = projects::researcher_emails(tx, project.id).await?;
     for to in &recipients {
-        let mail = release_mail(to, cx.public_url, &public_id, &project.title, deadline, sender);
+        let mail = release_mail(to, cx.public_url, public_id, &project.title, deadline, sender);
         cx.mailer.send_in_or_log(tx, mail).await?;
     }
     Ok(recipients.len())
-}
-
-async fn public_id_of(tx: &mut Transaction<'_, Any>, project_id: i64) -> Result<String, DbError> {
-    let (public_id,): (String,) = sqlx::query_as("SELECT public_id FROM projects WHERE id = $1")
-        .bind(project_id)
-        .fetch_one(&mut **tx)
-        .await?;
-    Ok(public_id)
 }
 
 /// A deadline as a reader sees it: "2026-12-31 23:59:59 UTC".
