@@ -270,9 +270,15 @@ pub async fn folder_exists(db: &Db, project_id: i64, folder: &str) -> Result<boo
     Ok(row.is_some())
 }
 
+/// `text` as a part of a LIKE pattern that matches only itself (the query says `ESCAPE '\'`):
+/// the escape character first, then the wildcards `%` and `_`.
+fn like_literal(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
 /// Files whose name contains `text` (case-insensitive for ASCII), by path, `limit` at most.
 pub async fn search(db: &Db, project_id: i64, text: &str, limit: i64) -> Result<Vec<Entry>, DbError> {
-    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = like_literal(text);
     let sql = format!(
         "SELECT {FILE_COLUMNS} FROM files WHERE project_id = $1 AND LOWER(name) LIKE LOWER($2) ESCAPE '\\' \
          ORDER BY path LIMIT $3"
@@ -302,7 +308,7 @@ pub async fn delete_path(
     path: &str,
     now: i64,
 ) -> Result<Removed, DbError> {
-    let below = format!("{}/%", path.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let below = format!("{}/%", like_literal(path));
     let doomed: Vec<(i64, String, i64, i64)> = sqlx::query_as(
         "SELECT id, path, size_bytes, stored_bytes FROM files WHERE project_id = $1 AND (path = $2 OR path LIKE $3 ESCAPE '\\')",
     )
@@ -330,4 +336,18 @@ pub async fn delete_path(
         .execute(&mut **tx)
         .await?;
     Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_literal;
+
+    #[test]
+    fn like_literal_escapes_the_wildcards_and_the_escape_itself() {
+        assert_eq!(like_literal("reads.fastq"), "reads.fastq");
+        assert_eq!(like_literal("100%_done"), "100\\%\\_done");
+        assert_eq!(like_literal("a\\b"), "a\\\\b");
+        // The escape character goes first, so the escapes added before wildcards stay single.
+        assert_eq!(like_literal("\\%"), "\\\\\\%");
+    }
 }
