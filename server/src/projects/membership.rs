@@ -109,6 +109,7 @@ pub async fn edit_details(
     user: &User,
     public_id: &str,
     edit: &EditDetails,
+    now: i64,
 ) -> Result<(), ProjectError> {
     let (project, capacity) = visible(db, user, public_id).await?;
     may_edit_details(capacity)?;
@@ -121,7 +122,7 @@ pub async fn edit_details(
         .bind(&title)
         .bind(&description)
         .bind(&pi)
-        .bind(crate::db::now())
+        .bind(now)
         .bind(project.id)
         .execute(&mut *tx)
         .await?;

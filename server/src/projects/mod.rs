@@ -25,7 +25,7 @@ use crate::auth::credentials::{decode_field, PUBLIC_KEY_LEN};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::seals::{self, SealedKey};
 use crate::db::users::{self, User};
-use crate::db::{self, now, Db, DbError};
+use crate::db::{self, Db, DbError};
 use crate::storage::{ObjectStore, StorageError};
 
 /// The status a new project starts in (DDS).
@@ -149,6 +149,7 @@ pub async fn create(
     portal_origin: &str,
     creator: &User,
     new: NewProject,
+    now: i64,
 ) -> Result<String, ProjectError> {
     let unit_id = creator.unit_id.unwrap_or_default();
     let unit_admins = match creator.unit_id {
@@ -188,7 +189,7 @@ pub async fn create(
             unit_public_key,
             unit_sealed_key,
             created_by: creator.id,
-            created_at: now(),
+            created_at: now,
             status: INITIAL_STATUS.as_str(),
         },
         rules::public_id,

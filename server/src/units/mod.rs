@@ -5,7 +5,7 @@
 use app::api::units::{UnitSettings, UnitView};
 use app::domain::units::check;
 
-use crate::db::{now, Db, DbError};
+use crate::db::{Db, DbError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum UnitError {
@@ -107,7 +107,7 @@ fn trimmed(settings: &UnitSettings) -> UnitSettings {
 }
 
 /// Creates a unit. Two creations of one name at once: one wins, the other gets `Taken`.
-pub async fn create(db: &Db, settings: &UnitSettings) -> Result<UnitView, UnitError> {
+pub async fn create(db: &Db, settings: &UnitSettings, now: i64) -> Result<UnitView, UnitError> {
     let unit = trimmed(settings);
     check(&unit).map_err(UnitError::Invalid)?;
     sqlx::query(
@@ -125,7 +125,7 @@ pub async fn create(db: &Db, settings: &UnitSettings) -> Result<UnitView, UnitEr
     .bind(unit.days_in_available)
     .bind(unit.days_in_expired)
     .bind(&unit.bucket_prefix)
-    .bind(now())
+    .bind(now)
     .execute(db.pool())
     .await?;
     get(db, &unit.public_id).await
