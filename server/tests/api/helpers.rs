@@ -237,6 +237,23 @@ impl Browser {
     }
 }
 
+/// Status and JSON body of a response (a string for an empty or non-JSON body).
+pub async fn answer(response: reqwest::Response) -> (u16, serde_json::Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+}
+
+/// The row id of the project with this public id.
+pub async fn project_id(db: &dds_server::db::Db, public_id: &str) -> i64 {
+    let (id,): (i64,) = sqlx::query_as("SELECT id FROM projects WHERE public_id = $1")
+        .bind(public_id)
+        .fetch_one(db.pool())
+        .await
+        .expect("the project exists");
+    id
+}
+
 /// A second unit ("unit-2", display name "Second") beside the seeded one; its id.
 pub async fn add_second_unit(db: &dds_server::db::Db) -> i64 {
     let (id,): (i64,) = sqlx::query_as(
