@@ -6,6 +6,7 @@ pub mod audit;
 pub mod files;
 pub mod invites;
 pub mod maintenance;
+pub mod members;
 pub mod motd;
 pub mod projects;
 pub mod seals;

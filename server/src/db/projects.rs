@@ -182,6 +182,26 @@ pub async fn record_status(
     Ok(())
 }
 
+/// Changes title, description and PI.
+pub async fn set_details(
+    tx: &mut Transaction<'_, Any>,
+    project_id: i64,
+    title: &str,
+    description: &str,
+    pi: &str,
+    now: i64,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE projects SET title = $1, description = $2, pi = $3, updated_at = $4 WHERE id = $5")
+        .bind(title)
+        .bind(description)
+        .bind(pi)
+        .bind(now)
+        .bind(project_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Clears title, description and PI, the members and the invites' links to the project (DDS,
 /// at deletion and abort). The row (and its bucket name) stays for billing.
 pub async fn clear_metadata(tx: &mut Transaction<'_, Any>, project_id: i64) -> Result<(), DbError> {

@@ -145,3 +145,20 @@ pub async fn deadlines(
         .fetch_one(&mut **tx)
         .await?)
 }
+
+/// A unit's quota and what it uses (bytes stored, kept with the file rows).
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub struct Usage {
+    pub quota_bytes: i64,
+    pub used_bytes: i64,
+}
+
+/// The quota and usage of the project's unit.
+pub async fn usage_of_project(db: &Db, project_id: i64) -> Result<Usage, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT u.quota_bytes, u.used_bytes FROM units u JOIN projects p ON p.unit_id = u.id WHERE p.id = $1",
+    )
+    .bind(project_id)
+    .fetch_one(db.pool())
+    .await?)
+}
