@@ -12,6 +12,7 @@ pub mod projects;
 pub mod seals;
 pub mod seed;
 pub mod units;
+pub mod usage;
 pub mod users;
 
 use std::time::Duration;

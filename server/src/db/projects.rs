@@ -253,6 +253,57 @@ pub async fn past_deadline(db: &Db, now: i64) -> Result<Vec<String>, DbError> {
     Ok(rows.into_iter().map(|(public_id,)| public_id).collect())
 }
 
+/// An Available project whose deadline a reminder is due for.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReminderDue {
+    pub id: i64,
+    pub public_id: String,
+    pub title: String,
+    pub deadline: i64,
+}
+
+/// The Available projects whose deadline is after `now` and no later than `until`, not yet
+/// reminded `days_before` days before that deadline.
+pub async fn reminders_due(
+    db: &Db,
+    now: i64,
+    until: i64,
+    days_before: i64,
+) -> Result<Vec<ReminderDue>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT p.id, p.public_id, p.title, p.deadline FROM projects p WHERE p.status = 'Available' \
+         AND p.deadline > $1 AND p.deadline <= $2 AND NOT EXISTS (SELECT 1 FROM deadline_reminders r \
+         WHERE r.project_id = p.id AND r.deadline = p.deadline AND r.days_before = $3)",
+    )
+    .bind(now)
+    .bind(until)
+    .bind(days_before)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// Records in the caller's transaction that the reminder for this deadline goes now; `false`
+/// if it was recorded already (another replica sends it).
+pub async fn claim_reminder(
+    tx: &mut Transaction<'_, Any>,
+    project_id: i64,
+    deadline: i64,
+    days_before: i64,
+    now: i64,
+) -> Result<bool, DbError> {
+    let inserted = sqlx::query(
+        "INSERT INTO deadline_reminders (project_id, deadline, days_before, sent_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(project_id)
+    .bind(deadline)
+    .bind(days_before)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(inserted.rows_affected() != 0)
+}
+
 /// What a release mail says of a project.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ReleaseFacts {

@@ -162,3 +162,48 @@ pub async fn usage_of_project(db: &Db, project_id: i64) -> Result<Usage, DbError
     .fetch_one(db.pool())
     .await?)
 }
+
+/// A unit's usage against its quota, and whether its contact was warned (and when).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct QuotaState {
+    pub id: i64,
+    pub name: String,
+    pub contact_email: String,
+    pub used_bytes: i64,
+    pub quota_bytes: i64,
+    pub warning_level: f64,
+    pub quota_warned_at: Option<i64>,
+}
+
+/// Every unit's usage against its quota.
+pub async fn quota_states(db: &Db) -> Result<Vec<QuotaState>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT id, name, contact_email, used_bytes, quota_bytes, warning_level, quota_warned_at FROM units",
+    )
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// Records in the caller's transaction that the unit is warned now; `false` if it was already.
+pub async fn claim_quota_warning(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    unit_id: i64,
+    now: i64,
+) -> Result<bool, DbError> {
+    let claimed =
+        sqlx::query("UPDATE units SET quota_warned_at = $1 WHERE id = $2 AND quota_warned_at IS NULL")
+            .bind(now)
+            .bind(unit_id)
+            .execute(&mut **tx)
+            .await?;
+    Ok(claimed.rows_affected() == 1)
+}
+
+/// Forgets the unit's quota warning (its usage dropped below the level).
+pub async fn clear_quota_warning(db: &Db, unit_id: i64) -> Result<(), DbError> {
+    sqlx::query("UPDATE units SET quota_warned_at = NULL WHERE id = $1")
+        .bind(unit_id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
