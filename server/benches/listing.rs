@@ -9,10 +9,11 @@
 use std::time::{Duration, Instant};
 
 use app::domain::file_paths::FilePath;
-use dds_server::config::Config;
 use dds_server::db::files::{record_version, NewVersion};
 use dds_server::db::seed;
 
+#[path = "../tests/support/config.rs"]
+mod config;
 #[path = "../tests/support/login.rs"]
 mod login;
 
@@ -87,27 +88,12 @@ fn report(name: &str, summary: &Summary, baseline: &Summary) {
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut vars: Vec<(String, String)> = vec![
-        ("DDS_DATA_DIR".into(), dir.path().display().to_string()),
-        ("DDS_LISTEN".into(), "127.0.0.1:0".into()),
-        ("DDS_S3_LISTEN".into(), "127.0.0.1:0".into()),
-        ("DDS_SITE_ROOT".into(), dir.path().join("site").display().to_string()),
-    ];
     let postgres = std::env::var("DATABASE_URL").ok().filter(|url| url.starts_with("postgres"));
-    let mut fresh_db = None;
-    if let Some(admin) = &postgres {
-        use sqlx::Connection;
-        let name = format!("dds_bench_{}", uuid::Uuid::new_v4().simple());
-        let mut conn = sqlx::PgConnection::connect(admin).await.expect("PostgreSQL at DATABASE_URL");
-        sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
-            .await
-            .expect("create database");
-        let base = admin.rsplit_once('/').map(|(base, _)| base).unwrap_or(admin);
-        vars.push(("DATABASE_URL".into(), format!("{base}/{name}")));
-        fresh_db = Some(name);
-    }
-    let config = Config::load_from(None, |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
-        .expect("configuration");
+    let fresh_db = match &postgres {
+        Some(admin) => Some(config::create_postgres_database(admin, "dds_bench").await),
+        None => None,
+    };
+    let config = config::config_in(dir.path(), fresh_db.as_ref().map(|(_, url)| url.as_str()), &[]);
     let running = dds_server::startup::start(config).await.expect("server starts");
     let db = running.state.db.clone();
     seed::dev(&db).await.expect("seed");
@@ -186,15 +172,8 @@ async fn main() {
     report("folder listing", &folder, &baseline);
     report("project list", &projects, &baseline);
     running.shutdown().await.expect("clean shutdown");
-    if let (Some(admin), Some(name)) = (postgres, fresh_db) {
-        use sqlx::Connection;
-        if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
-            let _ = sqlx::Executor::execute(
-                &mut conn,
-                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
-            )
-            .await;
-        }
+    if let (Some(admin), Some((name, _))) = (postgres, fresh_db) {
+        config::drop_postgres_database(&admin, &name).await;
     }
     assert_eq!(folder.errors + projects.errors + baseline.errors, 0, "every request succeeded");
     println!("listing p99 {:.1}", folder.p99.max(projects.p99));

@@ -204,7 +204,7 @@ async fn unit_command(db: &Db, action: UnitAction) -> Result<(), String> {
                 days_in_expired: args.days_in_expired,
                 bucket_prefix: args.bucket_prefix,
             };
-            units::create(db, &settings).await.map_err(|e| e.to_string())?
+            units::create(db, &settings, dds_server::db::now()).await.map_err(|e| e.to_string())?
         }
         UnitAction::Update { public_id, changes } => {
             let mut settings = units::get(db, &public_id).await.map_err(|e| e.to_string())?.settings;

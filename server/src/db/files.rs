@@ -119,21 +119,42 @@ async fn carry<'p>(
     now: i64,
 ) -> Result<(), DbError> {
     for folder in folders {
-        let (parent, name) = split_folder(folder);
-        sqlx::query(
-            "INSERT INTO folders (project_id, path, parent_path, name, size_bytes, file_count) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (project_id, path) DO UPDATE SET size_bytes = folders.size_bytes + excluded.size_bytes, \
-             file_count = folders.file_count + excluded.file_count",
-        )
-        .bind(project_id)
-        .bind(folder)
-        .bind(parent)
-        .bind(name)
-        .bind(delta.size)
-        .bind(delta.files)
-        .execute(&mut **tx)
-        .await?;
+        carry_to_folder(tx, project_id, folder, delta).await?;
     }
+    carry_to_project(tx, project_id, delta, now).await
+}
+
+/// Adds `delta` to one folder, created as needed.
+async fn carry_to_folder(
+    tx: &mut Transaction<'_, Any>,
+    project_id: i64,
+    folder: &str,
+    delta: Delta,
+) -> Result<(), DbError> {
+    let (parent, name) = split_folder(folder);
+    sqlx::query(
+        "INSERT INTO folders (project_id, path, parent_path, name, size_bytes, file_count) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (project_id, path) DO UPDATE SET size_bytes = folders.size_bytes + excluded.size_bytes, \
+         file_count = folders.file_count + excluded.file_count",
+    )
+    .bind(project_id)
+    .bind(folder)
+    .bind(parent)
+    .bind(name)
+    .bind(delta.size)
+    .bind(delta.files)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Adds `delta` to the project and its unit.
+async fn carry_to_project(
+    tx: &mut Transaction<'_, Any>,
+    project_id: i64,
+    delta: Delta,
+    now: i64,
+) -> Result<(), DbError> {
     sqlx::query(
         "UPDATE projects SET size_bytes = size_bytes + $1, stored_bytes = stored_bytes + $2, \
          file_count = file_count + $3, updated_at = $4 WHERE id = $5",
@@ -151,6 +172,30 @@ async fn carry<'p>(
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+impl std::ops::AddAssign for Delta {
+    fn add_assign(&mut self, other: Delta) {
+        self.size += other.size;
+        self.stored += other.stored;
+        self.files += other.files;
+    }
+}
+
+/// The changes of many files grouped: per folder (each file's change goes to every folder above
+/// it) and in total, so each folder, the project and the unit are updated once.
+fn grouped<'a>(
+    changes: impl IntoIterator<Item = (&'a FilePath, Delta)>,
+) -> (std::collections::BTreeMap<&'a str, Delta>, Delta) {
+    let mut folders = std::collections::BTreeMap::<&str, Delta>::new();
+    let mut total = Delta::default();
+    for (path, delta) in changes {
+        for folder in path.ancestors() {
+            *folders.entry(folder).or_default() += delta;
+        }
+        total += delta;
+    }
+    (folders, total)
 }
 
 /// One entry of a folder listing: a sub-folder (with what is below it) or a file.
@@ -270,9 +315,15 @@ pub async fn folder_exists(db: &Db, project_id: i64, folder: &str) -> Result<boo
     Ok(row.is_some())
 }
 
+/// `text` as a part of a LIKE pattern that matches only itself (the query says `ESCAPE '\'`):
+/// the escape character first, then the wildcards `%` and `_`.
+fn like_literal(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
 /// Files whose name contains `text` (case-insensitive for ASCII), by path, `limit` at most.
 pub async fn search(db: &Db, project_id: i64, text: &str, limit: i64) -> Result<Vec<Entry>, DbError> {
-    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = like_literal(text);
     let sql = format!(
         "SELECT {FILE_COLUMNS} FROM files WHERE project_id = $1 AND LOWER(name) LIKE LOWER($2) ESCAPE '\\' \
          ORDER BY path LIMIT $3"
@@ -294,17 +345,19 @@ pub struct Removed {
 }
 
 /// Deletes the file at `path`, or every file below the folder `path`. Versions are closed
-/// (`deleted_at`); the folders, the project and the unit shrink in the same transaction; empty
-/// folders go.
+/// (`deleted_at`); the folders, the project and the unit shrink in the same transaction, each
+/// once whatever the number of files; empty folders go. `tx` holds the project's row lock
+/// (`projects::lock`), so the files cannot change between these statements: an upload's
+/// transaction updates the project row before it commits, and so waits.
 pub async fn delete_path(
     tx: &mut Transaction<'_, Any>,
     project_id: i64,
     path: &str,
     now: i64,
 ) -> Result<Removed, DbError> {
-    let below = format!("{}/%", path.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    let doomed: Vec<(i64, String, i64, i64)> = sqlx::query_as(
-        "SELECT id, path, size_bytes, stored_bytes FROM files WHERE project_id = $1 AND (path = $2 OR path LIKE $3 ESCAPE '\\')",
+    let below = format!("{}/%", like_literal(path));
+    let doomed: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT path, size_bytes, stored_bytes FROM files WHERE project_id = $1 AND (path = $2 OR path LIKE $3 ESCAPE '\\')",
     )
     .bind(project_id)
     .bind(path)
@@ -312,22 +365,74 @@ pub async fn delete_path(
     .fetch_all(&mut **tx)
     .await?;
     let mut removed = Removed::default();
-    for (file_id, file_path, size, stored) in doomed {
-        sqlx::query("UPDATE file_versions SET deleted_at = $1 WHERE file_id = $2 AND deleted_at IS NULL")
-            .bind(now)
-            .bind(file_id)
+    if !doomed.is_empty() {
+        let mut changes = Vec::with_capacity(doomed.len());
+        for (file_path, size, stored) in doomed {
+            let file_path = FilePath::parse(&file_path).map_err(|e| DbError::Internal(e.to_string()))?;
+            changes.push((file_path, Delta { size: -size, stored: -stored, files: -1 }));
+            removed.files += 1;
+            removed.bytes += size;
+        }
+        sqlx::query(
+            "UPDATE file_versions SET deleted_at = $1 WHERE deleted_at IS NULL AND file_id IN \
+             (SELECT id FROM files WHERE project_id = $2 AND (path = $3 OR path LIKE $4 ESCAPE '\\'))",
+        )
+        .bind(now)
+        .bind(project_id)
+        .bind(path)
+        .bind(&below)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query("DELETE FROM files WHERE project_id = $1 AND (path = $2 OR path LIKE $3 ESCAPE '\\')")
+            .bind(project_id)
+            .bind(path)
+            .bind(&below)
             .execute(&mut **tx)
             .await?;
-        sqlx::query("DELETE FROM files WHERE id = $1").bind(file_id).execute(&mut **tx).await?;
-        let file_path = FilePath::parse(&file_path).map_err(|e| DbError::Internal(e.to_string()))?;
-        carry(tx, project_id, file_path.ancestors(), Delta { size: -size, stored: -stored, files: -1 }, now)
-            .await?;
-        removed.files += 1;
-        removed.bytes += size;
+        let (folders, total) = grouped(changes.iter().map(|(path, delta)| (path, *delta)));
+        for (folder, delta) in folders {
+            carry_to_folder(tx, project_id, folder, delta).await?;
+        }
+        carry_to_project(tx, project_id, total, now).await?;
     }
     sqlx::query("DELETE FROM folders WHERE project_id = $1 AND file_count <= 0")
         .bind(project_id)
         .execute(&mut **tx)
         .await?;
     Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use app::domain::file_paths::FilePath;
+
+    use super::{grouped, like_literal, Delta};
+
+    #[test]
+    fn like_literal_escapes_the_wildcards_and_the_escape_itself() {
+        assert_eq!(like_literal("reads.fastq"), "reads.fastq");
+        assert_eq!(like_literal("100%_done"), "100\\%\\_done");
+        assert_eq!(like_literal("a\\b"), "a\\\\b");
+        // The escape character goes first, so the escapes added before wildcards stay single.
+        assert_eq!(like_literal("\\%"), "\\\\\\%");
+    }
+
+    #[test]
+    fn grouped_changes_reach_every_folder_above_each_file_once() {
+        let paths =
+            ["a/b/one.txt", "a/b/two.txt", "a/c/three.txt", "top.txt"].map(|p| FilePath::parse(p).unwrap());
+        let change = |size: i64| Delta { size: -size, stored: -size - 10, files: -1 };
+        let (folders, total) =
+            grouped(paths.iter().zip([1, 2, 4, 8]).map(|(path, size)| (path, change(size))));
+        let folders: Vec<(&str, Delta)> = folders.into_iter().collect();
+        assert_eq!(
+            folders,
+            vec![
+                ("a", Delta { size: -7, stored: -37, files: -3 }),
+                ("a/b", Delta { size: -3, stored: -23, files: -2 }),
+                ("a/c", Delta { size: -4, stored: -14, files: -1 }),
+            ]
+        );
+        assert_eq!(total, Delta { size: -15, stored: -55, files: -4 });
+    }
 }

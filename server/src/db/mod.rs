@@ -6,11 +6,13 @@ pub mod audit;
 pub mod files;
 pub mod invites;
 pub mod maintenance;
+pub mod members;
 pub mod motd;
 pub mod projects;
 pub mod seals;
 pub mod seed;
 pub mod units;
+pub mod usage;
 pub mod users;
 
 use std::time::Duration;

@@ -74,3 +74,27 @@ where
     .await?;
     Ok(())
 }
+
+/// Removes every seal of the key (nobody opens it any more), inside the caller's transaction.
+pub async fn remove_all<'e, E>(executor: E, key: SealedKey, scope_id: i64) -> Result<(), DbError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let (table, scope) = key.table();
+    sqlx::query(&format!("DELETE FROM {table} WHERE {scope} = $1")).bind(scope_id).execute(executor).await?;
+    Ok(())
+}
+
+/// Removes the user's seal of the key, inside the caller's transaction.
+pub async fn remove<'e, E>(executor: E, key: SealedKey, scope_id: i64, user_id: i64) -> Result<(), DbError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let (table, scope) = key.table();
+    sqlx::query(&format!("DELETE FROM {table} WHERE {scope} = $1 AND user_id = $2"))
+        .bind(scope_id)
+        .bind(user_id)
+        .execute(executor)
+        .await?;
+    Ok(())
+}

@@ -26,7 +26,7 @@ async fn edit(
     Path(public_id): Path<String>,
     ApiJson(body): ApiJson<EditDetails>,
 ) -> Result<StatusCode, ApiError> {
-    membership::edit_details(&state.db, &user, &public_id, &body).await?;
+    membership::edit_details(&state.db, &user, &public_id, &body, state.clock.now()).await?;
     tracing::info!(by = %user.username, project = %public_id, "project details changed");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -51,7 +51,8 @@ async fn create(
     ApiJson(body): ApiJson<NewProject>,
 ) -> Result<(StatusCode, Json<CreatedProject>), ApiError> {
     let origin = crate::auth::csrf::origin_of(&state.config.public_url);
-    let public_id = projects::create(&state.db, &state.storage, &origin, &user, body).await?;
+    let public_id =
+        projects::create(&state.db, &state.storage, &origin, &user, body, state.clock.now()).await?;
     tracing::info!(by = %user.username, project = %public_id, "project created");
     Ok((StatusCode::CREATED, Json(CreatedProject { public_id })))
 }

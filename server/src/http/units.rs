@@ -40,7 +40,7 @@ async fn create(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<UnitSettings>,
 ) -> Result<(StatusCode, Json<UnitView>), ApiError> {
-    let unit = units::create(&state.db, &body).await?;
+    let unit = units::create(&state.db, &body, state.clock.now()).await?;
     tracing::info!(unit = %unit.settings.public_id, "unit created");
     Ok((StatusCode::CREATED, Json(unit)))
 }

@@ -6,23 +6,16 @@
 use app::domain::quota::{human_bytes, QuotaCheck};
 use app::domain::usage::{byte_hours, fully_invoiced, VersionLife};
 
+use crate::db::projects::{self, ReminderDue};
+use crate::db::units::{self, QuotaState};
+use crate::db::usage::{self, VersionRow};
 use crate::db::{Db, DbError};
-use crate::mail::{escape_html, MailError, Mailer, OutgoingMail};
+use crate::mail::{escape_html, Mailer, OutgoingMail};
 use crate::projects::status::utc;
 
 /// Reminders go this many days before a deadline of an Available project.
 pub const REMINDER_DAYS: [i64; 2] = [7, 1];
 const DAY: i64 = 86_400;
-
-fn queued(err: MailError) -> Result<(), DbError> {
-    match err {
-        MailError::Queue(err) => Err(err),
-        other => {
-            tracing::warn!(error = %other, "a job's mail was not queued");
-            Ok(())
-        }
-    }
-}
 
 /// Mails the Researchers of each Available project whose deadline is within a reminder's
 /// days, once per project, deadline and reminder. Returns how many projects were reminded.
@@ -34,43 +27,15 @@ pub async fn send_deadline_reminders(
 ) -> Result<u64, DbError> {
     let mut reminded = 0;
     for days in REMINDER_DAYS {
-        let due: Vec<(i64, String, String, i64)> = sqlx::query_as(
-            "SELECT p.id, p.public_id, p.title, p.deadline FROM projects p WHERE p.status = 'Available' \
-             AND p.deadline > $1 AND p.deadline <= $2 AND NOT EXISTS (SELECT 1 FROM deadline_reminders r \
-             WHERE r.project_id = p.id AND r.deadline = p.deadline AND r.days_before = $3)",
-        )
-        .bind(now)
-        .bind(now + days * DAY)
-        .bind(days)
-        .fetch_all(db.pool())
-        .await?;
-        for (project_id, public_id, title, deadline) in due {
+        let due = projects::reminders_due(db, now, now + days * DAY, days).await?;
+        for ReminderDue { id: project_id, public_id, title, deadline } in due {
             let mut tx = db.pool().begin().await?;
-            let inserted = sqlx::query(
-                "INSERT INTO deadline_reminders (project_id, deadline, days_before, sent_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(project_id)
-            .bind(deadline)
-            .bind(days)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            if inserted.rows_affected() == 0 {
+            if !projects::claim_reminder(&mut tx, project_id, deadline, days, now).await? {
                 continue; // another replica reminded them
             }
-            let recipients: Vec<(String,)> = sqlx::query_as(
-                "SELECT e.email FROM project_members m JOIN users u ON u.id = m.user_id \
-                 JOIN emails e ON e.user_id = u.id AND e.is_primary = TRUE WHERE m.project_id = $1 AND u.is_active = TRUE",
-            )
-            .bind(project_id)
-            .fetch_all(&mut *tx)
-            .await?;
-            for (to,) in recipients {
+            for to in projects::researcher_emails(&mut tx, project_id).await? {
                 let mail = reminder_mail(&to, public_url, &public_id, &title, deadline);
-                if let Err(err) = mailer.send_in(&mut tx, mail).await {
-                    queued(err)?;
-                }
+                mailer.send_in_or_log(&mut tx, mail).await?;
             }
             tx.commit().await?;
             reminded += 1;
@@ -102,77 +67,31 @@ fn reminder_mail(to: &str, public_url: &str, public_id: &str, title: &str, deadl
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct VersionRow {
-    id: i64,
-    stored_bytes: i64,
-    uploaded_at: i64,
-    deleted_at: Option<i64>,
-    invoiced_at: Option<i64>,
-}
-
-#[derive(sqlx::FromRow)]
-struct UnitUsage {
-    id: i64,
-    name: String,
-    contact_email: String,
-    used_bytes: i64,
-    quota_bytes: i64,
-    warning_level: f64,
-    quota_warned_at: Option<i64>,
-}
-
 /// DDS's `monthly-usage`: for every project with versions not yet counted to their end, the
 /// byte-hours since they were last invoiced (`app::domain::usage`), one `usage_records` row per
 /// project and period ending at `now`; the versions are then invoiced up to `now`. Returns how
 /// many rows were written.
 pub async fn record_monthly_usage(db: &Db, now: i64) -> Result<u64, DbError> {
-    let projects: Vec<(i64,)> = sqlx::query_as(
-        "SELECT DISTINCT project_id FROM file_versions WHERE uploaded_at < $1 \
-         AND (invoiced_at IS NULL OR deleted_at IS NULL OR invoiced_at < deleted_at)",
-    )
-    .bind(now)
-    .fetch_all(db.pool())
-    .await?;
     let mut written = 0;
-    for (project_id,) in projects {
+    for project_id in usage::projects_to_invoice(db, now).await? {
         let mut tx = db.pool().begin().await?;
-        let versions: Vec<VersionRow> = sqlx::query_as(
-            "SELECT id, stored_bytes, uploaded_at, deleted_at, invoiced_at FROM file_versions \
-             WHERE project_id = $1 AND uploaded_at < $2 AND (invoiced_at IS NULL OR deleted_at IS NULL OR invoiced_at < deleted_at)",
-        )
-        .bind(project_id)
-        .bind(now)
-        .fetch_all(&mut *tx)
-        .await?;
         let mut total = 0.0;
         let mut start = now;
-        for VersionRow { id, stored_bytes, uploaded_at, deleted_at, invoiced_at } in versions {
+        for VersionRow { id, stored_bytes, uploaded_at, deleted_at, invoiced_at } in
+            usage::versions_to_invoice(&mut tx, project_id, now).await?
+        {
             let life = VersionLife { stored_bytes, uploaded_at, deleted_at, invoiced_at };
             total += byte_hours(&life, now);
             start = start.min(invoiced_at.unwrap_or(uploaded_at));
             let invoiced = deleted_at.map_or(now, |deleted| deleted.min(now));
-            sqlx::query("UPDATE file_versions SET invoiced_at = $1 WHERE id = $2")
-                .bind(invoiced)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            usage::set_invoiced(&mut tx, id, invoiced).await?;
             debug_assert!(
                 fully_invoiced(&VersionLife { invoiced_at: Some(invoiced), ..life }) || deleted_at.is_none()
             );
         }
-        let row = sqlx::query(
-            "INSERT INTO usage_records (project_id, period_start, period_end, byte_hours, created_at) VALUES ($1, $2, $3, $4, $3) \
-             ON CONFLICT (project_id, period_start) DO NOTHING",
-        )
-        .bind(project_id)
-        .bind(start)
-        .bind(now)
-        .bind(total)
-        .execute(&mut *tx)
-        .await?;
+        let recorded = usage::record(&mut tx, project_id, start, now, total).await?;
         tx.commit().await?;
-        written += row.rows_affected();
+        written += u64::from(recorded);
     }
     Ok(written)
 }
@@ -180,13 +99,8 @@ pub async fn record_monthly_usage(db: &Db, now: i64) -> Result<u64, DbError> {
 /// DDS's `monitor-usage`: mails a unit's contact once when its usage passes the warning level
 /// (again only after it dropped below, or the unit's settings changed).
 pub async fn warn_about_quotas(db: &Db, mailer: &Mailer, now: i64) -> Result<u64, DbError> {
-    let units: Vec<UnitUsage> = sqlx::query_as(
-        "SELECT id, name, contact_email, used_bytes, quota_bytes, warning_level, quota_warned_at FROM units",
-    )
-    .fetch_all(db.pool())
-    .await?;
     let mut warned = 0;
-    for UnitUsage {
+    for QuotaState {
         id,
         name,
         contact_email: contact,
@@ -194,35 +108,19 @@ pub async fn warn_about_quotas(db: &Db, mailer: &Mailer, now: i64) -> Result<u64
         quota_bytes: quota,
         warning_level: level,
         quota_warned_at: warned_at,
-    } in units
+    } in units::quota_states(db).await?
     {
         let over = QuotaCheck::over_warning_level(used, quota, level);
         match (over, warned_at) {
             (true, None) => {
                 let mut tx = db.pool().begin().await?;
-                let claimed = sqlx::query(
-                    "UPDATE units SET quota_warned_at = $1 WHERE id = $2 AND quota_warned_at IS NULL",
-                )
-                .bind(now)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-                if claimed.rows_affected() == 1 {
-                    if let Err(err) =
-                        mailer.send_in(&mut tx, quota_mail(&contact, &name, used, quota, level)).await
-                    {
-                        queued(err)?;
-                    }
+                if units::claim_quota_warning(&mut tx, id, now).await? {
+                    mailer.send_in_or_log(&mut tx, quota_mail(&contact, &name, used, quota, level)).await?;
                     warned += 1;
                 }
                 tx.commit().await?;
             }
-            (false, Some(_)) => {
-                sqlx::query("UPDATE units SET quota_warned_at = NULL WHERE id = $1")
-                    .bind(id)
-                    .execute(db.pool())
-                    .await?;
-            }
+            (false, Some(_)) => units::clear_quota_warning(db, id).await?,
             _ => {}
         }
     }

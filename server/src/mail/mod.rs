@@ -111,6 +111,25 @@ impl Mailer {
         Ok(())
     }
 
+    /// [`Mailer::send_in`] for one message among others: a queue failure is the database's and
+    /// returned (the caller's transaction fails with it); a message that cannot be mailed (an
+    /// address lettre refuses) is logged and skipped, so the others still go. Whether it was queued.
+    pub async fn send_in_or_log(
+        &self,
+        conn: &mut AnyConnection,
+        mail: OutgoingMail,
+    ) -> Result<bool, DbError> {
+        let subject = mail.subject.clone();
+        match self.send_in(conn, mail).await {
+            Ok(()) => Ok(true),
+            Err(MailError::Queue(err)) => Err(err),
+            Err(err) => {
+                tracing::warn!(subject = %subject, error = %err, "mail not queued");
+                Ok(false)
+            }
+        }
+    }
+
     /// Tells the worker that messages are waiting.
     pub fn wake(&self) {
         self.wake.notify_one();

@@ -11,6 +11,7 @@ use app::domain::projects::{self as rules, Capacity};
 use super::{key_path, ProjectError};
 use crate::auth::credentials::PUBLIC_KEY_LEN;
 use crate::db::audit::{self, AuditEvent};
+use crate::db::members::{self, MemberKey};
 use crate::db::seals::{self, SealedKey};
 use crate::db::users::User;
 use crate::db::Db;
@@ -25,18 +26,10 @@ pub async fn approve(
     let sealed = super::decode_sealed("sealed", &approval.sealed)?;
     let shown_key = super::decode("public_key", &approval.public_key, PUBLIC_KEY_LEN)?;
     let username = approval.username.trim();
-    let target: Option<(i64, String, Vec<u8>)> = sqlx::query_as(
-        "SELECT u.id, u.username, c.public_key FROM project_members m JOIN users u ON u.id = m.user_id \
-         JOIN user_credentials c ON c.user_id = u.id \
-         WHERE m.project_id = $1 AND u.username = $2 AND u.is_active = TRUE",
-    )
-    .bind(project.id)
-    .bind(username)
-    .fetch_optional(db.pool())
-    .await?;
-    let (target_id, target_name, target_key) = target.ok_or_else(|| {
-        ProjectError::Invalid(format!("{username} is not a member of the project {public_id}."))
-    })?;
+    let MemberKey { user_id: target_id, username: target_name, public_key: target_key } =
+        members::active_with_key(db, project.id, username).await?.ok_or_else(|| {
+            ProjectError::Invalid(format!("{username} is not a member of the project {public_id}."))
+        })?;
     rules::may_approve_access(capacity, approver.id, target_id)?;
     ensure_approver_holds_key(db, approver, &project, capacity).await?;
     if target_key != shown_key {

@@ -4,14 +4,13 @@
 use app::api::files::{DeletePaths, Deleted, FileEntry, FolderPage, ListQuery, SearchQuery};
 use app::domain::data_access::{self, DataAction, DataRefusal};
 use app::domain::file_paths::parse_folder;
-use app::domain::project_status::ProjectStatus;
 use app::domain::projects::Capacity;
 
 use super::{visible, Project, ProjectError};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::files::{self, Cursor};
 use crate::db::users::User;
-use crate::db::{Db, DbError};
+use crate::db::{self, Db};
 use crate::jobs::tasks;
 
 /// Entries per page unless the caller asks for fewer or more (at most 1,000).
@@ -26,19 +25,6 @@ impl From<DataRefusal> for ProjectError {
     }
 }
 
-/// The project's status and whether it was ever released, as the data rules need them.
-pub async fn data_state(db: &Db, project_id: i64) -> Result<(ProjectStatus, bool), DbError> {
-    let (status, released): (String, i64) = sqlx::query_as(
-        "SELECT status, CAST(CASE WHEN released_at IS NULL THEN 0 ELSE 1 END AS BIGINT) FROM projects WHERE id = $1",
-    )
-    .bind(project_id)
-    .fetch_one(db.pool())
-    .await?;
-    let status = ProjectStatus::parse(&status)
-        .ok_or_else(|| DbError::Internal(format!("unknown project status '{status}'")))?;
-    Ok((status, released != 0))
-}
-
 /// The project, once `action` is allowed to `user` on it now.
 pub async fn allowed(
     db: &Db,
@@ -47,7 +33,7 @@ pub async fn allowed(
     action: DataAction,
 ) -> Result<(Project, Capacity), ProjectError> {
     let (project, capacity) = visible(db, user, public_id).await?;
-    let (status, released) = data_state(db, project.id).await?;
+    let (status, released) = db::projects::data_state(db, project.id).await?;
     data_access::may(capacity, action, status, released)?;
     Ok((project, capacity))
 }
@@ -106,16 +92,10 @@ pub async fn delete(
     let mut tx = db.pool().begin().await?;
     // The project's row lock: a status change (a release) cannot slip in between the check and
     // the deletion.
-    let (status, released, bucket): (String, i64, Option<String>) = sqlx::query_as(
-        "UPDATE projects SET updated_at = updated_at WHERE id = $1 \
-         RETURNING status, CAST(CASE WHEN released_at IS NULL THEN 0 ELSE 1 END AS BIGINT), bucket",
-    )
-    .bind(project.id)
-    .fetch_one(&mut *tx)
-    .await?;
-    let status = ProjectStatus::parse(&status)
-        .ok_or_else(|| DbError::Internal(format!("unknown project status '{status}'")))?;
-    data_access::may(capacity, DataAction::Delete, status, released != 0)?;
+    let locked = db::projects::lock(&mut tx, &project.public_id).await?.ok_or(ProjectError::NotFound)?;
+    let status = db::projects::parse_status(&locked.status)?;
+    data_access::may(capacity, DataAction::Delete, status, locked.released_at.is_some())?;
+    let bucket = locked.bucket;
     let mut deleted = Deleted { files: 0, bytes: 0, not_found: Vec::new() };
     for raw in &body.paths {
         let path = parse_folder(raw).map_err(|e| ProjectError::Invalid(e.to_string()))?;

@@ -9,18 +9,13 @@ use app::domain::projects::check_project_details;
 
 use super::{visible, ProjectError};
 use crate::db::audit::{self, AuditEvent};
+use crate::db::seals::{self, SealedKey};
 use crate::db::users::User;
-use crate::db::Db;
+use crate::db::{members, projects, Db};
 
 async fn member_id(db: &Db, project_id: i64, username: &str) -> Result<i64, ProjectError> {
-    let row: Option<(i64,)> = sqlx::query_as(
-        "SELECT u.id FROM project_members m JOIN users u ON u.id = m.user_id WHERE m.project_id = $1 AND u.username = $2",
-    )
-    .bind(project_id)
-    .bind(username.to_lowercase())
-    .fetch_optional(db.pool())
-    .await?;
-    row.map(|(id,)| id)
+    members::id_of(db, project_id, &username.to_lowercase())
+        .await?
         .ok_or_else(|| ProjectError::Invalid(format!("{username} is not a member of this project.")))
 }
 
@@ -30,16 +25,8 @@ pub async fn revoke(db: &Db, user: &User, public_id: &str, username: &str) -> Re
     let member = member_id(db, project.id, username).await?;
     may_manage_members(capacity, user.id, Some(member))?;
     let mut tx = db.pool().begin().await?;
-    sqlx::query("DELETE FROM project_key_seals WHERE project_id = $1 AND user_id = $2")
-        .bind(project.id)
-        .bind(member)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM project_members WHERE project_id = $1 AND user_id = $2")
-        .bind(project.id)
-        .bind(member)
-        .execute(&mut *tx)
-        .await?;
+    seals::remove(&mut *tx, SealedKey::Project, project.id, member).await?;
+    members::remove(&mut tx, project.id, member).await?;
     let detail = format!("{public_id}: {username}");
     audit::record(&mut *tx, AuditEvent::new(Some(user.id), "project-access-revoked", Some(&detail))).await?;
     tx.commit().await?;
@@ -58,12 +45,7 @@ pub async fn set_owner(
     let member = member_id(db, project.id, username).await?;
     may_manage_members(capacity, user.id, Some(member))?;
     let mut tx = db.pool().begin().await?;
-    sqlx::query("UPDATE project_members SET is_owner = $1 WHERE project_id = $2 AND user_id = $3")
-        .bind(owner)
-        .bind(project.id)
-        .bind(member)
-        .execute(&mut *tx)
-        .await?;
+    members::set_owner(&mut *tx, project.id, member, owner).await?;
     let event = if owner { "project-owner-set" } else { "project-owner-cleared" };
     audit::record(&mut *tx, AuditEvent::new(Some(user.id), event, Some(&format!("{public_id}: {username}"))))
         .await?;
@@ -82,25 +64,13 @@ pub async fn revoke_invite(
     let (project, capacity) = visible(db, user, public_id).await?;
     may_manage_members(capacity, user.id, None)?;
     let mut tx = db.pool().begin().await?;
-    let removed = sqlx::query("DELETE FROM invite_projects WHERE invite_id = $1 AND project_id = $2")
-        .bind(invite_id)
-        .bind(project.id)
-        .execute(&mut *tx)
-        .await?;
-    if removed.rows_affected() == 0 {
-        return Err(ProjectError::Invalid("That invite does not lead to this project.".into()));
-    }
-    let deleted = sqlx::query(
-        "DELETE FROM invites WHERE id = $1 AND role = 'Researcher' \
-         AND NOT EXISTS (SELECT 1 FROM invite_projects WHERE invite_id = $1)",
-    )
-    .bind(invite_id)
-    .execute(&mut *tx)
-    .await?;
+    let deleted = members::unlink_invite(&mut tx, invite_id, project.id)
+        .await?
+        .ok_or_else(|| ProjectError::Invalid("That invite does not lead to this project.".into()))?;
     let detail = format!("{public_id}: invite {invite_id}");
     audit::record(&mut *tx, AuditEvent::new(Some(user.id), "project-invite-revoked", Some(&detail))).await?;
     tx.commit().await?;
-    Ok(deleted.rows_affected() == 1)
+    Ok(deleted)
 }
 
 /// Changes title, description and PI (DDS's checks; what is not given stays).
@@ -109,6 +79,7 @@ pub async fn edit_details(
     user: &User,
     public_id: &str,
     edit: &EditDetails,
+    now: i64,
 ) -> Result<(), ProjectError> {
     let (project, capacity) = visible(db, user, public_id).await?;
     may_edit_details(capacity)?;
@@ -117,14 +88,7 @@ pub async fn edit_details(
     let pi = edit.pi.as_deref().unwrap_or(&project.pi).trim().to_lowercase();
     check_project_details(&title, &description, &pi).map_err(|e| ProjectError::Invalid(e.to_string()))?;
     let mut tx = db.pool().begin().await?;
-    sqlx::query("UPDATE projects SET title = $1, description = $2, pi = $3, updated_at = $4 WHERE id = $5")
-        .bind(&title)
-        .bind(&description)
-        .bind(&pi)
-        .bind(crate::db::now())
-        .bind(project.id)
-        .execute(&mut *tx)
-        .await?;
+    projects::set_details(&mut tx, project.id, &title, &description, &pi, now).await?;
     audit::record(&mut *tx, AuditEvent::new(Some(user.id), "project-details-changed", Some(public_id)))
         .await?;
     tx.commit().await?;

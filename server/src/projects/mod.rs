@@ -25,7 +25,7 @@ use crate::auth::credentials::{decode_field, PUBLIC_KEY_LEN};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::seals::{self, SealedKey};
 use crate::db::users::{self, User};
-use crate::db::{self, now, Db, DbError};
+use crate::db::{self, Db, DbError};
 use crate::storage::{ObjectStore, StorageError};
 
 /// The status a new project starts in (DDS).
@@ -35,8 +35,7 @@ pub const INITIAL_STATUS: ProjectStatus = ProjectStatus::InProgress;
 fn status_of(stored: Option<String>) -> Result<ProjectStatus, DbError> {
     match stored {
         None => Ok(INITIAL_STATUS),
-        Some(s) => ProjectStatus::parse(&s)
-            .ok_or_else(|| DbError::Internal(format!("unknown project status '{s}' in the database"))),
+        Some(s) => db::projects::parse_status(&s),
     }
 }
 
@@ -94,7 +93,7 @@ pub use crate::db::projects::{by_public_id, membership, Project};
 
 pub async fn capacity(db: &Db, user: &User, project: &Project) -> Result<Capacity, DbError> {
     let membership = match user.role {
-        app::domain::roles::Role::Researcher => membership(db, project.id, user.id).await?,
+        app::domain::roles::Role::Researcher => membership(db.pool(), project.id, user.id).await?,
         _ => None,
     };
     Ok(Capacity::of(&actor(user), project.unit_id, membership))
@@ -150,6 +149,7 @@ pub async fn create(
     portal_origin: &str,
     creator: &User,
     new: NewProject,
+    now: i64,
 ) -> Result<String, ProjectError> {
     let unit_id = creator.unit_id.unwrap_or_default();
     let unit_admins = match creator.unit_id {
@@ -189,7 +189,7 @@ pub async fn create(
             unit_public_key,
             unit_sealed_key,
             created_by: creator.id,
-            created_at: now(),
+            created_at: now,
             status: INITIAL_STATUS.as_str(),
         },
         rules::public_id,

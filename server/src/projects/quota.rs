@@ -4,7 +4,7 @@
 
 use app::domain::quota::QuotaCheck;
 
-use crate::db::{Db, DbError};
+use crate::db::{units, Db, DbError};
 
 /// The quota answer for adding `stored_bytes` to the project, with what is left.
 pub async fn may_add(
@@ -13,11 +13,6 @@ pub async fn may_add(
     stored_bytes: i64,
     reserved: i64,
 ) -> Result<QuotaCheck, DbError> {
-    let (quota, used): (i64, i64) = sqlx::query_as(
-        "SELECT u.quota_bytes, u.used_bytes FROM units u JOIN projects p ON p.unit_id = u.id WHERE p.id = $1",
-    )
-    .bind(project_id)
-    .fetch_one(db.pool())
-    .await?;
-    Ok(QuotaCheck::new(quota, used.saturating_add(reserved.max(0)), stored_bytes))
+    let usage = units::usage_of_project(db, project_id).await?;
+    Ok(QuotaCheck::new(usage.quota_bytes, usage.used_bytes.saturating_add(reserved.max(0)), stored_bytes))
 }

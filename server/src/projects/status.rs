@@ -15,10 +15,11 @@ use sqlx::{Any, Transaction};
 
 use super::{actor, ProjectError};
 use crate::db::audit::{self, AuditEvent};
+use crate::db::seals::{self, SealedKey};
 use crate::db::users::User;
-use crate::db::{Db, DbError};
+use crate::db::{projects, units, Db, DbError};
 use crate::jobs::tasks;
-use crate::mail::{escape_html, MailError, Mailer, OutgoingMail};
+use crate::mail::{escape_html, Mailer, OutgoingMail};
 
 impl From<StatusError> for ProjectError {
     fn from(err: StatusError) -> Self {
@@ -49,44 +50,29 @@ struct Locked {
     state: ProjectState,
 }
 
-type HistoryRow = (String, i64, Option<i64>, i64, Option<String>);
-
-type StateRow = (i64, i64, String, Option<String>, String, i64, Option<i64>, Option<i64>, i64, i64, i64);
-
-const STATE_COLUMNS: &str =
-    "id, unit_id, title, bucket, status, CAST(CASE WHEN is_aborted THEN 1 ELSE 0 END AS BIGINT), \
-     deadline, released_at, times_expired, releases_from_expired, extensions";
-
-fn to_locked(row: StateRow) -> Result<Locked, DbError> {
-    let (id, unit_id, title, bucket, status, aborted, deadline, released_at, expired, re_released, extended) =
-        row;
-    let status = ProjectStatus::parse(&status)
-        .ok_or_else(|| DbError::Internal(format!("unknown project status '{status}' in the database")))?;
+fn to_locked(row: projects::Lifecycle) -> Result<Locked, DbError> {
     let count = |value: i64| u32::try_from(value).unwrap_or(u32::MAX);
     Ok(Locked {
-        id,
-        released_at,
-        unit_id,
-        title,
-        bucket,
         state: ProjectState {
-            status,
-            aborted: aborted != 0,
-            deadline,
-            released: released_at.is_some(),
-            times_expired: count(expired),
-            releases_from_expired: count(re_released),
-            extensions: count(extended),
+            status: projects::parse_status(&row.status)?,
+            aborted: row.is_aborted != 0,
+            deadline: row.deadline,
+            released: row.released_at.is_some(),
+            times_expired: count(row.times_expired),
+            releases_from_expired: count(row.releases_from_expired),
+            extensions: count(row.extensions),
         },
+        id: row.id,
+        released_at: row.released_at,
+        unit_id: row.unit_id,
+        title: row.title,
+        bucket: row.bucket,
     })
 }
 
 /// Takes the project's row lock inside `tx` and reads its state (active projects only).
 async fn lock(tx: &mut Transaction<'_, Any>, public_id: &str) -> Result<Option<Locked>, DbError> {
-    let sql = format!(
-        "UPDATE projects SET updated_at = updated_at WHERE public_id = $1 AND is_active = TRUE RETURNING {STATE_COLUMNS}"
-    );
-    let row: Option<StateRow> = sqlx::query_as(&sql).bind(public_id).fetch_optional(&mut **tx).await?;
+    let row = projects::lock(tx, public_id).await?.filter(|row| row.is_active != 0);
     row.map(to_locked).transpose()
 }
 
@@ -95,24 +81,17 @@ async fn capacity_in(
     user: &User,
     project: &Locked,
 ) -> Result<Capacity, DbError> {
-    let membership: Option<(i64,)> = sqlx::query_as(
-        "SELECT CAST(CASE WHEN is_owner THEN 1 ELSE 0 END AS BIGINT) FROM project_members WHERE project_id = $1 AND user_id = $2",
-    )
-    .bind(project.id)
-    .bind(user.id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(Capacity::of(&actor(user), project.unit_id, membership.map(|(owner,)| owner != 0)))
+    let membership = projects::membership(&mut **tx, project.id, user.id).await?;
+    Ok(Capacity::of(&actor(user), project.unit_id, membership))
 }
 
 async fn unit_deadlines(tx: &mut Transaction<'_, Any>, unit_id: i64) -> Result<UnitDeadlines, DbError> {
-    let (available, expired): (i64, i64) =
-        sqlx::query_as("SELECT days_in_available, days_in_expired FROM units WHERE id = $1")
-            .bind(unit_id)
-            .fetch_one(&mut **tx)
-            .await?;
+    let stored = units::deadlines(tx, unit_id).await?;
     let days = |value: i64| u32::try_from(value).unwrap_or(1);
-    Ok(UnitDeadlines { days_in_available: days(available), days_in_expired: days(expired) })
+    Ok(UnitDeadlines {
+        days_in_available: days(stored.days_in_available),
+        days_in_expired: days(stored.days_in_expired),
+    })
 }
 
 /// Writes `next` to the project row and its history; for deletion and abort, clears the
@@ -126,58 +105,21 @@ async fn record(
     now: i64,
 ) -> Result<(), DbError> {
     let next = &transition.state;
-    let active = !matches!(next.status, ProjectStatus::Archived | ProjectStatus::Deleted);
-    sqlx::query(
-        "UPDATE projects SET status = $1, is_aborted = $2, deadline = $3, \
-         released_at = CASE WHEN $4 THEN $5 ELSE released_at END, times_expired = $6, \
-         releases_from_expired = $7, extensions = $8, is_active = $9, updated_at = $5 WHERE id = $10",
-    )
-    .bind(next.status.as_str())
-    .bind(next.aborted)
-    .bind(next.deadline)
-    .bind(transition.first_release)
-    .bind(now)
-    .bind(i64::from(next.times_expired))
-    .bind(i64::from(next.releases_from_expired))
-    .bind(i64::from(next.extensions))
-    .bind(active)
-    .bind(project.id)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO project_statuses (project_id, status, is_aborted, deadline, created_at, changed_by, note, seq) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT COALESCE(MAX(seq), 0) + 1 FROM project_statuses WHERE project_id = $1))",
-    )
-    .bind(project.id)
-    .bind(next.status.as_str())
-    .bind(next.aborted)
-    .bind(next.deadline)
-    .bind(now)
-    .bind(changed_by)
-    .bind(note)
-    .execute(&mut **tx)
-    .await?;
+    let new = projects::NewStatus {
+        state: next,
+        first_release: transition.first_release,
+        is_active: !matches!(next.status, ProjectStatus::Archived | ProjectStatus::Deleted),
+        changed_by,
+        note,
+        at: now,
+    };
+    projects::record_status(tx, project.id, new).await?;
     if transition.clears_metadata {
-        // DDS clears title, description and PI; the row (and its bucket name) stays for billing.
-        sqlx::query("UPDATE projects SET title = '', description = '', pi = '' WHERE id = $1")
-            .bind(project.id)
-            .execute(&mut **tx)
-            .await?;
-        sqlx::query("DELETE FROM project_members WHERE project_id = $1")
-            .bind(project.id)
-            .execute(&mut **tx)
-            .await?;
-        sqlx::query("DELETE FROM invite_projects WHERE project_id = $1")
-            .bind(project.id)
-            .execute(&mut **tx)
-            .await?;
+        projects::clear_metadata(tx, project.id).await?;
     }
     if transition.removes_data {
         // Nobody opens the data any more: every seal of the project key goes now.
-        sqlx::query("DELETE FROM project_key_seals WHERE project_id = $1")
-            .bind(project.id)
-            .execute(&mut **tx)
-            .await?;
+        seals::remove_all(&mut **tx, SealedKey::Project, project.id).await?;
         tasks::enqueue_project_removal(tx, project.id, project.bucket.as_deref(), now).await?;
     }
     Ok(())
@@ -198,7 +140,7 @@ pub async fn change(
     let transition = rules::decide(capacity, &project.state, change, unit, cx.now)?;
     record(&mut tx, &project, &transition, Some(user.id), None, cx.now).await?;
     let mailed = if transition.release_mail && send_email {
-        release_mails(&mut tx, cx, &project, transition.state.deadline, &user.name).await?
+        release_mails(&mut tx, cx, public_id, &project, transition.state.deadline, &user.name).await?
     } else {
         0
     };
@@ -261,14 +203,8 @@ pub async fn extend(
 /// The deadline jobs: every Available or Expired project past its deadline moves on (each in its
 /// own transaction under its row lock). Returns how many moved.
 pub async fn apply_deadlines(db: &Db, now: i64) -> Result<u64, DbError> {
-    let due: Vec<(String,)> = sqlx::query_as(
-        "SELECT public_id FROM projects WHERE status IN ('Available', 'Expired') AND deadline <= $1 ORDER BY deadline",
-    )
-    .bind(now)
-    .fetch_all(db.pool())
-    .await?;
     let mut moved = 0;
-    for (public_id,) in due {
+    for public_id in projects::past_deadline(db, now).await? {
         let mut tx = db.pool().begin().await?;
         let Some(project) = lock(&mut tx, &public_id).await? else { continue };
         let unit = unit_deadlines(&mut tx, project.unit_id).await?;
@@ -285,9 +221,6 @@ pub async fn apply_deadlines(db: &Db, now: i64) -> Result<u64, DbError> {
     Ok(moved)
 }
 
-/// Public id, title, status and deadline: what a release mail needs.
-type ReleaseFacts = (String, String, String, Option<i64>);
-
 /// DDS: a Researcher added to a project that is Available gets the release mail (with the
 /// deadline) at once. Queued after the addition; a failure is logged, the addition stands.
 pub async fn mail_release_if_available(
@@ -298,13 +231,10 @@ pub async fn mail_release_if_available(
     to: &str,
     sender: &str,
 ) {
-    let row: Result<Option<ReleaseFacts>, _> =
-        sqlx::query_as("SELECT public_id, title, status, deadline FROM projects WHERE id = $1")
-            .bind(project_id)
-            .fetch_optional(db.pool())
-            .await;
-    match row {
-        Ok(Some((public_id, title, status, deadline))) if status == ProjectStatus::Available.as_str() => {
+    match projects::release_facts(db, project_id).await {
+        Ok(Some(projects::ReleaseFacts { public_id, title, status, deadline }))
+            if status == ProjectStatus::Available.as_str() =>
+        {
             let mail = release_mail(to, public_url, &public_id, &title, deadline, sender);
             if let Err(err) = mailer.send(mail).await {
                 tracing::warn!(project = %public_id, error = %err, "release mail to an added researcher not queued");
@@ -316,39 +246,21 @@ pub async fn mail_release_if_available(
 }
 
 /// DDS's `project_release` mail to every Researcher of the project, queued in the transaction.
+/// `public_id` is the one the project was locked by (the stored spelling).
 async fn release_mails(
     tx: &mut Transaction<'_, Any>,
     cx: &Context<'_>,
+    public_id: &str,
     project: &Locked,
     deadline: Option<i64>,
     sender: &str,
 ) -> Result<usize, ProjectError> {
-    let recipients: Vec<(String,)> = sqlx::query_as(
-        "SELECT e.email FROM project_members m JOIN users u ON u.id = m.user_id \
-         JOIN emails e ON e.user_id = u.id AND e.is_primary = TRUE WHERE m.project_id = $1 AND u.is_active = TRUE",
-    )
-    .bind(project.id)
-    .fetch_all(&mut **tx)
-    .await?;
-    let public_id = public_id_of(tx, project.id).await?;
-    for (to,) in &recipients {
-        let mail = release_mail(to, cx.public_url, &public_id, &project.title, deadline, sender);
-        match cx.mailer.send_in(tx, mail).await {
-            Ok(()) => {}
-            Err(MailError::Queue(err)) => return Err(err.into()),
-            // A stored address that lettre refuses: the others are still mailed.
-            Err(err) => tracing::warn!(project = %public_id, error = %err, "release mail not queued"),
-        }
+    let recipients = projects::researcher_emails(tx, project.id).await?;
+    for to in &recipients {
+        let mail = release_mail(to, cx.public_url, public_id, &project.title, deadline, sender);
+        cx.mailer.send_in_or_log(tx, mail).await?;
     }
     Ok(recipients.len())
-}
-
-async fn public_id_of(tx: &mut Transaction<'_, Any>, project_id: i64) -> Result<String, DbError> {
-    let (public_id,): (String,) = sqlx::query_as("SELECT public_id FROM projects WHERE id = $1")
-        .bind(project_id)
-        .fetch_one(&mut **tx)
-        .await?;
-    Ok(public_id)
 }
 
 /// A deadline as a reader sees it: "2026-12-31 23:59:59 UTC".
@@ -389,25 +301,18 @@ pub fn release_mail(
 
 /// The status, the limits left and the history (newest first), for anyone who sees the project.
 pub async fn view(db: &Db, public_id: &str) -> Result<StatusView, ProjectError> {
-    let sql = format!("SELECT {STATE_COLUMNS} FROM projects WHERE public_id = $1");
-    let row: Option<StateRow> = sqlx::query_as(&sql).bind(public_id).fetch_optional(db.pool()).await?;
+    let row = projects::lifecycle(db, public_id).await?;
     let project = row.map(to_locked).transpose()?.ok_or(ProjectError::NotFound)?;
-    let lines: Vec<HistoryRow> = sqlx::query_as(
-        "SELECT status, CAST(CASE WHEN is_aborted THEN 1 ELSE 0 END AS BIGINT), deadline, created_at, note \
-         FROM project_statuses WHERE project_id = $1 ORDER BY seq DESC, created_at DESC",
-    )
-    .bind(project.id)
-    .fetch_all(db.pool())
-    .await?;
-    let history = lines
+    let history = projects::status_history(db, project.id)
+        .await?
         .into_iter()
-        .filter_map(|(status, aborted, deadline, at, note)| {
+        .filter_map(|line| {
             Some(HistoryLine {
-                status: ProjectStatus::parse(&status)?,
-                aborted: aborted != 0,
-                deadline,
-                at,
-                note,
+                status: ProjectStatus::parse(&line.status)?,
+                aborted: line.is_aborted != 0,
+                deadline: line.deadline,
+                at: line.created_at,
+                note: line.note,
             })
         })
         .collect();

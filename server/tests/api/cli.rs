@@ -1,15 +1,30 @@
 //! The `dds` binary itself: configuration errors stop it with a message naming the setting.
 
-use std::process::Command;
+use std::path::Path;
+use std::process::{Command, Output};
 
-fn dds(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
-    let dir = tempfile::tempdir().unwrap();
+/// Runs `dds` on the data folder `data` (SQLite there; no database URL or config file from the
+/// environment) with `env` added.
+fn dds_in(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_dds"));
-    command.args(args).env("DDS_DATA_DIR", dir.path()).env_remove("DATABASE_URL").env_remove("DDS_CONFIG");
+    command.args(args).env("DDS_DATA_DIR", data).env_remove("DATABASE_URL").env_remove("DDS_CONFIG");
     for (k, v) in env {
         command.env(k, v);
     }
     command.output().unwrap()
+}
+
+/// `dds_in` a fresh data folder.
+fn dds(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    dds_in(dir.path(), args, env)
+}
+
+/// `dds_in` that must succeed: its standard output.
+fn dds_ok(data: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
+    let out = dds_in(data, args, env);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).to_string()
 }
 
 #[test]
@@ -35,17 +50,7 @@ fn bad_config_file_stops_the_server() {
 #[test]
 fn migrate_and_init_db_dev_work_on_a_fresh_data_dir() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().to_str().unwrap();
-    let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_dds"))
-            .args(args)
-            .env("DDS_DATA_DIR", data)
-            .env_remove("DATABASE_URL")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).to_string()
-    };
+    let run = |args: &[&str]| dds_ok(dir.path(), args, &[]);
     assert!(run(&["migrate"]).contains("Database is up to date."));
     assert!(run(&["init-db", "dev"]).contains("Created 8 account(s)."));
     assert!(run(&["init-db", "dev"]).contains("Already initialised"));
@@ -55,19 +60,9 @@ fn migrate_and_init_db_dev_work_on_a_fresh_data_dir() {
 #[test]
 fn init_db_production_mails_the_super_admin_a_password_link() {
     let dir = tempfile::tempdir().unwrap();
-    let run = || {
-        let out = Command::new(env!("CARGO_BIN_EXE_dds"))
-            .args(["init-db", "production"])
-            .env("DDS_DATA_DIR", dir.path())
-            .env_remove("DATABASE_URL")
-            .env_remove("DDS_CONFIG")
-            .env("DDS_SUPERADMIN_USERNAME", "root_admin")
-            .env("DDS_SUPERADMIN_EMAIL", "root@example.org")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).to_string()
-    };
+    let super_admin =
+        [("DDS_SUPERADMIN_USERNAME", "root_admin"), ("DDS_SUPERADMIN_EMAIL", "root@example.org")];
+    let run = || dds_ok(dir.path(), &["init-db", "production"], &super_admin);
     let stdout = run();
     assert!(stdout.contains("Created 1 account(s)."), "{stdout}");
     assert!(stdout.contains("Sent a password reset link to root@example.org"), "{stdout}");
@@ -91,15 +86,8 @@ fn init_db_production_mails_the_super_admin_a_password_link() {
 #[test]
 fn units_are_created_updated_and_listed_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().to_str().unwrap();
     let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_dds"))
-            .args(args)
-            .env("DDS_DATA_DIR", data)
-            .env_remove("DATABASE_URL")
-            .env_remove("DDS_CONFIG")
-            .output()
-            .unwrap();
+        let out = dds_in(dir.path(), args, &[]);
         (
             out.status.success(),
             String::from_utf8_lossy(&out.stdout).to_string(),

@@ -15,7 +15,8 @@ use dds_server::storage::{ObjectStore, S3Settings};
 
 use crate::both_backends;
 use crate::files::upload;
-use crate::helpers::{create_postgres_database, drop_postgres_database, Backend};
+use crate::config_support::{create_postgres_database, drop_postgres_database};
+use crate::helpers::{postgres_admin_url, Backend};
 
 const OBJECTS: usize = 3000;
 const OBJECT_BYTES: usize = 10;
@@ -47,7 +48,7 @@ impl Setup {
         ];
         let mut postgres_db = None;
         if backend == Backend::Postgres {
-            let (name, url) = create_postgres_database().await;
+            let (name, url) = create_postgres_database(&postgres_admin_url(), "dds_test").await;
             vars.push(("DATABASE_URL".to_string(), url));
             postgres_db = Some(name);
         }
@@ -118,7 +119,7 @@ impl Setup {
 
     async fn finish(self) {
         if let Some(name) = &self.postgres_db {
-            drop_postgres_database(name).await;
+            drop_postgres_database(&postgres_admin_url(), name).await;
         }
     }
 }

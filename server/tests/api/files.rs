@@ -122,6 +122,53 @@ async fn versions_overwrite_and_folders_add_up(backend: Backend) {
 }
 both_backends!(versions_overwrite_and_folders_add_up, versions_overwrite_and_folders_add_up);
 
+/// The size and file count of a folder, if it exists.
+async fn folder(db: &Db, project_id: i64, path: &str) -> Option<(i64, i64)> {
+    sqlx::query_as("SELECT size_bytes, file_count FROM folders WHERE project_id = $1 AND path = $2")
+        .bind(project_id)
+        .bind(path)
+        .fetch_optional(db.pool())
+        .await
+        .unwrap()
+}
+
+async fn deleting_a_sub_folder_shrinks_each_folder_above_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let db = &app.state().db;
+    seed::dev(db).await.unwrap();
+    let project = bare_project(db, "files00003").await;
+    upload(db, project, "run_1/lane1/a.fastq", 100, 1).await;
+    upload(db, project, "run_1/lane1/deep/b.fastq", 20, 1).await;
+    upload(db, project, "run_1/lane2/c.fastq", 3, 1).await;
+    upload(db, project, "runX1/lane1/d.fastq", 4000, 1).await;
+    assert_eq!(folder(db, project, "run_1").await, Some((123, 3)));
+    assert_eq!(sizes(db, project).await, (4123, 4523, 4, 4523));
+
+    let mut tx = db.pool().begin().await.unwrap();
+    let removed = files::delete_path(&mut tx, project, "run_1/lane1", 5).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!((removed.files, removed.bytes), (2, 120));
+    assert_eq!(folder(db, project, "run_1").await, Some((3, 1)), "the parent keeps its other folder");
+    assert_eq!(folder(db, project, "run_1/lane2").await, Some((3, 1)));
+    assert_eq!(folder(db, project, "run_1/lane1").await, None);
+    assert_eq!(folder(db, project, "run_1/lane1/deep").await, None);
+    assert_eq!(sizes(db, project).await, (4003, 4203, 2, 4203));
+
+    // '_' in a folder's name is no wildcard: "runX1" stays.
+    let mut tx = db.pool().begin().await.unwrap();
+    let removed = files::delete_path(&mut tx, project, "run_1", 6).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!((removed.files, removed.bytes), (1, 3));
+    assert_eq!(folder(db, project, "runX1").await, Some((4000, 1)));
+    assert_eq!(folder(db, project, "run_1").await, None);
+    assert_eq!(sizes(db, project).await, (4000, 4100, 1, 4100));
+    app.stop().await;
+}
+both_backends!(
+    deleting_a_sub_folder_shrinks_each_folder_above_it,
+    deleting_a_sub_folder_shrinks_each_folder_above_it
+);
+
 async fn a_level_is_paged_by_cursor_folders_first(backend: Backend) {
     let app = spawn_app(backend).await;
     let db = &app.state().db;

@@ -7,6 +7,8 @@ use dds_server::config::Config;
 use dds_server::startup::{self, Running};
 use dds_server::state::AppState;
 
+use crate::config_support::{config_in, create_postgres_database, drop_postgres_database};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -90,40 +92,15 @@ impl TestApp {
             running.shutdown().await.expect("clean shutdown");
         }
         if let Some(name) = self.postgres_db.take() {
-            drop_postgres_database(&name).await;
+            drop_postgres_database(&postgres_admin_url(), &name).await;
         }
     }
 }
 
 /// The PostgreSQL server tests create their databases on (scripts/test.sh sets it).
-fn postgres_admin_url() -> String {
+pub fn postgres_admin_url() -> String {
     std::env::var("DDS_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
-}
-
-pub async fn create_postgres_database() -> (String, String) {
-    use sqlx::Connection;
-    let admin = postgres_admin_url();
-    let name = format!("dds_test_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(&admin)
-        .await
-        .unwrap_or_else(|e| panic!("PostgreSQL tests need a server at {admin} (DDS_TEST_POSTGRES_URL): {e}"));
-    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
-        .await
-        .expect("create test database");
-    let base = admin.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin).to_string();
-    (name.clone(), format!("{base}/{name}"))
-}
-
-pub async fn drop_postgres_database(name: &str) {
-    use sqlx::Connection;
-    if let Ok(mut conn) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
-        let _ = sqlx::Executor::execute(
-            &mut conn,
-            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
-        )
-        .await;
-    }
 }
 
 /// Configuration for a test server: everything on port 0 under a fresh folder.
@@ -132,25 +109,12 @@ pub async fn test_config(
     extra: &[(&str, &str)],
 ) -> (Config, tempfile::TempDir, Option<String>) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut vars: Vec<(String, String)> = vec![
-        ("DDS_DATA_DIR".into(), dir.path().display().to_string()),
-        ("DDS_LISTEN".into(), "127.0.0.1:0".into()),
-        ("DDS_S3_LISTEN".into(), "127.0.0.1:0".into()),
-        ("DDS_SITE_ROOT".into(), dir.path().join("site").display().to_string()),
-    ];
-    let mut postgres_db = None;
-    if backend == Backend::Postgres {
-        let (name, url) = create_postgres_database().await;
-        vars.push(("DATABASE_URL".into(), url));
-        postgres_db = Some(name);
-    }
-    for (k, v) in extra {
-        vars.push((k.to_string(), v.to_string()));
-    }
-    let config =
-        Config::load_from(None, |name| vars.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
-            .expect("valid test configuration");
-    (config, dir, postgres_db)
+    let postgres = match backend {
+        Backend::Postgres => Some(create_postgres_database(&postgres_admin_url(), "dds_test").await),
+        Backend::Sqlite => None,
+    };
+    let config = config_in(dir.path(), postgres.as_ref().map(|(_, url)| url.as_str()), extra);
+    (config, dir, postgres.map(|(name, _)| name))
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -235,6 +199,23 @@ impl Browser {
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(format!("{}{}", self.base, path)).send().await.unwrap()
     }
+}
+
+/// Status and JSON body of a response (a string for an empty or non-JSON body).
+pub async fn answer(response: reqwest::Response) -> (u16, serde_json::Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+}
+
+/// The row id of the project with this public id.
+pub async fn project_id(db: &dds_server::db::Db, public_id: &str) -> i64 {
+    let (id,): (i64,) = sqlx::query_as("SELECT id FROM projects WHERE public_id = $1")
+        .bind(public_id)
+        .fetch_one(db.pool())
+        .await
+        .expect("the project exists");
+    id
 }
 
 /// A second unit ("unit-2", display name "Second") beside the seeded one; its id.

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use crate::auth::{seeded, signed_in};
 use crate::both_backends;
 use crate::files::upload;
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{project_id, Backend, TestApp};
 
 const DAY: i64 = 86_400;
 const HOUR: i64 = 3_600;
@@ -79,11 +79,7 @@ both_backends!(deadlines_and_reminders, deadlines_and_reminders);
 async fn monthly_usage_by_hand(backend: Backend) {
     let app = seeded(backend).await;
     let db = &app.state().db;
-    let (project_id,): (i64,) = sqlx::query_as("SELECT id FROM projects WHERE public_id = $1")
-        .bind(DEV_PROJECT)
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
+    let project_id = project_id(db, DEV_PROJECT).await;
     // 3,600 stored bytes from 0 h, overwritten at 10 h by 1,100 stored bytes (the helper stores
     // size + 100).
     upload(db, project_id, "data/reads.fastq", 3_500, 0).await;
@@ -106,11 +102,7 @@ both_backends!(monthly_usage_by_hand, monthly_usage_by_hand);
 async fn the_quota_warning_goes_once(backend: Backend) {
     let app = seeded(backend).await;
     let db = &app.state().db;
-    let (project_id,): (i64,) = sqlx::query_as("SELECT id FROM projects WHERE public_id = $1")
-        .bind(DEV_PROJECT)
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
+    let project_id = project_id(db, DEV_PROJECT).await;
     sqlx::query("UPDATE units SET quota_bytes = 1000, warning_level = 0.5").execute(db.pool()).await.unwrap();
     let mailer = &app.state().mailer;
     assert_eq!(lifecycle::warn_about_quotas(db, mailer, 1).await.unwrap(), 0, "nothing stored yet");

@@ -4,6 +4,8 @@
 mod account_links;
 mod auth;
 mod cli;
+#[path = "../support/config.rs"]
+mod config_support;
 mod crash;
 mod data_dir;
 mod files;

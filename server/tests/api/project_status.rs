@@ -8,15 +8,9 @@ use serde_json::{json, Value};
 
 use crate::auth::{seeded, signed_in};
 use crate::both_backends;
-use crate::helpers::{add_second_unit, Backend, Browser, TestApp};
+use crate::helpers::{add_second_unit, answer, Backend, Browser, TestApp};
 
 const STATUS: &str = "/api/v1/projects/someunit00001/status";
-
-async fn answer(response: reqwest::Response) -> (u16, Value) {
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-}
 
 async fn change(browser: &Browser, body: Value) -> (u16, Value) {
     answer(browser.post(STATUS, body).await).await

@@ -8,7 +8,7 @@ use wasm_crypto::{open_private_key, KdfParams, MasterKey, PrivateKey, PublicKey,
 
 use crate::auth::{seeded, signed_in};
 use crate::both_backends;
-use crate::helpers::{add_second_unit, Backend, Browser, TestApp};
+use crate::helpers::{add_second_unit, answer, Backend, Browser, TestApp};
 use crate::invites::invite_link;
 use crate::password_reset::{complete, log_in_as, mails_to, request_reset, reset_token, NEW_PASSWORD};
 use crate::unit_keys::{
@@ -23,13 +23,6 @@ const NOT_ENOUGH: &str = "Your unit does not have enough Unit Admins. At least t
 const ONLY_TWO: &str = "Your unit has only two Unit Admins. If both lose access to their keys (for example by resetting their passwords), the data of this project cannot be recovered. Invite a third Unit Admin, or confirm to create the project anyway.";
 const OWN_ACCESS_PENDING: &str =
     "Your browser cannot open the project key: your own access is waiting for approval by someone who holds it.";
-
-/// Status and JSON body (a string for an empty or non-JSON body).
-async fn answer(response: reqwest::Response) -> (u16, Value) {
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-}
 
 async fn get(browser: &Browser, path: &str) -> (u16, Value) {
     answer(browser.get(&format!("/api/v1{path}")).await).await

@@ -13,7 +13,7 @@ use serde_json::json;
 use crate::auth::{seeded, signed_in};
 use crate::both_backends;
 use crate::files::upload;
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{project_id, Backend, TestApp};
 
 /// Gives the seeded project a bucket holding `objects` small objects (recorded as files too).
 async fn fill_bucket(app: &TestApp, objects: usize) -> (i64, BucketName) {
@@ -136,11 +136,7 @@ both_backends!(a_removal_left_half_done_is_finished, a_removal_left_half_done_is
 
 async fn super_admins_see_failing_tasks_and_retry_them(backend: Backend) {
     let app = seeded(backend).await;
-    let (project_id,): (i64,) = sqlx::query_as("SELECT id FROM projects WHERE public_id = $1")
-        .bind(DEV_PROJECT)
-        .fetch_one(app.state().db.pool())
-        .await
-        .unwrap();
+    let project_id = project_id(&app.state().db, DEV_PROJECT).await;
     // A bucket name S3 refuses: the task fails and keeps its error.
     let now = dds_server::clock::Clock::now(app.clock.as_ref());
     sqlx::query(
