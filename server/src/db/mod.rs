@@ -10,6 +10,7 @@ pub mod motd;
 pub mod projects;
 pub mod seals;
 pub mod seed;
+pub mod sessions;
 pub mod units;
 pub mod users;
 
