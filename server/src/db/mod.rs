@@ -8,6 +8,7 @@ pub mod invites;
 pub mod maintenance;
 pub mod motd;
 pub mod projects;
+pub mod rate_limits;
 pub mod seals;
 pub mod seed;
 pub mod sessions;
