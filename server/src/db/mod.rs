@@ -10,6 +10,7 @@ pub mod motd;
 pub mod projects;
 pub mod rate_limits;
 pub mod seals;
+pub mod second_factors;
 pub mod seed;
 pub mod sessions;
 pub mod units;
