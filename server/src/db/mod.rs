@@ -2,6 +2,7 @@
 //! written once (`$1` placeholders work on both). Each backend has its own migrations folder.
 //! Times are stored as Unix seconds.
 
+pub mod account_links;
 pub mod audit;
 pub mod files;
 pub mod invites;
