@@ -8,6 +8,7 @@ pub mod files;
 pub mod invites;
 pub mod maintenance;
 pub mod motd;
+pub mod password_resets;
 pub mod projects;
 pub mod rate_limits;
 pub mod seals;

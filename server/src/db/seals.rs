@@ -74,3 +74,15 @@ where
     .await?;
     Ok(())
 }
+
+/// Deletes every seal of `key` made for the user, inside the caller's transaction (after a
+/// password reset they can never open again).
+pub async fn delete_of_user(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    key: SealedKey,
+    user_id: i64,
+) -> Result<(), DbError> {
+    let (table, _) = key.table();
+    sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1")).bind(user_id).execute(&mut **tx).await?;
+    Ok(())
+}
