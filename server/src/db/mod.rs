@@ -6,6 +6,7 @@ pub mod account_links;
 pub mod audit;
 pub mod files;
 pub mod invites;
+pub mod job_schedule;
 pub mod mail_queue;
 pub mod maintenance;
 pub mod motd;
