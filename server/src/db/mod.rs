@@ -17,6 +17,7 @@ pub mod seals;
 pub mod second_factors;
 pub mod seed;
 pub mod sessions;
+pub mod tasks;
 pub mod units;
 pub mod users;
 
