@@ -345,3 +345,13 @@ pub async fn member_projects(db: &Db, user_id: i64) -> Result<Vec<(i64, String)>
     .fetch_all(db.pool())
     .await?)
 }
+
+/// How many accounts (active or not) of the unit have `role`.
+pub async fn count_of_unit_with_role(db: &Db, unit_id: i64, role: Role) -> Result<i64, DbError> {
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE unit_id = $1 AND role = $2")
+        .bind(unit_id)
+        .bind(role.as_str())
+        .fetch_one(db.pool())
+        .await?;
+    Ok(count)
+}
