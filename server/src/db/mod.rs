@@ -18,6 +18,7 @@ pub mod second_factors;
 pub mod seed;
 pub mod sessions;
 pub mod tasks;
+pub mod unit_keys;
 pub mod units;
 pub mod users;
 

@@ -355,3 +355,23 @@ pub async fn count_of_unit_with_role(db: &Db, unit_id: i64, role: Role) -> Resul
         .await?;
     Ok(count)
 }
+
+/// An active account of a unit with its current public key.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MemberKey {
+    pub id: i64,
+    pub username: String,
+    pub public_key: Vec<u8>,
+}
+
+/// The active account named exactly `username` in the unit, with its current public key.
+pub async fn active_member_key(db: &Db, unit_id: i64, username: &str) -> Result<Option<MemberKey>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT u.id, u.username, c.public_key FROM users u JOIN user_credentials c ON c.user_id = u.id \
+         WHERE u.username = $1 AND u.unit_id = $2 AND u.is_active = TRUE",
+    )
+    .bind(username)
+    .bind(unit_id)
+    .fetch_optional(db.pool())
+    .await?)
+}
