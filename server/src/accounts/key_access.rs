@@ -9,76 +9,45 @@ use app::domain::roles::Role;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 
+use crate::db::seals::{self, SealedKey, Waiting};
 use crate::db::users::User;
 use crate::db::{Db, DbError};
 use crate::mail::{escape_html, Mailer, OutgoingMail};
 
-#[derive(sqlx::FromRow)]
-struct WaitingRow {
-    username: String,
-    name: String,
-    email: Option<String>,
-    role: String,
-    key_origin: String,
-    inviter_name: Option<String>,
-    inviter_username: Option<String>,
-    public_key: Vec<u8>,
+/// What an approver is shown of a waiting person.
+fn into_member(row: Waiting) -> Result<WaitingMember, DbError> {
+    let role = Role::parse(&row.role)
+        .ok_or_else(|| DbError::Internal(format!("unknown role '{}' in the database", row.role)))?;
+    let origin = KeyOrigin::parse(&row.key_origin).ok_or_else(|| {
+        DbError::Internal(format!("unknown key origin '{}' in the database", row.key_origin))
+    })?;
+    let invited_by = match (row.inviter_name, row.inviter_username) {
+        (Some(name), Some(username)) => Some(format!("{name} ({username})")),
+        _ => None,
+    };
+    Ok(WaitingMember {
+        username: row.username,
+        name: row.name,
+        email: row.email.unwrap_or_default(),
+        role,
+        origin,
+        invited_by,
+        public_key: BASE64.encode(row.public_key),
+    })
 }
 
-impl WaitingRow {
-    fn into_member(self) -> Result<WaitingMember, DbError> {
-        let role = Role::parse(&self.role)
-            .ok_or_else(|| DbError::Internal(format!("unknown role '{}' in the database", self.role)))?;
-        let origin = KeyOrigin::parse(&self.key_origin).ok_or_else(|| {
-            DbError::Internal(format!("unknown key origin '{}' in the database", self.key_origin))
-        })?;
-        let invited_by = match (self.inviter_name, self.inviter_username) {
-            (Some(name), Some(username)) => Some(format!("{name} ({username})")),
-            _ => None,
-        };
-        Ok(WaitingMember {
-            username: self.username,
-            name: self.name,
-            email: self.email.unwrap_or_default(),
-            role,
-            origin,
-            invited_by,
-            public_key: BASE64.encode(self.public_key),
-        })
-    }
-}
-
-/// Everything an approver is shown of a person; the tables joined after it say what they wait for.
-const SELECT_WAITING: &str = "SELECT u.username, u.name, e.email, u.role, c.key_origin, \
-     inviter.name AS inviter_name, inviter.username AS inviter_username, c.public_key \
-     FROM users u JOIN user_credentials c ON c.user_id = u.id \
-     LEFT JOIN emails e ON e.user_id = u.id AND e.is_primary = TRUE \
-     LEFT JOIN users inviter ON inviter.id = u.invited_by";
-
-async fn waiting(db: &Db, query: String, scope_id: i64) -> Result<Vec<WaitingMember>, DbError> {
-    let rows: Vec<WaitingRow> = sqlx::query_as(&query).bind(scope_id).fetch_all(db.pool()).await?;
-    rows.into_iter().map(WaitingRow::into_member).collect()
+async fn waiting(db: &Db, key: SealedKey, scope_id: i64) -> Result<Vec<WaitingMember>, DbError> {
+    seals::waiting(db, key, scope_id).await?.into_iter().map(into_member).collect()
 }
 
 /// Active staff of the unit without a seal of the unit key for their current public key.
 pub async fn waiting_for_unit(db: &Db, unit_id: i64) -> Result<Vec<WaitingMember>, DbError> {
-    let query = format!(
-        "{SELECT_WAITING} LEFT JOIN unit_key_seals s ON s.unit_id = u.unit_id AND s.user_id = u.id \
-         AND s.recipient_public_key = c.public_key \
-         WHERE u.unit_id = $1 AND u.is_active = TRUE AND s.user_id IS NULL ORDER BY u.username"
-    );
-    waiting(db, query, unit_id).await
+    waiting(db, SealedKey::Unit, unit_id).await
 }
 
 /// Active Researcher members of the project without a seal for their current public key.
 pub async fn waiting_for_project(db: &Db, project_id: i64) -> Result<Vec<WaitingMember>, DbError> {
-    let query = format!(
-        "{SELECT_WAITING} JOIN project_members m ON m.user_id = u.id \
-         LEFT JOIN project_key_seals s ON s.project_id = m.project_id AND s.user_id = u.id \
-         AND s.recipient_public_key = c.public_key \
-         WHERE m.project_id = $1 AND u.is_active = TRUE AND s.user_id IS NULL ORDER BY u.username"
-    );
-    waiting(db, query, project_id).await
+    waiting(db, SealedKey::Project, project_id).await
 }
 
 /// What someone waits for, and where its key holders approve.
@@ -91,40 +60,11 @@ pub enum WaitsFor<'a> {
 
 /// Addresses of the active key holders who may approve, never the waiting person.
 async fn approvers(db: &Db, what: &WaitsFor<'_>, waiting: &User) -> Result<Vec<String>, DbError> {
-    // Holding a key = a seal made for one's current public key.
-    const HOLDS_UNIT_KEY: &str = "JOIN user_credentials c ON c.user_id = u.id \
-         JOIN unit_key_seals s ON s.unit_id = u.unit_id AND s.user_id = u.id AND s.recipient_public_key = c.public_key \
-         JOIN emails e ON e.user_id = u.id AND e.is_primary = TRUE";
-    let rows: Vec<(String,)> = match what {
-        WaitsFor::Unit { unit_id } => {
-            sqlx::query_as(&format!(
-                "SELECT e.email FROM users u {HOLDS_UNIT_KEY} \
-                 WHERE u.unit_id = $1 AND u.role = 'Unit Admin' AND u.is_active = TRUE AND u.id <> $2 \
-                 ORDER BY e.email"
-            ))
-            .bind(unit_id)
-            .bind(waiting.id)
-            .fetch_all(db.pool())
-            .await?
-        }
-        WaitsFor::Project { project_id, .. } => {
-            sqlx::query_as(&format!(
-                "SELECT e.email FROM projects p JOIN users u ON u.unit_id = p.unit_id {HOLDS_UNIT_KEY} \
-                 WHERE p.id = $1 AND u.is_active = TRUE AND u.id <> $2 \
-                 UNION SELECT e.email FROM project_members m JOIN users u ON u.id = m.user_id \
-                 JOIN user_credentials c ON c.user_id = u.id \
-                 JOIN project_key_seals s ON s.project_id = m.project_id AND s.user_id = u.id \
-                 AND s.recipient_public_key = c.public_key \
-                 JOIN emails e ON e.user_id = u.id AND e.is_primary = TRUE \
-                 WHERE m.project_id = $1 AND m.is_owner = TRUE AND u.is_active = TRUE AND u.id <> $2"
-            ))
-            .bind(project_id)
-            .bind(waiting.id)
-            .fetch_all(db.pool())
-            .await?
-        }
+    let (key, scope_id) = match what {
+        WaitsFor::Unit { unit_id } => (SealedKey::Unit, *unit_id),
+        WaitsFor::Project { project_id, .. } => (SealedKey::Project, *project_id),
     };
-    Ok(rows.into_iter().map(|(email,)| email).collect())
+    seals::approver_emails(db, key, scope_id, waiting.id).await
 }
 
 /// Mails the key holders who may approve `waiting`. Called once the waiting state is committed;

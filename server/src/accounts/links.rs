@@ -4,6 +4,7 @@
 //! a link is used up when taken.
 
 use super::{link_token_hash, new_link_token};
+use crate::db::account_links::{self, Link, NewLink};
 use crate::db::{now, Db, DbError};
 use crate::mail::{MailError, Mailer, OutgoingMail};
 
@@ -64,24 +65,16 @@ pub async fn issue(
 ) -> Result<(), LinkError> {
     let (token, hash) = new_link_token();
     let mut tx = db.pool().begin().await.map_err(DbError::from)?;
-    sqlx::query("DELETE FROM account_links WHERE user_id = $1 AND purpose = $2")
-        .bind(user_id)
-        .bind(purpose.as_str())
-        .execute(&mut *tx)
-        .await
-        .map_err(DbError::from)?;
-    sqlx::query(
-        "INSERT INTO account_links (user_id, purpose, token_hash, issued_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(user_id)
-    .bind(purpose.as_str())
-    .bind(hash)
-    .bind(now())
-    .bind(now() + validity_secs)
-    .execute(&mut *tx)
-    .await
-    .map_err(DbError::from)?;
+    account_links::delete_of_user(&mut tx, user_id, purpose.as_str()).await?;
+    let issued_at = now();
+    let new = NewLink {
+        user_id,
+        purpose: purpose.as_str(),
+        token_hash: &hash,
+        issued_at,
+        expires_at: issued_at + validity_secs,
+    };
+    account_links::insert(&mut tx, new).await?;
     mailer.send_in(&mut tx, mail(&token)).await?;
     tx.commit().await.map_err(DbError::from)?;
     mailer.wake();
@@ -90,15 +83,7 @@ pub async fn issue(
 
 /// Whether `user_id` holds an unexpired link of `purpose`.
 pub async fn has_pending(db: &Db, user_id: i64, purpose: Purpose) -> Result<bool, DbError> {
-    let row: Option<(i64,)> = sqlx::query_as(
-        "SELECT id FROM account_links WHERE user_id = $1 AND purpose = $2 AND expires_at > $3",
-    )
-    .bind(user_id)
-    .bind(purpose.as_str())
-    .bind(now())
-    .fetch_optional(db.pool())
-    .await?;
-    Ok(row.is_some())
+    account_links::has_unexpired(db, user_id, purpose.as_str(), now()).await
 }
 
 /// A link taken from the table: it cannot be taken again, whatever happens next.
@@ -118,25 +103,20 @@ pub async fn take(db: &Db, token: &str, purpose: Purpose, only_for: Option<i64>)
     let Some(hash) = link_token_hash(token) else {
         return Ok(Taken::Unknown);
     };
-    let row: Option<(i64, i64, i64)> = sqlx::query_as(
-        "SELECT id, user_id, expires_at FROM account_links WHERE token_hash = $1 AND purpose = $2",
-    )
-    .bind(hash)
-    .bind(purpose.as_str())
-    .fetch_optional(db.pool())
-    .await?;
-    let Some((id, user_id, expires_at)) = row else {
+    let Some(Link { id, user_id, expires_at }) =
+        account_links::by_token_hash(db, &hash, purpose.as_str()).await?
+    else {
         return Ok(Taken::Unknown);
     };
     if only_for.is_some_and(|me| me != user_id) {
         return Ok(Taken::Unknown);
     }
     // Deleting decides who used the link: of two concurrent requests only one removes the row.
-    let removed = sqlx::query("DELETE FROM account_links WHERE id = $1").bind(id).execute(db.pool()).await?;
-    Ok(match (removed.rows_affected(), expires_at > now()) {
-        (1, true) => Taken::Valid { user_id },
-        (1, false) => Taken::Expired { user_id },
-        _ => Taken::Unknown,
+    let removed = account_links::delete(db, id).await?;
+    Ok(match (removed, expires_at > now()) {
+        (true, true) => Taken::Valid { user_id },
+        (true, false) => Taken::Expired { user_id },
+        (false, _) => Taken::Unknown,
     })
 }
 

@@ -16,6 +16,8 @@ use crate::auth::credentials::{check_key_pair, CredentialsError};
 use crate::auth::session_store::DbSessionStore;
 use crate::auth::{one_time_code, rate_limit};
 use crate::db::audit::{self, AuditEvent};
+use crate::db::password_resets::{self, Reset};
+use crate::db::seals::{self, SealedKey};
 use crate::db::users::{self, User};
 use crate::db::{now, Db, DbError};
 use crate::mail::{escape_html, normalized_address, MailError, Mailer, OutgoingMail};
@@ -126,19 +128,8 @@ async fn issue_with(
     let issued = now();
     let link = format!("{public_url}/reset-password/{token}");
     let mut tx = db.pool().begin().await?;
-    sqlx::query("DELETE FROM password_resets WHERE user_id = $1 AND used_at IS NULL")
-        .bind(user.id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
-        "INSERT INTO password_resets (user_id, token_hash, issued_at, expires_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(user.id)
-    .bind(hash)
-    .bind(issued)
-    .bind(issued + VALIDITY_SECS)
-    .execute(&mut *tx)
-    .await?;
+    password_resets::delete_unused(&mut tx, user.id).await?;
+    password_resets::insert(&mut tx, user.id, &hash, issued, issued + VALIDITY_SECS).await?;
     mailer.send_in(&mut tx, mail(email, &link)).await?;
     tx.commit().await?;
     mailer.wake();
@@ -216,18 +207,12 @@ fn reset_mail(to: &str, link: &str) -> OutgoingMail {
     }
 }
 
-type ResetRow = (i64, i64, i64, Option<i64>);
-
 /// The pending reset of a link: refused when unknown, used, expired, or the account is
 /// deactivated.
 async fn pending(db: &Db, token: &str) -> Result<(i64, User), ResetError> {
     let hash = link_token_hash(token).ok_or(ResetError::UnknownToken)?;
-    let row: Option<ResetRow> =
-        sqlx::query_as("SELECT id, user_id, expires_at, used_at FROM password_resets WHERE token_hash = $1")
-            .bind(hash)
-            .fetch_optional(db.pool())
-            .await?;
-    let (id, user_id, expires_at, used_at) = row.ok_or(ResetError::UnknownToken)?;
+    let Reset { id, user_id, expires_at, used_at } =
+        password_resets::by_token_hash(db, &hash).await?.ok_or(ResetError::UnknownToken)?;
     if used_at.is_some() {
         return Err(ResetError::Used);
     }
@@ -255,24 +240,15 @@ pub async fn complete(cx: &ResetContext<'_>, token: &str, new: NewKeyPair) -> Re
 
     let mut tx = cx.db.pool().begin().await?;
     // Used up in the same transaction: a second completion finds the row used.
-    let used = sqlx::query("UPDATE password_resets SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
-        .bind(now())
-        .bind(reset_id)
-        .execute(&mut *tx)
-        .await?;
-    if used.rows_affected() != 1 {
+    if !password_resets::mark_used(&mut tx, reset_id, now()).await? {
         return Err(ResetError::Used);
     }
     users::insert_credentials(&mut tx, user.id, &credentials).await?;
     // What approvers are shown: this key pair comes from a reset, not from the invitation.
-    sqlx::query("UPDATE user_credentials SET key_origin = $1 WHERE user_id = $2")
-        .bind(KeyOrigin::PasswordReset.as_str())
-        .bind(user.id)
-        .execute(&mut *tx)
-        .await?;
+    users::set_key_origin(&mut tx, user.id, KeyOrigin::PasswordReset).await?;
     // DDS drops every project key of the user: the seals were made for the old key pair and can
     // never open again. Membership stays: the user waits for approval in each project.
-    sqlx::query("DELETE FROM project_key_seals WHERE user_id = $1").bind(user.id).execute(&mut *tx).await?;
+    seals::delete_of_user(&mut tx, SealedKey::Project, user.id).await?;
     // An emailed code sent before the reset must not complete a login after it.
     one_time_code::revoke_in(&mut *tx, user.id).await?;
     let event = AuditEvent {
@@ -287,28 +263,17 @@ pub async fn complete(cx: &ResetContext<'_>, token: &str, new: NewKeyPair) -> Re
     Ok(Completed { units_to_contact: units_to_contact(cx.db, &user).await? })
 }
 
+fn contact(unit: users::UnitContact) -> UnitContact {
+    UnitContact { name: unit.external_display_name, contact_email: unit.contact_email }
+}
+
 async fn units_to_contact(db: &Db, user: &User) -> Result<Vec<UnitContact>, ResetError> {
     match (user.role, user.unit_id) {
         (Role::UnitAdmin | Role::UnitPersonnel, Some(unit_id)) => {
-            let unit: Option<(String, String)> =
-                sqlx::query_as("SELECT external_display_name, contact_email FROM units WHERE id = $1")
-                    .bind(unit_id)
-                    .fetch_optional(db.pool())
-                    .await?;
-            Ok(unit.map(|(name, contact_email)| UnitContact { name, contact_email }).into_iter().collect())
+            Ok(users::unit_contact(db, unit_id).await?.into_iter().map(contact).collect())
         }
         // Researchers: the units of the projects they are members of.
-        _ => {
-            let units: Vec<(String, String)> = sqlx::query_as(
-                "SELECT DISTINCT u.external_display_name, u.contact_email FROM project_members m \
-                 JOIN projects p ON p.id = m.project_id JOIN units u ON u.id = p.unit_id \
-                 WHERE m.user_id = $1 AND p.is_active = TRUE ORDER BY u.external_display_name",
-            )
-            .bind(user.id)
-            .fetch_all(db.pool())
-            .await?;
-            Ok(units.into_iter().map(|(name, contact_email)| UnitContact { name, contact_email }).collect())
-        }
+        _ => Ok(users::member_unit_contacts(db, user.id).await?.into_iter().map(contact).collect()),
     }
 }
 
@@ -325,13 +290,7 @@ async fn tell_approvers(cx: &ResetContext<'_>, user: &User) -> Result<(), ResetE
             Ok(())
         }
         (Role::Researcher, _) => {
-            let projects: Vec<(i64, String)> = sqlx::query_as(
-                "SELECT p.id, p.public_id FROM project_members m JOIN projects p ON p.id = m.project_id \
-                 WHERE m.user_id = $1 AND p.is_active = TRUE ORDER BY p.public_id",
-            )
-            .bind(user.id)
-            .fetch_all(cx.db.pool())
-            .await?;
+            let projects = users::member_projects(cx.db, user.id).await?;
             key_access::tell_project_approvers(cx.db, cx.mailer, cx.public_url, &projects, user).await;
             Ok(())
         }

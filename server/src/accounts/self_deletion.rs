@@ -22,12 +22,7 @@ async fn unit_admins(db: &Db, user: &User) -> Result<usize, DbError> {
     let Some(unit_id) = user.unit_id else {
         return Ok(0);
     };
-    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE unit_id = $1 AND role = $2")
-        .bind(unit_id)
-        .bind(Role::UnitAdmin.as_str())
-        .fetch_one(db.pool())
-        .await?;
-    Ok(count as usize)
+    Ok(users::count_of_unit_with_role(db, unit_id, Role::UnitAdmin).await? as usize)
 }
 
 async fn check_rule(db: &Db, user: &User) -> Result<(), LinkError> {

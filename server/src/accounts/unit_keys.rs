@@ -18,7 +18,8 @@ use super::key_access;
 use crate::auth::credentials::{decode_field, PUBLIC_KEY_LEN};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::seals::{self, SealedKey};
-use crate::db::users::User;
+use crate::db::unit_keys;
+use crate::db::users::{self, MemberKey, User};
 use crate::db::{now, Db, DbError};
 
 #[derive(Debug, thiserror::Error)]
@@ -55,11 +56,7 @@ fn staff_unit(user: &User) -> Result<i64, UnitKeyError> {
 }
 
 pub async fn unit_public_key(db: &Db, unit_id: i64) -> Result<Option<Vec<u8>>, DbError> {
-    let row: Option<(Vec<u8>,)> = sqlx::query_as("SELECT public_key FROM unit_keys WHERE unit_id = $1")
-        .bind(unit_id)
-        .fetch_optional(db.pool())
-        .await?;
-    Ok(row.map(|(key,)| key))
+    unit_keys::public_key(db, unit_id).await
 }
 
 /// The caller's unit key, and for a Unit Admin who holds it the colleagues waiting for it.
@@ -102,15 +99,9 @@ pub async fn approve(db: &Db, approver: &User, approval: &Approval) -> Result<()
         return Err(UnitKeyError::NoAccessYourself);
     }
     // Only members of the approver's own unit are visible here (no probing of other units).
-    let target: Option<(i64, String, Vec<u8>)> = sqlx::query_as(
-        "SELECT u.id, u.username, c.public_key FROM users u JOIN user_credentials c ON c.user_id = u.id \
-         WHERE u.username = $1 AND u.unit_id = $2 AND u.is_active = TRUE",
-    )
-    .bind(approval.username.trim())
-    .bind(unit_id)
-    .fetch_optional(db.pool())
-    .await?;
-    let (target_id, target_name, target_key) = target.ok_or(UnitKeyError::NotFound)?;
+    let target = users::active_member_key(db, unit_id, approval.username.trim()).await?;
+    let MemberKey { id: target_id, username: target_name, public_key: target_key } =
+        target.ok_or(UnitKeyError::NotFound)?;
     if target_key != shown_key {
         return Err(UnitKeyError::KeyChanged(target_name));
     }
@@ -147,17 +138,7 @@ pub async fn record_at_registration(
     let Some(offered) = offered else {
         return Ok(false);
     };
-    let created = sqlx::query(
-        "INSERT INTO unit_keys (unit_id, public_key, created_by, created_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (unit_id) DO NOTHING",
-    )
-    .bind(unit_id)
-    .bind(offered.public_key)
-    .bind(user_id)
-    .bind(now())
-    .execute(&mut **tx)
-    .await?;
-    if created.rows_affected() != 1 {
+    if !unit_keys::insert_if_absent(tx, unit_id, &offered.public_key, user_id, now()).await? {
         return Ok(false); // the unit has a key: approval by a Unit Admin
     }
     audit::record(&mut **tx, AuditEvent::new(Some(user_id), "unit-key-created", None)).await?;

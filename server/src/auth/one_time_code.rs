@@ -5,6 +5,7 @@
 use rand::Rng;
 
 use super::secret::ServerSecret;
+use crate::db::second_factors::{self, Code};
 use crate::db::{now, Db, DbError};
 
 pub const VALIDITY_SECS: i64 = 15 * 60;
@@ -43,27 +44,13 @@ fn code_hash(secret: &ServerSecret, user_id: i64, code: &str) -> String {
 /// A fresh code to mail, or `None` when one was sent within the cooldown (the user should use
 /// that one).
 pub async fn issue(db: &Db, secret: &ServerSecret, user_id: i64) -> Result<Option<String>, DbError> {
-    let row: Option<(Option<i64>,)> =
-        sqlx::query_as("SELECT code_issued_at FROM second_factors WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_optional(db.pool())
-            .await?;
-    if let Some((Some(issued),)) = row {
+    if let Some(issued) = second_factors::code_issued_at(db, user_id).await? {
         if now() - issued < RESEND_COOLDOWN_SECS {
             return Ok(None);
         }
     }
     let code = format!("{:08}", rand::rngs::OsRng.gen_range(0..100_000_000u32));
-    sqlx::query(
-        "INSERT INTO second_factors (user_id, method, code_hash, code_issued_at, code_failures) \
-         VALUES ($1, 'email', $2, $3, 0) \
-         ON CONFLICT (user_id) DO UPDATE SET code_hash = $2, code_issued_at = $3, code_failures = 0",
-    )
-    .bind(user_id)
-    .bind(code_hash(secret, user_id, &code))
-    .bind(now())
-    .execute(db.pool())
-    .await?;
+    second_factors::store_code(db, user_id, &code_hash(secret, user_id, &code), now()).await?;
     Ok(Some(code))
 }
 
@@ -77,14 +64,7 @@ pub async fn revoke_in<'e, E>(executor: E, user_id: i64) -> Result<(), DbError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    sqlx::query(
-        "UPDATE second_factors SET code_hash = NULL, code_issued_at = NULL, code_failures = 0 \
-         WHERE user_id = $1",
-    )
-    .bind(user_id)
-    .execute(executor)
-    .await?;
-    Ok(())
+    second_factors::clear_code(executor, user_id).await
 }
 
 /// Checks and consumes a code. Every try is counted BEFORE the comparison, by one conditional
@@ -97,43 +77,22 @@ pub async fn verify(
     user_id: i64,
     code: &str,
 ) -> Result<Result<(), CodeError>, DbError> {
-    let row: Option<(Option<String>, Option<i64>)> =
-        sqlx::query_as("SELECT code_hash, code_issued_at FROM second_factors WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_optional(db.pool())
-            .await?;
-    let Some((Some(stored), Some(issued))) = row else {
+    let row = second_factors::code(db, user_id).await?;
+    let Some(Code { code_hash: Some(stored), code_issued_at: Some(issued) }) = row else {
         return Ok(Err(CodeError::NoneIssued));
     };
     if now() - issued > VALIDITY_SECS {
         revoke(db, user_id).await?;
         return Ok(Err(CodeError::Expired));
     }
-    let counted = sqlx::query(
-        "UPDATE second_factors SET code_failures = code_failures + 1 \
-         WHERE user_id = $1 AND code_hash = $2 AND code_failures < $3",
-    )
-    .bind(user_id)
-    .bind(&stored)
-    .bind(MAX_FAILURES)
-    .execute(db.pool())
-    .await?;
-    if counted.rows_affected() != 1 {
+    if !second_factors::count_code_try(db, user_id, &stored, MAX_FAILURES).await? {
         // The tries are used up (or the code was just used or replaced): it is void.
         revoke_code(db, user_id, &stored).await?;
         return Ok(Err(CodeError::NoneIssued));
     }
     let given = code_hash(secret, user_id, code.trim());
     if !constant_time_eq(given.as_bytes(), stored.as_bytes()) {
-        sqlx::query(
-            "UPDATE second_factors SET code_hash = NULL, code_issued_at = NULL, code_failures = 0 \
-             WHERE user_id = $1 AND code_hash = $2 AND code_failures >= $3",
-        )
-        .bind(user_id)
-        .bind(&stored)
-        .bind(MAX_FAILURES)
-        .execute(db.pool())
-        .await?;
+        second_factors::clear_exhausted_code(db, user_id, &stored, MAX_FAILURES).await?;
         return Ok(Err(CodeError::Invalid));
     }
     // Single use: of concurrent requests with the right code, one consumes it.
@@ -143,15 +102,7 @@ pub async fn verify(
 
 /// Voids the code `stored` (if it is still the user's code); `true` when this call did.
 async fn revoke_code(db: &Db, user_id: i64, stored: &str) -> Result<bool, DbError> {
-    let done = sqlx::query(
-        "UPDATE second_factors SET code_hash = NULL, code_issued_at = NULL, code_failures = 0 \
-         WHERE user_id = $1 AND code_hash = $2",
-    )
-    .bind(user_id)
-    .bind(stored)
-    .execute(db.pool())
-    .await?;
-    Ok(done.rows_affected() == 1)
+    second_factors::clear_this_code(db, user_id, stored).await
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

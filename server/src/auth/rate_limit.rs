@@ -7,7 +7,7 @@
 //! fact; a successful attempt is then forgiven ([`forgive`]): only failures count, so many
 //! colleagues behind one NAT address can all log in (deviations.md 7).
 
-use crate::db::{now, Db, DbError};
+use crate::db::{now, rate_limits, Db, DbError};
 
 /// The limit of an account's failures from one address (DDS: 10 per hour), and of
 /// password-reset requests.
@@ -49,35 +49,17 @@ pub async fn reserve(db: &Db, buckets: &[Bucket]) -> Result<Option<Attempt>, DbE
     let at = now();
     let mut tx = db.pool().begin().await?;
     for bucket in &sorted {
-        sqlx::query(
-            "INSERT INTO auth_attempt_locks (bucket) VALUES ($1) \
-             ON CONFLICT (bucket) DO UPDATE SET bucket = excluded.bucket",
-        )
-        .bind(&bucket.key)
-        .execute(&mut *tx)
-        .await?;
+        rate_limits::lock_bucket(&mut tx, &bucket.key).await?;
     }
     for bucket in &sorted {
-        let (count,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM auth_attempts WHERE bucket = $1 AND at > $2")
-                .bind(&bucket.key)
-                .bind(at - WINDOW_SECS)
-                .fetch_one(&mut *tx)
-                .await?;
-        if count >= bucket.max {
+        if rate_limits::count_since(&mut tx, &bucket.key, at - WINDOW_SECS).await? >= bucket.max {
             tx.rollback().await?;
             return Ok(None);
         }
     }
     let mut ids = Vec::with_capacity(sorted.len());
     for bucket in &sorted {
-        let (id,): (i64,) =
-            sqlx::query_as("INSERT INTO auth_attempts (bucket, at) VALUES ($1, $2) RETURNING id")
-                .bind(&bucket.key)
-                .bind(at)
-                .fetch_one(&mut *tx)
-                .await?;
-        ids.push(id);
+        ids.push(rate_limits::insert(&mut tx, &bucket.key, at).await?);
     }
     tx.commit().await?;
     Ok(Some(Attempt { ids }))
@@ -86,7 +68,7 @@ pub async fn reserve(db: &Db, buckets: &[Bucket]) -> Result<Option<Attempt>, DbE
 /// Takes back a reserved attempt that succeeded (or was never checked).
 pub async fn forgive(db: &Db, attempt: Attempt) -> Result<(), DbError> {
     for id in attempt.ids {
-        sqlx::query("DELETE FROM auth_attempts WHERE id = $1").bind(id).execute(db.pool()).await?;
+        rate_limits::delete(db, id).await?;
     }
     Ok(())
 }
@@ -94,17 +76,7 @@ pub async fn forgive(db: &Db, attempt: Attempt) -> Result<(), DbError> {
 /// Forgets attempts older than the window as of `at`, and the lock rows of empty buckets (run by
 /// the cleanup job).
 pub async fn prune(db: &Db, at: i64) -> Result<u64, DbError> {
-    let done = sqlx::query("DELETE FROM auth_attempts WHERE at <= $1")
-        .bind(at - WINDOW_SECS)
-        .execute(db.pool())
-        .await?;
-    sqlx::query(
-        "DELETE FROM auth_attempt_locks WHERE NOT EXISTS \
-         (SELECT 1 FROM auth_attempts a WHERE a.bucket = auth_attempt_locks.bucket)",
-    )
-    .execute(db.pool())
-    .await?;
-    Ok(done.rows_affected())
+    rate_limits::delete_before(db, at - WINDOW_SECS).await
 }
 
 /// Whose credentials an attempt tries.

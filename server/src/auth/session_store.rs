@@ -9,7 +9,8 @@ use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{Error, Result};
 use tower_sessions::SessionStore;
 
-use crate::db::{now, Db};
+use crate::db::sessions::{self, Record as Row};
+use crate::db::{now, Db, DbError};
 
 /// The session key holding the signed-in user's id.
 pub const USER_ID: &str = "user_id";
@@ -28,21 +29,13 @@ impl DbSessionStore {
 
     /// Ends every session of a user, half-finished logins included (logout everywhere,
     /// deactivation, password change or reset).
-    pub async fn delete_user_sessions(&self, user_id: i64) -> std::result::Result<u64, sqlx::Error> {
-        let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(user_id)
-            .execute(self.db.pool())
-            .await?;
-        Ok(done.rows_affected())
+    pub async fn delete_user_sessions(&self, user_id: i64) -> std::result::Result<u64, DbError> {
+        sessions::delete_of_user(&self.db, user_id).await
     }
 
     /// Removes the sessions expired at `at` (run by the cleanup job).
-    pub async fn prune(&self, at: i64) -> std::result::Result<u64, sqlx::Error> {
-        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(at)
-            .execute(self.db.pool())
-            .await?;
-        Ok(done.rows_affected())
+    pub async fn prune(&self, at: i64) -> std::result::Result<u64, DbError> {
+        sessions::delete_expired(&self.db, at).await
     }
 }
 
@@ -52,7 +45,7 @@ pub fn stored_id(id: &Id) -> String {
     hex::encode(sha2::Sha256::digest(id.to_string().as_bytes()))
 }
 
-fn backend(err: sqlx::Error) -> Error {
+fn backend(err: DbError) -> Error {
     Error::Backend(err.to_string())
 }
 
@@ -69,18 +62,9 @@ impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> Result<()> {
         let (data, user_id, expires_at) = encode(record)?;
         loop {
-            let done = sqlx::query(
-                "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(stored_id(&record.id))
-            .bind(user_id)
-            .bind(&data)
-            .bind(expires_at)
-            .execute(self.db.pool())
-            .await
-            .map_err(backend)?;
-            if done.rows_affected() == 1 {
+            let id = stored_id(&record.id);
+            let row = Row { id: &id, user_id, data: &data, expires_at };
+            if sessions::insert_new(&self.db, row).await.map_err(backend)? {
                 return Ok(());
             }
             record.id = Id::default(); // a collision: draw another id
@@ -89,29 +73,13 @@ impl SessionStore for DbSessionStore {
 
     async fn save(&self, record: &Record) -> Result<()> {
         let (data, user_id, expires_at) = encode(record)?;
-        sqlx::query(
-            "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (id) DO UPDATE SET user_id = $2, data = $3, expires_at = $4",
-        )
-        .bind(stored_id(&record.id))
-        .bind(user_id)
-        .bind(&data)
-        .bind(expires_at)
-        .execute(self.db.pool())
-        .await
-        .map_err(backend)?;
-        Ok(())
+        let id = stored_id(&record.id);
+        sessions::upsert(&self.db, Row { id: &id, user_id, data: &data, expires_at }).await.map_err(backend)
     }
 
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
-        let row: Option<(String, i64)> =
-            sqlx::query_as("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
-                .bind(stored_id(id))
-                .bind(now())
-                .fetch_optional(self.db.pool())
-                .await
-                .map_err(backend)?;
-        let Some((data, expires_at)) = row else {
+        let row = sessions::unexpired(&self.db, &stored_id(id), now()).await.map_err(backend)?;
+        let Some(sessions::Stored { data, expires_at }) = row else {
             return Ok(None);
         };
         Ok(Some(Record {
@@ -123,11 +91,6 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id = $1")
-            .bind(stored_id(id))
-            .execute(self.db.pool())
-            .await
-            .map_err(backend)?;
-        Ok(())
+        sessions::delete(&self.db, &stored_id(id)).await.map_err(backend)
     }
 }

@@ -9,6 +9,7 @@ use totp_rs::{Algorithm, Secret, TOTP};
 use super::one_time_code::CodeError;
 use super::reauth::PasswordConfirmed;
 use super::secret::ServerSecret;
+use crate::db::second_factors::{self, TotpSecret};
 use crate::db::{now, Db, DbError};
 
 pub const ISSUER: &str = "Data Delivery System";
@@ -69,13 +70,9 @@ fn open(secret: &ServerSecret, user_id: i64, sealed: &[u8]) -> Option<Vec<u8>> {
 
 /// The user's second factor (emailed codes until they choose otherwise).
 pub async fn method(db: &Db, user_id: i64) -> Result<SecondFactor, DbError> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT method FROM second_factors WHERE user_id = $1")
-        .bind(user_id)
-        .fetch_optional(db.pool())
-        .await?;
-    match row {
+    match second_factors::method(db, user_id).await? {
         None => Ok(SecondFactor::default()),
-        Some((m,)) => SecondFactor::parse(&m)
+        Some(m) => SecondFactor::parse(&m)
             .ok_or_else(|| DbError::Internal(format!("unknown second factor '{m}' in the database"))),
     }
 }
@@ -91,14 +88,7 @@ pub async fn begin_setup(
     let user_id = confirmed.user_id();
     let mut raw = vec![0u8; SECRET_LEN];
     rand::rngs::OsRng.fill_bytes(&mut raw);
-    sqlx::query(
-        "INSERT INTO second_factors (user_id, method, totp_pending_secret) VALUES ($1, 'email', $2) \
-         ON CONFLICT (user_id) DO UPDATE SET totp_pending_secret = $2",
-    )
-    .bind(user_id)
-    .bind(seal(secret, user_id, &raw))
-    .execute(db.pool())
-    .await?;
+    second_factors::store_pending_totp(db, user_id, &seal(secret, user_id, &raw)).await?;
     let generator = totp(raw.clone(), username);
     let uri = generator.get_url();
     let qr_svg = qrcode::QrCode::new(uri.as_bytes())
@@ -107,30 +97,16 @@ pub async fn begin_setup(
     Ok(TotpSetup { secret: Secret::Raw(raw).to_encoded().to_string(), uri, qr_svg })
 }
 
-/// Which stored secret a code is checked against.
-#[derive(Clone, Copy)]
-enum Stored {
-    /// Being set up, not yet confirmed.
-    Pending,
-    /// In use for logins.
-    Active,
-}
-
 /// The time step of `code` under the user's stored secret (decrypted here, never returned).
 async fn matching_stored_step(
     db: &Db,
     secret: &ServerSecret,
     user_id: i64,
-    which: Stored,
+    which: TotpSecret,
     code: &str,
 ) -> Result<Result<u64, CodeError>, DbError> {
-    let query = match which {
-        Stored::Pending => "SELECT totp_pending_secret FROM second_factors WHERE user_id = $1",
-        Stored::Active => "SELECT totp_secret FROM second_factors WHERE user_id = $1",
-    };
-    let row: Option<(Option<Vec<u8>>,)> =
-        sqlx::query_as(query).bind(user_id).fetch_optional(db.pool()).await?;
-    let Some(raw) = row.and_then(|(sealed,)| sealed).and_then(|sealed| open(secret, user_id, &sealed)) else {
+    let sealed = second_factors::totp_secret(db, user_id, which).await?;
+    let Some(raw) = sealed.and_then(|sealed| open(secret, user_id, &sealed)) else {
         return Ok(Err(CodeError::NoneIssued));
     };
     Ok(matching_step(&raw, code, now() as u64).ok_or(CodeError::Invalid))
@@ -145,19 +121,11 @@ pub async fn confirm_setup(
     code: &str,
 ) -> Result<Result<(), CodeError>, DbError> {
     let user_id = confirmed.user_id();
-    let step = match matching_stored_step(db, secret, user_id, Stored::Pending, code).await? {
+    let step = match matching_stored_step(db, secret, user_id, TotpSecret::Pending, code).await? {
         Ok(step) => step,
         Err(err) => return Ok(Err(err)),
     };
-    sqlx::query(
-        "UPDATE second_factors SET method = 'totp', totp_secret = totp_pending_secret, \
-         totp_pending_secret = NULL, totp_last_step = $1, code_hash = NULL, code_issued_at = NULL \
-         WHERE user_id = $2",
-    )
-    .bind(step as i64)
-    .bind(user_id)
-    .execute(db.pool())
-    .await?;
+    second_factors::activate_totp(db, user_id, step as i64).await?;
     Ok(Ok(()))
 }
 
@@ -168,31 +136,17 @@ pub async fn verify_login(
     user_id: i64,
     code: &str,
 ) -> Result<Result<(), CodeError>, DbError> {
-    let step = match matching_stored_step(db, secret, user_id, Stored::Active, code).await? {
+    let step = match matching_stored_step(db, secret, user_id, TotpSecret::Active, code).await? {
         Ok(step) => step,
         Err(err) => return Ok(Err(err)),
     };
-    let done = sqlx::query(
-        "UPDATE second_factors SET totp_last_step = $1 WHERE user_id = $2 \
-         AND (totp_last_step IS NULL OR totp_last_step < $1)",
-    )
-    .bind(step as i64)
-    .bind(user_id)
-    .execute(db.pool())
-    .await?;
-    Ok(if done.rows_affected() == 1 { Ok(()) } else { Err(CodeError::Reused) })
+    let used = second_factors::use_totp_step(db, user_id, step as i64).await?;
+    Ok(if used { Ok(()) } else { Err(CodeError::Reused) })
 }
 
 /// Back to emailed codes (a Super Admin's reset, or the user's own choice).
 pub async fn reset(db: &Db, user_id: i64) -> Result<(), DbError> {
-    sqlx::query(
-        "UPDATE second_factors SET method = 'email', totp_secret = NULL, totp_pending_secret = NULL, \
-         totp_last_step = NULL WHERE user_id = $1",
-    )
-    .bind(user_id)
-    .execute(db.pool())
-    .await?;
-    Ok(())
+    second_factors::reset_to_email(db, user_id).await
 }
 
 #[cfg(test)]

@@ -135,3 +135,10 @@ pub async fn claim(tx: &mut sqlx::Transaction<'_, sqlx::Any>, id: i64, now: i64)
         .await?;
     Ok(claimed.rows_affected() == 1)
 }
+
+/// Deletes the invites that expired before `before`; how many.
+pub async fn delete_expired_before(db: &Db, before: i64) -> Result<u64, DbError> {
+    let done =
+        sqlx::query("DELETE FROM invites WHERE expires_at < $1").bind(before).execute(db.pool()).await?;
+    Ok(done.rows_affected())
+}

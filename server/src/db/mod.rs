@@ -2,15 +2,24 @@
 //! written once (`$1` placeholders work on both). Each backend has its own migrations folder.
 //! Times are stored as Unix seconds.
 
+pub mod account_links;
 pub mod audit;
 pub mod files;
 pub mod invites;
+pub mod job_schedule;
+pub mod mail_queue;
 pub mod maintenance;
 pub mod members;
 pub mod motd;
+pub mod password_resets;
 pub mod projects;
+pub mod rate_limits;
 pub mod seals;
+pub mod second_factors;
 pub mod seed;
+pub mod sessions;
+pub mod tasks;
+pub mod unit_keys;
 pub mod units;
 pub mod usage;
 pub mod users;

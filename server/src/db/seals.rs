@@ -98,3 +98,89 @@ where
         .await?;
     Ok(())
 }
+
+/// Deletes every seal of `key` made for the user, inside the caller's transaction (after a
+/// password reset they can never open again).
+pub async fn delete_of_user(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    key: SealedKey,
+    user_id: i64,
+) -> Result<(), DbError> {
+    let (table, _) = key.table();
+    sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1")).bind(user_id).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// A person waiting for a key, with everything an approver is shown of them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Waiting {
+    pub username: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub role: String,
+    pub key_origin: String,
+    pub inviter_name: Option<String>,
+    pub inviter_username: Option<String>,
+    pub public_key: Vec<u8>,
+}
+
+/// Everything an approver is shown of a person; the tables joined after it say what they wait for.
+const SELECT_WAITING: &str = "SELECT u.username, u.name, e.email, u.role, c.key_origin, \
+     inviter.name AS inviter_name, inviter.username AS inviter_username, c.public_key \
+     FROM users u JOIN user_credentials c ON c.user_id = u.id \
+     LEFT JOIN emails e ON e.user_id = u.id AND e.is_primary = TRUE \
+     LEFT JOIN users inviter ON inviter.id = u.invited_by";
+
+/// Who waits for `key` of `scope_id`, by username: active staff of the unit (the unit key) or
+/// active members of the project (a project key) without a seal for their current public key.
+pub async fn waiting(db: &Db, key: SealedKey, scope_id: i64) -> Result<Vec<Waiting>, DbError> {
+    let query = match key {
+        SealedKey::Unit => format!(
+            "{SELECT_WAITING} LEFT JOIN unit_key_seals s ON s.unit_id = u.unit_id AND s.user_id = u.id \
+             AND s.recipient_public_key = c.public_key \
+             WHERE u.unit_id = $1 AND u.is_active = TRUE AND s.user_id IS NULL ORDER BY u.username"
+        ),
+        SealedKey::Project => format!(
+            "{SELECT_WAITING} JOIN project_members m ON m.user_id = u.id \
+             LEFT JOIN project_key_seals s ON s.project_id = m.project_id AND s.user_id = u.id \
+             AND s.recipient_public_key = c.public_key \
+             WHERE m.project_id = $1 AND u.is_active = TRUE AND s.user_id IS NULL ORDER BY u.username"
+        ),
+    };
+    Ok(sqlx::query_as(&query).bind(scope_id).fetch_all(db.pool()).await?)
+}
+
+/// Primary addresses of the active holders who may approve someone waiting for `key` of
+/// `scope_id`, except `except_user` (the waiting person): for the unit key its Unit Admins who
+/// hold it; for a project key the holders of its unit's key and its Project Owners who hold it.
+pub async fn approver_emails(
+    db: &Db,
+    key: SealedKey,
+    scope_id: i64,
+    except_user: i64,
+) -> Result<Vec<String>, DbError> {
+    // Holding a key = a seal made for one's current public key.
+    const HOLDS_UNIT_KEY: &str = "JOIN user_credentials c ON c.user_id = u.id \
+         JOIN unit_key_seals s ON s.unit_id = u.unit_id AND s.user_id = u.id AND s.recipient_public_key = c.public_key \
+         JOIN emails e ON e.user_id = u.id AND e.is_primary = TRUE";
+    let query = match key {
+        SealedKey::Unit => format!(
+            "SELECT e.email FROM users u {HOLDS_UNIT_KEY} \
+             WHERE u.unit_id = $1 AND u.role = 'Unit Admin' AND u.is_active = TRUE AND u.id <> $2 \
+             ORDER BY e.email"
+        ),
+        SealedKey::Project => format!(
+            "SELECT e.email FROM projects p JOIN users u ON u.unit_id = p.unit_id {HOLDS_UNIT_KEY} \
+             WHERE p.id = $1 AND u.is_active = TRUE AND u.id <> $2 \
+             UNION SELECT e.email FROM project_members m JOIN users u ON u.id = m.user_id \
+             JOIN user_credentials c ON c.user_id = u.id \
+             JOIN project_key_seals s ON s.project_id = m.project_id AND s.user_id = u.id \
+             AND s.recipient_public_key = c.public_key \
+             JOIN emails e ON e.user_id = u.id AND e.is_primary = TRUE \
+             WHERE m.project_id = $1 AND m.is_owner = TRUE AND u.is_active = TRUE AND u.id <> $2"
+        ),
+    };
+    let rows: Vec<(String,)> =
+        sqlx::query_as(&query).bind(scope_id).bind(except_user).fetch_all(db.pool()).await?;
+    Ok(rows.into_iter().map(|(email,)| email).collect())
+}

@@ -292,3 +292,86 @@ pub async fn active_emails(db: &Db, unit_staff_only: bool) -> Result<Vec<String>
     .await?;
     Ok(rows.into_iter().map(|(email,)| email).collect())
 }
+
+/// Records where the user's current key pair comes from (what approvers are shown), inside the
+/// caller's transaction.
+pub async fn set_key_origin(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user_id: i64,
+    origin: app::api::keys::KeyOrigin,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE user_credentials SET key_origin = $1 WHERE user_id = $2")
+        .bind(origin.as_str())
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A unit's name and contact address, as a user who lost access is told to contact it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UnitContact {
+    pub external_display_name: String,
+    pub contact_email: String,
+}
+
+/// The contact of the user's own unit.
+pub async fn unit_contact(db: &Db, unit_id: i64) -> Result<Option<UnitContact>, DbError> {
+    Ok(sqlx::query_as("SELECT external_display_name, contact_email FROM units WHERE id = $1")
+        .bind(unit_id)
+        .fetch_optional(db.pool())
+        .await?)
+}
+
+/// The contacts of the units of the active projects the user is a member of, by name.
+pub async fn member_unit_contacts(db: &Db, user_id: i64) -> Result<Vec<UnitContact>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT DISTINCT u.external_display_name, u.contact_email FROM project_members m \
+         JOIN projects p ON p.id = m.project_id JOIN units u ON u.id = p.unit_id \
+         WHERE m.user_id = $1 AND p.is_active = TRUE ORDER BY u.external_display_name",
+    )
+    .bind(user_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// The active projects (id, public id) the user is a member of, by public id.
+pub async fn member_projects(db: &Db, user_id: i64) -> Result<Vec<(i64, String)>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT p.id, p.public_id FROM project_members m JOIN projects p ON p.id = m.project_id \
+         WHERE m.user_id = $1 AND p.is_active = TRUE ORDER BY p.public_id",
+    )
+    .bind(user_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// How many accounts (active or not) of the unit have `role`.
+pub async fn count_of_unit_with_role(db: &Db, unit_id: i64, role: Role) -> Result<i64, DbError> {
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE unit_id = $1 AND role = $2")
+        .bind(unit_id)
+        .bind(role.as_str())
+        .fetch_one(db.pool())
+        .await?;
+    Ok(count)
+}
+
+/// An active account of a unit with its current public key.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MemberKey {
+    pub id: i64,
+    pub username: String,
+    pub public_key: Vec<u8>,
+}
+
+/// The active account named exactly `username` in the unit, with its current public key.
+pub async fn active_member_key(db: &Db, unit_id: i64, username: &str) -> Result<Option<MemberKey>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT u.id, u.username, c.public_key FROM users u JOIN user_credentials c ON c.user_id = u.id \
+         WHERE u.username = $1 AND u.unit_id = $2 AND u.is_active = TRUE",
+    )
+    .bind(username)
+    .bind(unit_id)
+    .fetch_optional(db.pool())
+    .await?)
+}

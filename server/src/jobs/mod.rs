@@ -12,7 +12,7 @@ use std::time::Duration;
 use crate::auth::rate_limit;
 use crate::auth::session_store::DbSessionStore;
 use crate::clock::SharedClock;
-use crate::db::{Db, DbError};
+use crate::db::{account_links, invites, mail_queue, password_resets, Db, DbError};
 use crate::mail::Mailer;
 use crate::state::AppState;
 use crate::storage::ObjectStore;
@@ -126,16 +126,18 @@ impl Job {
     async fn run(self, ctx: &JobContext, at: i64) -> Result<u64, DbError> {
         let db = &ctx.db;
         match self {
-            Job::InviteCleanup => delete_expired_before(db, "invites", at - EXPIRED_LINK_GRACE_SECS).await,
+            Job::InviteCleanup => invites::delete_expired_before(db, at - EXPIRED_LINK_GRACE_SECS).await,
             Job::SessionPruning => Ok(DbSessionStore::new(db.clone()).prune(at).await?),
             Job::AuthAttemptPruning => rate_limit::prune(db, at).await,
             Job::PasswordResetPruning => {
-                delete_expired_before(db, "password_resets", at - EXPIRED_LINK_GRACE_SECS).await
+                password_resets::delete_expired_before(db, at - EXPIRED_LINK_GRACE_SECS).await
             }
             Job::AccountLinkPruning => {
-                delete_expired_before(db, "account_links", at - EXPIRED_LINK_GRACE_SECS).await
+                account_links::delete_expired_before(db, at - EXPIRED_LINK_GRACE_SECS).await
             }
-            Job::MailPruning => prune_mail(db, at).await,
+            Job::MailPruning => {
+                mail_queue::delete_old(db, at - SENT_MAIL_KEEP_SECS, at - FAILED_MAIL_KEEP_SECS).await
+            }
             Job::ProjectDeadlines => crate::projects::status::apply_deadlines(db, at).await,
             Job::DeadlineReminders => {
                 lifecycle::send_deadline_reminders(db, &ctx.mailer, &ctx.public_url, at).await
@@ -144,27 +146,6 @@ impl Job {
             Job::QuotaWarnings => lifecycle::warn_about_quotas(db, &ctx.mailer, at).await,
         }
     }
-}
-
-/// Deletes the rows of a link table (`invites`, `password_resets`, `account_links`: fixed names,
-/// never input)
-/// that expired before `before`.
-async fn delete_expired_before(db: &Db, table: &'static str, before: i64) -> Result<u64, DbError> {
-    let done = sqlx::query(&format!("DELETE FROM {table} WHERE expires_at < $1"))
-        .bind(before)
-        .execute(db.pool())
-        .await?;
-    Ok(done.rows_affected())
-}
-
-/// Deletes queued mail sent more than a week, or given up more than a month, before `at`.
-async fn prune_mail(db: &Db, at: i64) -> Result<u64, DbError> {
-    let done = sqlx::query("DELETE FROM outgoing_mail WHERE sent_at < $1 OR failed_at < $2")
-        .bind(at - SENT_MAIL_KEEP_SECS)
-        .bind(at - FAILED_MAIL_KEEP_SECS)
-        .execute(db.pool())
-        .await?;
-    Ok(done.rows_affected())
 }
 
 /// What one job did at one tick.

@@ -11,6 +11,7 @@ use std::time::Duration;
 use sqlx::{Any, Transaction};
 use tokio::sync::{watch, Notify};
 
+use crate::db::tasks::{self as repo, Claimed, NewTask};
 use crate::db::{Db, DbError};
 use crate::storage::bucket::BucketName;
 use crate::storage::{ObjectStore, StorageError};
@@ -40,12 +41,6 @@ pub enum TaskError {
     Storage(#[from] StorageError),
 }
 
-impl From<sqlx::Error> for TaskError {
-    fn from(err: sqlx::Error) -> Self {
-        TaskError::Db(DbError::from(err))
-    }
-}
-
 /// Queues removing a project's objects and bucket (deletion, archiving, abort).
 pub async fn enqueue_project_removal(
     tx: &mut Transaction<'_, Any>,
@@ -73,44 +68,12 @@ async fn enqueue(
     bucket: Option<&str>,
     now: i64,
 ) -> Result<(), DbError> {
-    sqlx::query(
-        "INSERT INTO tasks (kind, project_id, bucket, delete_bucket, created_at, next_attempt_at) \
-         VALUES ($1, $2, $3, $4, $5, $5)",
-    )
-    .bind(kind)
-    .bind(project_id)
-    .bind(bucket)
-    .bind(kind == "remove_project_data")
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// A claimed task.
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct Claimed {
-    id: i64,
-    kind: String,
-    project_id: Option<i64>,
-    bucket: Option<String>,
-    attempts: i64,
+    let delete_bucket = kind == "remove_project_data";
+    repo::insert(tx, NewTask { kind, project_id, bucket, delete_bucket, now }).await
 }
 
 async fn claim(db: &Db, holder: &str, now: i64) -> Result<Option<Claimed>, DbError> {
-    let claimed = sqlx::query_as(
-        "UPDATE tasks SET holder = $1, lease_until = $2, attempts = attempts + 1 \
-         WHERE id = (SELECT id FROM tasks WHERE done_at IS NULL AND next_attempt_at <= $3 AND lease_until < $3 \
-                     ORDER BY next_attempt_at, id LIMIT 1) \
-           AND done_at IS NULL AND lease_until < $3 \
-         RETURNING id, kind, project_id, bucket, attempts",
-    )
-    .bind(holder)
-    .bind(now + LEASE_SECS)
-    .bind(now)
-    .fetch_optional(db.pool())
-    .await?;
-    Ok(claimed)
+    repo::claim_next(db, holder, now, now + LEASE_SECS).await
 }
 
 /// Runs every due task once; answers how many finished.
@@ -124,28 +87,14 @@ pub async fn run_due(
     while let Some(task) = claim(db, holder, now()).await? {
         match perform(db, store, &task, now()).await {
             Ok(()) => {
-                sqlx::query("UPDATE tasks SET done_at = $1, holder = NULL, last_error = NULL WHERE id = $2 AND holder = $3")
-                    .bind(now())
-                    .bind(task.id)
-                    .bind(holder)
-                    .execute(db.pool())
-                    .await?;
+                repo::mark_done(db, task.id, holder, now()).await?;
                 tracing::info!(task = task.id, kind = %task.kind, "task done");
                 finished += 1;
             }
             Err(err) => {
                 let retry_at = now() + backoff_secs(task.attempts);
                 tracing::warn!(task = task.id, kind = %task.kind, attempts = task.attempts, error = %err, "task failed; retried later");
-                sqlx::query(
-                    "UPDATE tasks SET last_error = $1, next_attempt_at = $2, lease_until = 0, holder = NULL \
-                     WHERE id = $3 AND holder = $4",
-                )
-                .bind(err.to_string())
-                .bind(retry_at)
-                .bind(task.id)
-                .bind(holder)
-                .execute(db.pool())
-                .await?;
+                repo::mark_failed(db, task.id, holder, &err.to_string(), retry_at).await?;
             }
         }
     }
@@ -171,26 +120,17 @@ async fn perform(db: &Db, store: &ObjectStore, task: &Claimed, now: i64) -> Resu
                 while store.remove_some_objects(bucket).await? > 0 {}
                 store.delete_bucket(bucket).await?;
             }
-            forget_project_files(db, project_id, now).await?;
+            repo::forget_project_files(db, project_id, now).await?;
         }
         "remove_deleted_objects" => {
-            let doomed: Vec<(i64, String)> = sqlx::query_as(
-                "SELECT id, object_key FROM file_versions WHERE project_id = $1 AND file_id IS NULL AND removed_at IS NULL",
-            )
-            .bind(project_id)
-            .fetch_all(db.pool())
-            .await?;
+            let doomed = repo::doomed_versions(db, project_id).await?;
             if let Some(bucket) = bucket_of(task)? {
                 let bucket = &bucket;
-                let keys: Vec<String> = doomed.iter().map(|(_, key)| key.clone()).collect();
+                let keys: Vec<String> = doomed.iter().map(|version| version.object_key.clone()).collect();
                 store.remove_objects(bucket, &keys).await?;
             }
-            for (id, _) in doomed {
-                sqlx::query("UPDATE file_versions SET removed_at = $1 WHERE id = $2")
-                    .bind(now)
-                    .bind(id)
-                    .execute(db.pool())
-                    .await?;
+            for version in doomed {
+                repo::mark_version_removed(db, version.id, now).await?;
             }
         }
         other => tracing::error!(task = task.id, kind = other, "unknown task kind; marked done"),
@@ -198,83 +138,33 @@ async fn perform(db: &Db, store: &ObjectStore, task: &Claimed, now: i64) -> Resu
     Ok(())
 }
 
-/// After the objects are gone: versions closed and marked removed, file and folder rows gone,
-/// the project's and the unit's sizes down, in one transaction.
-async fn forget_project_files(db: &Db, project_id: i64, now: i64) -> Result<(), DbError> {
-    let mut tx = db.pool().begin().await?;
-    sqlx::query(
-        "UPDATE file_versions SET deleted_at = COALESCE(deleted_at, $1), removed_at = COALESCE(removed_at, $1) \
-         WHERE project_id = $2",
-    )
-    .bind(now)
-    .bind(project_id)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("DELETE FROM files WHERE project_id = $1").bind(project_id).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM folders WHERE project_id = $1").bind(project_id).execute(&mut *tx).await?;
-    sqlx::query(
-        "UPDATE units SET used_bytes = used_bytes - (SELECT stored_bytes FROM projects WHERE id = $1) \
-         WHERE id = (SELECT unit_id FROM projects WHERE id = $1)",
-    )
-    .bind(project_id)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("UPDATE projects SET size_bytes = 0, stored_bytes = 0, file_count = 0 WHERE id = $1")
-        .bind(project_id)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 pub use app::api::tasks::OpenTask;
 
 /// Unfinished tasks, the oldest first, with their project's public id.
 pub async fn open_tasks(db: &Db, limit: i64) -> Result<Vec<OpenTask>, DbError> {
-    Ok(sqlx::query_as::<_, OpenTaskRow>(
-        "SELECT t.id, t.kind, p.public_id AS project, t.attempts, t.next_attempt_at, t.last_error, t.created_at \
-         FROM tasks t LEFT JOIN projects p ON p.id = t.project_id \
-         WHERE t.done_at IS NULL ORDER BY t.created_at, t.id LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(db.pool())
-    .await?
-    .into_iter()
-    .map(|row| OpenTask {
-        id: row.id,
-        kind: row.kind,
-        project: row.project,
-        attempts: row.attempts,
-        next_attempt_at: row.next_attempt_at,
-        last_error: row.last_error,
-        created_at: row.created_at,
-    })
-    .collect())
-}
-
-#[derive(sqlx::FromRow)]
-struct OpenTaskRow {
-    id: i64,
-    kind: String,
-    project: Option<String>,
-    attempts: i64,
-    next_attempt_at: i64,
-    last_error: Option<String>,
-    created_at: i64,
+    Ok(repo::open(db, limit)
+        .await?
+        .into_iter()
+        .map(|row| OpenTask {
+            id: row.id,
+            kind: row.kind,
+            project: row.project,
+            attempts: row.attempts,
+            next_attempt_at: row.next_attempt_at,
+            last_error: row.last_error,
+            created_at: row.created_at,
+        })
+        .collect())
 }
 
 /// Makes an unfinished task due now (a Super Admin's retry after fixing its cause). False when
 /// there is no such unfinished task.
 pub async fn retry_now(db: &Db, id: i64, now: i64) -> Result<bool, DbError> {
-    let done = sqlx::query("UPDATE tasks SET next_attempt_at = $1 WHERE id = $2 AND done_at IS NULL")
-        .bind(now)
-        .bind(id)
-        .execute(db.pool())
-        .await?;
-    if done.rows_affected() == 1 {
+    let due = repo::make_due(db, id, now).await?;
+    if due {
         wake();
     }
-    Ok(done.rows_affected() == 1)
+    Ok(due)
 }
 
 /// The runner of one replica, until `stop` turns true.

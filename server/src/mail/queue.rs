@@ -28,6 +28,7 @@ use tokio::sync::{watch, Notify};
 
 use super::{MailError, OutgoingMail, Transport};
 use crate::auth::secret::ServerSecret;
+use crate::db::mail_queue::{self, Claimed, Failure, NewMail};
 use crate::db::{now, Db, DbError};
 
 /// Attempts before a message is given up (about 3.5 hours of retries).
@@ -110,79 +111,15 @@ pub async fn enqueue(
     if mail.to.parse::<lettre::message::Mailbox>().is_err() {
         return Err(MailError::Address(mail.to.clone()));
     }
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO outgoing_mail (recipient, subject, body, created_at, next_attempt_at) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
-    )
-    .bind(&mail.to)
-    .bind(&mail.subject)
-    .bind(seal(secret, mail))
-    .bind(at)
-    .bind(at)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(DbError::from)?;
+    let sealed = seal(secret, mail);
+    let new = NewMail { recipient: &mail.to, subject: &mail.subject, body: &sealed, at };
+    let id = mail_queue::insert(conn, new).await?;
     Ok(id)
 }
 
 /// How many messages are due at `at` and not yet sent or given up (including ones being sent).
 pub async fn due_count(db: &Db, at: i64) -> Result<i64, DbError> {
-    let (count,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM outgoing_mail \
-         WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1",
-    )
-    .bind(at)
-    .fetch_one(db.pool())
-    .await?;
-    Ok(count)
-}
-
-/// Ids of messages due at `at` whose claim is free, oldest first.
-async fn claimable(db: &Db, at: i64) -> Result<Vec<i64>, DbError> {
-    let rows: Vec<(i64,)> = sqlx::query_as(
-        "SELECT id FROM outgoing_mail WHERE sent_at IS NULL AND failed_at IS NULL \
-         AND next_attempt_at <= $1 AND lease_until < $1 ORDER BY id LIMIT $2",
-    )
-    .bind(at)
-    .bind(BATCH)
-    .fetch_all(db.pool())
-    .await?;
-    Ok(rows.into_iter().map(|(id,)| id).collect())
-}
-
-type ClaimedRow = (i64, String, String, Vec<u8>);
-
-/// Claims message `id` for `holder` if it is still due and unclaimed; counts the attempt.
-/// Returns the attempt's number, recipient, subject and sealed body, or `None` when another
-/// worker has it.
-async fn claim(db: &Db, id: i64, holder: &str, at: i64) -> Result<Option<ClaimedRow>, DbError> {
-    let row: Option<ClaimedRow> = sqlx::query_as(
-        "UPDATE outgoing_mail SET holder = $2, lease_until = $3, attempts = attempts + 1 \
-         WHERE id = $1 AND sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $4 \
-         AND lease_until < $4 \
-         RETURNING attempts, recipient, subject, body",
-    )
-    .bind(id)
-    .bind(holder)
-    .bind(at + LEASE_SECS)
-    .bind(at)
-    .fetch_optional(db.pool())
-    .await?;
-    Ok(row)
-}
-
-async fn mark_sent(db: &Db, id: i64, holder: &str, at: i64) -> Result<(), DbError> {
-    sqlx::query(
-        "UPDATE outgoing_mail SET sent_at = $3, holder = NULL, lease_until = 0, last_error = NULL, \
-         body = $4 WHERE id = $1 AND holder = $2",
-    )
-    .bind(id)
-    .bind(holder)
-    .bind(at)
-    .bind(Vec::<u8>::new())
-    .execute(db.pool())
-    .await?;
-    Ok(())
+    mail_queue::due_count(db, at).await
 }
 
 /// Records a failed attempt: retried after the backoff, or given up after the last attempt (or
@@ -199,19 +136,8 @@ async fn mark_failed(
     let (failed_at, next_attempt_at) =
         if give_up { (Some(at), at) } else { (None, at + backoff_secs(attempts)) };
     // A message given up is erased (its last error stays); one to retry keeps its sealed body.
-    sqlx::query(
-        "UPDATE outgoing_mail SET holder = NULL, lease_until = 0, last_error = $3, failed_at = $4, \
-         next_attempt_at = $5, body = CASE WHEN $6 THEN $7 ELSE body END WHERE id = $1 AND holder = $2",
-    )
-    .bind(id)
-    .bind(holder)
-    .bind(error.to_string())
-    .bind(failed_at)
-    .bind(next_attempt_at)
-    .bind(give_up)
-    .bind(Vec::<u8>::new())
-    .execute(db.pool())
-    .await?;
+    let error = error.to_string();
+    mail_queue::mark_failed(db, id, holder, Failure { error: &error, failed_at, next_attempt_at }).await?;
     Ok(give_up)
 }
 
@@ -252,14 +178,14 @@ impl MailWorker {
     pub async fn deliver_due(&self, at: i64, stop: &watch::Receiver<bool>) -> Result<Round, DbError> {
         let mut round = Round::default();
         loop {
-            let ids = claimable(&self.db, at).await?;
+            let ids = mail_queue::claimable(&self.db, at, BATCH).await?;
             let mut claimed_any = false;
             for id in ids {
                 if *stop.borrow() {
                     return Ok(round);
                 }
-                let Some((attempts, to, subject, sealed)) = claim(&self.db, id, &self.holder, at).await?
-                else {
+                let claimed = mail_queue::claim(&self.db, id, &self.holder, at, at + LEASE_SECS).await?;
+                let Some(Claimed { attempts, recipient: to, subject, body: sealed }) = claimed else {
                     continue; // another worker has it
                 };
                 claimed_any = true;
@@ -280,7 +206,7 @@ impl MailWorker {
                 };
                 match outcome {
                     Ok(()) => {
-                        mark_sent(&self.db, id, &self.holder, now()).await?;
+                        mail_queue::mark_sent(&self.db, id, &self.holder, now()).await?;
                         round.sent += 1;
                     }
                     Err(err) => {
