@@ -46,7 +46,9 @@ pub fn ProjectPage() -> impl IntoView {
             return;
         };
         leptos::task::spawn_local(async move {
-            set_key_state.set(Some(keys::check(&me.username, &project.key, &project.public_key).await));
+            let opened =
+                crate::client::project_keys::check(&me.username, &project.key, &project.public_key).await;
+            set_key_state.set(Some(opened));
         });
     });
 
@@ -257,16 +259,10 @@ fn Invites(invites: Vec<ProjectInvite>) -> impl IntoView {
     }
 }
 
-/// The browser side: opening the key, approving members, and bringing Researchers in.
+/// Bringing Researchers in.
 mod keys {
     use super::ProjectDetails;
     use crate::api::invites::Invited;
-    use crate::client::project_keys::KeyPath;
-
-    #[cfg(feature = "hydrate")]
-    pub async fn check(username: &str, key: &KeyPath, public_key: &str) -> Result<(), String> {
-        crate::client::project_keys::open(username, key, public_key).await.map(|_| ())
-    }
 
     /// Invites (or adds) `email`; the sentence to show.
     pub async fn invite(project: &ProjectDetails, email: &str, owner: bool) -> Result<String, String> {
@@ -280,10 +276,5 @@ mod keys {
             Invited::Changed { changed } => format!("{changed} is now {} of the project.", super::capacity(owner)),
             Invited::AddedToInvite { .. } => format!("The pending invitation of {email} now includes this project."),
         })
-    }
-
-    #[cfg(not(feature = "hydrate"))]
-    pub async fn check(_: &str, _: &KeyPath, _: &str) -> Result<(), String> {
-        Err("Only available in the browser.".into())
     }
 }
