@@ -41,6 +41,9 @@ pub fn ProjectPage() -> impl IntoView {
     });
     // Whether this browser really opens the project key: checked, not assumed.
     let (key_state, set_key_state) = signal(None::<Result<(), String>>);
+    // Once the key opens: whether this browser runs the crypto worker pool transfers use (made
+    // and self-checked now, so a browser that cannot says so before a transfer starts).
+    let (pool_state, set_pool_state) = signal(None::<Result<(), String>>);
     Effect::new(move || {
         let (Some(Ok(project)), Some(me)) = (details.get(), user.get()) else {
             return;
@@ -48,7 +51,11 @@ pub fn ProjectPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let opened =
                 crate::client::project_keys::check(&me.username, &project.key, &project.public_key).await;
+            let holds_key = opened.is_ok();
             set_key_state.set(Some(opened));
+            if holds_key {
+                set_pool_state.set(Some(crate::client::transfer::ready().await));
+            }
         });
     });
 
@@ -147,6 +154,16 @@ pub fn ProjectPage() -> impl IntoView {
                                                 (Some(Err(message)), _) => message,
                                             }}
                                         </dd>
+                                        <Show when=move || matches!(key_state.get(), Some(Ok(())))>
+                                            <dt>"Encryption"</dt>
+                                            <dd data-testid="crypto-pool">
+                                                {move || match pool_state.get() {
+                                                    None => "Starting this browser's encryption…".to_string(),
+                                                    Some(Ok(())) => "This browser encrypts and decrypts the project's files itself.".to_string(),
+                                                    Some(Err(message)) => message,
+                                                }}
+                                            </dd>
+                                        </Show>
                                     </dl>
                                     <p>{project.description.clone()}</p>
                                 </section>
