@@ -13,6 +13,7 @@ import {
 
 const HOLDS_KEY = 'Your browser holds the project key.';
 const WAITING = /access to this project is waiting for approval/;
+const POOL_READY = "This browser encrypts and decrypts the project's files itself.";
 
 async function openProject(page, portal, id) {
   await page.goto(`${portal.url}/projects/${id}`);
@@ -23,6 +24,15 @@ async function openProject(page, portal, id) {
 async function projectKeyState(page) {
   const state = page.getByTestId('project-key');
   await page.waitForFunction(() => !document.querySelector('[data-testid=project-key]')?.textContent.includes('Opening'), null, { timeout: 20_000 });
+  return state.textContent();
+}
+
+// The crypto worker pool (app/src/client/transfer.rs) starts once the project key opens and
+// checks itself: a buffer encrypted to a fresh key and decrypted back through its Web Workers.
+async function cryptoPoolState(page) {
+  const state = page.getByTestId('crypto-pool');
+  await state.waitFor({ timeout: 20_000 });
+  await page.waitForFunction(() => !document.querySelector('[data-testid=crypto-pool]')?.textContent.includes('Starting'), null, { timeout: 20_000 });
   return state.textContent();
 }
 
@@ -50,6 +60,7 @@ describe('projects', () => {
     await waitForHydration(admin.page);
     assert.equal(await admin.page.getByTestId('project-status').textContent(), 'In Progress');
     assert.equal(await projectKeyState(admin.page), HOLDS_KEY);
+    assert.equal(await cryptoPoolState(admin.page), POOL_READY);
 
     // A new address: an invitation (no key in it), as Project Owner.
     await admin.page.getByLabel('Email').fill('owner@uni.example.org');

@@ -66,8 +66,22 @@ mod browser {
         server_half().await?.unwrap(&wrapped, username).map_err(|_| LOCKED.to_string())
     }
 
-    /// Forgets the tab's copy (logout); the server forgets its half with the session.
+    /// The unlocked key's fingerprint, once its public key is checked against the account's.
+    pub async fn check(username: &str) -> Result<String, String> {
+        use crate::api::account::{KeyMaterial, MY_KEYS};
+        let key = unlock(username).await?;
+        let keys: KeyMaterial = get_json(&crate::api::url(MY_KEYS)).await?;
+        let public = key.public_key();
+        if STANDARD.encode(public.as_bytes()) != keys.public_key {
+            return Err("The key in this tab does not belong to your account. Log in again.".into());
+        }
+        Ok(public.fingerprint())
+    }
+
+    /// Forgets the tab's copy (logout), and the keys opened with it; the server forgets its half
+    /// with the session.
     pub fn forget() {
+        crate::client::unit_keys::forget();
         if let Ok(storage) = storage() {
             let _ = storage.remove_item(STORAGE_ITEM);
         }
@@ -75,7 +89,13 @@ mod browser {
 }
 
 #[cfg(feature = "hydrate")]
-pub use browser::{forget, keep, unlock};
+pub use browser::{check, forget, keep, unlock};
+
+/// Server rendering cannot know: the account page shows this tab's state once live.
+#[cfg(not(feature = "hydrate"))]
+pub async fn check(_username: &str) -> Result<String, String> {
+    Err(crate::client::BROWSER_ONLY.into())
+}
 
 /// Without the browser bundle (server rendering) there is nothing to forget.
 #[cfg(not(feature = "hydrate"))]

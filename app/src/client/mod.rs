@@ -1,11 +1,19 @@
 //! The browser side of the portal's protocols, one place for all of them (pages only render and
-//! dispatch): the JSON API client (`api`), the tab's key store (`keyring`), and opening, checking
-//! and approving unit and project keys (`unit_keys`, `project_keys`). Each module's browser code
-//! sits behind the `hydrate` feature; what server rendering needs of it (sentences, fallbacks)
-//! stays available to both builds. Transfers (upload, download) join here.
+//! dispatch): the JSON API client (`api`), logging in and out (`session`), new and changed
+//! passwords (`credentials`), the tab's key store (`keyring`), opening, checking, creating and
+//! approving unit and project keys (`unit_keys`, `project_keys`), and the crypto worker pool that
+//! transfers run on (`transfer`). Each module's browser code sits behind the `hydrate` feature;
+//! what server rendering needs of it (sentences, fallbacks) stays available to both builds.
 
 pub mod api;
 pub mod credentials;
 pub mod keyring;
 pub mod project_keys;
+pub mod session;
+pub mod transfer;
 pub mod unit_keys;
+
+/// What a protocol answers when called outside the browser (server rendering never runs one:
+/// they act on a person's click, after hydration).
+#[cfg_attr(feature = "hydrate", allow(dead_code))]
+pub(crate) const BROWSER_ONLY: &str = "Only available in the browser.";

@@ -32,6 +32,9 @@ pub fn holds_key(keys: &UnitKeys) -> bool {
 
 #[cfg(feature = "hydrate")]
 mod browser {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
     use base64::engine::general_purpose::STANDARD;
     use base64::Engine;
     use wasm_crypto::{open_private_key, seal_private_key, PrivateKey, PublicKey, Sealed};
@@ -66,17 +69,62 @@ mod browser {
         open_private_key(key, &sealed).map_err(|_| "A sealed key did not open with your key.".to_string())
     }
 
+    /// The unit key this tab opened last, with what it was opened from. Opening costs a request
+    /// for the server's half of the keyring, an unwrap and an X25519 open: a page that opens
+    /// many project keys sealed to the unit key (a listing, a transfer across projects, several
+    /// approvals) opens it once instead of once per project. Reused only for the same user, the
+    /// same seal and the same unit public key as the portal sends now (a new seal or a new unit
+    /// key is opened afresh); forgotten with the keyring at logout.
+    struct Opened {
+        username: String,
+        sealed: String,
+        unit_public_key: Option<String>,
+        key: Rc<PrivateKey>,
+    }
+
+    thread_local! {
+        static OPENED: RefCell<Option<Opened>> = const { RefCell::new(None) };
+    }
+
     /// The unit private key, opened with the user's key kept for this tab, checked against the
     /// unit's public key.
-    pub async fn open(username: &str) -> Result<(PrivateKey, UnitKeys), String> {
+    pub async fn open(username: &str) -> Result<(Rc<PrivateKey>, UnitKeys), String> {
         let keys: UnitKeys = get_json(&url(UNIT_KEYS)).await?;
         let sealed = keys.sealed_unit_key.clone().ok_or_else(|| PENDING.to_string())?;
+        let cached = OPENED.with_borrow(|opened| {
+            opened
+                .as_ref()
+                .filter(|o| {
+                    o.username == username && o.sealed == sealed && o.unit_public_key == keys.unit_public_key
+                })
+                .map(|o| Rc::clone(&o.key))
+        });
+        if let Some(unit_key) = cached {
+            return Ok((unit_key, keys));
+        }
         let user_key = keyring::unlock(username).await?;
         let unit_key = open_sealed(&user_key, &sealed)?;
         if Some(STANDARD.encode(unit_key.public_key().as_bytes())) != keys.unit_public_key {
             return Err("The key this browser opened is not your unit's key.".to_string());
         }
+        let unit_key = Rc::new(unit_key);
+        OPENED.set(Some(Opened {
+            username: username.to_string(),
+            sealed,
+            unit_public_key: keys.unit_public_key.clone(),
+            key: Rc::clone(&unit_key),
+        }));
         Ok((unit_key, keys))
+    }
+
+    /// Whether this tab opens the unit key (and it is the unit's).
+    pub async fn check(username: &str) -> Result<(), String> {
+        open(username).await.map(|_| ())
+    }
+
+    /// Forgets the opened unit key (logout).
+    pub fn forget() {
+        OPENED.set(None);
     }
 
     /// A Unit Admin's approval of `member`: the unit key sealed to the public key whose
@@ -93,10 +141,16 @@ mod browser {
 }
 
 #[cfg(feature = "hydrate")]
-pub use browser::{approve, open, open_sealed, seal_to};
+pub use browser::{approve, check, forget, open, open_sealed, seal_to};
+
+/// Server rendering cannot know: the page shows this tab's state once live.
+#[cfg(not(feature = "hydrate"))]
+pub async fn check(_username: &str) -> Result<(), String> {
+    Err(crate::client::BROWSER_ONLY.into())
+}
 
 /// Server rendering never approves (the button only acts in the browser).
 #[cfg(not(feature = "hydrate"))]
 pub async fn approve(_username: &str, _member: &crate::api::keys::WaitingMember) -> Result<(), String> {
-    Err("Only available in the browser.".into())
+    Err(crate::client::BROWSER_ONLY.into())
 }

@@ -13,15 +13,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     let user = CurrentUser(Resource::new_blocking(|| (), |_| whoami()));
     provide_context(user);
     let version = use_context::<SiteInfo>().map(|site| site.version).unwrap_or_default();
-    let log_out = move |_| {
-        crate::client::keyring::forget();
-        leptos::task::spawn_local(async move {
-            // Whatever the answer, the tab forgot the key and goes home.
-            let _ = crate::client::api::post_empty::<()>(&crate::api::url(crate::api::auth::LOGOUT)).await;
-            #[cfg(feature = "hydrate")]
-            let _ = window().location().set_href("/");
-        });
-    };
+    let log_out = move |_| leptos::task::spawn_local(crate::client::session::log_out());
     view! {
         <header class="site-header">
             <a class="brand" href="/">

@@ -8,6 +8,7 @@ use crate::api::account::{
 };
 use crate::api::{url, Message};
 use crate::client::api::{post_empty, post_json};
+use crate::client::credentials;
 use crate::components::session::CurrentUser;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -56,9 +57,9 @@ fn KeyStatus(username: String, staff: bool) -> impl IntoView {
     Effect::new(move |_| {
         let username = username.clone();
         leptos::task::spawn_local(async move {
-            set_user_key.set(Some(keys::check(&username).await));
+            set_user_key.set(Some(crate::client::keyring::check(&username).await));
             if staff {
-                set_unit_key.set(Some(keys::unit_status(&username).await));
+                set_unit_key.set(Some(crate::client::unit_keys::check(&username).await));
             }
         });
     });
@@ -101,40 +102,6 @@ fn KeyStatus(username: String, staff: bool) -> impl IntoView {
     }
 }
 
-mod keys {
-    /// The unlocked key's fingerprint, once its public key is checked against the account's.
-    #[cfg(feature = "hydrate")]
-    pub async fn check(username: &str) -> Result<String, String> {
-        use crate::api::account::{KeyMaterial, MY_KEYS};
-        use base64::engine::general_purpose::STANDARD;
-        use base64::Engine;
-        let key = crate::client::keyring::unlock(username).await?;
-        let keys: KeyMaterial = crate::client::api::get_json(&crate::api::url(MY_KEYS)).await?;
-        let public = key.public_key();
-        if STANDARD.encode(public.as_bytes()) != keys.public_key {
-            return Err("The key in this tab does not belong to your account. Log in again.".into());
-        }
-        Ok(public.fingerprint())
-    }
-
-    #[cfg(not(feature = "hydrate"))]
-    pub async fn check(_username: &str) -> Result<String, String> {
-        Err("Only available in the browser.".into())
-    }
-
-    /// Staff: whether this tab can open the unit key (and it is the unit's).
-    #[cfg(feature = "hydrate")]
-    pub async fn unit_status(username: &str) -> Result<(), String> {
-        // Opening checks the key against the unit's public key.
-        crate::client::unit_keys::open(username).await.map(|_| ())
-    }
-
-    #[cfg(not(feature = "hydrate"))]
-    pub async fn unit_status(_username: &str) -> Result<(), String> {
-        Err("Only available in the browser.".into())
-    }
-}
-
 /// Asks the API to mail a link; shows its sentence (success or refusal).
 fn request_link(
     path: &'static str,
@@ -171,7 +138,7 @@ fn TwoFactor(method: crate::domain::second_factor::SecondFactor) -> impl IntoVie
         let typed = password.get_untracked();
         leptos::task::spawn_local(async move {
             let sent = async {
-                let key = change::auth_key(&typed).await?;
+                let key = credentials::confirm_password(&typed).await?;
                 Ok::<_, String>(
                     post_json::<_, Message>(&url(MY_EMAIL_CODES), &Reauth { auth_key: key }).await?,
                 )
@@ -192,7 +159,7 @@ fn TwoFactor(method: crate::domain::second_factor::SecondFactor) -> impl IntoVie
         let typed = password.get_untracked();
         leptos::task::spawn_local(async move {
             let started = async {
-                let key = change::auth_key(&typed).await?;
+                let key = credentials::confirm_password(&typed).await?;
                 let reauth = Reauth { auth_key: key.clone() };
                 let setup = post_json::<_, TotpSetup>(&url(MY_TOTP), &reauth).await?;
                 Ok::<_, String>((key, setup))
@@ -320,9 +287,24 @@ fn ChangePassword(username: String) -> impl IntoView {
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let confirmation = RwSignal::new(String::new());
-    let (busy, set_busy) = signal(false);
     let (error, set_error) = signal(None::<String>);
     let (done, set_done) = signal(false);
+    // (username, current password, new password)
+    let change = Action::new_local(|input: &(String, String, String)| {
+        let (username, current, new) = input.clone();
+        async move { credentials::change_password(&username, &current, &new).await }
+    });
+    let busy = change.pending();
+    Effect::new(move || match change.value().get() {
+        Some(Ok(())) => {
+            set_done.set(true);
+            current.set(String::new());
+            new.set(String::new());
+            confirmation.set(String::new());
+        }
+        Some(Err(message)) => set_error.set(Some(message)),
+        None => {}
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         set_error.set(None);
@@ -336,19 +318,7 @@ fn ChangePassword(username: String) -> impl IntoView {
             set_error.set(Some(message.to_string()));
             return;
         }
-        set_busy.set(true);
-        leptos::task::spawn_local(async move {
-            match change::run(&user, &c, &n).await {
-                Ok(()) => {
-                    set_done.set(true);
-                    current.set(String::new());
-                    new.set(String::new());
-                    confirmation.set(String::new());
-                }
-                Err(message) => set_error.set(Some(message)),
-            }
-            set_busy.set(false);
-        });
+        change.dispatch((user, c, n));
     };
     view! {
         <section class="card" data-testid="change-password">
@@ -419,85 +389,5 @@ fn DeleteAccount() -> impl IntoView {
                 <p class="form-status" role="status" data-testid="deletion-requested">{move || sent.get()}</p>
             </Show>
         </section>
-    }
-}
-
-/// The browser side: unwrap with the current password, re-wrap under the new one.
-mod change {
-    use crate::api::account::{KeyMaterial as Keys, NewCredentials, MY_KEYS, MY_PASSWORD};
-    use crate::api::url;
-    use crate::client::api::{get_json, post_json};
-
-    /// The auth_key of the password the user typed again (to confirm a change of the second
-    /// factor): derived here with the account's salt and cost; the password is not sent.
-    pub async fn auth_key(password: &str) -> Result<String, String> {
-        if password.is_empty() {
-            return Err("Enter your password to confirm it is you.".into());
-        }
-        let keys: Keys = get_json(&url(MY_KEYS)).await?;
-        derive_auth_key(password, &keys)
-    }
-
-    #[cfg(feature = "hydrate")]
-    fn derive_auth_key(password: &str, keys: &Keys) -> Result<String, String> {
-        use base64::engine::general_purpose::STANDARD;
-        use base64::Engine;
-        use wasm_crypto::{MasterKey, Salt};
-        let salt = STANDARD
-            .decode(&keys.salt)
-            .ok()
-            .and_then(|b| Salt::from_slice(&b).ok())
-            .ok_or("The portal sent unusable key material.")?;
-        let params = crate::client::credentials::params(&keys.kdf);
-        let master = MasterKey::derive(password.as_bytes(), &salt, params).map_err(|e| e.to_string())?;
-        Ok(STANDARD.encode(master.auth_key().as_bytes()))
-    }
-
-    #[cfg(not(feature = "hydrate"))]
-    fn derive_auth_key(_: &str, _: &Keys) -> Result<String, String> {
-        Err("Only available in the browser.".into())
-    }
-
-    pub async fn run(username: &str, current: &str, new: &str) -> Result<(), String> {
-        let keys: Keys = get_json(&url(MY_KEYS)).await?;
-        let body = rewrap(username, current, new, &keys)?;
-        let _: () = post_json(&url(MY_PASSWORD), &body).await?;
-        Ok(())
-    }
-
-    #[cfg(feature = "hydrate")]
-    fn rewrap(username: &str, current: &str, new: &str, keys: &Keys) -> Result<NewCredentials, String> {
-        use base64::engine::general_purpose::STANDARD;
-        use base64::Engine;
-        use wasm_crypto::{KdfParams, MasterKey, Salt, WrappedPrivateKey};
-        let unusable = || "The portal sent unusable key material.".to_string();
-        let salt =
-            STANDARD.decode(&keys.salt).ok().and_then(|b| Salt::from_slice(&b).ok()).ok_or_else(unusable)?;
-        let params = crate::client::credentials::params(&keys.kdf);
-        let old = MasterKey::derive(current.as_bytes(), &salt, params).map_err(|e| e.to_string())?;
-        let wrapped = STANDARD
-            .decode(&keys.wrapped_private_key)
-            .ok()
-            .and_then(|b| WrappedPrivateKey::from_bytes(b).ok())
-            .ok_or_else(unusable)?;
-        let key = old
-            .kek()
-            .unwrap(&wrapped, username)
-            .map_err(|_| "Entered current password is incorrect!".to_string())?;
-        let new_salt = Salt::random();
-        let fresh =
-            MasterKey::derive(new.as_bytes(), &new_salt, KdfParams::DEFAULT).map_err(|e| e.to_string())?;
-        Ok(NewCredentials {
-            current_auth_key: STANDARD.encode(old.auth_key().as_bytes()),
-            salt: STANDARD.encode(new_salt.0),
-            kdf: crate::client::credentials::default_kdf(),
-            auth_key: STANDARD.encode(fresh.auth_key().as_bytes()),
-            wrapped_private_key: STANDARD.encode(fresh.kek().wrap(&key, username).as_bytes()),
-        })
-    }
-
-    #[cfg(not(feature = "hydrate"))]
-    fn rewrap(_: &str, _: &str, _: &str, _: &Keys) -> Result<NewCredentials, String> {
-        Err("Only available in the browser.".into())
     }
 }

@@ -90,8 +90,22 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let confirmation = RwSignal::new(String::new());
     let (error, set_error) = signal(None::<String>);
     let hydrated = crate::components::hydrated::use_hydrated();
-    let (busy, set_busy) = signal(false);
     let (done, set_done) = signal(None::<Completed>);
+    // (token, username, new password)
+    let complete = Action::new_local(|input: &(String, String, String)| {
+        let (token, username, password) = input.clone();
+        async move { crate::client::credentials::reset(&token, &username, &password).await }
+    });
+    let busy = complete.pending();
+    Effect::new(move || match complete.value().get() {
+        Some(Ok(completed)) => {
+            password.set(String::new());
+            confirmation.set(String::new());
+            set_done.set(Some(completed));
+        }
+        Some(Err(message)) => set_error.set(Some(message)),
+        None => {}
+    });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -104,19 +118,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
             set_error.set(Some(message.to_string()));
             return;
         }
-        set_busy.set(true);
-        let token = token();
-        leptos::task::spawn_local(async move {
-            match reset::run(&token, &account.username, &p).await {
-                Ok(completed) => {
-                    password.set(String::new());
-                    confirmation.set(String::new());
-                    set_done.set(Some(completed));
-                }
-                Err(message) => set_error.set(Some(message)),
-            }
-            set_busy.set(false);
-        });
+        complete.dispatch((token(), account.username, p));
     };
 
     let form = move |account: ResetDetails| {
@@ -205,24 +207,5 @@ fn Completion(units: Vec<UnitContact>) -> impl IntoView {
             {contacts}
             <p><a href="/login">"Log in"</a> " with your new password."</p>
         </div>
-    }
-}
-
-/// The browser side of completing the reset.
-mod reset {
-    use super::Completed;
-
-    /// A NEW key pair and credentials from the new password (the old private key cannot be
-    /// opened without the old password).
-    #[cfg(feature = "hydrate")]
-    pub async fn run(token: &str, username: &str, password: &str) -> Result<Completed, String> {
-        use super::{post_json, url, with_param, PASSWORD_RESET_LINK};
-        let (body, _) = crate::client::credentials::new_key_pair(username, password)?;
-        Ok(post_json(&url(&with_param(PASSWORD_RESET_LINK, token)), &body).await?)
-    }
-
-    #[cfg(not(feature = "hydrate"))]
-    pub async fn run(_: &str, _: &str, _: &str) -> Result<Completed, String> {
-        Err("Only available in the browser.".into())
     }
 }

@@ -41,12 +41,21 @@ pub fn ProjectPage() -> impl IntoView {
     });
     // Whether this browser really opens the project key: checked, not assumed.
     let (key_state, set_key_state) = signal(None::<Result<(), String>>);
+    // Once the key opens: whether this browser runs the crypto worker pool transfers use (made
+    // and self-checked now, so a browser that cannot says so before a transfer starts).
+    let (pool_state, set_pool_state) = signal(None::<Result<(), String>>);
     Effect::new(move || {
         let (Some(Ok(project)), Some(me)) = (details.get(), user.get()) else {
             return;
         };
         leptos::task::spawn_local(async move {
-            set_key_state.set(Some(keys::check(&me.username, &project.key, &project.public_key).await));
+            let opened =
+                crate::client::project_keys::check(&me.username, &project.key, &project.public_key).await;
+            let holds_key = opened.is_ok();
+            set_key_state.set(Some(opened));
+            if holds_key {
+                set_pool_state.set(Some(crate::client::transfer::ready().await));
+            }
         });
     });
 
@@ -145,6 +154,16 @@ pub fn ProjectPage() -> impl IntoView {
                                                 (Some(Err(message)), _) => message,
                                             }}
                                         </dd>
+                                        <Show when=move || matches!(key_state.get(), Some(Ok(())))>
+                                            <dt>"Encryption"</dt>
+                                            <dd data-testid="crypto-pool">
+                                                {move || match pool_state.get() {
+                                                    None => "Starting this browser's encryption…".to_string(),
+                                                    Some(Ok(())) => "This browser encrypts and decrypts the project's files itself.".to_string(),
+                                                    Some(Err(message)) => message,
+                                                }}
+                                            </dd>
+                                        </Show>
                                     </dl>
                                     <p>{project.description.clone()}</p>
                                 </section>
@@ -257,16 +276,10 @@ fn Invites(invites: Vec<ProjectInvite>) -> impl IntoView {
     }
 }
 
-/// The browser side: opening the key, approving members, and bringing Researchers in.
+/// Bringing Researchers in.
 mod keys {
     use super::ProjectDetails;
     use crate::api::invites::Invited;
-    use crate::client::project_keys::KeyPath;
-
-    #[cfg(feature = "hydrate")]
-    pub async fn check(username: &str, key: &KeyPath, public_key: &str) -> Result<(), String> {
-        crate::client::project_keys::open(username, key, public_key).await.map(|_| ())
-    }
 
     /// Invites (or adds) `email`; the sentence to show.
     pub async fn invite(project: &ProjectDetails, email: &str, owner: bool) -> Result<String, String> {
@@ -280,10 +293,5 @@ mod keys {
             Invited::Changed { changed } => format!("{changed} is now {} of the project.", super::capacity(owner)),
             Invited::AddedToInvite { .. } => format!("The pending invitation of {email} now includes this project."),
         })
-    }
-
-    #[cfg(not(feature = "hydrate"))]
-    pub async fn check(_: &str, _: &KeyPath, _: &str) -> Result<(), String> {
-        Err("Only available in the browser.".into())
     }
 }

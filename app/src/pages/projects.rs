@@ -1,5 +1,5 @@
-//! The projects the user may see, and (unit staff) a new project: its key pair is made here, in
-//! the browser, and its private key sealed to the unit key (DESIGN §3).
+//! The projects the user may see, and (unit staff) a new project: its key pair is made in the
+//! browser and its private key sealed to the unit key (DESIGN §3, `client::project_keys`).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use crate::api::projects::{ProjectSummary, PROJECTS};
 use crate::api::url;
 use crate::client::api::get_json;
+use crate::client::project_keys::{create_project, CreateFailure, NewProjectForm};
 use crate::components::session::CurrentUser;
 use crate::domain::projects::check_project_details;
 
@@ -32,7 +33,29 @@ pub fn ProjectsPage() -> impl IntoView {
     let pi = RwSignal::new(String::new());
     let (error, set_error) = signal(None::<String>);
     let (warning, set_warning) = signal(None::<String>);
-    let (busy, set_busy) = signal(false);
+    // (username, title, description, PI, whether the warning was confirmed)
+    let make = Action::new_local(|input: &(String, String, String, String, bool)| {
+        let (username, title, description, pi, confirmed) = input.clone();
+        async move {
+            let form = NewProjectForm { title: &title, description: &description, pi: &pi, confirmed };
+            create_project(&username, form).await
+        }
+    });
+    let busy = make.pending();
+    Effect::new(move || match make.value().get() {
+        Some(Ok(public_id)) => {
+            set_warning.set(None);
+            set_version.update(|v| *v += 1);
+            #[cfg(feature = "hydrate")]
+            let _ = window().location().set_href(&format!("/projects/{public_id}"));
+            #[cfg(not(feature = "hydrate"))]
+            let _ = public_id;
+        }
+        // DDS's "only two Unit Admins" warning: the creator confirms, then it is sent again.
+        Some(Err(CreateFailure::NeedsConfirmation(warning))) => set_warning.set(Some(warning)),
+        Some(Err(CreateFailure::Refused(message))) => set_error.set(Some(message)),
+        None => {}
+    });
 
     let create = move |confirmed: bool| {
         set_error.set(None);
@@ -44,23 +67,7 @@ pub fn ProjectsPage() -> impl IntoView {
         let Some(me) = user.get() else {
             return;
         };
-        set_busy.set(true);
-        leptos::task::spawn_local(async move {
-            match make::project(&me.username, &t, &d, &p, confirmed).await {
-                Ok(public_id) => {
-                    set_warning.set(None);
-                    set_version.update(|v| *v += 1);
-                    #[cfg(feature = "hydrate")]
-                    let _ = window().location().set_href(&format!("/projects/{public_id}"));
-                    #[cfg(not(feature = "hydrate"))]
-                    let _ = public_id;
-                }
-                // DDS's "only two Unit Admins" warning: the creator confirms, then it is sent again.
-                Err(make::Failure::NeedsConfirmation(warning)) => set_warning.set(Some(warning)),
-                Err(make::Failure::Refused(message)) => set_error.set(Some(message)),
-            }
-            set_busy.set(false);
-        });
+        make.dispatch((me.username, t, d, p, confirmed));
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -148,62 +155,5 @@ pub fn ProjectsPage() -> impl IntoView {
             </section>
         </Show>
         </Suspense>
-    }
-}
-
-/// The creating staff member's browser side.
-mod make {
-    /// Why no project was made.
-    pub enum Failure {
-        /// The server's warning (409) the creator must confirm before sending again.
-        #[cfg_attr(not(feature = "hydrate"), allow(dead_code))] // made in the browser build only
-        NeedsConfirmation(String),
-        Refused(String),
-    }
-
-    impl From<String> for Failure {
-        fn from(message: String) -> Failure {
-            Failure::Refused(message)
-        }
-    }
-
-    /// Makes the project key pair, seals its private key to the unit key and creates the
-    /// project; its public id.
-    #[cfg(feature = "hydrate")]
-    pub async fn project(
-        username: &str,
-        title: &str,
-        description: &str,
-        pi: &str,
-        confirmed: bool,
-    ) -> Result<String, Failure> {
-        use crate::api::projects::{CreatedProject, NewProject, PROJECTS};
-        use crate::client::unit_keys;
-        use base64::engine::general_purpose::STANDARD;
-        use base64::Engine;
-        // Opening the unit key proves this browser has the unit's access before a project is
-        // made that colleagues could not open.
-        let (_, keys) = unit_keys::open(username).await?;
-        let unit_public_key = keys.unit_public_key.ok_or_else(|| unit_keys::PENDING.to_string())?;
-        let project_key = wasm_crypto::PrivateKey::generate();
-        let body = NewProject {
-            title: title.trim().to_string(),
-            description: description.trim().to_string(),
-            pi: pi.trim().to_string(),
-            confirmed,
-            public_key: STANDARD.encode(project_key.public_key().as_bytes()),
-            unit_sealed_key: unit_keys::seal_to(&project_key, &unit_public_key)?,
-            unit_public_key,
-        };
-        match crate::client::api::post_json::<_, CreatedProject>(&crate::api::url(PROJECTS), &body).await {
-            Ok(created) => Ok(created.public_id),
-            Err(err) if err.is(409) => Err(Failure::NeedsConfirmation(err.message)),
-            Err(err) => Err(Failure::Refused(err.to_string())),
-        }
-    }
-
-    #[cfg(not(feature = "hydrate"))]
-    pub async fn project(_: &str, _: &str, _: &str, _: &str, _: bool) -> Result<String, Failure> {
-        Err(Failure::Refused("Only available in the browser.".into()))
     }
 }

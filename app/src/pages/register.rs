@@ -3,9 +3,10 @@
 //! no keys: access to the unit's or the projects' data comes from a key holder's approval, for
 //! which the newcomer's key fingerprint is shown here (and on the account page).
 
-use crate::api::invites::{InviteDetails, Registration, INVITE_ACCEPT, INVITE_BY_TOKEN};
+use crate::api::invites::{InviteDetails, INVITE_BY_TOKEN};
 use crate::api::{url, with_param};
-use crate::client::api::{get_json, post_json};
+use crate::client::api::get_json;
+use crate::client::credentials::{self, NewAccount, Registered};
 use crate::domain::password_policy::check_new_password;
 use crate::domain::username::{check_name, check_username};
 use leptos::prelude::*;
@@ -28,10 +29,23 @@ pub fn RegisterPage() -> impl IntoView {
     let confirmation = RwSignal::new(String::new());
     let terms = RwSignal::new(false);
     let (error, set_error) = signal(None::<String>);
-    let (busy, set_busy) = signal(false);
     let hydrated = crate::components::hydrated::use_hydrated();
     // After registration: the new key's fingerprint, and whether access waits for approval.
-    let (done, set_done) = signal(None::<accept::Registered>);
+    let (done, set_done) = signal(None::<Registered>);
+    // (token, invite, name, username, password)
+    let register = Action::new_local(|input: &(String, InviteDetails, String, String, String)| {
+        let (token, invite, name, username, password) = input.clone();
+        async move {
+            let account = NewAccount { name: &name, username: &username, password: &password };
+            credentials::register(&token, &invite, account).await
+        }
+    });
+    let busy = register.pending();
+    Effect::new(move || match register.value().get() {
+        Some(Ok(registered)) => set_done.set(Some(registered)),
+        Some(Err(message)) => set_error.set(Some(message)),
+        None => {}
+    });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -54,15 +68,7 @@ pub fn RegisterPage() -> impl IntoView {
         let Some(Ok(invite)) = details.get_untracked() else {
             return;
         };
-        set_busy.set(true);
-        let token = token();
-        leptos::task::spawn_local(async move {
-            match accept::run(&token, &invite, n.trim(), u.trim(), &p).await {
-                Ok(registered) => set_done.set(Some(registered)),
-                Err(message) => set_error.set(Some(message)),
-            }
-            set_busy.set(false);
-        });
+        register.dispatch((token(), invite, n.trim().to_string(), u.trim().to_string(), p));
     };
 
     view! {
@@ -161,68 +167,5 @@ pub fn RegisterPage() -> impl IntoView {
                 }}
             </Show>
         </section>
-    }
-}
-
-/// The invitee's browser side.
-mod accept {
-    use super::{post_json, url, with_param, InviteDetails, Registration, INVITE_ACCEPT};
-
-    /// What registration leaves the newcomer with.
-    #[derive(Debug, Clone)]
-    pub struct Registered {
-        /// The fingerprint of the new public key, to compare with whoever approves.
-        pub fingerprint: String,
-        /// Whether some access waits for a key holder's approval.
-        pub waits: bool,
-    }
-
-    pub async fn run(
-        token: &str,
-        invite: &InviteDetails,
-        name: &str,
-        username: &str,
-        password: &str,
-    ) -> Result<Registered, String> {
-        let (body, registered) = body(invite, name, username, password)?;
-        let _: crate::api::invites::Registered =
-            post_json(&url(&with_param(INVITE_ACCEPT, token)), &body).await?;
-        Ok(registered)
-    }
-
-    #[cfg(feature = "hydrate")]
-    fn body(
-        invite: &InviteDetails,
-        name: &str,
-        username: &str,
-        password: &str,
-    ) -> Result<(Registration, Registered), String> {
-        use base64::engine::general_purpose::STANDARD;
-        use base64::Engine;
-        use wasm_crypto::PrivateKey;
-        let (credentials, key) = crate::client::credentials::new_key_pair(username, password)?;
-        let user_public_key = credentials.public_key.clone();
-        let mut body = Registration {
-            name: name.to_string(),
-            username: username.to_string(),
-            credentials,
-            unit_public_key: None,
-            sealed_unit_key: None,
-        };
-        let staff = crate::domain::roles::Role::parse(&invite.role).is_some_and(|r| r.belongs_to_unit());
-        // The unit's first staff member makes its key; everyone else waits for an approval.
-        let makes_unit_key = staff && !invite.unit_has_key;
-        if makes_unit_key {
-            let unit_key = PrivateKey::generate();
-            body.unit_public_key = Some(STANDARD.encode(unit_key.public_key().as_bytes()));
-            body.sealed_unit_key = Some(crate::client::unit_keys::seal_to(&unit_key, &user_public_key)?);
-        }
-        let waits = (staff && !makes_unit_key) || !invite.projects.is_empty();
-        Ok((body, Registered { fingerprint: key.public_key().fingerprint(), waits }))
-    }
-
-    #[cfg(not(feature = "hydrate"))]
-    fn body(_: &InviteDetails, _: &str, _: &str, _: &str) -> Result<(Registration, Registered), String> {
-        Err("Only available in the browser.".into())
     }
 }

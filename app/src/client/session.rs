@@ -1,0 +1,120 @@
+//! Logging in and out (DESIGN §3 "Session"). The password never leaves the browser: pre-login
+//! gives the salt and cost, the master key is derived here and only its `auth_key` is sent; then
+//! the one-time code. Once signed in, the user's private key is unwrapped with the master key's
+//! kek and kept for the tab (`keyring`). Logging out forgets the tab's copy.
+
+use crate::api::auth::{
+    LoginAnswer, LoginRequest, Prelogin, PreloginRequest, SecondFactorRequest, SignedInUser, LOGIN, LOGOUT,
+    PRELOGIN, SECOND_FACTOR,
+};
+use crate::api::url;
+use crate::client::api::{post_empty, post_json};
+use crate::domain::second_factor::SecondFactor;
+
+/// What unlocks the user's private key once the second factor is given: the master key, held
+/// in wasm memory between the two steps (never in the DOM). Opaque to pages.
+pub struct Unlocker {
+    #[cfg(feature = "hydrate")]
+    master: wasm_crypto::MasterKey,
+}
+
+/// The password was right: the next step and what it needs.
+pub struct PasswordAccepted {
+    /// The next step is an authenticator app's code (`false`: an emailed one).
+    pub authenticator_app: bool,
+    /// The username as registered (the typed one may differ in letter case; the key is bound to
+    /// the registered one).
+    pub username: String,
+    pub unlocker: Unlocker,
+}
+
+/// The password step: derives the credentials and sends the `auth_key`.
+pub async fn log_in(username: &str, password: &str) -> Result<PasswordAccepted, String> {
+    let username = username.trim();
+    if username.is_empty() || password.is_empty() {
+        return Err("Enter your username and password.".into());
+    }
+    let pre: Prelogin = post_json(&url(PRELOGIN), &PreloginRequest { username: username.into() }).await?;
+    let (auth_key, unlocker) = derive(password, &pre)?;
+    let answer: LoginAnswer =
+        post_json(&url(LOGIN), &LoginRequest { username: username.into(), auth_key }).await?;
+    Ok(PasswordAccepted {
+        authenticator_app: answer.second_factor == SecondFactor::Totp,
+        username: answer.username,
+        unlocker,
+    })
+}
+
+/// The one-time code step: 8 digits from the email, or 6 from an authenticator app.
+pub async fn second_factor(code: &str) -> Result<(), String> {
+    let code = code.trim();
+    if !(code.len() == 6 || code.len() == 8) || !code.chars().all(|c| c.is_ascii_digit()) {
+        return Err("Enter the code: 8 digits from the email, or 6 from your authenticator app.".into());
+    }
+    let _: SignedInUser = post_json(&url(SECOND_FACTOR), &SecondFactorRequest { code: code.into() }).await?;
+    Ok(())
+}
+
+/// Once signed in: unwraps the user's private key with the kek and keeps it for this tab.
+pub async fn unlock_keys(username: &str, unlocker: Unlocker) -> Result<(), String> {
+    #[cfg(feature = "hydrate")]
+    {
+        browser::unlock_keys(username, unlocker.master).await
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (username, unlocker);
+        Err(crate::client::BROWSER_ONLY.into())
+    }
+}
+
+/// Forgets the tab's keys, ends the session (whatever the portal answers) and goes home.
+pub async fn log_out() {
+    crate::client::keyring::forget();
+    let _ = post_empty::<()>(&url(LOGOUT)).await;
+    #[cfg(feature = "hydrate")]
+    let _ = leptos::prelude::window().location().set_href("/");
+}
+
+#[cfg(feature = "hydrate")]
+fn derive(password: &str, pre: &Prelogin) -> Result<(String, Unlocker), String> {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
+    let salt = STANDARD
+        .decode(&pre.salt)
+        .ok()
+        .and_then(|bytes| wasm_crypto::Salt::from_slice(&bytes).ok())
+        .ok_or("The portal sent an unusable salt.")?;
+    let params = crate::client::credentials::params(&pre.kdf.params);
+    // Refuses parameters below the floor: a server cannot make guessing cheaper.
+    let master =
+        wasm_crypto::MasterKey::derive(password.as_bytes(), &salt, params).map_err(|e| e.to_string())?;
+    Ok((STANDARD.encode(master.auth_key().as_bytes()), Unlocker { master }))
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn derive(_password: &str, _pre: &Prelogin) -> Result<(String, Unlocker), String> {
+    Err(crate::client::BROWSER_ONLY.into())
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
+    use wasm_crypto::{MasterKey, WrappedPrivateKey};
+
+    use crate::api::account::{KeyMaterial, MY_KEYS};
+    use crate::api::url;
+    use crate::client::api::get_json;
+
+    pub async fn unlock_keys(username: &str, master: MasterKey) -> Result<(), String> {
+        let keys: KeyMaterial = get_json(&url(MY_KEYS)).await?;
+        let wrapped = STANDARD
+            .decode(&keys.wrapped_private_key)
+            .ok()
+            .and_then(|bytes| WrappedPrivateKey::from_bytes(bytes).ok())
+            .ok_or("The portal sent unusable key material.")?;
+        let key = master.kek().unwrap(&wrapped, username).map_err(|e| e.to_string())?;
+        crate::client::keyring::keep(username, &key).await
+    }
+}
