@@ -14,8 +14,8 @@ use dds_server::storage::bucket::BucketName;
 use dds_server::storage::{ObjectStore, S3Settings};
 
 use crate::both_backends;
-use crate::files::upload;
 use crate::config_support::{create_postgres_database, drop_postgres_database};
+use crate::files::upload;
 use crate::helpers::{postgres_admin_url, Backend};
 
 const OBJECTS: usize = 3000;
