@@ -149,7 +149,7 @@ describe('projects', () => {
     await page.getByLabel('Repeat the new password').fill('a fresh start passphrase');
     await page.getByRole('button', { name: 'Reset password' }).click();
     await page.getByTestId('reset-done').waitFor({ timeout: 20_000 });
-    assert.match(await page.getByTestId('reset-done').textContent(), /Display Name/, 'the project unit to contact');
+    assert.match(await page.getByTestId('reset-done').textContent(), /Demo Sequencing Facility/, 'the project unit to contact');
 
     await logIn(page, env.portal, 'researchuser_1', { password: 'a fresh start passphrase' });
     const print = await myFingerprint(page, env.portal);

@@ -9,6 +9,8 @@ use crate::config::SuperAdminConfig;
 
 /// The development unit and accounts of upstream DDS (`flask init-db dev`).
 pub const DEV_UNIT: &str = "Unit 1";
+/// The name researchers see for the development unit (upstream's placeholder was "Display Name").
+pub const DEV_UNIT_DISPLAY_NAME: &str = "Demo Sequencing Facility";
 pub const DEV_ACCOUNTS: &[(&str, Role)] = &[
     ("superadmin", Role::SuperAdmin),
     ("unitadmin_1", Role::UnitAdmin),
@@ -57,7 +59,7 @@ pub async fn dev(db: &Db) -> Result<SeedOutcome, DbError> {
     )
     .bind("unit-1")
     .bind(DEV_UNIT)
-    .bind("Display Name")
+    .bind(DEV_UNIT_DISPLAY_NAME)
     .bind("support@example.com")
     .bind("someunit")
     .bind(100_i64 * 1_000_000_000_000) // 100 TB, as upstream's dev unit

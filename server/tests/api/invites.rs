@@ -2,6 +2,7 @@
 
 use base64::engine::general_purpose::{STANDARD as BASE64, URL_SAFE_NO_PAD as BASE64URL};
 use base64::Engine;
+use dds_server::db::seed::DEV_UNIT_DISPLAY_NAME;
 use serde_json::{json, Value};
 use wasm_crypto::{KdfParams, MasterKey, PrivateKey, Salt};
 
@@ -291,7 +292,7 @@ async fn the_server_draws_the_token_and_invites_carry_no_keys(backend: Backend) 
         visitor.get(&format!("/api/v1/invites/by-token/{mailed}")).await.json().await.unwrap();
     assert_eq!(
         details,
-        json!({ "email": "victim@example.org", "role": "Unit Admin", "unit": "Display Name",
+        json!({ "email": "victim@example.org", "role": "Unit Admin", "unit": DEV_UNIT_DISPLAY_NAME,
                 "expires_at": details["expires_at"], "unit_has_key": true, "projects": [] }),
         "no key material"
     );

@@ -2,7 +2,7 @@
 //! and opened with the real wasm-crypto. Wherever a test says someone has access, it proves it by
 //! opening the seal with their private key and comparing with the project's public key.
 
-use dds_server::db::seed::{DEV_PASSWORD, DEV_PROJECT};
+use dds_server::db::seed::{DEV_PASSWORD, DEV_PROJECT, DEV_UNIT_DISPLAY_NAME};
 use serde_json::{json, Value};
 use wasm_crypto::{open_private_key, KdfParams, MasterKey, PrivateKey, PublicKey, Salt, Sealed};
 
@@ -270,7 +270,7 @@ async fn unit_staff_create_projects_others_are_refused(backend: Backend) {
     assert_eq!(page["description"], "Whole genome sequencing of the samples.");
     assert_eq!(page["pi"], "pi.person@uni.example.org");
     assert_eq!(page["status"], "In Progress");
-    assert_eq!(page["unit"], "Display Name");
+    assert_eq!(page["unit"], DEV_UNIT_DISPLAY_NAME);
     assert_eq!(page["capacity"], "Unit Personnel");
     assert_eq!(page["members"], json!([]));
     assert_eq!(page["invites"], json!([]));
@@ -466,7 +466,7 @@ async fn staff_and_project_owners_invite_researchers_to_a_project(backend: Backe
     }
     // The mails name the project and the capacity.
     let ann_mail = mails_to(&app, "ann@example.org", "/invite/").pop().unwrap().replace("=\r\n", "");
-    assert!(ann_mail.contains("on behalf of Display Name"), "{ann_mail}");
+    assert!(ann_mail.contains(&format!("on behalf of {DEV_UNIT_DISPLAY_NAME}")), "{ann_mail}");
     assert!(ann_mail.contains("as Researcher of the project someunit00001 (Seeded project)"), "{ann_mail}");
     let bob_mail = mails_to(&app, "bob@example.org", "/invite/").pop().unwrap().replace("=\r\n", "");
     assert!(
