@@ -175,4 +175,37 @@ describe('log in', () => {
       assert.ok(!log.includes(typed), `"${typed}" is in the server log`);
     }
   });
+
+  test('a visitor is asked to log in, is told where the code went, and comes back to the page', async () => {
+    const { page, problems } = await openPage(env.browser);
+    await page.goto(`${env.portal.url}/projects/someunit00001`);
+    await waitForHydration(page);
+    await page.getByTestId('login-needed').waitFor();
+    await page.getByTestId('login-needed-link').click();
+    await page.waitForURL(`${env.portal.url}/login?next=/projects/someunit00001`);
+    await waitForHydration(page);
+    const password = async () => {
+      await page.getByLabel('Username').fill('researchuser_1');
+      await page.getByLabel('Password').fill('password');
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByTestId('code-form').waitFor({ timeout: 20_000 });
+      return page.getByTestId('code-hint').textContent();
+    };
+    assert.equal(await password(), 'We sent a one-time code to re…@example.com. It is valid for 15 minutes.');
+
+    // Another code within the minute: the last one is still the one to use.
+    await page.getByTestId('resend-code').click();
+    await page.getByTestId('code-notice').waitFor({ timeout: 20_000 });
+    assert.match(await page.getByTestId('code-notice').textContent(), /still valid/);
+
+    // Back to the password, and on again.
+    await page.getByTestId('login-back').click();
+    await page.getByTestId('password-form').waitFor();
+    assert.match(await password(), /less than a minute ago/);
+    await page.getByLabel('One-time code').fill(latestCode(env.portal.dataDir, 'researchuser_1@example.com'));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.waitForURL(`${env.portal.url}/projects/someunit00001`);
+    await page.getByTestId('signed-in-user').waitFor();
+    assert.deepEqual(problems, [], 'a visitor makes no API call that answers 401');
+  });
 });

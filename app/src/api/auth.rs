@@ -69,6 +69,13 @@ pub struct LoginRequest {
 pub struct LoginAnswer {
     pub username: String,
     pub second_factor: SecondFactor,
+    /// For emailed codes: the address the code went to, partly hidden ("re…@example.com").
+    #[serde(default)]
+    pub sent_to: Option<String>,
+    /// For emailed codes: `false` when no new code was mailed because one went out less than a
+    /// minute ago (it is still valid).
+    #[serde(default)]
+    pub new_code: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -26,7 +26,19 @@ pub struct PasswordAccepted {
     /// the registered one).
     pub username: String,
     pub unlocker: Unlocker,
+    /// Emailed codes: where the code went, partly hidden.
+    pub sent_to: Option<String>,
+    /// Emailed codes: whether a new code went out (`false`: the one sent less than a minute ago
+    /// is still valid).
+    pub new_code: bool,
+    /// What asks for another emailed code (the password step again, without the password).
+    pub resend: Resend,
 }
+
+/// The password step's request, kept in wasm memory during the code step so the user can ask for
+/// another code without typing the password again. Opaque to pages.
+#[derive(Clone)]
+pub struct Resend(LoginRequest);
 
 /// The password step: derives the credentials and sends the `auth_key`.
 pub async fn log_in(username: &str, password: &str) -> Result<PasswordAccepted, String> {
@@ -36,12 +48,28 @@ pub async fn log_in(username: &str, password: &str) -> Result<PasswordAccepted, 
     }
     let pre: Prelogin = post_json(&url(PRELOGIN), &PreloginRequest { username: username.into() }).await?;
     let (auth_key, unlocker) = derive(password, &pre)?;
-    let answer: LoginAnswer =
-        post_json(&url(LOGIN), &LoginRequest { username: username.into(), auth_key }).await?;
+    let request = LoginRequest { username: username.into(), auth_key };
+    let answer: LoginAnswer = post_json(&url(LOGIN), &request).await?;
     Ok(PasswordAccepted {
         authenticator_app: answer.second_factor == SecondFactor::Totp,
         username: answer.username,
         unlocker,
+        sent_to: answer.sent_to,
+        new_code: answer.new_code,
+        resend: Resend(request),
+    })
+}
+
+/// Asks for another emailed code; answers what to tell the user (a new code, or that the last
+/// one, less than a minute old, is still the one to use).
+pub async fn resend_code(resend: &Resend) -> Result<String, String> {
+    let answer: LoginAnswer = post_json(&url(LOGIN), &resend.0).await?;
+    let to = answer.sent_to.unwrap_or_else(|| "your primary address".into());
+    Ok(if answer.new_code {
+        format!("A new code was sent to {to}.")
+    } else {
+        "The last code was sent less than a minute ago and is still valid: please use it, or ask again in a minute."
+            .to_string()
     })
 }
 

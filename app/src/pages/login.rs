@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::client::session::{self, Unlocker};
+use crate::client::session::{self, PasswordAccepted, Resend, Unlocker};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
@@ -30,6 +30,10 @@ pub fn LoginPage() -> impl IntoView {
     // the username as registered (the server names it once the password was right).
     let unlocker = StoredValue::new(None::<Unlocker>);
     let registered_name = StoredValue::new(String::new());
+    // The code step's sentence (where the code went) and what asks for another code.
+    let (code_hint, set_code_hint) = signal(String::new());
+    let resend = StoredValue::new(None::<Resend>);
+    let (notice, set_notice) = signal(None::<String>);
 
     let submit_password = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -39,9 +43,12 @@ pub fn LoginPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match session::log_in(&name, &secret).await {
                 Ok(accepted) => {
+                    set_code_hint.set(code_sentence(&accepted));
                     unlocker.set_value(Some(accepted.unlocker));
                     registered_name.set_value(accepted.username);
+                    resend.set_value(Some(accepted.resend));
                     password.set(String::new());
+                    set_notice.set(None);
                     set_step.set(Step::Code { app: accepted.authenticator_app });
                 }
                 Err(message) => set_error.set(Some(message)),
@@ -76,6 +83,29 @@ pub fn LoginPage() -> impl IntoView {
         });
     };
 
+    let send_again = move |_| {
+        let Some(request) = resend.get_value() else { return };
+        set_error.set(None);
+        set_notice.set(None);
+        set_busy.set(Some("Sending a new code…"));
+        leptos::task::spawn_local(async move {
+            match session::resend_code(&request).await {
+                Ok(sentence) => set_notice.set(Some(sentence)),
+                Err(message) => set_error.set(Some(message)),
+            }
+            set_busy.set(None);
+        });
+    };
+    // Back to the password (another account, or a mistyped name): nothing of this try is kept.
+    let back = move |_| {
+        unlocker.set_value(None);
+        resend.set_value(None);
+        code.set(String::new());
+        set_error.set(None);
+        set_notice.set(None);
+        set_step.set(Step::Password);
+    };
+
     let hydrated = crate::components::hydrated::use_hydrated();
     view! {
         <Title text="Log in" />
@@ -89,12 +119,10 @@ pub fn LoginPage() -> impl IntoView {
                 fallback=move || {
                     view! {
                         <form on:submit=submit_code data-testid="code-form">
-                            <p>
-                                {move || match step.get() {
-                                    Step::Code { app: true } => "Enter the 6-digit code from your authenticator app.",
-                                    _ => "We sent a one-time code to your primary email. It is valid for 15 minutes.",
-                                }}
-                            </p>
+                            <p data-testid="code-hint">{move || code_hint.get()}</p>
+                            <Show when=move || notice.get().is_some()>
+                                <p class="form-status" role="status" data-testid="code-notice">{move || notice.get()}</p>
+                            </Show>
                             <label>
                                 "One-time code"
                                 <input
@@ -109,6 +137,22 @@ pub fn LoginPage() -> impl IntoView {
                             <button type="submit" disabled=move || busy.get().is_some()>
                                 "Verify"
                             </button>
+                            <div class="actions">
+                                <Show when=move || step.get() == Step::Code { app: false }>
+                                    <button
+                                        type="button"
+
+                                        data-testid="resend-code"
+                                        disabled=move || busy.get().is_some()
+                                        on:click=send_again
+                                    >
+                                        "Send a new code"
+                                    </button>
+                                </Show>
+                                <button type="button" data-testid="login-back" on:click=back>
+                                    "Back"
+                                </button>
+                            </div>
                         </form>
                     }
                 }
@@ -141,4 +185,17 @@ pub fn LoginPage() -> impl IntoView {
 fn go_to(_path: &str) {
     #[cfg(feature = "hydrate")]
     let _ = window().location().set_href(_path);
+}
+
+/// What the code step says: where the code comes from.
+fn code_sentence(accepted: &PasswordAccepted) -> String {
+    if accepted.authenticator_app {
+        return "Enter the 6-digit code from your authenticator app.".into();
+    }
+    let to = accepted.sent_to.as_deref().unwrap_or("your primary address");
+    if accepted.new_code {
+        format!("We sent a one-time code to {to}. It is valid for 15 minutes.")
+    } else {
+        format!("We sent a one-time code to {to} less than a minute ago. It is valid for 15 minutes.")
+    }
 }

@@ -38,8 +38,8 @@ pub enum ResetError {
     /// DDS's message.
     #[error("Your account is deactivated. You cannot reset your password.")]
     Deactivated,
-    #[error("{}", rate_limit::TOO_MANY)]
-    TooManyRequests,
+    #[error("{}", .0.message())]
+    TooManyRequests(rate_limit::Refused),
     /// DDS's message, for a link that never existed or was replaced.
     #[error("That is an invalid or expired token")]
     UnknownToken,
@@ -92,8 +92,8 @@ pub async fn request(cx: &ResetContext<'_>, ip: IpAddr, email: &str) -> Result<(
         .ok_or_else(|| ResetError::Invalid("Enter a valid email address.".into()))?;
     let buckets = rate_limit::reset_buckets(ip, &email);
     // Every request counts: the reservation is kept.
-    if rate_limit::reserve(cx.db, &buckets).await?.is_none() {
-        return Err(ResetError::TooManyRequests);
+    if let Err(refused) = rate_limit::reserve(cx.db, &buckets).await? {
+        return Err(ResetError::TooManyRequests(refused));
     }
     match users::by_email(cx.db, &email).await? {
         None => Ok(()), // the same answer: nobody learns which addresses are registered

@@ -38,8 +38,8 @@ pub enum AuthError {
     InvalidCredentials,
     #[error("Your account has been deactivated. You cannot use the DDS.")]
     Deactivated,
-    #[error("{}", rate_limit::TOO_MANY)]
-    TooManyAttempts,
+    #[error("{}", .0.message())]
+    TooManyAttempts(rate_limit::Refused),
     #[error(transparent)]
     Busy(#[from] Busy),
     #[error("Please log in with your username and password first.")]
@@ -101,15 +101,26 @@ pub struct LoginContext<'a> {
     pub ip: IpAddr,
 }
 
+/// What the password step led to.
+#[derive(Debug)]
+pub struct PasswordAccepted {
+    /// The user (whose registered username the browser needs to unwrap its key).
+    pub user: User,
+    /// The second factor that comes next.
+    pub factor: SecondFactor,
+    /// Emailed codes: whether a new code was mailed now (`false`: one went out less than a
+    /// minute ago and is still valid).
+    pub new_code: bool,
+}
+
 /// Step 2: checks the auth_key; on success mails a one-time code and remembers the pending
-/// login in the (new) session. Returns the user (whose registered username the browser needs to
-/// unwrap its key) and the second factor that comes next. The attempt is recorded before the check and forgiven when it
+/// login in the (new) session. The attempt is recorded before the check and forgiven when it
 /// succeeds, so concurrent guesses cannot pass the limit.
 pub async fn login(
     cx: &LoginContext<'_>,
     username: &str,
     auth_key: &[u8],
-) -> Result<(User, SecondFactor), AuthError> {
+) -> Result<PasswordAccepted, AuthError> {
     if auth_key.len() != AUTH_KEY_LEN {
         return Err(AuthError::MalformedKey);
     }
@@ -125,9 +136,9 @@ pub async fn login(
         Some(user) => Account::Id(user.id),
         None => Account::Unknown(username),
     };
-    let Some(attempt) = rate_limit::reserve(cx.db, &login_buckets(account, cx.ip)).await? else {
-        return Err(AuthError::TooManyAttempts);
-    };
+    let attempt = rate_limit::reserve(cx.db, &login_buckets(account, cx.ip))
+        .await?
+        .map_err(AuthError::TooManyAttempts)?;
     let key = auth_key.to_vec();
     let verified = match cx.hash_slots.run(move || verify_auth_key(&key, stored.as_deref())).await {
         Ok(verified) => verified,
@@ -148,20 +159,19 @@ pub async fn login(
         return Err(AuthError::Maintenance);
     }
     let method = totp::method(cx.db, user.id).await?;
-    if method == SecondFactor::Email {
-        send_code(cx, &user).await?;
-    }
+    let new_code = method == SecondFactor::Email && send_code(cx, &user).await?;
     // A new session id at every privilege change (no fixation).
     cx.session.cycle_id().await?;
     cx.session.remove_value(USER_ID).await?;
     cx.session.insert(PENDING_USER, user.id).await?;
     cx.session.insert(PENDING_SINCE, now()).await?;
-    Ok((user, method))
+    Ok(PasswordAccepted { user, factor: method, new_code })
 }
 
-async fn send_code(cx: &LoginContext<'_>, user: &User) -> Result<(), AuthError> {
+/// Mails a fresh code; `false` when one went out less than a minute ago (it is still valid).
+async fn send_code(cx: &LoginContext<'_>, user: &User) -> Result<bool, AuthError> {
     let Some(code) = one_time_code::issue(cx.db, cx.secret, user.id).await? else {
-        return Ok(()); // a code went out less than a minute ago: it is still valid
+        return Ok(false);
     };
     let mail = OutgoingMail {
         to: user.email.clone(),
@@ -184,7 +194,7 @@ async fn send_code(cx: &LoginContext<'_>, user: &User) -> Result<(), AuthError> 
         one_time_code::revoke(cx.db, user.id).await?;
         return Err(AuthError::MailUnavailable);
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Step 3: the one-time code. Signs the user in (again with a new session id). As at step 2,
@@ -203,9 +213,7 @@ pub async fn second_factor(cx: &LoginContext<'_>, code: &str) -> Result<User, Au
         return Err(AuthError::NoPendingLogin);
     }
     let buckets = login_buckets(Account::Id(user.id), cx.ip);
-    let Some(attempt) = rate_limit::reserve(cx.db, &buckets).await? else {
-        return Err(AuthError::TooManyAttempts);
-    };
+    let attempt = rate_limit::reserve(cx.db, &buckets).await?.map_err(AuthError::TooManyAttempts)?;
     let verified = match totp::method(cx.db, user.id).await? {
         SecondFactor::Email => one_time_code::verify(cx.db, cx.secret, user.id, code).await?,
         SecondFactor::Totp => totp::verify_login(cx.db, cx.secret, user.id, code).await?,

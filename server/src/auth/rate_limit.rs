@@ -36,13 +36,28 @@ pub struct Attempt {
     ids: Vec<i64>,
 }
 
+/// A refused attempt: how long until every bucket admits one again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refused {
+    pub retry_after_secs: i64,
+}
+
+impl Refused {
+    /// DDS's sentence, and when to try again (in whole minutes, rounded up).
+    pub fn message(&self) -> String {
+        let minutes = (self.retry_after_secs.max(1) + 59) / 60;
+        let unit = if minutes == 1 { "minute" } else { "minutes" };
+        format!("{TOO_MANY}. Try again in {minutes} {unit}.")
+    }
+}
+
 /// Records one attempt in every bucket, unless a bucket already holds its limit within the
-/// window: then nothing is recorded and the answer is `None` (refuse with [`TOO_MANY`]).
+/// window: then nothing is recorded and the answer is [`Refused`], saying when to try again.
 ///
 /// Atomic across requests and replicas: each bucket's lock row is written first (sorted, so two
 /// requests never wait on each other crosswise), which holds the row until commit on PostgreSQL
 /// and takes SQLite's write lock, so a concurrent reservation counts this one.
-pub async fn reserve(db: &Db, buckets: &[Bucket]) -> Result<Option<Attempt>, DbError> {
+pub async fn reserve(db: &Db, buckets: &[Bucket]) -> Result<Result<Attempt, Refused>, DbError> {
     let mut sorted: Vec<&Bucket> = buckets.iter().collect();
     sorted.sort_by(|a, b| a.key.cmp(&b.key));
     sorted.dedup_by(|a, b| a.key == b.key);
@@ -51,18 +66,27 @@ pub async fn reserve(db: &Db, buckets: &[Bucket]) -> Result<Option<Attempt>, DbE
     for bucket in &sorted {
         rate_limits::lock_bucket(&mut tx, &bucket.key).await?;
     }
+    let since = at - WINDOW_SECS;
+    let mut free_at = None;
     for bucket in &sorted {
-        if rate_limits::count_since(&mut tx, &bucket.key, at - WINDOW_SECS).await? >= bucket.max {
-            tx.rollback().await?;
-            return Ok(None);
+        let count = rate_limits::count_since(&mut tx, &bucket.key, since).await?;
+        if count >= bucket.max {
+            // Admits again once enough of its attempts have left the window.
+            let oldest = rate_limits::nth_since(&mut tx, &bucket.key, since, count - bucket.max).await?;
+            let bucket_free_at = oldest.unwrap_or(at) + WINDOW_SECS;
+            free_at = Some(free_at.map_or(bucket_free_at, |t: i64| t.max(bucket_free_at)));
         }
+    }
+    if let Some(free_at) = free_at {
+        tx.rollback().await?;
+        return Ok(Err(Refused { retry_after_secs: (free_at - at).max(1) }));
     }
     let mut ids = Vec::with_capacity(sorted.len());
     for bucket in &sorted {
         ids.push(rate_limits::insert(&mut tx, &bucket.key, at).await?);
     }
     tx.commit().await?;
-    Ok(Some(Attempt { ids }))
+    Ok(Ok(Attempt { ids }))
 }
 
 /// Takes back a reserved attempt that succeeded (or was never checked).
@@ -114,4 +138,19 @@ pub fn reset_buckets(ip: std::net::IpAddr, email: &str) -> [Bucket; 2] {
         Bucket { key: format!("reset-ip:{ip}"), max: MAX_ATTEMPTS },
         Bucket { key: format!("reset-email:{}", email.trim().to_lowercase()), max: MAX_ATTEMPTS },
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Refused;
+
+    #[test]
+    fn a_refusal_says_when_to_try_again_in_whole_minutes() {
+        let after = |secs| Refused { retry_after_secs: secs }.message();
+        assert_eq!(after(3600), "Too many authentication requests in one hour. Try again in 60 minutes.");
+        assert_eq!(after(3541), "Too many authentication requests in one hour. Try again in 60 minutes.");
+        assert_eq!(after(61), "Too many authentication requests in one hour. Try again in 2 minutes.");
+        assert_eq!(after(1), "Too many authentication requests in one hour. Try again in 1 minute.");
+        assert_eq!(after(0), "Too many authentication requests in one hour. Try again in 1 minute.");
+    }
 }

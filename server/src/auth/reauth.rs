@@ -33,9 +33,9 @@ pub async fn confirm_password(
     auth_key: &str,
 ) -> Result<PasswordConfirmed, AuthError> {
     let key = decode_field("auth_key", auth_key, AUTH_KEY_LEN).map_err(|_| AuthError::MalformedKey)?;
-    let Some(attempt) = rate_limit::reserve(db, &login_buckets(Account::Id(user.id), ip)).await? else {
-        return Err(AuthError::TooManyAttempts);
-    };
+    let attempt = rate_limit::reserve(db, &login_buckets(Account::Id(user.id), ip))
+        .await?
+        .map_err(AuthError::TooManyAttempts)?;
     let stored = users::credentials(db, user.id).await?.map(|c| c.auth_hash);
     let verified = match hash_slots.run(move || verify_auth_key(&key, stored.as_deref())).await {
         Ok(verified) => verified,

@@ -57,3 +57,22 @@ pub async fn delete_before(db: &Db, before: i64) -> Result<u64, DbError> {
     .await?;
     Ok(done.rows_affected())
 }
+
+/// When the `nth` oldest attempt (from 0) of `bucket` since `since` was made: the one whose
+/// leaving the window lets the bucket admit again.
+pub async fn nth_since(
+    tx: &mut Transaction<'_, Any>,
+    bucket: &str,
+    since: i64,
+    nth: i64,
+) -> Result<Option<i64>, DbError> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT at FROM auth_attempts WHERE bucket = $1 AND at > $2 ORDER BY at, id LIMIT 1 OFFSET $3",
+    )
+    .bind(bucket)
+    .bind(since)
+    .bind(nth)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|(at,)| at))
+}

@@ -4,6 +4,8 @@ use app::api::auth::{
     Kdf, LoginAnswer, LoginRequest, Prelogin, PreloginKdf, PreloginRequest, SecondFactorRequest, SessionKey,
     SignedInUser, LOGIN, LOGOUT, ME, PRELOGIN, SECOND_FACTOR, SESSION_KEY,
 };
+use app::domain::account::masked_email;
+use app::domain::second_factor::SecondFactor;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Extension, Json};
@@ -70,8 +72,14 @@ async fn login_with_key(
         .decode(body.auth_key.trim())
         .map_err(|_| ApiError::BadRequest("The authentication key must be base64.".into()))?;
     let cx = login_context(&state, &session, client);
-    let (user, factor) = login::login(&cx, body.username.trim(), &auth_key).await?;
-    Ok(Json(LoginAnswer { username: user.username, second_factor: factor }))
+    let accepted = login::login(&cx, body.username.trim(), &auth_key).await?;
+    let emailed = accepted.factor == SecondFactor::Email;
+    Ok(Json(LoginAnswer {
+        sent_to: emailed.then(|| masked_email(&accepted.user.email)),
+        new_code: emailed && accepted.new_code,
+        username: accepted.user.username,
+        second_factor: accepted.factor,
+    }))
 }
 
 /// The signed-in user as the API shows them.

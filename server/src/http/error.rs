@@ -26,8 +26,9 @@ pub enum ApiError {
     /// The request needs the user's confirmation first (409 with the warning to show).
     #[error("{0}")]
     Conflict(String),
+    /// 429 with `Retry-After` (seconds until the limit admits the request again).
     #[error("{0}")]
-    TooManyRequests(String),
+    TooManyRequests(String, u64),
     #[error("{0}")]
     Unavailable(String),
     /// Overloaded for a moment: 503 with `Retry-After` (seconds).
@@ -57,7 +58,7 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) | ApiError::Busy(..) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Db(DbError::Rule(_)) => StatusCode::BAD_REQUEST,
             // The one place a unique violation becomes an answer.
@@ -77,7 +78,7 @@ impl ApiError {
             | ApiError::NotFound(m)
             | ApiError::Gone(m)
             | ApiError::Conflict(m)
-            | ApiError::TooManyRequests(m)
+            | ApiError::TooManyRequests(m, _)
             | ApiError::Unavailable(m)
             | ApiError::Busy(m, _) => m.clone(),
             ApiError::Db(DbError::Rule(m)) => m.clone(),
@@ -100,7 +101,9 @@ impl From<AuthError> for ApiError {
                 ApiError::Unauthorized(message)
             }
             AuthError::Deactivated => ApiError::Forbidden(message),
-            AuthError::TooManyAttempts => ApiError::TooManyRequests(message),
+            AuthError::TooManyAttempts(refused) => {
+                ApiError::TooManyRequests(message, refused.retry_after_secs.max(1) as u64)
+            }
             AuthError::NoPendingLogin
             | AuthError::Code(_)
             | AuthError::MalformedKey
@@ -136,7 +139,7 @@ impl IntoResponse for ApiError {
             tracing::info!(error = %self, status = status.as_u16(), "request refused");
         }
         let mut response = status.into_response();
-        if let ApiError::Busy(_, secs) = &self {
+        if let ApiError::Busy(_, secs) | ApiError::TooManyRequests(_, secs) = &self {
             response.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from(*secs));
         }
         response.extensions_mut().insert(ErrorMessage(self.public_message()));

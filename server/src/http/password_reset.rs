@@ -28,7 +28,9 @@ impl From<ResetError> for ApiError {
         let message = err.to_string();
         match err {
             ResetError::Deactivated => ApiError::Forbidden(message),
-            ResetError::TooManyRequests => ApiError::TooManyRequests(message),
+            ResetError::TooManyRequests(refused) => {
+                ApiError::TooManyRequests(message, refused.retry_after_secs.max(1) as u64)
+            }
             ResetError::UnknownToken => ApiError::NotFound(message),
             ResetError::Expired | ResetError::Used => ApiError::Gone(message),
             ResetError::Invalid(_) => ApiError::BadRequest(message),

@@ -130,8 +130,11 @@ async fn eleventh_attempt_in_an_hour_is_refused(backend: Backend) {
     let response =
         browser.post("/api/v1/auth/login", json!({ "username": "researchuser_2", "auth_key": right })).await;
     assert_eq!(response.status(), 429);
+    // When to try again: once the oldest failure leaves the hour (in the header and the sentence).
+    let retry: i64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((3500..=3600).contains(&retry), "Retry-After {retry}");
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body["error"], "Too many authentication requests in one hour");
+    assert_eq!(body["error"], "Too many authentication requests in one hour. Try again in 60 minutes.");
     app.stop().await;
 }
 both_backends!(rate_limit, eleventh_attempt_in_an_hour_is_refused);

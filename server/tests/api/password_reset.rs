@@ -4,7 +4,7 @@
 use base64::engine::general_purpose::{STANDARD as BASE64, URL_SAFE_NO_PAD as BASE64URL};
 use base64::Engine;
 use dds_server::accounts::password_reset;
-use dds_server::db::seed::{self, DEV_PASSWORD};
+use dds_server::db::seed::{self, DEV_PASSWORD, DEV_UNIT_DISPLAY_NAME};
 use serde_json::{json, Value};
 use wasm_crypto::{KdfParams, MasterKey, PrivateKey, Salt};
 
@@ -113,7 +113,7 @@ async fn forgotten_password_is_reset_with_a_new_key_pair(backend: Backend) {
     // Researchers: the units of their projects (the seeded project's unit).
     assert_eq!(
         done.json::<Value>().await.unwrap(),
-        json!({ "units_to_contact": [{ "name": "Display Name", "contact_email": "support@example.com" }] })
+        json!({ "units_to_contact": [{ "name": DEV_UNIT_DISPLAY_NAME, "contact_email": "support@example.com" }] })
     );
 
     assert_eq!(session.get("/api/v1/auth/me").await.status(), 401, "every session ended");
@@ -256,7 +256,7 @@ both_backends!(reset_deactivated, deactivated_accounts_cannot_reset);
 async fn every_role_may_reset_and_learns_whom_to_contact(backend: Backend) {
     let app = seeded(backend).await;
     let visitor = app.browser();
-    let unit = json!([{ "name": "Display Name", "contact_email": "support@example.com" }]);
+    let unit = json!([{ "name": DEV_UNIT_DISPLAY_NAME, "contact_email": "support@example.com" }]);
     let cases = [
         ("superadmin", json!([])),
         ("unitadmin_1", unit.clone()),
@@ -338,7 +338,7 @@ async fn eleventh_reset_request_in_an_hour_is_refused_without_locking_logins() {
     assert_eq!(response.status(), 429);
     assert_eq!(
         response.json::<Value>().await.unwrap()["error"],
-        "Too many authentication requests in one hour"
+        "Too many authentication requests in one hour. Try again in 60 minutes."
     );
     assert!(mails_to(&app, "researchuser_1@example.com", "/reset-password/").is_empty());
     // Counted apart from login failures: logging in from the same address still works.
