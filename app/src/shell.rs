@@ -8,7 +8,6 @@ use leptos_router::{
 };
 
 use crate::components::layout::Layout;
-use crate::components::sign_in::SignedInOnly;
 use crate::components::theme::initial_theme;
 use crate::pages::{
     account::AccountPage,
@@ -63,14 +62,14 @@ pub fn App() -> impl IntoView {
                     // it reads right without JavaScript and nothing flashes in.
                     <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("account") view=|| view! { <SignedInOnly><AccountPage /></SignedInOnly> } ssr=SsrMode::Async />
-                    <Route path=StaticSegment("invites") view=|| view! { <SignedInOnly><InvitesPage /></SignedInOnly> } ssr=SsrMode::Async />
-                    <Route path=StaticSegment("users") view=|| view! { <SignedInOnly><UsersPage /></SignedInOnly> } ssr=SsrMode::Async />
-                    <Route path=StaticSegment("admin") view=|| view! { <SignedInOnly><AdminPage /></SignedInOnly> } ssr=SsrMode::Async />
-                    <Route path=StaticSegment("projects") view=|| view! { <SignedInOnly><ProjectsPage /></SignedInOnly> } ssr=SsrMode::Async />
+                    <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("invites") view=InvitesPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("users") view=UsersPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("admin") view=AdminPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("projects") view=ProjectsPage ssr=SsrMode::Async />
                     <Route
                         path=(StaticSegment("projects"), ParamSegment("id"))
-                        view=|| view! { <SignedInOnly><ProjectPage /></SignedInOnly> }
+                        view=ProjectPage
                         ssr=SsrMode::Async
                     />
                     <Route

@@ -1,6 +1,6 @@
-//! Pages for signed-in users only. A visitor is asked to log in, with a link that brings them
-//! back to the page they asked for (`/login?next=…`); the page itself (and its API calls, which
-//! would only answer 401) is not made for them.
+//! What a visitor sees on a page for signed-in users: a request to log in, with a link that
+//! brings them back to the page they asked for (`/login?next=…`). Pages show it instead of their
+//! content and make no API call for visitors (it could only answer 401).
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
@@ -16,9 +16,13 @@ pub fn login_link(path_and_query: &str) -> String {
     format!("/login?next={}", percent_encoding::utf8_percent_encode(path_and_query, NEXT))
 }
 
+/// Whether the page's user is known to be a visitor (the user resource resolved to nobody).
+pub fn is_visitor(user: CurrentUser) -> bool {
+    matches!(user.0.get(), Some(Ok(None)))
+}
+
 #[component]
-pub fn SignedInOnly(children: ChildrenFn) -> impl IntoView {
-    let user = expect_context::<CurrentUser>();
+pub fn LoginPrompt() -> impl IntoView {
     let location = use_location();
     let here = move || {
         let search = location.search.get();
@@ -29,24 +33,14 @@ pub fn SignedInOnly(children: ChildrenFn) -> impl IntoView {
             format!("{path}?{}", search.trim_start_matches('?'))
         }
     };
-    let children = StoredValue::new(children);
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || match user.0.get() {
-                None => view! { <p>"Loading…"</p> }.into_any(),
-                Some(Ok(Some(_))) => children.with_value(|children| children()).into_any(),
-                Some(_) => view! {
-                    <section class="auth-card" data-testid="login-needed">
-                        <h1>"Please log in"</h1>
-                        <p>
-                            "Please " <a href=login_link(&here()) data-testid="login-needed-link">"log in"</a>
-                            " to continue."
-                        </p>
-                    </section>
-                }
-                    .into_any(),
-            }}
-        </Suspense>
+        <section class="auth-card" data-testid="login-needed">
+            <h1>"Please log in"</h1>
+            <p>
+                "Please " <a href=move || login_link(&here()) data-testid="login-needed-link">"log in"</a>
+                " to continue."
+            </p>
+        </section>
     }
 }
 

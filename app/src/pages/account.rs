@@ -10,6 +10,7 @@ use crate::api::{url, Message};
 use crate::client::api::{post_empty, post_json};
 use crate::client::credentials;
 use crate::components::session::CurrentUser;
+use crate::components::sign_in::LoginPrompt;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -21,7 +22,7 @@ pub fn AccountPage() -> impl IntoView {
         <h1>"Account"</h1>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || match user.get() {
-                None => view! { <p>"Please " <a href="/login">"log in"</a> " to see your account."</p> }.into_any(),
+                None => view! { <LoginPrompt /> }.into_any(),
                 Some(u) => {
                     view! {
                         <dl class="facts">

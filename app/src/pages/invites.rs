@@ -6,6 +6,7 @@ use crate::api::invites::{InviteSummary, INVITES};
 use crate::api::url;
 use crate::client::api::{get_json, post_json};
 use crate::components::session::CurrentUser;
+use crate::components::sign_in::{is_visitor, LoginPrompt};
 use crate::domain::roles::Role;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -31,7 +32,14 @@ pub fn InvitesPage() -> impl IntoView {
     let (version, set_version) = signal(0u32);
     let pending = LocalResource::new(move || {
         version.track();
-        async move { get_json::<Vec<InviteSummary>>(&url(INVITES)).await.map_err(String::from) }
+        // A visitor is asked to log in instead (no call that could only answer 401).
+        let visitor = is_visitor(user);
+        async move {
+            if visitor {
+                return Err(String::new());
+            }
+            get_json::<Vec<InviteSummary>>(&url(INVITES)).await.map_err(String::from)
+        }
     });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -58,7 +66,7 @@ pub fn InvitesPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || {
                 let Some(me) = user.get() else {
-                    return view! { <p>"Please " <a href="/login">"log in"</a> " to invite people."</p> }.into_any();
+                    return view! { <LoginPrompt /> }.into_any();
                 };
                 let roles = invitable(me.role);
                 if roles.is_empty() {

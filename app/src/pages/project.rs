@@ -10,6 +10,7 @@ use crate::client::project_keys::{KeyPath, PENDING};
 use crate::components::file_browser::FileBrowser;
 use crate::components::project_status::StatusPanel;
 use crate::components::session::CurrentUser;
+use crate::components::sign_in::{is_visitor, LoginPrompt};
 use crate::components::waiting::WaitingList;
 use crate::domain::data_access::{self, DataAction};
 use crate::domain::project_status::ProjectStatus;
@@ -37,7 +38,14 @@ pub fn ProjectPage() -> impl IntoView {
     let details = LocalResource::new(move || {
         version.track();
         let id = public_id();
-        async move { get_json::<ProjectDetails>(&url(&with_param(PROJECT, &id))).await.map_err(String::from) }
+        // A visitor is asked to log in instead (no call that could only answer 401).
+        let visitor = is_visitor(user);
+        async move {
+            if visitor {
+                return Err(String::new());
+            }
+            get_json::<ProjectDetails>(&url(&with_param(PROJECT, &id))).await.map_err(String::from)
+        }
     });
     // Whether this browser really opens the project key: checked, not assumed.
     let (key_state, set_key_state) = signal(None::<Result<(), String>>);
@@ -122,6 +130,9 @@ pub fn ProjectPage() -> impl IntoView {
         <Title text=move || format!("Project {}", public_id()) />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || {
+                if is_visitor(user) {
+                    return Some(view! { <LoginPrompt /> }.into_any());
+                }
                 details
                     .get()
                     .map(|result| match result {

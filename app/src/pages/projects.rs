@@ -9,6 +9,7 @@ use crate::api::url;
 use crate::client::api::get_json;
 use crate::client::project_keys::{create_project, CreateFailure, NewProjectForm};
 use crate::components::session::CurrentUser;
+use crate::components::sign_in::{is_visitor, LoginPrompt};
 use crate::domain::projects::check_project_details;
 
 /// The access column: DDS's ✅/❌, in words.
@@ -26,7 +27,14 @@ pub fn ProjectsPage() -> impl IntoView {
     let (version, set_version) = signal(0u32);
     let projects = LocalResource::new(move || {
         version.track();
-        async move { get_json::<Vec<ProjectSummary>>(&url(PROJECTS)).await.map_err(String::from) }
+        // A visitor is asked to log in instead (no call that could only answer 401).
+        let visitor = is_visitor(user);
+        async move {
+            if visitor {
+                return Err(String::new());
+            }
+            get_json::<Vec<ProjectSummary>>(&url(PROJECTS)).await.map_err(String::from)
+        }
     });
     let title = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
@@ -81,6 +89,9 @@ pub fn ProjectsPage() -> impl IntoView {
         <section class="card">
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || {
+                    if is_visitor(user) {
+                        return Some(view! { <LoginPrompt /> }.into_any());
+                    }
                     projects
                         .get()
                         .map(|result| match result {

@@ -10,6 +10,7 @@ use crate::api::users::{Activation, UserSummary, USER, USERS, USER_TOTP};
 use crate::api::{url, with_param};
 use crate::client::api::{delete, get_json, send_json};
 use crate::components::session::CurrentUser;
+use crate::components::sign_in::{is_visitor, LoginPrompt};
 use crate::components::waiting::WaitingList;
 use crate::domain::permissions::{may_administer_user, Actor, Subject};
 use crate::domain::roles::Role;
@@ -37,7 +38,19 @@ pub fn UsersPage() -> impl IntoView {
     let (notice, set_notice) = signal(None::<String>);
     let accounts = LocalResource::new(move || {
         version.track();
-        async move { get_json::<Vec<UserSummary>>(&url(USERS)).await.map_err(String::from) }
+        // A visitor is asked to log in instead (no call that could only answer 401).
+        let visitor = is_visitor(me);
+        // Researchers manage no accounts: the server would refuse (403), so do not ask.
+        let researcher = me.get().is_some_and(|u| u.role == Role::Researcher);
+        async move {
+            if visitor {
+                return Err(String::new());
+            }
+            if researcher {
+                return Err("Researchers do not manage user accounts.".to_string());
+            }
+            get_json::<Vec<UserSummary>>(&url(USERS)).await.map_err(String::from)
+        }
     });
     // Unit staff: the unit key and, for Unit Admins holding it, who waits for it.
     let unit_keys = LocalResource::new(move || {
@@ -133,6 +146,9 @@ pub fn UsersPage() -> impl IntoView {
         </Suspense>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || {
+                if is_visitor(me) {
+                    return Some(view! { <LoginPrompt /> }.into_any());
+                }
                 accounts
                     .get()
                     .map(|result| match result {
