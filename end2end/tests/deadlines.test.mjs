@@ -19,8 +19,11 @@ writeFileSync(clockFile, '0');
 async function statusNow(page, portal) {
   await page.goto(`${portal.url}/projects/${PROJECT}`);
   await waitForHydration(page);
-  // The status, or the sentence the page shows instead of the project.
-  const shown = page.getByTestId('status-now').or(page.getByTestId('project-missing'));
+  // The status, or the sentence the page shows instead of the project. The session-pruning job
+  // may end a session just made (at the moved clock it is past its expiry): then the page asks
+  // to log in, and the caller tries again with a fresh login.
+  const shown = page.getByTestId('status-now').or(page.getByTestId('project-missing'))
+    .or(page.getByTestId('login-needed'));
   await shown.waitFor({ timeout: 20_000 });
   return shown.textContent();
 }
