@@ -25,6 +25,7 @@ pub struct ResetDetails {
 /// Whom the user should ask to restore their access.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct UnitContact {
     pub name: String,
     pub contact_email: String,

@@ -8,6 +8,7 @@ pub const TASK_RETRY: &str = "/tasks/{id}/retry";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct OpenTask {
     pub id: i64,
     /// `remove_project_data` or `remove_deleted_objects`.

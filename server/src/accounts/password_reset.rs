@@ -263,17 +263,13 @@ pub async fn complete(cx: &ResetContext<'_>, token: &str, new: NewKeyPair) -> Re
     Ok(Completed { units_to_contact: units_to_contact(cx.db, &user).await? })
 }
 
-fn contact(unit: users::UnitContact) -> UnitContact {
-    UnitContact { name: unit.external_display_name, contact_email: unit.contact_email }
-}
-
 async fn units_to_contact(db: &Db, user: &User) -> Result<Vec<UnitContact>, ResetError> {
     match (user.role, user.unit_id) {
         (Role::UnitAdmin | Role::UnitPersonnel, Some(unit_id)) => {
-            Ok(users::unit_contact(db, unit_id).await?.into_iter().map(contact).collect())
+            Ok(users::unit_contact(db, unit_id).await?.into_iter().collect())
         }
         // Researchers: the units of the projects they are members of.
-        _ => Ok(users::member_unit_contacts(db, user.id).await?.into_iter().map(contact).collect()),
+        _ => Ok(users::member_unit_contacts(db, user.id).await?),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Accounts and their stored credentials.
 
+use app::api::password_reset::UnitContact;
 use app::domain::roles::Role;
 
 use super::{now, Db, DbError};
@@ -308,16 +309,9 @@ pub async fn set_key_origin(
     Ok(())
 }
 
-/// A unit's name and contact address, as a user who lost access is told to contact it.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct UnitContact {
-    pub external_display_name: String,
-    pub contact_email: String,
-}
-
 /// The contact of the user's own unit.
 pub async fn unit_contact(db: &Db, unit_id: i64) -> Result<Option<UnitContact>, DbError> {
-    Ok(sqlx::query_as("SELECT external_display_name, contact_email FROM units WHERE id = $1")
+    Ok(sqlx::query_as("SELECT external_display_name AS name, contact_email FROM units WHERE id = $1")
         .bind(unit_id)
         .fetch_optional(db.pool())
         .await?)
@@ -326,9 +320,9 @@ pub async fn unit_contact(db: &Db, unit_id: i64) -> Result<Option<UnitContact>, 
 /// The contacts of the units of the active projects the user is a member of, by name.
 pub async fn member_unit_contacts(db: &Db, user_id: i64) -> Result<Vec<UnitContact>, DbError> {
     Ok(sqlx::query_as(
-        "SELECT DISTINCT u.external_display_name, u.contact_email FROM project_members m \
+        "SELECT DISTINCT u.external_display_name AS name, u.contact_email FROM project_members m \
          JOIN projects p ON p.id = m.project_id JOIN units u ON u.id = p.unit_id \
-         WHERE m.user_id = $1 AND p.is_active = TRUE ORDER BY u.external_display_name",
+         WHERE m.user_id = $1 AND p.is_active = TRUE ORDER BY name",
     )
     .bind(user_id)
     .fetch_all(db.pool())
