@@ -402,6 +402,64 @@ pub async fn delete_path(
     Ok(removed)
 }
 
+// What the data-removal tasks (`jobs::tasks`) write once a project's objects are gone.
+
+/// A version of a deleted file whose object is still stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DoomedVersion {
+    pub id: i64,
+    pub object_key: String,
+}
+
+/// The project's versions whose file was deleted and whose object is not removed yet.
+pub async fn doomed_versions(db: &Db, project_id: i64) -> Result<Vec<DoomedVersion>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT id, object_key FROM file_versions WHERE project_id = $1 AND file_id IS NULL AND removed_at IS NULL",
+    )
+    .bind(project_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// Records that a version's object was removed at `now`.
+pub async fn mark_version_removed(db: &Db, version_id: i64, now: i64) -> Result<(), DbError> {
+    sqlx::query("UPDATE file_versions SET removed_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(version_id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// After a project's objects are gone: versions closed and marked removed, file and folder rows
+/// gone, the project's and the unit's sizes down, in one transaction.
+pub async fn forget_project_files(db: &Db, project_id: i64, now: i64) -> Result<(), DbError> {
+    let mut tx = db.pool().begin().await?;
+    sqlx::query(
+        "UPDATE file_versions SET deleted_at = COALESCE(deleted_at, $1), removed_at = COALESCE(removed_at, $1) \
+         WHERE project_id = $2",
+    )
+    .bind(now)
+    .bind(project_id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM files WHERE project_id = $1").bind(project_id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM folders WHERE project_id = $1").bind(project_id).execute(&mut *tx).await?;
+    sqlx::query(
+        "UPDATE units SET used_bytes = used_bytes - (SELECT stored_bytes FROM projects WHERE id = $1) \
+         WHERE id = (SELECT unit_id FROM projects WHERE id = $1)",
+    )
+    .bind(project_id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE projects SET size_bytes = 0, stored_bytes = 0, file_count = 0 WHERE id = $1")
+        .bind(project_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use app::domain::file_paths::FilePath;

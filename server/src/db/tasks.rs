@@ -1,7 +1,8 @@
 //! The tasks aggregate (`tasks`): durable work with its lease, attempts and last error. What a
-//! task does and when it is retried lives in `jobs::tasks`; the writes a finished task makes to
-//! the project's files are at the end of this module.
+//! task does and when it is retried lives in `jobs::tasks`; what a finished task writes to a
+//! project's files is in `db::files`.
 
+use app::api::tasks::OpenTask;
 use sqlx::{Any, Transaction};
 
 use super::{Db, DbError};
@@ -92,21 +93,8 @@ pub async fn mark_failed(db: &Db, id: i64, holder: &str, error: &str, retry_at: 
     Ok(())
 }
 
-/// An unfinished task as Super Admins see it.
-#[derive(sqlx::FromRow)]
-pub struct Open {
-    pub id: i64,
-    pub kind: String,
-    /// The project's public id.
-    pub project: Option<String>,
-    pub attempts: i64,
-    pub next_attempt_at: i64,
-    pub last_error: Option<String>,
-    pub created_at: i64,
-}
-
-/// At most `limit` unfinished tasks, the oldest first.
-pub async fn open(db: &Db, limit: i64) -> Result<Vec<Open>, DbError> {
+/// At most `limit` unfinished tasks, the oldest first, as Super Admins see them.
+pub async fn open(db: &Db, limit: i64) -> Result<Vec<OpenTask>, DbError> {
     Ok(sqlx::query_as(
         "SELECT t.id, t.kind, p.public_id AS project, t.attempts, t.next_attempt_at, t.last_error, t.created_at \
          FROM tasks t LEFT JOIN projects p ON p.id = t.project_id \
@@ -125,63 +113,4 @@ pub async fn make_due(db: &Db, id: i64, now: i64) -> Result<bool, DbError> {
         .execute(db.pool())
         .await?;
     Ok(done.rows_affected() == 1)
-}
-
-// What finished tasks write to a project's files. These rows belong to the files aggregate
-// (`db::files`); they stay here until that module takes them.
-
-/// A version of a deleted file whose object is still stored.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct DoomedVersion {
-    pub id: i64,
-    pub object_key: String,
-}
-
-/// The project's versions whose file was deleted and whose object is not removed yet.
-pub async fn doomed_versions(db: &Db, project_id: i64) -> Result<Vec<DoomedVersion>, DbError> {
-    Ok(sqlx::query_as(
-        "SELECT id, object_key FROM file_versions WHERE project_id = $1 AND file_id IS NULL AND removed_at IS NULL",
-    )
-    .bind(project_id)
-    .fetch_all(db.pool())
-    .await?)
-}
-
-/// Records that a version's object was removed at `now`.
-pub async fn mark_version_removed(db: &Db, version_id: i64, now: i64) -> Result<(), DbError> {
-    sqlx::query("UPDATE file_versions SET removed_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(version_id)
-        .execute(db.pool())
-        .await?;
-    Ok(())
-}
-
-/// After a project's objects are gone: versions closed and marked removed, file and folder rows
-/// gone, the project's and the unit's sizes down, in one transaction.
-pub async fn forget_project_files(db: &Db, project_id: i64, now: i64) -> Result<(), DbError> {
-    let mut tx = db.pool().begin().await?;
-    sqlx::query(
-        "UPDATE file_versions SET deleted_at = COALESCE(deleted_at, $1), removed_at = COALESCE(removed_at, $1) \
-         WHERE project_id = $2",
-    )
-    .bind(now)
-    .bind(project_id)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("DELETE FROM files WHERE project_id = $1").bind(project_id).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM folders WHERE project_id = $1").bind(project_id).execute(&mut *tx).await?;
-    sqlx::query(
-        "UPDATE units SET used_bytes = used_bytes - (SELECT stored_bytes FROM projects WHERE id = $1) \
-         WHERE id = (SELECT unit_id FROM projects WHERE id = $1)",
-    )
-    .bind(project_id)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("UPDATE projects SET size_bytes = 0, stored_bytes = 0, file_count = 0 WHERE id = $1")
-        .bind(project_id)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(())
 }

@@ -120,17 +120,17 @@ async fn perform(db: &Db, store: &ObjectStore, task: &Claimed, now: i64) -> Resu
                 while store.remove_some_objects(bucket).await? > 0 {}
                 store.delete_bucket(bucket).await?;
             }
-            repo::forget_project_files(db, project_id, now).await?;
+            crate::db::files::forget_project_files(db, project_id, now).await?;
         }
         "remove_deleted_objects" => {
-            let doomed = repo::doomed_versions(db, project_id).await?;
+            let doomed = crate::db::files::doomed_versions(db, project_id).await?;
             if let Some(bucket) = bucket_of(task)? {
                 let bucket = &bucket;
                 let keys: Vec<String> = doomed.iter().map(|version| version.object_key.clone()).collect();
                 store.remove_objects(bucket, &keys).await?;
             }
             for version in doomed {
-                repo::mark_version_removed(db, version.id, now).await?;
+                crate::db::files::mark_version_removed(db, version.id, now).await?;
             }
         }
         other => tracing::error!(task = task.id, kind = other, "unknown task kind; marked done"),
@@ -142,19 +142,7 @@ pub use app::api::tasks::OpenTask;
 
 /// Unfinished tasks, the oldest first, with their project's public id.
 pub async fn open_tasks(db: &Db, limit: i64) -> Result<Vec<OpenTask>, DbError> {
-    Ok(repo::open(db, limit)
-        .await?
-        .into_iter()
-        .map(|row| OpenTask {
-            id: row.id,
-            kind: row.kind,
-            project: row.project,
-            attempts: row.attempts,
-            next_attempt_at: row.next_attempt_at,
-            last_error: row.last_error,
-            created_at: row.created_at,
-        })
-        .collect())
+    repo::open(db, limit).await
 }
 
 /// Makes an unfinished task due now (a Super Admin's retry after fixing its cause). False when
