@@ -16,7 +16,7 @@ use dds_server::storage::{ObjectStore, S3Settings};
 use crate::both_backends;
 use crate::config_support::{create_postgres_database, drop_postgres_database};
 use crate::files::upload;
-use crate::helpers::{postgres_admin_url, Backend};
+use crate::helpers::{postgres_admin_url, store_as_browser, Backend};
 
 const OBJECTS: usize = 3000;
 const OBJECT_BYTES: usize = 10;
@@ -133,27 +133,14 @@ async fn fill(db: &Db, store: &ObjectStore, bucket: &BucketName, project_id: i64
         workers.spawn(async move {
             let client = reqwest::Client::new();
             for i in (worker..OBJECTS).step_by(16) {
-                let key = format!("object-{i:05}");
-                let upload_id = store.create_multipart_upload(&bucket, &key).await.unwrap();
-                let part = store
-                    .presign_upload_part(
-                        &bucket,
-                        &key,
-                        &upload_id,
-                        1,
-                        OBJECT_BYTES as i64,
-                        Duration::from_secs(60),
-                    )
-                    .await
-                    .unwrap();
-                let mut put = client.put(&part.url).body(vec![1u8; OBJECT_BYTES]);
-                for (name, value) in &part.headers {
-                    put = put.header(name, value);
-                }
-                let response = put.send().await.unwrap();
-                assert!(response.status().is_success(), "{}", response.status());
-                let etag = response.headers()["etag"].to_str().unwrap().to_string();
-                store.complete_multipart_upload(&bucket, &key, &upload_id, &[etag]).await.unwrap();
+                store_as_browser(
+                    &client,
+                    &store,
+                    &bucket,
+                    &format!("object-{i:05}"),
+                    vec![1u8; OBJECT_BYTES],
+                )
+                .await;
             }
         });
     }

@@ -229,3 +229,33 @@ pub async fn add_second_unit(db: &dds_server::db::Db) -> i64 {
     .expect("a second unit");
     id
 }
+
+/// Stores `body` at `key` as a browser uploads: a multipart upload of one presigned part.
+pub async fn store_as_browser(
+    client: &reqwest::Client,
+    store: &dds_server::storage::ObjectStore,
+    bucket: &dds_server::storage::bucket::BucketName,
+    key: &str,
+    body: Vec<u8>,
+) {
+    let upload_id = store.create_multipart_upload(bucket, key).await.unwrap();
+    let part = store
+        .presign_upload_part(
+            bucket,
+            key,
+            &upload_id,
+            1,
+            body.len() as i64,
+            std::time::Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
+    let mut put = client.put(&part.url).body(body);
+    for (name, value) in &part.headers {
+        put = put.header(name, value);
+    }
+    let response = put.send().await.unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+    let etag = response.headers()["etag"].to_str().unwrap().to_string();
+    store.complete_multipart_upload(bucket, key, &upload_id, &[etag]).await.unwrap();
+}

@@ -13,7 +13,7 @@ use serde_json::json;
 use crate::auth::{seeded, signed_in};
 use crate::both_backends;
 use crate::files::upload;
-use crate::helpers::{project_id, Backend, TestApp};
+use crate::helpers::{project_id, store_as_browser, Backend, TestApp};
 
 /// Gives the seeded project a bucket holding `objects` small objects (recorded as files too).
 async fn fill_bucket(app: &TestApp, objects: usize) -> (i64, BucketName) {
@@ -30,21 +30,7 @@ async fn fill_bucket(app: &TestApp, objects: usize) -> (i64, BucketName) {
             .unwrap();
     let client = reqwest::Client::new();
     for i in 0..objects {
-        // As a browser uploads: a multipart upload of one presigned part.
-        let key = format!("object-{i:05}");
-        let upload_id = store.create_multipart_upload(&bucket, &key).await.unwrap();
-        let part = store
-            .presign_upload_part(&bucket, &key, &upload_id, 1, 10, Duration::from_secs(60))
-            .await
-            .unwrap();
-        let mut put = client.put(&part.url).body(vec![i as u8; 10]);
-        for (name, value) in &part.headers {
-            put = put.header(name, value);
-        }
-        let response = put.send().await.unwrap();
-        assert!(response.status().is_success(), "{}", response.status());
-        let etag = response.headers()["etag"].to_str().unwrap().to_string();
-        store.complete_multipart_upload(&bucket, &key, &upload_id, &[etag]).await.unwrap();
+        store_as_browser(&client, store, &bucket, &format!("object-{i:05}"), vec![i as u8; 10]).await;
         upload(db, project_id, &format!("folder/file-{i:05}"), 10, 1).await;
     }
     (project_id, bucket)
