@@ -107,7 +107,7 @@ async fn main() {
     println!("seeding {} files in {FOLDERS} folders ({backend}) ...", FOLDERS * FILES_PER_FOLDER);
     let seeding = Instant::now();
     for folder in 0..FOLDERS {
-        let mut tx = db.pool().begin().await.unwrap();
+        let mut tx = db.begin().await.unwrap();
         for file in 0..FILES_PER_FOLDER {
             let path =
                 FilePath::parse(&format!("run{:02}/sample{folder:04}/reads_{file:03}.fastq.gz", folder % 20))

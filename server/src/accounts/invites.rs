@@ -185,7 +185,7 @@ pub async fn create(
     // The server draws the token: the inviter never knows it, so cannot register in the
     // invitee's place without reading their mail.
     let (token, token_hash) = new_link_token();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     // A concurrent invite to the same address stored first: Duplicate::InviteEmail (409).
     let id = db::invites::insert(
         &mut tx,
@@ -350,7 +350,7 @@ pub async fn accept(
     }
     let credentials = checked.into_stored().await?;
 
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     // The invite is consumed in the same transaction: a second acceptance finds nothing.
     // Deleting it also deletes its project rows: claim it first, move the projects, then delete.
     if !db::invites::claim(&mut tx, invite_id, now()).await? {

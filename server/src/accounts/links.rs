@@ -64,7 +64,7 @@ pub async fn issue(
     mail: impl FnOnce(&str) -> OutgoingMail,
 ) -> Result<(), LinkError> {
     let (token, hash) = new_link_token();
-    let mut tx = db.pool().begin().await.map_err(DbError::from)?;
+    let mut tx = db.begin().await?;
     account_links::delete_of_user(&mut tx, user_id, purpose.as_str()).await?;
     let issued_at = now();
     let new = NewLink {

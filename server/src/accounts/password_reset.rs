@@ -127,7 +127,7 @@ async fn issue_with(
     let (token, hash) = new_link_token();
     let issued = now();
     let link = format!("{public_url}/reset-password/{token}");
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     password_resets::delete_unused(&mut tx, user.id).await?;
     password_resets::insert(&mut tx, user.id, &hash, issued, issued + VALIDITY_SECS).await?;
     mailer.send_in(&mut tx, mail(email, &link)).await?;
@@ -238,7 +238,7 @@ pub async fn complete(cx: &ResetContext<'_>, token: &str, new: NewKeyPair) -> Re
     let (reset_id, user) = pending(cx.db, token).await?;
     let credentials = checked.into_stored().await?;
 
-    let mut tx = cx.db.pool().begin().await?;
+    let mut tx = cx.db.begin().await?;
     // Used up in the same transaction: a second completion finds the row used.
     if !password_resets::mark_used(&mut tx, reset_id, now()).await? {
         return Err(ResetError::Used);

@@ -108,7 +108,7 @@ pub async fn approve(db: &Db, approver: &User, approval: &Approval) -> Result<()
     if seals::current(db, SealedKey::Unit, unit_id, target_id).await?.is_some() {
         return Err(UnitKeyError::AlreadySealed(target_name));
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     seals::store(&mut *tx, SealedKey::Unit, unit_id, target_id, &target_key, &sealed, approver.id).await?;
     audit::record(&mut *tx, AuditEvent::new(Some(approver.id), "unit-key-approved", Some(&target_name)))
         .await?;

@@ -62,7 +62,7 @@ pub async fn reserve(db: &Db, buckets: &[Bucket]) -> Result<Result<Attempt, Refu
     sorted.sort_by(|a, b| a.key.cmp(&b.key));
     sorted.dedup_by(|a, b| a.key == b.key);
     let at = now();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     for bucket in &sorted {
         rate_limits::lock_bucket(&mut tx, &bucket.key).await?;
     }

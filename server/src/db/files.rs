@@ -434,7 +434,7 @@ pub async fn mark_version_removed(db: &Db, version_id: i64, now: i64) -> Result<
 /// After a project's objects are gone: versions closed and marked removed, file and folder rows
 /// gone, the project's and the unit's sizes down, in one transaction.
 pub async fn forget_project_files(db: &Db, project_id: i64, now: i64) -> Result<(), DbError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query(
         "UPDATE file_versions SET deleted_at = COALESCE(deleted_at, $1), removed_at = COALESCE(removed_at, $1) \
          WHERE project_id = $2",

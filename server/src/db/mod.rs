@@ -153,6 +153,19 @@ impl Db {
         &self.pool
     }
 
+    /// A transaction that may write. On SQLite it takes the write lock at `BEGIN IMMEDIATE`:
+    /// a deferred transaction that reads before it writes cannot wait for another writer (SQLite
+    /// answers "database is locked" at once, as the busy timeout would risk a deadlock), so every
+    /// writing transaction queues for the lock up front instead, within the busy timeout. On
+    /// PostgreSQL it is a plain `BEGIN`; row locks and constraints order the writers there.
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, DbError> {
+        let tx = match self.kind {
+            DatabaseKind::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            DatabaseKind::Postgres => self.pool.begin().await?,
+        };
+        Ok(tx)
+    }
+
     pub fn kind(&self) -> DatabaseKind {
         self.kind
     }
@@ -160,6 +173,14 @@ impl Db {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Values per `IN (...)` list: well inside SQLite's and PostgreSQL's limits on bound values.
+pub const IN_LIST_CHUNK: usize = 500;
+
+/// `$first, $first+1, ...`: `count` placeholders for an `IN (...)` list.
+pub fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
 }
 
 /// Current time as stored in the database.

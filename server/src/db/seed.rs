@@ -52,7 +52,7 @@ pub async fn dev(db: &Db) -> Result<SeedOutcome, DbError> {
     .await
     .map_err(|e| DbError::Internal(format!("key derivation failed: {e}")))?;
     let unit_public_key = unit_key.public_key().as_bytes().to_vec();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let (unit_id,): (i64,) = sqlx::query_as(
         "INSERT INTO units (public_id, name, external_display_name, contact_email, internal_ref, \
          quota_bytes, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -197,7 +197,7 @@ pub async fn production(db: &Db, admin: &SuperAdminConfig) -> Result<SeedOutcome
         return Ok(SeedOutcome::AlreadySeeded);
     }
     let name = admin.name.as_deref().unwrap_or(username);
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let (user_id,): (i64,) = sqlx::query_as(
         "INSERT INTO users (username, name, role, unit_id, is_active, created_at) \
          VALUES ($1, $2, $3, NULL, TRUE, $4) RETURNING id",

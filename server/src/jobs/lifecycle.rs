@@ -29,7 +29,7 @@ pub async fn send_deadline_reminders(
     for days in REMINDER_DAYS {
         let due = projects::reminders_due(db, now, now + days * DAY, days).await?;
         for ReminderDue { id: project_id, public_id, title, deadline } in due {
-            let mut tx = db.pool().begin().await?;
+            let mut tx = db.begin().await?;
             if !projects::claim_reminder(&mut tx, project_id, deadline, days, now).await? {
                 continue; // another replica reminded them
             }
@@ -74,7 +74,7 @@ fn reminder_mail(to: &str, public_url: &str, public_id: &str, title: &str, deadl
 pub async fn record_monthly_usage(db: &Db, now: i64) -> Result<u64, DbError> {
     let mut written = 0;
     for project_id in usage::projects_to_invoice(db, now).await? {
-        let mut tx = db.pool().begin().await?;
+        let mut tx = db.begin().await?;
         let mut total = 0.0;
         let mut start = now;
         for VersionRow { id, stored_bytes, uploaded_at, deleted_at, invoiced_at } in
@@ -113,7 +113,7 @@ pub async fn warn_about_quotas(db: &Db, mailer: &Mailer, now: i64) -> Result<u64
         let over = QuotaCheck::over_warning_level(used, quota, level);
         match (over, warned_at) {
             (true, None) => {
-                let mut tx = db.pool().begin().await?;
+                let mut tx = db.begin().await?;
                 if units::claim_quota_warning(&mut tx, id, now).await? {
                     mailer.send_in_or_log(&mut tx, quota_mail(&contact, &name, used, quota, level)).await?;
                     warned += 1;

@@ -49,7 +49,7 @@ pub async fn send(db: &Db, mailer: &Mailer, id: i64, audience: Audience) -> Resu
         return Err(MotdMailError::Inactive);
     }
     let recipients = users::active_emails(db, audience == Audience::UnitUsers).await?;
-    let mut tx = db.pool().begin().await.map_err(DbError::from)?;
+    let mut tx = db.begin().await?;
     for to in &recipients {
         mailer.send_in(&mut tx, mail(to.clone(), &message)).await?;
     }

@@ -40,7 +40,7 @@ pub async fn approve(
             "{target_name} already has access to the project {public_id}."
         )));
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     seals::store(&mut *tx, SealedKey::Project, project.id, target_id, &target_key, &sealed, approver.id)
         .await?;
     let event = AuditEvent {

@@ -89,7 +89,7 @@ pub async fn delete(
     if body.paths.is_empty() {
         return Err(ProjectError::Invalid("Name at least one file or folder to delete.".into()));
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     // The project's row lock: a status change (a release) cannot slip in between the check and
     // the deletion.
     let locked = db::projects::lock(&mut tx, &project.public_id).await?.ok_or(ProjectError::NotFound)?;

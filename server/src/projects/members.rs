@@ -75,7 +75,7 @@ pub async fn add_existing_user(
             Ok(Added::OwnerFlagChanged { username: target.username.clone() })
         }
         None => {
-            let mut tx = db.pool().begin().await?;
+            let mut tx = db.begin().await?;
             db::members::insert(&mut *tx, project.id, target.id, is_owner, Some(adder.id), now()).await?;
             let event = AuditEvent {
                 details: Some(format!("{} of {}", capacity_name(is_owner), project.public_id)),

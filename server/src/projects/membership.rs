@@ -24,7 +24,7 @@ pub async fn revoke(db: &Db, user: &User, public_id: &str, username: &str) -> Re
     let (project, capacity) = visible(db, user, public_id).await?;
     let member = member_id(db, project.id, username).await?;
     may_manage_members(capacity, user.id, Some(member))?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     seals::remove(&mut *tx, SealedKey::Project, project.id, member).await?;
     members::remove(&mut tx, project.id, member).await?;
     let detail = format!("{public_id}: {username}");
@@ -44,7 +44,7 @@ pub async fn set_owner(
     let (project, capacity) = visible(db, user, public_id).await?;
     let member = member_id(db, project.id, username).await?;
     may_manage_members(capacity, user.id, Some(member))?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     members::set_owner(&mut *tx, project.id, member, owner).await?;
     let event = if owner { "project-owner-set" } else { "project-owner-cleared" };
     audit::record(&mut *tx, AuditEvent::new(Some(user.id), event, Some(&format!("{public_id}: {username}"))))
@@ -63,7 +63,7 @@ pub async fn revoke_invite(
 ) -> Result<bool, ProjectError> {
     let (project, capacity) = visible(db, user, public_id).await?;
     may_manage_members(capacity, user.id, None)?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let deleted = members::unlink_invite(&mut tx, invite_id, project.id)
         .await?
         .ok_or_else(|| ProjectError::Invalid("That invite does not lead to this project.".into()))?;
@@ -87,7 +87,7 @@ pub async fn edit_details(
     let description = edit.description.as_deref().unwrap_or(&project.description).trim().to_string();
     let pi = edit.pi.as_deref().unwrap_or(&project.pi).trim().to_lowercase();
     check_project_details(&title, &description, &pi).map_err(|e| ProjectError::Invalid(e.to_string()))?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     projects::set_details(&mut tx, project.id, &title, &description, &pi, now).await?;
     audit::record(&mut *tx, AuditEvent::new(Some(user.id), "project-details-changed", Some(public_id)))
         .await?;

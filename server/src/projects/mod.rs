@@ -176,7 +176,7 @@ pub async fn create(
         ));
     }
 
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let pi = new.pi.trim().to_lowercase();
     let (project_id, public_id) = db::projects::insert(
         &mut tx,

@@ -133,7 +133,7 @@ pub async fn change(
     change: StatusChange,
     send_email: bool,
 ) -> Result<StatusView, ProjectError> {
-    let mut tx = cx.db.pool().begin().await?;
+    let mut tx = cx.db.begin().await?;
     let project = lock(&mut tx, public_id).await?.ok_or(ProjectError::NotFound)?;
     let capacity = capacity_in(&mut tx, user, &project).await?;
     let unit = unit_deadlines(&mut tx, project.unit_id).await?;
@@ -179,7 +179,7 @@ pub async fn extend(
     days: Option<i64>,
     confirmed: bool,
 ) -> Result<StatusView, ProjectError> {
-    let mut tx = cx.db.pool().begin().await?;
+    let mut tx = cx.db.begin().await?;
     let project = lock(&mut tx, public_id).await?.ok_or(ProjectError::NotFound)?;
     let capacity = capacity_in(&mut tx, user, &project).await?;
     let unit = unit_deadlines(&mut tx, project.unit_id).await?;
@@ -205,7 +205,7 @@ pub async fn extend(
 pub async fn apply_deadlines(db: &Db, now: i64) -> Result<u64, DbError> {
     let mut moved = 0;
     for public_id in projects::past_deadline(db, now).await? {
-        let mut tx = db.pool().begin().await?;
+        let mut tx = db.begin().await?;
         let Some(project) = lock(&mut tx, &public_id).await? else { continue };
         let unit = unit_deadlines(&mut tx, project.unit_id).await?;
         let Some(transition) = rules::by_deadline(&project.state, unit, now) else { continue };

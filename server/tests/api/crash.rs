@@ -185,7 +185,7 @@ async fn a_killed_server_leaves_a_removal_that_the_next_one_finishes(backend: Ba
 
     // The project's data is to go (as archiving decides it); the running server takes the task
     // at its next poll and removes the objects 1,000 at a time, in key order.
-    let mut tx = db.pool().begin().await.unwrap();
+    let mut tx = db.begin().await.unwrap();
     tasks::enqueue_project_removal(&mut tx, project_id, Some(bucket.as_str()), dds_server::db::now())
         .await
         .unwrap();

@@ -171,7 +171,7 @@ async fn two_servers_send_each_message_once(backend: Backend) {
     let second =
         spawn_app_with(Backend::Sqlite, &[("DATABASE_URL", &url), ("DDS_SECRET_KEY", &secret)]).await;
     const N: usize = 60;
-    let mut tx = first.state().db.pool().begin().await.unwrap();
+    let mut tx = first.state().db.begin().await.unwrap();
     for i in 0..N {
         first.state().mailer.send_in(&mut tx, mail(&format!("person{i}@example.org"))).await.unwrap();
     }
