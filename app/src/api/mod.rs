@@ -16,6 +16,7 @@ pub mod password_reset;
 pub mod project_status;
 pub mod projects;
 pub mod tasks;
+pub mod transfers;
 pub mod units;
 pub mod users;
 

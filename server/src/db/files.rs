@@ -494,3 +494,67 @@ mod tests {
         assert_eq!(total, Delta { size: -15, stored: -55, files: -4 });
     }
 }
+
+/// Of `paths`, those that hold a file.
+pub async fn existing_paths(db: &Db, project_id: i64, paths: &[String]) -> Result<Vec<String>, DbError> {
+    let mut found = Vec::new();
+    for chunk in paths.chunks(super::IN_LIST_CHUNK) {
+        let sql = format!(
+            "SELECT path FROM files WHERE project_id = $1 AND path IN ({}) ORDER BY path",
+            super::placeholders(2, chunk.len())
+        );
+        let mut query = sqlx::query_as::<_, (String,)>(&sql).bind(project_id);
+        for path in chunk {
+            query = query.bind(path);
+        }
+        found.extend(query.fetch_all(db.pool()).await?.into_iter().map(|(path,)| path));
+    }
+    Ok(found)
+}
+
+/// Whether `path` holds a file (inside a transaction that holds the project's lock).
+pub async fn exists(tx: &mut Transaction<'_, Any>, project_id: i64, path: &str) -> Result<bool, DbError> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM files WHERE project_id = $1 AND path = $2")
+        .bind(project_id)
+        .bind(path)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.is_some())
+}
+
+/// A file's current version, as a download needs it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredFile {
+    pub path: String,
+    pub size_bytes: i64,
+    pub stored_bytes: i64,
+    pub object_key: String,
+    pub sha256_sealed: Option<Vec<u8>>,
+}
+
+/// The file at `path` or every file below the folder `path` ('' for the whole project), by
+/// path, after `after`, at most `limit`. The prefix is compared by equality, which no
+/// database collation bends (an ordering range would depend on it).
+pub async fn stored_under(
+    db: &Db,
+    project_id: i64,
+    path: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<StoredFile>, DbError> {
+    let prefix = format!("{path}/");
+    Ok(sqlx::query_as(
+        "SELECT f.path, v.size_bytes, v.stored_bytes, v.object_key, v.sha256_sealed \
+         FROM files f JOIN file_versions v ON v.id = f.version_id \
+         WHERE f.project_id = $1 AND ($2 = '' OR f.path = $2 OR SUBSTR(f.path, 1, CAST($3 AS INTEGER)) = $4) \
+         AND f.path > $5 ORDER BY f.path LIMIT $6",
+    )
+    .bind(project_id)
+    .bind(path)
+    .bind(prefix.chars().count() as i64)
+    .bind(&prefix)
+    .bind(after.unwrap_or(""))
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?)
+}

@@ -21,6 +21,7 @@ pub mod sessions;
 pub mod tasks;
 pub mod unit_keys;
 pub mod units;
+pub mod uploads;
 pub mod usage;
 pub mod users;
 

@@ -207,3 +207,14 @@ pub async fn clear_quota_warning(db: &Db, unit_id: i64) -> Result<(), DbError> {
         .await?;
     Ok(())
 }
+
+/// The unit's quota and usage, with its row locked until the transaction ends: quota checks
+/// of concurrent uploads to any of its projects take turns.
+pub async fn lock_usage(tx: &mut sqlx::Transaction<'_, sqlx::Any>, unit_id: i64) -> Result<Usage, DbError> {
+    Ok(sqlx::query_as(
+        "UPDATE units SET used_bytes = used_bytes WHERE id = $1 RETURNING quota_bytes, used_bytes",
+    )
+    .bind(unit_id)
+    .fetch_one(&mut **tx)
+    .await?)
+}

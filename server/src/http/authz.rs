@@ -5,8 +5,8 @@
 
 use app::api::account::{self, NewKeyPair};
 use app::api::{
-    auth, files, invites, keys, members, notices, password_reset, project_status, projects, tasks, units,
-    users, Created, Message, OPENAPI,
+    auth, files, invites, keys, members, notices, password_reset, project_status, projects, tasks, transfers,
+    units, users, Created, Message, OPENAPI,
 };
 use axum::extract::{Request, State};
 use axum::middleware::Next;
@@ -297,6 +297,60 @@ pub const ENDPOINTS: &[Endpoint] = &[
         files::PROJECT_FILE_SEARCH,
         SignedIn,
         Doc::new("Files whose name contains the query `q`").answers(200, list::<files::FileEntry>()),
+    ),
+    endpoint(
+        Method::POST,
+        transfers::PROJECT_UPLOADS,
+        SignedIn,
+        Doc::new("Starts a file's upload: checks the rules and the quota, creates the multipart upload")
+            .body(json::<transfers::StartUpload>())
+            .answers(201, json::<transfers::UploadStarted>()),
+    ),
+    endpoint(
+        Method::GET,
+        transfers::PROJECT_UPLOADS,
+        SignedIn,
+        Doc::new("The project's unfinished uploads (unit staff)")
+            .answers(200, list::<transfers::PendingUpload>()),
+    ),
+    endpoint(
+        Method::POST,
+        transfers::PROJECT_UPLOAD_CONFLICTS,
+        SignedIn,
+        Doc::new("Which of these paths hold a file or an upload under way")
+            .body(json::<transfers::PathsQuery>())
+            .answers(200, json::<transfers::Conflicts>()),
+    ),
+    endpoint(
+        Method::GET,
+        transfers::UPLOAD,
+        SignedIn,
+        Doc::new("An unfinished upload with the parts the storage holds (for resuming)")
+            .answers(200, json::<transfers::PendingUpload>()),
+    ),
+    endpoint(Method::DELETE, transfers::UPLOAD, SignedIn, Doc::new("Cancels an upload and frees its quota")),
+    endpoint(
+        Method::POST,
+        transfers::UPLOAD_PART_URLS,
+        SignedIn,
+        Doc::new("Presigned part URLs, after recording each part's plaintext check")
+            .body(json::<transfers::PartsToSend>())
+            .answers(200, json::<transfers::PartUrls>()),
+    ),
+    endpoint(
+        Method::POST,
+        transfers::UPLOAD_COMPLETE,
+        SignedIn,
+        Doc::new("Assembles the object, checks its size and records the file version")
+            .body(json::<transfers::CompleteUpload>())
+            .answers(200, json::<transfers::UploadCompleted>()),
+    ),
+    endpoint(
+        Method::GET,
+        transfers::PROJECT_DOWNLOADS,
+        SignedIn,
+        Doc::new("Files under a path (query: path, after, limit) with presigned GET URLs")
+            .answers(200, json::<transfers::DownloadPlan>()),
     ),
     endpoint(
         Method::GET,

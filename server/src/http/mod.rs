@@ -17,6 +17,7 @@ pub mod project_status;
 pub mod projects;
 pub mod status;
 pub mod tasks;
+pub mod transfers;
 pub mod unit_keys;
 pub mod units;
 pub mod users;
@@ -83,6 +84,7 @@ fn api_v1(state: &AppState) -> Router<AppState> {
     let routes = password_reset::routes(projects::routes(routes));
     let routes = files::routes(project_status::routes(routes));
     let routes = tasks::routes(units::routes(project_members::routes(routes)));
+    let routes = transfers::routes(routes);
     let routes = routes.add(http::Method::GET, app::api::OPENAPI, get(openapi::serve));
     routes
         .into_router()

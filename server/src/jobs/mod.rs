@@ -47,6 +47,9 @@ const LEASE_SECS: i64 = 15 * 60;
 pub const EXPIRED_LINK_GRACE_SECS: i64 = 7 * 24 * 3600;
 /// Sent mail stays in the queue this long (to look into a complaint), then goes.
 pub const SENT_MAIL_KEEP_SECS: i64 = 7 * 24 * 3600;
+/// An upload without a sign of life (a start, a part URL asked) for this long is aborted: a
+/// laptop asleep over a long weekend still resumes.
+pub const IDLE_UPLOAD_SECS: i64 = 7 * 24 * 3600;
 /// Mail given up after its last attempt stays this long (its last error explains why).
 pub const FAILED_MAIL_KEEP_SECS: i64 = 30 * 24 * 3600;
 
@@ -74,10 +77,12 @@ pub enum Job {
     MonthlyUsage,
     /// The mail to a unit whose usage passed its warning level (DDS's `monitor-usage`).
     QuotaWarnings,
+    /// Aborts uploads without a sign of life for a week (their parts and quota freed).
+    IdleUploads,
 }
 
 impl Job {
-    pub const ALL: [Job; 10] = [
+    pub const ALL: [Job; 11] = [
         Job::InviteCleanup,
         Job::SessionPruning,
         Job::AuthAttemptPruning,
@@ -88,6 +93,7 @@ impl Job {
         Job::DeadlineReminders,
         Job::MonthlyUsage,
         Job::QuotaWarnings,
+        Job::IdleUploads,
     ];
 
     pub fn name(self) -> &'static str {
@@ -102,6 +108,7 @@ impl Job {
             Job::DeadlineReminders => "deadline-reminders",
             Job::MonthlyUsage => "monthly-usage",
             Job::QuotaWarnings => "quota-warnings",
+            Job::IdleUploads => "idle-uploads",
         }
     }
 
@@ -112,7 +119,8 @@ impl Job {
             | Job::AuthAttemptPruning
             | Job::PasswordResetPruning
             | Job::AccountLinkPruning
-            | Job::MailPruning => 3600,
+            | Job::MailPruning
+            | Job::IdleUploads => 3600,
             // Deadlines fall at 23:59:59 UTC: checked every 10 minutes, a project is never
             // downloadable much past its deadline.
             Job::ProjectDeadlines => 600,
@@ -144,6 +152,9 @@ impl Job {
             }
             Job::MonthlyUsage => lifecycle::record_monthly_usage(db, at).await,
             Job::QuotaWarnings => lifecycle::warn_about_quotas(db, &ctx.mailer, at).await,
+            Job::IdleUploads => {
+                crate::transfers::uploads::abort_idle(db, &ctx.storage, at - IDLE_UPLOAD_SECS).await
+            }
         }
     }
 }

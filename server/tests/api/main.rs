@@ -34,6 +34,7 @@ mod status;
 mod storage;
 mod tasks;
 mod totp;
+mod transfers;
 mod unit_keys;
 mod units;
 mod users;

@@ -22,7 +22,8 @@ async fn call(browser: &Browser, method: &http::Method, path: &str) -> u16 {
         .replace("{id}", "999999")
         .replace("{username}", "nobody_at_all")
         .replace("{token}", "not-a-real-token")
-        .replace("{public_id}", "nosuch00001");
+        .replace("{public_id}", "nosuch00001")
+        .replace("{upload_id}", "nosuchupload");
     let url = format!("{}/api/v1{}", browser.base, path);
     let method = Method::from_bytes(method.as_str().as_bytes()).unwrap();
     let mut request = browser.client.request(method.clone(), url).header("origin", &browser.base);
