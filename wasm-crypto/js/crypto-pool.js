@@ -66,8 +66,8 @@ export class CryptoPool {
       segmentCount: encryptor.segmentCount(),
       ciphertextLength: encryptor.ciphertextLength(),
     };
-    const { key, nonces } = await encryptor.intoPoolParts();
-    return new PoolFileEncryptor((job) => this.#run('encrypt', job), layout, key, nonces);
+    const { key, nonces, checkKey } = await encryptor.intoPoolParts();
+    return new PoolFileEncryptor((job) => this.#run('encrypt', job), layout, key, nonces, checkKey);
   }
 
   decrypt(job) {
@@ -96,11 +96,12 @@ export class CryptoPool {
     }
   }
 
-  async #run(op, { key, aad, nonces, data, segmentSize, firstSegment = 0 }) {
+  async #run(op, { key, aad, nonces, data, segmentSize, firstSegment = 0, checkKey }) {
     await this.space();
     if (this.closed) throw new Error('the crypto pool is closed');
     return new Promise((resolve, reject) => {
-      this.waiting.push({ id: this.nextId++, resolve, reject, message: { op, key, aad, nonces, data, segmentSize, firstSegment } });
+      const message = { op, key, aad, nonces, data, segmentSize, firstSegment, checkKey };
+      this.waiting.push({ id: this.nextId++, resolve, reject, message });
       this.#dispatch();
     });
   }
@@ -126,7 +127,7 @@ export class CryptoPool {
     }
   }
 
-  #done(slot, { id, data, error, segment, input }) {
+  #done(slot, { id, data, error, segment, input, check }) {
     // Enough buffers for every job that can be queued or in flight, no more.
     if (input && !this.closed && this.free.length < this.maxQueued + this.size * this.perWorker) this.free.push(input);
     const job = this.inflight.get(id);
@@ -134,7 +135,7 @@ export class CryptoPool {
     this.inflight.delete(id);
     slot.busy -= 1;
     if (error) job.reject(new SegmentError(error, segment));
-    else job.resolve(data);
+    else job.resolve(job.message.checkKey ? { segments: data, check: new Uint8Array(check) } : data);
     this.spaceWaiters.shift()?.();
     this.#dispatch();
   }
@@ -157,13 +158,15 @@ export class CryptoPool {
 class PoolFileEncryptor {
   #encrypt;
   #key;
+  #checkKey;
   #nonces;
   #header;
   #nextSegment = 0;
 
-  constructor(encrypt, layout, key, nonces) {
+  constructor(encrypt, layout, key, nonces, checkKey) {
     this.#encrypt = encrypt;
     this.#key = key;
+    this.#checkKey = checkKey;
     this.#nonces = nonces;
     this.#header = layout.header;
     this.segmentSize = layout.segmentSize;
@@ -182,11 +185,24 @@ class PoolFileEncryptor {
    * with one ArrayBuffer per segment.
    */
   encryptNext(data) {
+    return this.#encryptNext(data, undefined);
+  }
+
+  /**
+   * Like `encryptNext` for a job holding one whole upload part's plaintext: resolves with
+   * `{ segments, check }`, `check` being the part check (HMAC-SHA256 of the plaintext under a
+   * key derived from the file key, a non-extractable CryptoKey held here).
+   */
+  encryptPart(data) {
+    return this.#encryptNext(data, this.#checkKey);
+  }
+
+  #encryptNext(data, checkKey) {
     // Synchronously, before anything else can run: hash, then the nonces of exactly these segments.
     const nonces = this.#nonces.coverNext(new Uint8Array(data));
     const firstSegment = this.#nextSegment;
     this.#nextSegment += nonces.length / 12;
-    return this.#encrypt({ key: this.#key, aad: this.#header, nonces, data, segmentSize: this.segmentSize, firstSegment });
+    return this.#encrypt({ key: this.#key, aad: this.#header, nonces, data, segmentSize: this.segmentSize, firstSegment, checkKey });
   }
 
   /** After the last segment: `{ sha256, encryptedSha256 }` (Uint8Arrays). */

@@ -3,8 +3,11 @@
 // It receives a non-extractable CryptoKey (never key bytes), the header as AAD, and the
 // segments' nonces computed by wasm-crypto; framing and nonces never originate here.
 // Message in:  { id, op: 'encrypt'|'decrypt', key, aad, nonces (Uint8Array, 12 bytes each),
-//                data (ArrayBuffer, transferred), segmentSize, firstSegment }
-// Message out: { id, data: [ArrayBuffer per segment] (transferred), input } or { id, error, segment, input }
+//                data (ArrayBuffer, transferred), segmentSize, firstSegment, checkKey? }
+// Message out: { id, data: [ArrayBuffer per segment] (transferred), input, check? }
+//              or { id, error, segment, input }
+// With `checkKey` (an encryption job holding one upload part), `check` is the HMAC-SHA256 of the
+// job's plaintext under it: the part check the server records before the part is sent.
 //
 // Segments are returned as separate buffers (no concatenation copy): a Blob of them is the part
 // body. A few calls in flight keep WebCrypto busy without flooding its queue (measured here).
@@ -14,8 +17,9 @@
 const TAG = 16;
 const LANES = 3;
 
-async function run({ op, key, aad, nonces, data, segmentSize, firstSegment }) {
+async function run({ op, key, aad, nonces, data, segmentSize, firstSegment, checkKey }) {
   const input = new Uint8Array(data);
+  const check = checkKey ? crypto.subtle.sign('HMAC', checkKey, input) : undefined;
   const count = nonces.length / 12;
   const step = op === 'encrypt' ? segmentSize : segmentSize + TAG;
   const expected = Math.max(1, Math.ceil(input.length / step));
@@ -40,14 +44,14 @@ async function run({ op, key, aad, nonces, data, segmentSize, firstSegment }) {
   const settled = await Promise.allSettled(Array.from({ length: Math.min(LANES, count) }, lane));
   const failed = settled.find((s) => s.status === 'rejected');
   if (failed) throw failed.reason;
-  return output;
+  return { output, check: check && (await check) };
 }
 
 self.onmessage = async (event) => {
   const { id, data: input } = event.data;
   try {
-    const data = await run(event.data);
-    self.postMessage({ id, data, input }, [...data, input]);
+    const { output: data, check } = await run(event.data);
+    self.postMessage({ id, data, input, check }, [...data, input]);
   } catch (error) {
     self.postMessage({ id, error: String(error.message || error), segment: error.segment, input }, [input]);
   }

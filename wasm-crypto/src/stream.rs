@@ -21,6 +21,24 @@ use crate::keys::{PrivateKey, PublicKey, KEY_LEN};
 use crate::seal::{open, seal_with_ephemeral, Sealed};
 
 const CHECKSUM_AAD: &[u8] = b"dds/v1/sha256";
+/// HKDF info of the key that checks an upload part's plaintext (DESIGN §5.5).
+const PART_CHECK_INFO: &[u8] = b"dds/v1/part-check";
+
+/// The key of an upload's part checks: HMAC-SHA256 of a part's plaintext under it is recorded
+/// by the server before the part is sent, so a resumed upload can prove the file is unchanged
+/// (and never encrypts new bytes under nonces already used) while the server learns nothing.
+/// Derived from the content key, so the same file key gives the same checks in a later session.
+pub(crate) fn part_check_key(content_key: &[u8; KEY_LEN]) -> Zeroizing<[u8; KEY_LEN]> {
+    crate::kdf::hkdf_sha256(None, content_key, PART_CHECK_INFO)
+}
+
+/// The check of one part's plaintext (the native reference of the browser's WebCrypto HMAC).
+pub(crate) fn part_check(check_key: &[u8; KEY_LEN], plaintext: &[u8]) -> [u8; 32] {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(check_key).expect("HMAC takes any key length");
+    mac.update(plaintext);
+    mac.finalize().into_bytes().into()
+}
 
 /// The per-file-version content key. Never leaves the crate in the clear.
 struct ContentKey(Zeroizing<[u8; KEY_LEN]>);
@@ -126,6 +144,18 @@ impl Encryptor {
     #[cfg_attr(not(feature = "wasm"), allow(dead_code))]
     pub(crate) fn content_key(&self) -> &[u8; KEY_LEN] {
         self.key.bytes()
+    }
+
+    /// The key of this file's upload part checks, for the browser's WebCrypto (never exported).
+    #[cfg_attr(not(feature = "wasm"), allow(dead_code))]
+    pub(crate) fn part_check_key(&self) -> Zeroizing<[u8; KEY_LEN]> {
+        part_check_key(self.key.bytes())
+    }
+
+    /// The check of one upload part's plaintext: HMAC-SHA256 under a key derived from the
+    /// content key (what the browser computes in WebCrypto; the server records it).
+    pub fn part_check(&self, plaintext: &[u8]) -> [u8; 32] {
+        part_check(&part_check_key(self.key.bytes()), plaintext)
     }
 
     pub fn layout(&self) -> Layout {

@@ -92,6 +92,47 @@ impl KeyHandle {
     }
 }
 
+impl From<PrivateKey> for KeyHandle {
+    /// For the portal's own wasm code, which opens keys natively (not exported to JavaScript).
+    fn from(key: PrivateKey) -> KeyHandle {
+        KeyHandle(key)
+    }
+}
+
+/// An incremental SHA-256 (a download's plaintext, chunk by chunk, in order).
+#[wasm_bindgen]
+pub struct Sha256Hasher(sha2::Sha256);
+
+#[wasm_bindgen]
+impl Sha256Hasher {
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Sha256Hasher {
+        Sha256Hasher(<sha2::Sha256 as sha2::Digest>::new())
+    }
+
+    pub fn update(&mut self, data: &[u8]) {
+        sha2::Digest::update(&mut self.0, data);
+    }
+
+    pub fn finish(self) -> Vec<u8> {
+        sha2::Digest::finalize(self.0).to_vec()
+    }
+}
+
+/// Imports a part-check key into WebCrypto as a non-extractable HMAC-SHA256 signing key.
+async fn import_check_key(raw: &[u8; 32]) -> Result<JsValue, JsValue> {
+    let crypto: web_sys::Crypto = Reflect::get(&js_sys::global(), &"crypto".into())?.dyn_into()?;
+    let bytes = Uint8Array::from(raw.as_slice());
+    let algorithm = Object::new();
+    Reflect::set(&algorithm, &"name".into(), &"HMAC".into())?;
+    Reflect::set(&algorithm, &"hash".into(), &"SHA-256".into())?;
+    let promise =
+        crypto.subtle().import_key_with_object("raw", &bytes, &algorithm, false, &Array::of1(&"sign".into()));
+    bytes.fill(0, 0, 32);
+    JsFuture::from(promise?).await
+}
+
 /// Imports a content key into WebCrypto as non-extractable, for `usage` ("encrypt"/"decrypt").
 async fn import_content_key(raw: &[u8; 32], usage: &str) -> Result<JsValue, JsValue> {
     let crypto: web_sys::Crypto = Reflect::get(&js_sys::global(), &"crypto".into())?.dyn_into()?;
@@ -158,6 +199,7 @@ impl FileEncryptor {
     #[wasm_bindgen(js_name = intoPoolParts)]
     pub async fn into_pool_parts(self) -> Result<JsValue, JsValue> {
         let key = import_content_key(self.inner.content_key(), "encrypt").await?;
+        let check_key = import_check_key(&self.inner.part_check_key()).await?;
         let nonces = SegmentNonces {
             inner: self.inner,
             plaintext_len: self.plaintext_len,
@@ -167,6 +209,7 @@ impl FileEncryptor {
         let out = Object::new();
         Reflect::set(&out, &"key".into(), &key)?;
         Reflect::set(&out, &"nonces".into(), &JsValue::from(nonces))?;
+        Reflect::set(&out, &"checkKey".into(), &check_key)?;
         Ok(out.into())
     }
 }

@@ -217,3 +217,19 @@ proptest! {
         prop_assert!(decrypt_all(&key, &ciphertext[..keep]).is_err());
     }
 }
+
+#[test]
+fn part_checks_are_keyed_by_the_file_key_and_follow_the_plaintext() {
+    let key = PrivateKey::generate();
+    let first = Encryptor::new(&key.public_key()).unwrap();
+    let second = Encryptor::new(&key.public_key()).unwrap();
+    let part = data(10_000, 3);
+    // The same file key gives the same check (a resumed upload recomputes it) ...
+    assert_eq!(first.part_check(&part), first.part_check(&part));
+    // ... a changed byte another, and another file's key another again: the check says
+    // nothing about the plaintext without the key.
+    let mut changed = part.clone();
+    changed[5_000] ^= 1;
+    assert_ne!(first.part_check(&part), first.part_check(&changed));
+    assert_ne!(first.part_check(&part), second.part_check(&part));
+}

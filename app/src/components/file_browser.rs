@@ -15,7 +15,13 @@ pub fn FileBrowser(
     public_id: String,
     /// Whether the viewer may delete files now (the server checks again).
     may_delete: bool,
+    /// Saves a file or folder ('' for everything) into a folder the user picks, where the role
+    /// and status allow downloads.
+    download: Option<Callback<String>>,
+    /// Bumped when files arrived (an upload finished): the level is loaded again.
+    refresh: RwSignal<u32>,
 ) -> impl IntoView {
+    let may_download = download.is_some();
     let files_path = url(&with_param(PROJECT_FILES, &public_id));
     let search_path = url(&with_param(PROJECT_FILE_SEARCH, &public_id));
     let folder = RwSignal::new(String::new());
@@ -56,6 +62,7 @@ pub fn FileBrowser(
     Effect::new(move || {
         folder.track();
         version.track();
+        refresh.track();
         found.set(None);
         load.run(None);
     });
@@ -97,6 +104,7 @@ pub fn FileBrowser(
     let row = move |entry: FileEntry| {
         let open = entry.path.clone();
         let remove = entry.path.clone();
+        let fetch = entry.path.clone();
         let label = entry.name.clone();
         view! {
             <tr data-entry=entry.path.clone()>
@@ -114,6 +122,17 @@ pub fn FileBrowser(
                 <td class="number">{human_bytes(entry.size_bytes)}</td>
                 <td class="number">{if entry.is_folder { entry.file_count.to_string() } else { String::new() }}</td>
                 <td>{entry.updated_at.map(utc_day).unwrap_or_default()}</td>
+                <Show when=move || may_download>
+                    <td>
+                        <button type="button" aria-label=format!("Download {}", fetch) data-download=fetch.clone()
+                            on:click={
+                                let fetch = fetch.clone();
+                                move |_| if let Some(download) = download { download.run(fetch.clone()) }
+                            }>
+                            "Download"
+                        </button>
+                    </td>
+                </Show>
                 <Show when=move || may_delete>
                     <td>
                         <button type="button" class="button-danger" aria-label=format!("Delete {}", remove)
@@ -154,6 +173,12 @@ pub fn FileBrowser(
                         .collect_view()
                 }}
             </nav>
+            <Show when=move || may_download>
+                <button type="button" data-testid="download-all"
+                    on:click=move |_| if let Some(download) = download { download.run(String::new()) }>
+                    "Download all files"
+                </button>
+            </Show>
             <form class="inline-form" role="search" on:submit=search>
                 <label>"Find a file by name " <input type="search" name="q" bind:value=query /></label>
                 <button type="submit">"Search"</button>
@@ -180,7 +205,8 @@ pub fn FileBrowser(
                         <th scope="col">"Size"</th>
                         <th scope="col">"Files"</th>
                         <th scope="col">"Uploaded"</th>
-                        <Show when=move || may_delete><th scope="col"><span class="visually-hidden">"Actions"</span></th></Show>
+                        <Show when=move || may_download><th scope="col"><span class="visually-hidden">"Download"</span></th></Show>
+                        <Show when=move || may_delete><th scope="col"><span class="visually-hidden">"Delete"</span></th></Show>
                     </tr>
                 </thead>
                 <tbody>

@@ -11,4 +11,5 @@ pub mod sign_in;
 pub mod tasks_console;
 pub mod theme;
 pub mod units_console;
+pub mod upload_panel;
 pub mod waiting;

@@ -7,14 +7,18 @@ use crate::api::projects::{ProjectDetails, ProjectInvite, ProjectMember, PROJECT
 use crate::api::{url, with_param};
 use crate::client::api::get_json;
 use crate::client::project_keys::{KeyPath, PENDING};
+use crate::client::transfer::download::{into_folder, Downloaded};
+use crate::client::transfer::upload::Target;
 use crate::components::file_browser::FileBrowser;
 use crate::components::project_status::StatusPanel;
 use crate::components::session::CurrentUser;
 use crate::components::sign_in::{is_visitor, LoginPrompt};
+use crate::components::upload_panel::UploadPanel;
 use crate::components::waiting::WaitingList;
 use crate::domain::data_access::{self, DataAction};
 use crate::domain::project_status::ProjectStatus;
 use crate::domain::projects::Capacity;
+use crate::domain::quota::human_bytes;
 use crate::pages::projects::access_label;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -64,6 +68,40 @@ pub fn ProjectPage() -> impl IntoView {
             if holds_key {
                 set_pool_state.set(Some(crate::client::transfer::ready().await));
             }
+        });
+    });
+
+    // Downloads: the folder is asked for first (while the click counts), then the files are
+    // fetched, decrypted, checked and written in this browser.
+    let files_changed = RwSignal::new(0u32);
+    let (download_state, set_download_state) = signal(None::<Result<String, String>>);
+    let download = Callback::new(move |path: String| {
+        let (Some(Ok(project)), Some(me)) =
+            (details.get_untracked(), user.0.get_untracked().and_then(Result::ok).flatten())
+        else {
+            return;
+        };
+        let what = if path.is_empty() { "the project's files".to_string() } else { path.clone() };
+        set_download_state.set(Some(Ok(format!("Choose the folder to save {what} in…"))));
+        leptos::task::spawn_local(async move {
+            let progress = {
+                let what = what.clone();
+                std::rc::Rc::new(move |files: u64, bytes: u64| {
+                    set_download_state.set(Some(Ok(format!(
+                        "Saving {what}: {files} file(s), {} so far…",
+                        human_bytes(bytes as i64)
+                    ))));
+                })
+            };
+            let saved = into_folder(&me.username, &project, &path, progress).await;
+            set_download_state.set(match saved {
+                Ok(Some(Downloaded { files, bytes })) => Some(Ok(format!(
+                    "Saved {files} file(s), {}: each one decrypted and its checksum verified.",
+                    human_bytes(bytes as i64)
+                ))),
+                Ok(None) => None,
+                Err(message) => Some(Err(message)),
+            });
         });
     });
 
@@ -184,12 +222,27 @@ pub fn ProjectPage() -> impl IntoView {
                                     let staff = matches!(capacity, Capacity::Staff(_));
                                     let lists = data_access::may(capacity, DataAction::List, status, false).is_ok();
                                     let may_delete = staff && status == ProjectStatus::InProgress;
+                                    let may_upload = data_access::may(capacity, DataAction::Upload, status, false).is_ok();
+                                    let may_download = data_access::may(capacity, DataAction::Download, status, false).is_ok();
                                     let id = project.summary.public_id.clone();
                                     let changed = Callback::new(move |()| set_version.update(|v| *v += 1));
+                                    let target = Target { public_id: id.clone(), public_key: project.public_key.clone() };
+                                    let transfers_ready = move || matches!(pool_state.get(), Some(Ok(())));
                                     view! {
                                         <StatusPanel public_id=id.clone() staff=staff changed=changed notice=status_notice />
+                                        <Show when=move || may_upload && transfers_ready()>
+                                            <UploadPanel target=target.clone() files_changed=files_changed />
+                                        </Show>
+                                        <Show when=move || download_state.get().is_some()>
+                                            {move || match download_state.get() {
+                                                Some(Err(message)) => view! { <p class="form-error" role="alert" data-testid="download-error">{message}</p> }.into_any(),
+                                                Some(Ok(message)) => view! { <p class="form-status" role="status" data-testid="download-status">{message}</p> }.into_any(),
+                                                None => ().into_any(),
+                                            }}
+                                        </Show>
                                         <Show when=move || lists>
-                                            <FileBrowser public_id=id.clone() may_delete=may_delete />
+                                            <FileBrowser public_id=id.clone() may_delete=may_delete refresh=files_changed
+                                                download=may_download.then_some(download) />
                                         </Show>
                                     }
                                 }

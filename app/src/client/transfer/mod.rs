@@ -7,8 +7,64 @@
 //! before a transfer starts, not in its middle. Keys stay in wasm-crypto: the pool gets a
 //! `FileEncryptor` whole (it draws the nonces itself) and non-extractable WebCrypto keys.
 
+pub mod download;
+pub mod upload;
+
 #[cfg(feature = "hydrate")]
 pub use browser::{pool, CryptoPool, PoolFileEncryptor};
+
+/// The byte-moving half of transfers (`wasm-crypto/js/transfer.js`, served beside the pool).
+#[cfg(feature = "hydrate")]
+pub(crate) mod js {
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+
+    #[wasm_bindgen(raw_module = "/pkg/crypto/transfer.js")]
+    extern "C" {
+        /// Sends one file's parts (see transfer.js for the options).
+        #[wasm_bindgen(catch, js_name = uploadFile)]
+        pub async fn upload_file(options: &js_sys::Object) -> Result<JsValue, JsValue>;
+
+        /// Fetches, decrypts, verifies and writes one file.
+        #[wasm_bindgen(catch, js_name = downloadFile)]
+        pub async fn download_file(options: &js_sys::Object) -> Result<JsValue, JsValue>;
+
+        /// A writer for a path below a directory handle: `{ write, close, abort }`.
+        #[wasm_bindgen(catch, js_name = fileWriter)]
+        pub async fn file_writer(directory: &JsValue, path: &str) -> Result<JsValue, JsValue>;
+
+        /// The folder to save into (null without the File System Access API).
+        #[wasm_bindgen(catch, js_name = pickDirectory)]
+        pub async fn pick_directory() -> Result<JsValue, JsValue>;
+
+        /// `[{ path, file }]` of a file or folder input.
+        #[wasm_bindgen(js_name = pickedFromInput)]
+        pub fn picked_from_input(input: &JsValue) -> JsValue;
+
+        /// `[{ path, file }]` of a drop, folders walked.
+        #[wasm_bindgen(catch, js_name = pickedFromDrop)]
+        pub async fn picked_from_drop(data_transfer: &JsValue) -> Result<JsValue, JsValue>;
+    }
+
+    /// The sentence of a JavaScript failure.
+    pub fn message(err: &JsValue) -> String {
+        err.dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .or_else(|| err.as_string())
+            .unwrap_or_else(|| "The transfer failed for an unknown reason.".into())
+    }
+
+    /// Whether the failure is the user's stop (an `AbortError`).
+    pub fn is_abort(err: &JsValue) -> bool {
+        err.dyn_ref::<js_sys::Error>().is_some_and(|e| e.name() == "AbortError")
+    }
+
+    /// A wire value as a JavaScript object.
+    pub fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
+        let text = serde_json::to_string(value).map_err(|e| JsValue::from(e.to_string()))?;
+        js_sys::JSON::parse(&text)
+    }
+}
 
 /// Whether this browser runs the page's crypto pool (made now if it is not yet), as a sentence
 /// when it does not.

@@ -1,0 +1,156 @@
+// Browser delivery (DESIGN §5) in Chromium against the embedded S3: a Unit Admin uploads a
+// folder (an empty file, one of exactly a segment, a small one and one of 64 MiB and a byte,
+// sub-folders kept), sees the conflicts when picking it again, then downloads the whole
+// project into a folder (an OPFS directory handed to the same code the folder picker feeds):
+// the bytes are identical. No request to the portal carries a file body. A tampered object is
+// refused on download with the file named. A Researcher gets no upload and, while the project
+// is In Progress, no files.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { logIn, openPage, seededPortal, waitForHydration } from './portal.mjs';
+
+const PROJECT = 'someunit00001';
+const SEGMENT = 64 * 1024;
+
+/** The folder the test uploads: name -> bytes. */
+function batch() {
+  const big = Buffer.alloc(64 * 1024 * 1024 + 1);
+  for (let i = 0; i + 4 <= big.length; i += 4096) big.writeUInt32LE((i * 2654435761) >>> 0, i);
+  return {
+    'batch/empty.txt': Buffer.alloc(0),
+    'batch/one-segment.bin': Buffer.alloc(SEGMENT, 7),
+    'batch/readme.txt': Buffer.from('Delivered by the DDS portal, encrypted in the browser.\n'),
+    'batch/run1/sample1/reads.bin': big,
+  };
+}
+
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+
+async function openProject(page, portal) {
+  await page.goto(`${portal.url}/projects/${PROJECT}`);
+  await waitForHydration(page);
+}
+
+/** Hands the page's folder picker an OPFS folder (what a person would pick) named `name`. */
+async function pickOpfsFolder(page, name) {
+  await page.evaluate((folder) => {
+    window.showDirectoryPicker = async () => (await navigator.storage.getDirectory()).getDirectoryHandle(folder, { create: true });
+  }, name);
+}
+
+/** SHA-256 (hex) of every file below the OPFS folder `name`, by path. */
+async function opfsDigests(page, name) {
+  return page.evaluate(async (folder) => {
+    const out = {};
+    const walk = async (dir, prefix) => {
+      for await (const [entry, handle] of dir.entries()) {
+        if (handle.kind === 'directory') await walk(handle, `${prefix}${entry}/`);
+        else {
+          const bytes = await (await handle.getFile()).arrayBuffer();
+          const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+          out[prefix + entry] = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+        }
+      }
+    };
+    await walk(await (await navigator.storage.getDirectory()).getDirectoryHandle(folder), '');
+    return out;
+  }, name);
+}
+
+async function waitText(page, testId, pattern, timeout = 120_000) {
+  await page.waitForFunction(
+    ([id, source]) => new RegExp(source).test(document.querySelector(`[data-testid=${id}]`)?.textContent ?? ''),
+    [testId, pattern.source],
+    { timeout },
+  );
+  return page.getByTestId(testId).textContent();
+}
+
+describe('browser delivery', () => {
+  const env = seededPortal();
+  const files = batch();
+  const local = mkdtempSync(join(tmpdir(), 'dds-delivery-'));
+  for (const [path, bytes] of Object.entries(files)) {
+    mkdirSync(join(local, path, '..'), { recursive: true });
+    writeFileSync(join(local, path), bytes);
+  }
+
+  test('a folder goes up encrypted and comes back identical', async () => {
+    const { page, problems } = await openPage(env.browser);
+    const portalBodies = [];
+    page.on('request', (request) => {
+      if (request.url().startsWith(env.portal.url) && (request.postDataBuffer()?.length ?? 0) > 16 * 1024) {
+        portalBodies.push(`${request.method()} ${request.url()} ${request.postDataBuffer().length} bytes`);
+      }
+    });
+    await logIn(page, env.portal, 'unitadmin_1');
+    await openProject(page, env.portal);
+    await page.getByTestId('upload-panel').waitFor({ timeout: 30_000 });
+    await page.getByTestId('pick-folder').setInputFiles(join(local, 'batch'));
+    await waitText(page, 'start-upload', /^Upload 4 file\(s\)/);
+    await page.getByTestId('start-upload').click();
+    assert.match(await waitText(page, 'upload-summary', /uploaded/), /^4 file\(s\) uploaded\.$/);
+    for (const path of Object.keys(files)) {
+      assert.equal(await page.locator(`tr[data-upload="${path}"]`).getAttribute('data-state'), 'Done', path);
+    }
+    await page.locator('tr[data-entry="batch"]').waitFor({ timeout: 20_000 });
+
+    // Picked again: every file already exists; nothing is sent unless replacing is chosen.
+    await page.getByTestId('pick-folder').setInputFiles(join(local, 'batch'));
+    await page.getByTestId('upload-conflicts').waitFor({ timeout: 20_000 });
+    assert.match(await page.getByTestId('upload-conflicts').textContent(), /4 of these already exist/);
+
+    await pickOpfsFolder(page, 'saved');
+    await page.getByTestId('download-all').click();
+    assert.match(await waitText(page, 'download-status', /^Saved/), /^Saved 4 file\(s\), 67\.2 MB: each one decrypted and its checksum verified\.$/);
+    const saved = await opfsDigests(page, 'saved');
+    assert.deepEqual(
+      saved,
+      Object.fromEntries(Object.entries(files).map(([path, bytes]) => [path, sha256(bytes)])),
+      'every file is back, byte for byte, in its folder',
+    );
+    assert.deepEqual(portalBodies, [], 'no request to the portal carried a file body');
+    assert.deepEqual(problems, []);
+  });
+
+  test('a tampered object is refused on download, naming the file', async () => {
+    // Flip one byte inside the stored readme (the embedded S3 keeps objects as files).
+    const s3 = join(env.portal.dataDir, 's3');
+    const objects = readdirSync(s3, { recursive: true })
+      .map((name) => join(s3, name))
+      .filter((path) => statSync(path).isFile() && statSync(path).size === 96 + 55 + 16);
+    assert.equal(objects.length, 1, 'the readme object is found by its size');
+    const bytes = readFileSync(objects[0]);
+    bytes[120] ^= 1;
+    writeFileSync(objects[0], bytes);
+
+    const { page } = await openPage(env.browser);
+    await logIn(page, env.portal, 'unitadmin_1');
+    await openProject(page, env.portal);
+    await page.locator('tr[data-entry="batch"] button').first().click();
+    await page.locator('button[data-download="batch/readme.txt"]').waitFor({ timeout: 20_000 });
+    await pickOpfsFolder(page, 'tampered');
+    await page.locator('button[data-download="batch/readme.txt"]').click();
+    const error = await waitText(page, 'download-error', /integrity/);
+    assert.match(error, /^batch\/readme\.txt failed its integrity check/);
+  });
+
+  test('a Researcher cannot upload, nor download while the project is In Progress', async () => {
+    const { page } = await openPage(env.browser);
+    await logIn(page, env.portal, 'researchuser_1');
+    await openProject(page, env.portal);
+    await page.getByTestId('project-status').waitFor({ timeout: 20_000 });
+    assert.equal(await page.getByTestId('upload-panel').count(), 0);
+    assert.equal(await page.getByTestId('download-all').count(), 0);
+    const refused = await page.evaluate(async (id) => {
+      const response = await fetch(`/api/v1/projects/${id}/downloads`);
+      return [response.status, (await response.json()).error];
+    }, PROJECT);
+    assert.deepEqual(refused, [403, 'Current Project status limits file download.']);
+    rmSync(local, { recursive: true, force: true });
+  });
+});

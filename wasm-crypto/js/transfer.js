@@ -1,0 +1,297 @@
+// DDS browser transfers: one file's encrypted bytes to S3 and back (DESIGN §5). The portal's
+// client (app/src/client/transfer.rs) asks the portal for what to do and passes the answers in as
+// callbacks; this module moves bytes: it reads a File part by part into the pool's recycled
+// buffers, encrypts each part in the workers (with its part check), PUTs several parts at once
+// to presigned URLs with retries, and on the way back fetches ranges, decrypts them in the
+// workers, hashes and writes them in order. Memory stays flat: at most `concurrency` parts are
+// read, encrypted or in flight at any moment, whatever the file's size.
+
+import { readInto } from './crypto-pool.js';
+
+export const HEADER_LEN = 96;
+const TAG = 16;
+const RETRIES = 6;
+
+/** A transfer the user or a failure stopped: `message` is a sentence naming the file. */
+export class TransferError extends Error {
+  constructor(message, { cause, status } = {}) {
+    super(message);
+    this.name = 'TransferError';
+    this.cause = cause;
+    this.status = status;
+  }
+}
+
+const sleep = (ms, signal) =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason ?? new DOMException('stopped', 'AbortError'));
+    }, { once: true });
+  });
+
+/** 0.5 s, 1 s, 2 s, ... with jitter, at most 16 s. */
+const backoff = (attempt) => Math.min(16000, 500 * 2 ** attempt) * (0.75 + Math.random() / 2);
+
+/**
+ * Runs `work(i)` for i in 0..count with at most `limit` at once, in order of start; the first
+ * failure stops the rest.
+ */
+async function bounded(count, limit, work) {
+  let next = 0;
+  let failed = null;
+  const lane = async () => {
+    while (next < count && !failed) {
+      const i = next++;
+      try {
+        await work(i);
+      } catch (error) {
+        failed ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, lane));
+  if (failed) throw failed;
+}
+
+/**
+ * Sends `file` encrypted by `encryptor` (a PoolFileEncryptor from `pool.fileEncryptor`) as the
+ * parts of a multipart upload.
+ *   partSize, partCount: the portal's plan (ciphertext bytes per part; the first also holds the header)
+ *   signParts([{ number, check }], [{ number, etag }]) -> Promise<[{ number, url, size_bytes }]>:
+ *     records each part's check and presigns its URL (called again for a fresh URL when one
+ *     expired), and reports the ETags of parts sent since the last call (kept for a resume)
+ *   onProgress(plaintextBytesDone), signal (AbortSignal), concurrency (parts in flight)
+ * Resolves with { parts: [{ number, etag }], encryptedSha256 (Uint8Array) }.
+ */
+export async function uploadFile({ pool, file, encryptor, partSize, partCount, signParts, onProgress, signal, concurrency = 4 }) {
+  const segmentSize = encryptor.segmentSize;
+  const perPart = partSize / (segmentSize + TAG);
+  if (!Number.isInteger(perPart) || perPart < 1) throw new TransferError(`the part size ${partSize} does not hold whole segments`);
+  const plainPerPart = perPart * segmentSize;
+  const header = encryptor.header();
+  const etags = new Array(partCount);
+  const unreported = [];
+  const sign = (parts) => signParts(parts, unreported.splice(0));
+  let done = 0;
+  // Parts are read and encrypted in file order (the nonces are drawn in that order), then sent
+  // concurrently: `reading` serialises the reads, `bounded` caps the parts held at once.
+  let reading = Promise.resolve();
+  await bounded(partCount, concurrency, async (i) => {
+    const number = i + 1;
+    const start = i * plainPerPart;
+    const end = Math.min(file.size, start + plainPerPart);
+    let encrypted;
+    const turn = reading.then(async () => {
+      signal?.throwIfAborted();
+      await pool.space();
+      const buffer = await readInto(file.slice(start, end), pool.buffer(end - start)).catch((cause) => {
+        throw new TransferError(`${file.name} could not be read: was it moved or changed?`, { cause });
+      });
+      encrypted = encryptor.encryptPart(buffer);
+    });
+    reading = turn.catch(() => {});
+    await turn;
+    const { segments, check } = await encrypted;
+    const body = new Blob(number === 1 ? [header, ...segments] : segments);
+    const etag = await putPart({ number, check, body, signParts: sign, signal, name: file.name });
+    etags[i] = { number, etag };
+    unreported.push({ number, etag });
+    done += end - start;
+    onProgress?.(done);
+  });
+  const { encryptedSha256 } = encryptor.finish();
+  return { parts: etags, encryptedSha256 };
+}
+
+async function putPart({ number, check, body, signParts, signal, name }) {
+  let url = null;
+  for (let attempt = 0; ; attempt++) {
+    signal?.throwIfAborted();
+    try {
+      if (!url) {
+        const [signed] = await signParts([{ number, check }]);
+        if (signed.size_bytes !== body.size) {
+          throw new TransferError(`part ${number} of ${name} has ${body.size} bytes where ${signed.size_bytes} were planned`);
+        }
+        url = signed.url;
+      }
+      const response = await fetch(url, { method: 'PUT', body, signal });
+      if (response.ok) {
+        const etag = response.headers.get('ETag');
+        if (!etag) throw new TransferError('the storage did not show the ETag of a part: its CORS settings must expose ETag');
+        return etag;
+      }
+      // 403: the URL expired (or the clock moved): sign again. Anything else: try again later.
+      if (response.status === 403) url = null;
+      if (attempt >= RETRIES) {
+        throw new TransferError(`the storage refused part ${number} of ${name} (${response.status})`, { status: response.status });
+      }
+    } catch (error) {
+      // The portal refused (`fatal`), the user stopped, or retries ran out: stop. A network
+      // failure: wait and send the part again.
+      if (error.name === 'AbortError' || error instanceof TransferError || error.fatal || attempt >= RETRIES || error.status) throw error;
+    }
+    await sleep(backoff(attempt), signal);
+  }
+}
+
+/** GET bytes [start, end) of `url`, retried; resolves with an ArrayBuffer of exactly that length. */
+async function fetchRange({ url, start, end, signal, name, renewUrl }) {
+  for (let attempt = 0; ; attempt++) {
+    signal?.throwIfAborted();
+    try {
+      const response = await fetch(url(), { headers: { Range: `bytes=${start}-${end - 1}` }, signal });
+      if (response.status === 206 || (response.status === 200 && start === 0)) {
+        const data = await response.arrayBuffer();
+        if (data.byteLength >= end - start) return data.byteLength === end - start ? data : data.slice(0, end - start);
+        throw new TransferError(`${name} is shorter in the storage than recorded: it cannot be downloaded whole`);
+      }
+      if (response.status === 403 && renewUrl) await renewUrl();
+      else if (response.status === 404) throw new TransferError(`${name} is missing from the storage`, { status: 404 });
+      if (attempt >= RETRIES) throw new TransferError(`the storage refused ${name} (${response.status})`, { status: response.status });
+    } catch (error) {
+      if (error.name === 'AbortError' || error instanceof TransferError || attempt >= RETRIES) throw error;
+    }
+    await sleep(backoff(attempt), signal);
+  }
+}
+
+/**
+ * Fetches, decrypts and verifies one file.
+ *   url(): its presigned GET URL now; renewUrl(): asks the portal for a fresh one
+ *   storedBytes: the object's size; name: for messages
+ *   openHeader(Uint8Array) -> FileDecryptor (the project key stays in wasm)
+ *   hasher: a wasm Sha256 (update, finish); sealedChecksum: Uint8Array or null
+ *   write(Uint8Array) -> Promise: called in order with each decrypted chunk
+ *   chunkSegments: segments per ranged GET
+ * Resolves with { sha256 (Uint8Array), verified (whether a recorded checksum was compared) }.
+ */
+export async function downloadFile({
+  pool, url, renewUrl, storedBytes, name, openHeader, hasher, sealedChecksum, write, onProgress, signal,
+  concurrency = 4, chunkSegments = 128,
+}) {
+  const header = new Uint8Array(await fetchRange({ url, start: 0, end: HEADER_LEN, signal, name, renewUrl }));
+  let decryptor;
+  try {
+    decryptor = openHeader(header);
+  } catch (cause) {
+    throw new TransferError(`${name} cannot be opened: its header is damaged or was not made for this project`, { cause });
+  }
+  const key = await decryptor.contentKey();
+  const segmentSize = decryptor.segmentSize();
+  const segmentCount = decryptor.segmentCount();
+  const chunks = Math.ceil(segmentCount / chunkSegments);
+  const pending = new Map(); // chunk index -> Promise of its plaintext segments
+  let written = 0;
+  let done = 0;
+  const decryptChunk = async (c) => {
+    const first = c * chunkSegments;
+    const count = Math.min(chunkSegments, segmentCount - first);
+    const start = decryptor.segmentOffset(first);
+    const end = Math.min(storedBytes, decryptor.segmentOffset(first + count));
+    const data = await fetchRange({ url, start, end, signal, name, renewUrl });
+    try {
+      return await pool.decrypt({ key, aad: header, nonces: decryptor.nonces(first, count), data, segmentSize, firstSegment: first });
+    } catch (error) {
+      const where = error.segment === undefined ? '' : ` at byte ${error.segment * segmentSize}`;
+      throw new TransferError(`${name} failed its integrity check${where}: it was damaged or tampered with, and was not saved whole`, { cause: error });
+    }
+  };
+  // Chunks are fetched and decrypted `concurrency` at a time and written strictly in order.
+  let next = 0;
+  const startNext = () => {
+    if (next < chunks) {
+      const c = next++;
+      const job = decryptChunk(c);
+      job.catch(() => {});
+      pending.set(c, job);
+    }
+  };
+  for (let i = 0; i < concurrency; i++) startNext();
+  while (written < chunks) {
+    const segments = await pending.get(written);
+    pending.delete(written);
+    startNext();
+    for (const segment of segments) {
+      const bytes = new Uint8Array(segment);
+      hasher.update(bytes);
+      await write(bytes);
+      done += bytes.byteLength;
+    }
+    written += 1;
+    onProgress?.(done);
+  }
+  const sha256 = hasher.finish();
+  if (sealedChecksum) {
+    let expected;
+    try {
+      expected = decryptor.decryptChecksum(sealedChecksum);
+    } catch (cause) {
+      throw new TransferError(`the recorded checksum of ${name} cannot be opened: it was tampered with`, { cause });
+    }
+    if (expected.length !== sha256.length || expected.some((b, i) => b !== sha256[i])) {
+      throw new TransferError(`${name} does not match its recorded checksum: it was damaged or tampered with`);
+    }
+  }
+  return { sha256, verified: Boolean(sealedChecksum) };
+}
+
+/**
+ * A writer for `path` ("a/b/c.txt") below a directory handle (File System Access API or OPFS):
+ * folders are made as needed; the file is written through a writable stream and replaced only
+ * when closed (the browser keeps the half-written bytes in a swap file until then).
+ */
+export async function fileWriter(directory, path) {
+  const parts = path.split('/');
+  let folder = directory;
+  for (const part of parts.slice(0, -1)) folder = await folder.getDirectoryHandle(part, { create: true });
+  const handle = await folder.getFileHandle(parts[parts.length - 1], { create: true });
+  const stream = await handle.createWritable();
+  return {
+    write: (bytes) => stream.write(bytes),
+    close: () => stream.close(),
+    abort: () => stream.abort(),
+  };
+}
+
+/** The files of an `<input type="file">` (with `webkitdirectory`, their paths below the folder). */
+export function pickedFromInput(input) {
+  return Array.from(input.files || [], (file) => ({ path: file.webkitRelativePath || file.name, file }));
+}
+
+/**
+ * The files dropped on the page, whole folders walked (sub-paths kept, empty files included).
+ * Resolves with [{ path, file }].
+ */
+export async function pickedFromDrop(dataTransfer) {
+  const entries = Array.from(dataTransfer.items || [])
+    .filter((item) => item.kind === 'file')
+    .map((item) => item.webkitGetAsEntry?.())
+    .filter(Boolean);
+  if (entries.length === 0) return Array.from(dataTransfer.files || [], (file) => ({ path: file.name, file }));
+  const out = [];
+  const walk = async (entry, prefix) => {
+    if (entry.isFile) {
+      const file = await new Promise((resolve, reject) => entry.file(resolve, reject));
+      out.push({ path: prefix + entry.name, file });
+    } else if (entry.isDirectory) {
+      const reader = entry.createReader();
+      // readEntries answers in batches (100 in Chromium) until an empty one.
+      for (;;) {
+        const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+        if (batch.length === 0) break;
+        for (const child of batch) await walk(child, `${prefix}${entry.name}/`);
+      }
+    }
+  };
+  for (const entry of entries) await walk(entry, '');
+  return out;
+}
+
+/** Asks the user for a folder to save into (File System Access API); null where it is missing. */
+export async function pickDirectory() {
+  if (typeof window.showDirectoryPicker !== 'function') return null;
+  return window.showDirectoryPicker({ mode: 'readwrite', id: 'dds-download' });
+}
