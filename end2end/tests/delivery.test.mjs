@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { logIn, openPage, seededPortal, waitForHydration } from './portal.mjs';
 
 const PROJECT = 'someunit00001';
-const SEGMENT = 64 * 1024;
+const SEGMENT = 256 * 1024; // wasm-crypto's default segment size
 
 /** The folder the test uploads: name -> bytes. */
 function batch() {
@@ -78,6 +78,11 @@ describe('browser delivery', () => {
     mkdirSync(join(local, path, '..'), { recursive: true });
     writeFileSync(join(local, path), bytes);
   }
+  // Five parts of 8 MiB: the one cut short.
+  const long = Buffer.alloc(40 * 1024 * 1024);
+  for (let i = 0; i + 4 <= long.length; i += 1024) long.writeUInt32LE((i * 40503) >>> 0, i);
+  mkdirSync(join(local, 'resume'));
+  writeFileSync(join(local, 'resume', 'long.bin'), long);
 
   test('a folder goes up encrypted and comes back identical', async () => {
     const { page, problems } = await openPage(env.browser);
@@ -106,7 +111,7 @@ describe('browser delivery', () => {
 
     await pickOpfsFolder(page, 'saved');
     await page.getByTestId('download-all').click();
-    assert.match(await waitText(page, 'download-status', /^Saved/), /^Saved 4 file\(s\), 67\.2 MB: each one decrypted and its checksum verified\.$/);
+    assert.match(await waitText(page, 'download-status', /^Saved/), /^Saved 4 file\(s\), 67\.4 MB: each one decrypted and its checksum verified\.$/);
     const saved = await opfsDigests(page, 'saved');
     assert.deepEqual(
       saved,
@@ -115,6 +120,52 @@ describe('browser delivery', () => {
     );
     assert.deepEqual(portalBodies, [], 'no request to the portal carried a file body');
     assert.deepEqual(problems, []);
+  });
+
+  test('an upload cut by the network and a closed tab resumes and ends identical', async () => {
+    const first = await openPage(env.browser);
+    // Parts whose ETag the portal recorded (reported right after each PUT).
+    let stored = 0;
+    first.page.on('response', (response) => {
+      const request = response.request();
+      if (request.url().endsWith('/urls') && response.ok() && request.postData()?.includes('"parts":[]')) stored += 1;
+    });
+    await logIn(first.page, env.portal, 'unitadmin_1');
+    await openProject(first.page, env.portal);
+    await first.page.getByTestId('upload-panel').waitFor({ timeout: 30_000 });
+    await first.page.getByTestId('pick-folder').setInputFiles(join(local, 'resume'));
+    await waitText(first.page, 'start-upload', /^Upload 1 file\(s\)/);
+    await first.page.getByTestId('start-upload').click();
+    // Two parts stored, then the network goes and the tab is closed.
+    for (let i = 0; i < 600 && stored < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    const rows = await first.page.getByTestId('upload-files').textContent();
+    assert.ok(stored >= 2, `two parts reached the storage (${stored}): ${rows} ${first.problems}`);
+    await first.context.setOffline(true);
+    await first.page.close();
+    await first.context.setOffline(false);
+
+    const second = await openPage(env.browser);
+    let sent = 0;
+    second.page.on('request', (request) => {
+      if (request.method() === 'PUT') sent += 1;
+    });
+    await logIn(second.page, env.portal, 'unitadmin_1');
+    await openProject(second.page, env.portal);
+    await second.page.getByTestId('upload-panel').waitFor({ timeout: 30_000 });
+    await second.page.getByTestId('pick-folder').setInputFiles(join(local, 'resume'));
+    await second.page.getByTestId('upload-conflicts').waitFor({ timeout: 20_000 });
+    assert.match(await second.page.getByTestId('upload-conflicts').textContent(), /1 have an upload under way/);
+    await second.page.getByTestId('start-upload').click();
+    assert.equal(await waitText(second.page, 'upload-summary', /uploaded/), '1 file(s) uploaded.');
+    assert.ok(sent < 5, `the resumed upload sent ${sent} of its 5 parts again, not all`);
+
+    await second.page.locator('tr[data-entry="resume"] button').first().click();
+    await second.page.locator('button[data-download="resume/long.bin"]').waitFor({ timeout: 20_000 });
+    await pickOpfsFolder(second.page, 'resumed');
+    await second.page.locator('button[data-download="resume/long.bin"]').click();
+    await waitText(second.page, 'download-status', /^Saved 1 file/);
+    assert.deepEqual(await opfsDigests(second.page, 'resumed'), { 'resume/long.bin': sha256(long) });
+    assert.deepEqual(second.problems, []);
   });
 
   test('a tampered object is refused on download, naming the file', async () => {

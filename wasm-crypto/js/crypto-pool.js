@@ -67,7 +67,7 @@ export class CryptoPool {
       ciphertextLength: encryptor.ciphertextLength(),
     };
     const { key, nonces, checkKey } = await encryptor.intoPoolParts();
-    return new PoolFileEncryptor((job) => this.#run('encrypt', job), layout, key, nonces, checkKey);
+    return new PoolFileEncryptor((op, job) => this.#run(op, job), layout, key, nonces, checkKey);
   }
 
   decrypt(job) {
@@ -156,6 +156,7 @@ export class CryptoPool {
  * nonce source are private fields; the one operation encrypts the next plaintext of the file.
  */
 class PoolFileEncryptor {
+  #run;
   #encrypt;
   #key;
   #checkKey;
@@ -163,8 +164,9 @@ class PoolFileEncryptor {
   #header;
   #nextSegment = 0;
 
-  constructor(encrypt, layout, key, nonces, checkKey) {
-    this.#encrypt = encrypt;
+  constructor(run, layout, key, nonces, checkKey) {
+    this.#run = run;
+    this.#encrypt = (job) => run('encrypt', job);
     this.#key = key;
     this.#checkKey = checkKey;
     this.#nonces = nonces;
@@ -195,6 +197,17 @@ class PoolFileEncryptor {
    */
   encryptPart(data) {
     return this.#encryptNext(data, this.#checkKey);
+  }
+
+  /**
+   * For a resumed upload: the next part's plaintext (`data`, transferred), already encrypted and
+   * stored, is hashed into the checksum and passed over (no nonce drawn for it); resolves with
+   * its part check, to compare with the one the portal recorded before it was sent.
+   */
+  async checkPart(data) {
+    this.#nonces.skipNext(new Uint8Array(data));
+    const { check } = await this.#run('check', { nonces: new Uint8Array(0), data, checkKey: this.#checkKey });
+    return check;
   }
 
   #encryptNext(data, checkKey) {

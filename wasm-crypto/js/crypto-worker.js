@@ -2,7 +2,7 @@
 //
 // It receives a non-extractable CryptoKey (never key bytes), the header as AAD, and the
 // segments' nonces computed by wasm-crypto; framing and nonces never originate here.
-// Message in:  { id, op: 'encrypt'|'decrypt', key, aad, nonces (Uint8Array, 12 bytes each),
+// Message in:  { id, op: 'encrypt'|'decrypt'|'check', key, aad, nonces (Uint8Array, 12 bytes each),
 //                data (ArrayBuffer, transferred), segmentSize, firstSegment, checkKey? }
 // Message out: { id, data: [ArrayBuffer per segment] (transferred), input, check? }
 //              or { id, error, segment, input }
@@ -20,6 +20,8 @@ const LANES = 3;
 async function run({ op, key, aad, nonces, data, segmentSize, firstSegment, checkKey }) {
   const input = new Uint8Array(data);
   const check = checkKey ? crypto.subtle.sign('HMAC', checkKey, input) : undefined;
+  // A resumed upload's part already stored: only its check is computed.
+  if (op === 'check') return { output: [], check: await check };
   const count = nonces.length / 12;
   const step = op === 'encrypt' ? segmentSize : segmentSize + TAG;
   const expected = Math.max(1, Math.ceil(input.length / step));

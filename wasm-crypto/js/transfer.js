@@ -63,15 +63,19 @@ async function bounded(count, limit, work) {
  *     records each part's check and presigns its URL (called again for a fresh URL when one
  *     expired), and reports the ETags of parts sent since the last call (kept for a resume)
  *   onProgress(plaintextBytesDone), signal (AbortSignal), concurrency (parts in flight)
+ *   sent: for a resumed upload (encryptor from `FileEncryptor.resume`), the parts the storage
+ *     holds, [{ number, etag, check (Uint8Array) }]: each is read again and its check compared;
+ *     equal, it is kept (not sent); different, the upload stops with `changed` set.
  * Resolves with { parts: [{ number, etag }], encryptedSha256 (Uint8Array) }.
  */
-export async function uploadFile({ pool, file, encryptor, partSize, partCount, signParts, onProgress, signal, concurrency = 4 }) {
+export async function uploadFile({ pool, file, encryptor, partSize, partCount, signParts, onProgress, signal, concurrency = 4, sent = [] }) {
   const segmentSize = encryptor.segmentSize;
   const perPart = partSize / (segmentSize + TAG);
   if (!Number.isInteger(perPart) || perPart < 1) throw new TransferError(`the part size ${partSize} does not hold whole segments`);
   const plainPerPart = perPart * segmentSize;
   const header = encryptor.header();
   const etags = new Array(partCount);
+  const stored = new Map(sent.map((part) => [part.number, part]));
   const unreported = [];
   const sign = (parts) => signParts(parts, unreported.splice(0));
   let done = 0;
@@ -82,22 +86,37 @@ export async function uploadFile({ pool, file, encryptor, partSize, partCount, s
     const number = i + 1;
     const start = i * plainPerPart;
     const end = Math.min(file.size, start + plainPerPart);
+    const kept = stored.get(number);
     let encrypted;
+    let checked;
     const turn = reading.then(async () => {
       signal?.throwIfAborted();
       await pool.space();
       const buffer = await readInto(file.slice(start, end), pool.buffer(end - start)).catch((cause) => {
         throw new TransferError(`${file.name} could not be read: was it moved or changed?`, { cause });
       });
-      encrypted = encryptor.encryptPart(buffer);
+      if (kept) checked = encryptor.checkPart(buffer);
+      else encrypted = encryptor.encryptPart(buffer);
     });
     reading = turn.catch(() => {});
     await turn;
+    if (kept) {
+      const check = await checked;
+      if (check.length !== kept.check.length || check.some((b, j) => b !== kept.check[j])) {
+        throw Object.assign(new TransferError(`${file.name} changed since its upload started`), { changed: true });
+      }
+      etags[i] = { number, etag: kept.etag };
+      done += end - start;
+      onProgress?.(done);
+      return;
+    }
     const { segments, check } = await encrypted;
     const body = new Blob(number === 1 ? [header, ...segments] : segments);
     const etag = await putPart({ number, check, body, signParts: sign, signal, name: file.name });
     etags[i] = { number, etag };
-    unreported.push({ number, etag });
+    // Reported at once, so a tab closed now still resumes after this part; if the report
+    // fails it goes with the next URL request.
+    await signParts([], [{ number, etag }]).catch(() => unreported.push({ number, etag }));
     done += end - start;
     onProgress?.(done);
   });

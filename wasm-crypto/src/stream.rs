@@ -90,6 +90,32 @@ impl Encryptor {
         Encryptor::from_parts(cek, prefix, ephemeral, recipient, segment_size)
     }
 
+    /// Continues the file of `header` (an upload cut short), its content key opened with the
+    /// project key. Segments start again at 0: the ones already sent are passed through
+    /// [`Encryptor::take_next_nonce`] without encrypting, to hash them and move on. This is the
+    /// one way back to a used nonce, so the caller must first prove the plaintext of every part
+    /// already sent is unchanged (its part check, [`Encryptor::part_check`], equals the one the
+    /// server recorded before that part was sent); the server refuses a different check for a
+    /// part it signed before.
+    pub fn resume(project_key: &PrivateKey, header: &[u8]) -> Result<Encryptor> {
+        let parsed = Header::parse(header)?;
+        let layout = Layout::new(parsed.segment_size)?;
+        let sealed = Sealed::from_bytes(parsed.sealed_cek.to_vec())?;
+        let cek = open(project_key, &sealed)?;
+        let cek: [u8; KEY_LEN] = cek.as_slice().try_into().map_err(|_| CryptoError::Unseal)?;
+        let key = ContentKey(Zeroizing::new(cek));
+        Ok(Encryptor {
+            cipher: key.cipher(),
+            key,
+            header_bytes: parsed.to_bytes(),
+            header: parsed,
+            layout,
+            next_index: 0,
+            finished: false,
+            hasher: Sha256::new(),
+        })
+    }
+
     /// Deterministic construction, for the committed test vectors only.
     #[cfg(feature = "test-vectors")]
     #[doc(hidden)]

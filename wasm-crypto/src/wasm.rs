@@ -165,6 +165,17 @@ impl FileEncryptor {
         FileEncryptor::wrap(Encryptor::new(&recipient).map_err(js_error)?, plaintext_len)
     }
 
+    /// Continues an upload cut short: the file key is opened from its `header` with the
+    /// project key. Parts already sent go through the pool's `checkPart` (hashed, their check
+    /// compared with the recorded one), never encrypted again.
+    pub fn resume(
+        project_key: &KeyHandle,
+        header: &[u8],
+        plaintext_len: f64,
+    ) -> Result<FileEncryptor, JsError> {
+        FileEncryptor::wrap(Encryptor::resume(&project_key.0, header).map_err(js_error)?, plaintext_len)
+    }
+
     fn wrap(inner: Encryptor, plaintext_len: f64) -> Result<FileEncryptor, JsError> {
         if !(plaintext_len >= 0.0 && plaintext_len.fract() == 0.0 && plaintext_len < 2f64.powi(53)) {
             return Err(JsError::new("the file size must be a whole number of bytes"));
@@ -233,6 +244,17 @@ impl SegmentNonces {
     /// Returns the nonces (12 bytes each, concatenated) of the segments it fills.
     #[wasm_bindgen(js_name = coverNext)]
     pub fn cover_next(&mut self, plaintext: &[u8]) -> Result<Vec<u8>, JsError> {
+        self.cover(plaintext)
+    }
+
+    /// Like `coverNext` for plaintext already encrypted and stored (a resumed upload's parts
+    /// whose checks matched): hashed and passed, no nonce handed out.
+    #[wasm_bindgen(js_name = skipNext)]
+    pub fn skip_next(&mut self, plaintext: &[u8]) -> Result<(), JsError> {
+        self.cover(plaintext).map(|_| ())
+    }
+
+    fn cover(&mut self, plaintext: &[u8]) -> Result<Vec<u8>, JsError> {
         let layout = self.inner.layout();
         let len = plaintext.len() as u64;
         let remaining = self.plaintext_len - self.covered;

@@ -233,3 +233,31 @@ fn part_checks_are_keyed_by_the_file_key_and_follow_the_plaintext() {
     assert_ne!(first.part_check(&part), first.part_check(&changed));
     assert_ne!(first.part_check(&part), second.part_check(&part));
 }
+
+#[test]
+fn a_resumed_file_continues_with_the_same_key_and_nonces() {
+    let key = PrivateKey::generate();
+    let plaintext = data(5 * SEG as usize + 100, 9);
+    let mut first = Encryptor::with_segment_size(&key.public_key(), SEG).unwrap();
+    let whole = encrypt_all(&mut first, &plaintext).unwrap();
+    let checksum = first.finish().unwrap();
+
+    // Cut short after two segments: the rest is encrypted by a resumed encryptor.
+    let mut resumed = Encryptor::resume(&key, &whole[..HEADER_LEN]).unwrap();
+    let sent = 2 * SEG as usize;
+    for segment in plaintext[..sent].chunks(SEG as usize) {
+        resumed.take_next_nonce(segment.len(), false).unwrap();
+        resumed.hash_plaintext(segment);
+    }
+    let mut rest = Vec::new();
+    let chunks: Vec<&[u8]> = plaintext[sent..].chunks(SEG as usize).collect();
+    for (i, segment) in chunks.iter().enumerate() {
+        rest.extend(resumed.encrypt_segment(segment, i + 1 == chunks.len()).unwrap());
+    }
+    let layout = Layout::new(SEG).unwrap();
+    assert_eq!(rest, whole[layout.segment_offset(2) as usize..], "the same bytes as one run");
+    assert_eq!(resumed.finish().unwrap().sha256, checksum.sha256);
+    assert_eq!(decrypt_all(&key, &whole).unwrap(), plaintext);
+    // Another project's key cannot resume it.
+    assert!(Encryptor::resume(&PrivateKey::generate(), &whole[..HEADER_LEN]).is_err());
+}

@@ -1,8 +1,9 @@
 //! Uploading into a project (unit staff, In Progress): pick files or a whole folder, or drop
 //! them; files that already exist are listed before anything is sent (skip them, or send a new
 //! version where DDS allows it); then each file goes through `client::transfer::upload` with its
-//! progress, and the total with speed and time left. Cancel stops the file being sent (its parts
-//! are dropped) and the ones after it.
+//! progress, and the total with speed and time left. Pause stops and keeps what the storage
+//! holds (Resume, or picking the same files again later, even in another tab, continues from
+//! there); Cancel drops the file being sent and stops the rest.
 
 use leptos::prelude::*;
 
@@ -19,6 +20,8 @@ enum RowState {
     Done,
     Skipped(&'static str),
     Failed(String),
+    /// Paused (or cut short): what the storage holds is kept for a resume.
+    Stopped,
     Cancelled,
 }
 
@@ -40,6 +43,7 @@ impl Row {
             RowState::Done => "Uploaded".into(),
             RowState::Skipped(why) => format!("Skipped: {why}"),
             RowState::Failed(message) => message.clone(),
+            RowState::Stopped => format!("Paused after {}", human_bytes(self.sent as i64)),
             RowState::Cancelled => "Cancelled".into(),
         }
     }
@@ -133,91 +137,131 @@ pub fn UploadPanel(
     #[cfg(not(feature = "hydrate"))]
     let on_drop = |_ev: leptos::ev::DragEvent| {};
 
-    let start = {
-        move |_| {
-            let Some(answer) = found.get_untracked() else { return };
-            let replace = overwrite.get_untracked() && answer.overwrite_allowed;
-            rows.update(|rows| {
-                for row in rows.iter_mut() {
-                    row.sent = 0;
-                    if answer.pending.iter().any(|p| p.upload.path == row.path) {
-                        row.state = RowState::Skipped("an upload of it is already under way");
-                    } else if answer.existing.contains(&row.path) && !replace {
-                        row.state = RowState::Skipped("it already exists");
-                    } else {
-                        row.state = RowState::Waiting;
+    // Sends every picked file not skipped, one after the other (each a few parts at once). A
+    // file with an upload under way for its path (an earlier try cut short, or a pause)
+    // continues from the parts the storage holds. The conflicts are asked again first, so a
+    // resume after a pause finds its upload.
+    let start = move |_| {
+        let replace = overwrite.get_untracked()
+            && found.with_untracked(|f| f.as_ref().is_some_and(|f| f.overwrite_allowed));
+        set_error.set(None);
+        set_summary.set(None);
+        running.set(true);
+        #[cfg(feature = "hydrate")]
+        {
+            use crate::client::transfer::upload::{send, How, CANCELLED};
+            let target = target.get_value();
+            let list = picked.get_untracked();
+            let username = expect_context::<crate::components::session::CurrentUser>()
+                .0
+                .get_untracked()
+                .and_then(Result::ok)
+                .flatten()
+                .map(|me| me.username)
+                .unwrap_or_default();
+            leptos::task::spawn_local(async move {
+                let answer = match conflicts(&target.public_id, &list).await {
+                    Ok(answer) => answer,
+                    Err(message) => {
+                        set_error.set(Some(message));
+                        running.set(false);
+                        return;
                     }
-                }
-            });
-            set_error.set(None);
-            set_summary.set(None);
-            running.set(true);
-            #[cfg(feature = "hydrate")]
-            {
-                let target = target.get_value();
-                let list = picked.get_untracked();
-                leptos::task::spawn_local(async move {
-                    let Ok(abort) = web_sys::AbortController::new() else { return };
-                    let signal = abort.signal();
-                    controller.set_value(Some(abort));
-                    started_at.set(js_sys::Date::now());
-                    let (mut sent, mut failed) = (0usize, 0usize);
-                    for (index, file) in list.iter().enumerate() {
-                        if rows.with_untracked(|rows| rows[index].state != RowState::Waiting) {
+                };
+                let plans: Vec<Option<How>> = list
+                    .iter()
+                    .map(|file| {
+                        if let Some(pending) = answer.pending.iter().find(|p| p.upload.path == file.path) {
+                            Some(How::Resume { upload_id: pending.upload.id.clone() })
+                        } else if answer.existing.contains(&file.path) {
+                            replace.then_some(How::New { overwrite: true })
+                        } else {
+                            Some(How::New { overwrite: false })
+                        }
+                    })
+                    .collect();
+                rows.update(|rows| {
+                    for (row, plan) in rows.iter_mut().zip(&plans) {
+                        if row.state == RowState::Done {
                             continue;
                         }
-                        if signal.aborted() {
-                            rows.update(|rows| rows[index].state = RowState::Cancelled);
-                            continue;
-                        }
-                        rows.update(|rows| rows[index].state = RowState::Sending);
-                        let progress =
-                            wasm_bindgen::closure::Closure::<dyn FnMut(f64)>::new(move |bytes: f64| {
-                                rows.update(|rows| rows[index].sent = bytes as u64);
-                                now.set(js_sys::Date::now());
-                            });
-                        let is_new_version = answer.existing.contains(&file.path);
-                        let outcome = crate::client::transfer::upload::send(
-                            &target,
-                            file,
-                            is_new_version,
-                            wasm_bindgen::JsCast::unchecked_ref(progress.as_ref()),
-                            &signal,
-                        )
-                        .await;
-                        drop(progress);
-                        rows.update(|rows| {
-                            let row = &mut rows[index];
-                            row.state = match outcome {
-                                Ok(_) => {
-                                    row.sent = row.size;
-                                    sent += 1;
-                                    RowState::Done
-                                }
-                                Err(_) if signal.aborted() => RowState::Cancelled,
-                                Err(message) => {
-                                    failed += 1;
-                                    RowState::Failed(message)
-                                }
-                            };
-                        });
+                        row.sent = 0;
+                        row.state = match plan {
+                            Some(_) => RowState::Waiting,
+                            None => RowState::Skipped("it already exists"),
+                        };
                     }
-                    controller.set_value(None);
-                    running.set(false);
-                    files_changed.update(|v| *v += 1);
-                    set_summary.set(Some(match failed {
-                        0 => format!("{sent} file(s) uploaded."),
-                        _ => format!("{sent} file(s) uploaded; {failed} failed (see each file's message)."),
-                    }));
                 });
-            }
+                found.set(Some(answer));
+                let Ok(abort) = web_sys::AbortController::new() else { return };
+                let signal = abort.signal();
+                controller.set_value(Some(abort));
+                started_at.set(js_sys::Date::now());
+                let (mut sent, mut failed) = (0usize, 0usize);
+                for (index, (file, plan)) in list.iter().zip(plans).enumerate() {
+                    let Some(how) = plan else { continue };
+                    if rows.with_untracked(|rows| rows[index].state != RowState::Waiting) {
+                        continue;
+                    }
+                    if signal.aborted() {
+                        rows.update(|rows| rows[index].state = RowState::Stopped);
+                        continue;
+                    }
+                    rows.update(|rows| rows[index].state = RowState::Sending);
+                    let progress =
+                        wasm_bindgen::closure::Closure::<dyn FnMut(f64)>::new(move |bytes: f64| {
+                            rows.update(|rows| rows[index].sent = bytes as u64);
+                            now.set(js_sys::Date::now());
+                        });
+                    let outcome = send(
+                        &target,
+                        &username,
+                        file,
+                        how,
+                        wasm_bindgen::JsCast::unchecked_ref(progress.as_ref()),
+                        &signal,
+                    )
+                    .await;
+                    drop(progress);
+                    let cancelled =
+                        signal.aborted() && signal.reason().as_string().as_deref() == Some(CANCELLED);
+                    rows.update(|rows| {
+                        let row = &mut rows[index];
+                        row.state = match outcome {
+                            Ok(_) => {
+                                row.sent = row.size;
+                                sent += 1;
+                                RowState::Done
+                            }
+                            Err(_) if cancelled => RowState::Cancelled,
+                            Err(_) if signal.aborted() => RowState::Stopped,
+                            Err(message) => {
+                                failed += 1;
+                                RowState::Failed(message)
+                            }
+                        };
+                    });
+                }
+                let paused = signal.aborted() && signal.reason().as_string().as_deref() != Some(CANCELLED);
+                controller.set_value(None);
+                running.set(false);
+                files_changed.update(|v| *v += 1);
+                set_summary.set(Some(match (failed, paused) {
+                    (_, true) => format!(
+                        "{sent} file(s) uploaded; paused. Resume sends the rest from where it stopped."
+                    ),
+                    (0, false) => format!("{sent} file(s) uploaded."),
+                    _ => format!("{sent} file(s) uploaded; {failed} failed (see each file's message)."),
+                }));
+            });
         }
     };
-    let cancel = move |_| {
+    // Pause keeps what was sent (a resume continues it); cancel drops it.
+    let stop = move |reason: &'static str| {
         #[cfg(feature = "hydrate")]
         controller.with_value(|c| {
             if let Some(c) = c {
-                c.abort();
+                c.abort_with_reason(&reason.into());
             }
         });
     };
@@ -254,7 +298,7 @@ pub fn UploadPanel(
                         <p>{format!("{} of these already exist in the project:", f.existing.len())}</p>
                         <ul>{f.existing.iter().take(20).map(|p| view! { <li>{p.clone()}</li> }).collect_view()}</ul>
                         {(!f.pending.is_empty()).then(|| view! {
-                            <p>{format!("{} have an upload under way and are skipped.", f.pending.len())}</p>
+                            <p>{format!("{} have an upload under way: they continue from where they stopped.", f.pending.len())}</p>
                         })}
                         {if allowed {
                             view! {
@@ -273,10 +317,15 @@ pub fn UploadPanel(
                 <div class="upload-actions">
                     <button type="button" data-testid="start-upload" on:click=start
                         disabled=move || running.get() || found.get().is_none()>
-                        {move || format!("Upload {} file(s), {}", rows.with(Vec::len), human_bytes(total() as i64))}
+                        {move || {
+                            let waiting = rows.with(|rows| rows.iter().any(|r| r.state == RowState::Stopped));
+                            let verb = if waiting { "Resume" } else { "Upload" };
+                            format!("{verb} {} file(s), {}", rows.with(Vec::len), human_bytes(total() as i64))
+                        }}
                     </button>
                     <Show when=move || running.get()>
-                        <button type="button" class="button-danger" data-testid="cancel-upload" on:click=cancel>"Cancel"</button>
+                        <button type="button" data-testid="pause-upload" on:click=move |_| stop("pause")>"Pause"</button>
+                        <button type="button" class="button-danger" data-testid="cancel-upload" on:click=move |_| stop("cancel")>"Cancel"</button>
                     </Show>
                 </div>
                 <p role="status" data-testid="upload-total">

@@ -180,6 +180,7 @@ pub fn ProjectPage() -> impl IntoView {
                         }
                         Ok(project) => {
                             let may_add = project.may_add_researchers;
+                            let key_path = project.key.clone();
                             let can_approve = project.key.access() == Some(true);
                             view! {
                                 <h1 data-testid="project-title">{format!("{} · {}", project.summary.public_id, project.summary.title)}</h1>
@@ -226,7 +227,7 @@ pub fn ProjectPage() -> impl IntoView {
                                     let may_download = data_access::may(capacity, DataAction::Download, status, false).is_ok();
                                     let id = project.summary.public_id.clone();
                                     let changed = Callback::new(move |()| set_version.update(|v| *v += 1));
-                                    let target = Target { public_id: id.clone(), public_key: project.public_key.clone() };
+                                    let target = Target { public_id: id.clone(), public_key: project.public_key.clone(), key: key_path.clone() };
                                     let transfers_ready = move || matches!(pool_state.get(), Some(Ok(())));
                                     view! {
                                         <StatusPanel public_id=id.clone() staff=staff changed=changed notice=status_notice />

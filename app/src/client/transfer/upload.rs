@@ -23,6 +23,8 @@ pub struct Target {
     pub public_id: String,
     /// The project's public key (base64): each file key is sealed to it.
     pub public_key: String,
+    /// How this browser opens the project key (a resume opens the file key with it).
+    pub key: crate::client::project_keys::KeyPath,
 }
 
 /// Which of the picked paths hold a file or an upload under way, before anything is sent.
@@ -32,7 +34,7 @@ pub async fn conflicts(public_id: &str, picked: &[Picked]) -> Result<Conflicts, 
 }
 
 #[cfg(feature = "hydrate")]
-pub use browser::{picked_from_drop, picked_from_input, send};
+pub use browser::{picked_from_drop, picked_from_input, send, How, CANCELLED};
 
 #[cfg(feature = "hydrate")]
 mod browser {
@@ -42,15 +44,16 @@ mod browser {
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::future_to_promise;
-    use wasm_crypto::wasm::FileEncryptor;
+    use wasm_crypto::wasm::{FileEncryptor, KeyHandle};
 
     use super::{Picked, Target};
     use crate::api::transfers::{
-        CompleteUpload, CompletedPart, PartToSend, PartUrls, PartsToSend, StartUpload, UploadCompleted,
-        UploadStarted, PROJECT_UPLOADS, UPLOAD, UPLOAD_COMPLETE, UPLOAD_PART_URLS,
+        CompleteUpload, CompletedPart, PartToSend, PartUrls, PartsToSend, PendingUpload, SentPart,
+        StartUpload, UploadCompleted, UploadStarted, PROJECT_UPLOADS, UPLOAD, UPLOAD_COMPLETE,
+        UPLOAD_PART_URLS,
     };
     use crate::api::{url, with_param};
-    use crate::client::api::{delete, post_json, ApiError};
+    use crate::client::api::{delete, get_json, post_json, ApiError};
     use crate::client::transfer::{js, pool, PoolFileEncryptor};
 
     /// The picked files of a file or folder input.
@@ -75,55 +78,147 @@ mod browser {
             .collect()
     }
 
-    /// Sends one picked file; `progress` hears the plaintext bytes sent so far. On any failure
-    /// the upload is cancelled at the portal (its quota freed) and the sentence says why.
+    /// How a file is sent: a new upload, or the continuation of one under way for its path.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub enum How {
+        New { overwrite: bool },
+        Resume { upload_id: String },
+    }
+
+    /// The reason given to the abort signal when the user cancels (anything else, a pause,
+    /// keeps the upload for a resume).
+    pub const CANCELLED: &str = "cancel";
+
+    /// Sends one picked file; `progress` hears the plaintext bytes done so far. A failure the
+    /// portal or the user decided (a refusal, a cancel) cancels the upload (parts dropped, quota
+    /// freed); an interruption (the network, a pause) leaves it to be resumed by picking the
+    /// same file again. A resumed file that changed is sent again from the start.
     pub async fn send(
         target: &Target,
+        username: &str,
         picked: &Picked,
-        overwrite: bool,
+        how: How,
         progress: &Function,
         signal: &web_sys::AbortSignal,
     ) -> Result<UploadCompleted, String> {
         let pool = pool().await?;
-        let public_key = STANDARD
-            .decode(&target.public_key)
-            .map_err(|_| "The project's public key is damaged.".to_string())?;
-        let encryptor =
-            FileEncryptor::new(&public_key, picked.size as f64).map_err(|e| js::message(&e.into()))?;
-        let file: PoolFileEncryptor =
-            pool.file_encryptor(encryptor.into()).await.map_err(|e| js::message(&e))?.unchecked_into();
-        let start = StartUpload {
-            path: picked.path.clone(),
-            size_bytes: picked.size as i64,
-            segment_size: file.segment_size(),
-            header: STANDARD.encode(file.header().to_vec()),
-            overwrite,
+        let (started, file, stored) = match how {
+            How::New { overwrite } => {
+                let public_key = STANDARD
+                    .decode(&target.public_key)
+                    .map_err(|_| "The project's public key is damaged.".to_string())?;
+                let encryptor = FileEncryptor::new(&public_key, picked.size as f64)
+                    .map_err(|e| js::message(&e.into()))?;
+                let file: PoolFileEncryptor = pool
+                    .file_encryptor(encryptor.into())
+                    .await
+                    .map_err(|e| js::message(&e))?
+                    .unchecked_into();
+                let start = StartUpload {
+                    path: picked.path.clone(),
+                    size_bytes: picked.size as i64,
+                    segment_size: file.segment_size(),
+                    header: STANDARD.encode(file.header().to_vec()),
+                    overwrite,
+                };
+                let started: UploadStarted =
+                    post_json(&url(&with_param(PROJECT_UPLOADS, &target.public_id)), &start).await?;
+                (started, file, Vec::new())
+            }
+            How::Resume { upload_id } => {
+                let state: PendingUpload = get_json(&url(&with_param(UPLOAD, &upload_id))).await?;
+                let overwrite = state.upload.overwrite;
+                if state.size_bytes != picked.size as i64 {
+                    // Another file under the same name: the old upload goes, this one starts.
+                    let _ = delete::<()>(&url(&with_param(UPLOAD, &upload_id))).await;
+                    return Box::pin(send(
+                        target,
+                        username,
+                        picked,
+                        How::New { overwrite },
+                        progress,
+                        signal,
+                    ))
+                    .await;
+                }
+                let key =
+                    crate::client::project_keys::open(username, &target.key, &target.public_key).await?;
+                let header = STANDARD
+                    .decode(&state.header)
+                    .map_err(|_| "The upload's header is damaged.".to_string())?;
+                let encryptor = FileEncryptor::resume(&KeyHandle::from(key), &header, picked.size as f64)
+                    .map_err(|e| js::message(&e.into()))?;
+                let file: PoolFileEncryptor = pool
+                    .file_encryptor(encryptor.into())
+                    .await
+                    .map_err(|e| js::message(&e))?
+                    .unchecked_into();
+                (state.upload, file, state.parts)
+            }
         };
-        let started: UploadStarted =
-            post_json(&url(&with_param(PROJECT_UPLOADS, &target.public_id)), &start).await?;
-        let sent = move_bytes(&started, picked, &file, progress, signal).await;
-        let outcome = match sent {
+        let upload = url(&with_param(UPLOAD, &started.id));
+        let outcome = match move_bytes(&started, picked, &file, &stored, progress, signal).await {
             Ok(complete) => {
                 post_json::<_, UploadCompleted>(&url(&with_param(UPLOAD_COMPLETE, &started.id)), &complete)
                     .await
-                    .map_err(String::from)
+                    .map_err(|err| Failure {
+                        message: err.to_string(),
+                        keep: err.status().is_none(),
+                        changed: false,
+                    })
             }
-            Err(message) => Err(message),
+            Err(failure) => Err(failure),
         };
-        if outcome.is_err() {
-            // Nothing half-sent is kept: the parts go and the reserved quota is freed.
-            let _ = delete::<()>(&url(&with_param(UPLOAD, &started.id))).await;
+        match outcome {
+            Ok(done) => Ok(done),
+            Err(failure) if failure.changed => {
+                let _ = delete::<()>(&upload).await;
+                let overwrite = started.overwrite;
+                Box::pin(send(target, username, picked, How::New { overwrite }, progress, signal)).await
+            }
+            Err(failure) if failure.keep && !cancelled(signal) => Err(format!(
+                "Interrupted ({}). Pick the same file again to resume where it stopped.",
+                failure.message
+            )),
+            Err(failure) => {
+                // Nothing half-sent is kept: the parts go and the reserved quota is freed.
+                let _ = delete::<()>(&upload).await;
+                Err(if cancelled(signal) { "Cancelled.".to_string() } else { failure.message })
+            }
         }
-        outcome
+    }
+
+    fn cancelled(signal: &web_sys::AbortSignal) -> bool {
+        signal.aborted() && signal.reason().as_string().as_deref() == Some(CANCELLED)
+    }
+
+    /// Why the bytes did not all arrive: the sentence, whether the upload is worth keeping for
+    /// a resume (an interruption, not a refusal), and whether the file changed under a resume.
+    struct Failure {
+        message: String,
+        keep: bool,
+        changed: bool,
+    }
+
+    impl Failure {
+        fn of(err: &JsValue) -> Failure {
+            let flag =
+                |name: &str| Reflect::get(err, &name.into()).ok().and_then(|v| v.as_bool()).unwrap_or(false);
+            let status = Reflect::get(err, &"status".into()).ok().and_then(|v| v.as_f64());
+            let refused = flag("fatal") || status.is_some_and(|s| (400.0..500.0).contains(&s) && s != 403.0);
+            Failure { message: js::message(err), keep: !refused, changed: flag("changed") }
+        }
     }
 
     async fn move_bytes(
         started: &UploadStarted,
         picked: &Picked,
         file: &PoolFileEncryptor,
+        stored: &[SentPart],
         progress: &Function,
         signal: &web_sys::AbortSignal,
-    ) -> Result<CompleteUpload, String> {
+    ) -> Result<CompleteUpload, Failure> {
+        let local = |message: String| Failure { message, keep: false, changed: false };
         let sign_path = url(&with_param(UPLOAD_PART_URLS, &started.id));
         let sign =
             Closure::<dyn FnMut(JsValue, JsValue) -> Promise>::new(move |parts: JsValue, sent: JsValue| {
@@ -146,8 +241,24 @@ mod browser {
             });
         let options = Object::new();
         let set = |key: &str, value: &JsValue| Reflect::set(&options, &key.into(), value).map(|_| ());
-        let pool = pool().await?;
+        let pool = pool().await.map_err(local)?;
         let file_object = Reflect::get(&picked.file, &"file".into()).unwrap_or(JsValue::UNDEFINED);
+        let sent = Array::new();
+        for part in stored {
+            let entry = Object::new();
+            let check = STANDARD
+                .decode(&part.check)
+                .map_err(|_| local("A recorded part check is damaged.".into()))?;
+            let fields: [(&str, JsValue); 3] = [
+                ("number", part.number.into()),
+                ("etag", part.etag.clone().into()),
+                ("check", Uint8Array::from(check.as_slice()).into()),
+            ];
+            for (name, value) in fields {
+                Reflect::set(&entry, &name.into(), &value).map_err(|e| local(js::message(&e)))?;
+            }
+            sent.push(&entry);
+        }
         set("pool", &pool)
             .and_then(|_| set("file", &file_object))
             .and_then(|_| set("encryptor", file))
@@ -156,15 +267,17 @@ mod browser {
             .and_then(|_| set("signParts", sign.as_ref()))
             .and_then(|_| set("onProgress", progress))
             .and_then(|_| set("signal", signal))
-            .map_err(|e| js::message(&e))?;
-        let sent = js::upload_file(&options).await.map_err(|e| js::message(&e))?;
+            .and_then(|_| set("sent", &sent))
+            .map_err(|e| local(js::message(&e)))?;
+        let sent = js::upload_file(&options).await.map_err(|e| Failure::of(&e))?;
         drop(sign);
-        let parts = Array::from(&Reflect::get(&sent, &"parts".into()).map_err(|e| js::message(&e))?)
+        let parts = Array::from(&Reflect::get(&sent, &"parts".into()).map_err(|e| local(js::message(&e)))?)
             .iter()
             .map(|part| completed_part(&part))
             .collect();
-        let sealed =
-            Uint8Array::new(&Reflect::get(&sent, &"encryptedSha256".into()).map_err(|e| js::message(&e))?);
+        let sealed = Uint8Array::new(
+            &Reflect::get(&sent, &"encryptedSha256".into()).map_err(|e| local(js::message(&e)))?,
+        );
         Ok(CompleteUpload { parts, sha256_sealed: STANDARD.encode(sealed.to_vec()) })
     }
 
