@@ -7,6 +7,7 @@
 // is In Progress, no files.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -166,6 +167,11 @@ describe('browser delivery', () => {
     await waitText(second.page, 'download-status', /^Saved 1 file/);
     assert.deepEqual(await opfsDigests(second.page, 'resumed'), { 'resume/long.bin': sha256(long) });
     assert.deepEqual(second.problems, []);
+    // Nothing lost or left behind: every object has its row and every row its object.
+    const report = execFileSync(process.env.DDS_BIN, ['reconcile'], {
+      env: { ...process.env, DDS_DATA_DIR: env.portal.dataDir, DATABASE_URL: '' },
+    }).toString();
+    assert.match(report, /reconcile: 1 project\(s\), 0 object\(s\) without a file row, 0 file\(s\) without their object\n$/);
   });
 
   test('a tampered object is refused on download, naming the file', async () => {

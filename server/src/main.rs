@@ -37,6 +37,12 @@ enum Command {
         #[command(subcommand)]
         action: UnitAction,
     },
+    /// Compare every project's bucket with its rows: objects no row names, and files whose
+    /// object is missing. With `--fix`, remove the first and delete the second.
+    Reconcile {
+        #[arg(long)]
+        fix: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -159,6 +165,29 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             if let InitMode::Production = mode {
                 send_first_password_link(&db, &config).await?;
             }
+            Ok(())
+        }
+        Command::Reconcile { fix } => {
+            let db = startup::open_database(&config).await.map_err(|e| e.to_string())?;
+            let (store, _serving) = startup::tool_object_store(&config).await.map_err(|e| e.to_string())?;
+            let now = dds_server::db::now();
+            let report = dds_server::transfers::reconcile::run(&db, &store, fix, now)
+                .await
+                .map_err(|e| e.to_string())?;
+            let done = if fix { " (removed)" } else { "" };
+            for (project, key) in &report.orphans {
+                println!("{project}: object {key} has no file row{done}");
+            }
+            let done = if fix { " (file deleted)" } else { "" };
+            for (project, path) in &report.missing {
+                println!("{project}: {path} has no object in the storage{done}");
+            }
+            println!(
+                "reconcile: {} project(s), {} object(s) without a file row, {} file(s) without their object",
+                report.projects,
+                report.orphans.len(),
+                report.missing.len()
+            );
             Ok(())
         }
         Command::Unit { action } => {

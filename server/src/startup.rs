@@ -69,6 +69,49 @@ pub async fn open_database(config: &Config) -> Result<Db, DbError> {
     Ok(db)
 }
 
+/// The object store for a command run beside `dds serve` or without it (`dds reconcile`): the
+/// configured external S3, or the embedded endpoint's folder served on a free loopback port for
+/// as long as the returned guard lives.
+pub async fn tool_object_store(
+    config: &Config,
+) -> Result<(ObjectStore, Option<tokio::sync::oneshot::Sender<()>>), StartupError> {
+    match &config.storage {
+        StorageConfig::Embedded { root, credentials, region, bucket_prefix, .. } => {
+            let credentials = match credentials {
+                Some(configured) => configured.clone(),
+                None => crate::storage::embedded::data_dir_credentials(&config.data_dir)?,
+            };
+            let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+            let embedded = EmbeddedS3::bind(loopback, root, &credentials).await?;
+            let endpoint = format!("http://{}", embedded.local_addr());
+            let (guard, dropped) = tokio::sync::oneshot::channel::<()>();
+            tokio::spawn(embedded.serve(async move {
+                let _ = dropped.await;
+            }));
+            let settings = S3Settings {
+                public_endpoint: endpoint.clone(),
+                endpoint,
+                access_key: credentials.access_key,
+                secret_key: credentials.secret_key,
+                region: region.clone(),
+                bucket_prefix: bucket_prefix.clone(),
+            };
+            Ok((ObjectStore::new(&settings), Some(guard)))
+        }
+        StorageConfig::External { endpoint, public_endpoint, credentials, region, bucket_prefix } => {
+            let settings = S3Settings {
+                endpoint: endpoint.clone(),
+                public_endpoint: public_endpoint.clone(),
+                access_key: credentials.access_key.clone(),
+                secret_key: credentials.secret_key.clone(),
+                region: region.clone(),
+                bucket_prefix: bucket_prefix.clone(),
+            };
+            Ok((ObjectStore::new(&settings), None))
+        }
+    }
+}
+
 pub async fn start(config: Config) -> Result<Running, StartupError> {
     let clock: SharedClock = match &config.clock_offset_file {
         Some(path) => {

@@ -558,3 +558,39 @@ pub async fn stored_under(
     .fetch_all(db.pool())
     .await?)
 }
+
+/// A version whose object should be stored (not removed), with whether it is its file's
+/// current one.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct KeptVersion {
+    pub id: i64,
+    pub path: String,
+    pub object_key: String,
+    pub current: i64,
+}
+
+/// The project's versions whose objects should be in its bucket.
+pub async fn kept_versions(db: &Db, project_id: i64) -> Result<Vec<KeptVersion>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT v.id, v.path, v.object_key, \
+         CAST(CASE WHEN f.version_id = v.id THEN 1 ELSE 0 END AS BIGINT) AS current \
+         FROM file_versions v LEFT JOIN files f ON f.id = v.file_id \
+         WHERE v.project_id = $1 AND v.removed_at IS NULL",
+    )
+    .bind(project_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// Every object key the project's rows name, removed or not (an object a removal task has not
+/// reached yet is not an orphan).
+pub async fn known_object_keys(db: &Db, project_id: i64) -> Result<Vec<String>, DbError> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT object_key FROM file_versions WHERE project_id = $1 AND removed_at IS NULL \
+         UNION SELECT object_key FROM uploads WHERE project_id = $1",
+    )
+    .bind(project_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.into_iter().map(|(key,)| key).collect())
+}

@@ -453,3 +453,12 @@ pub async fn listed(db: &Db, scope: Scope, viewer: i64) -> Result<Vec<Listed>, D
     .fetch_all(db.pool())
     .await?)
 }
+
+/// Every project with a bucket: (id, public id, bucket).
+pub async fn with_buckets(db: &Db) -> Result<Vec<(i64, String, String)>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT id, public_id, bucket FROM projects WHERE bucket IS NOT NULL ORDER BY public_id",
+    )
+    .fetch_all(db.pool())
+    .await?)
+}

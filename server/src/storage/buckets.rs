@@ -142,6 +142,28 @@ impl ObjectStore {
         }
     }
 
+    /// Every object key of `bucket` (none when it does not exist), 1,000 per request.
+    pub async fn list_keys(&self, bucket: &BucketName) -> Result<Vec<String>, StorageError> {
+        let mut keys = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut request = self.client.list_objects_v2().bucket(bucket.as_str()).max_keys(BATCH);
+            if let Some(token) = &token {
+                request = request.continuation_token(token);
+            }
+            let listed = match request.send().await {
+                Ok(listed) => listed,
+                Err(err) if gone(err.code()) => return Ok(keys),
+                Err(err) => return Err(brief("listing objects", &err)),
+            };
+            keys.extend(listed.contents().iter().filter_map(|object| object.key().map(str::to_string)));
+            match listed.next_continuation_token() {
+                Some(next) if listed.is_truncated() == Some(true) => token = Some(next.to_string()),
+                _ => return Ok(keys),
+            }
+        }
+    }
+
     /// Whether the bucket exists (for tests and `dds reconcile`).
     pub async fn bucket_exists(&self, bucket: &BucketName) -> Result<bool, StorageError> {
         match self.client.head_bucket().bucket(bucket.as_str()).send().await {

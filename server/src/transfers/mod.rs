@@ -5,6 +5,7 @@
 //! project released mid-upload takes no more parts).
 
 pub mod downloads;
+pub mod reconcile;
 pub mod uploads;
 
 use crate::db::DbError;

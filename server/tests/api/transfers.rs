@@ -11,6 +11,7 @@ use app::api::transfers::{
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use dds_server::db::seed::DEV_PROJECT;
+use dds_server::transfers::reconcile;
 use dds_server::transfers::uploads::abort_idle;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -430,3 +431,65 @@ async fn an_idle_upload_is_aborted(backend: Backend) {
     app.stop().await;
 }
 both_backends!(an_idle_upload_is_aborted, an_idle_upload_is_aborted);
+
+/// `dds reconcile` both ways: an object no row names and a file whose object is missing are
+/// reported, fixed with `--fix`, and a second run reports nothing.
+async fn reconcile_finds_and_fixes_both_ways(backend: Backend) {
+    let app = seeded(backend).await;
+    let admin = signed_in(&app, "unitadmin_1").await;
+    let sealed = seal(&app, b"a file that stays").await;
+    deliver(&admin, "kept.txt", &sealed).await;
+    let (db, store) = (&app.state().db, &app.state().storage);
+    let project = crate::helpers::project_id(db, DEV_PROJECT).await;
+    let (bucket,): (String,) = sqlx::query_as("SELECT bucket FROM projects WHERE id = $1")
+        .bind(project)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    let bucket = dds_server::storage::bucket::BucketName::parse(&bucket).unwrap();
+    crate::helpers::store_as_browser(&admin.client, store, &bucket, "stray-object", vec![1; 10]).await;
+    crate::files::upload(db, project, "ghost/file.bin", 10, 5).await;
+
+    let now = dds_server::db::now();
+    let found = reconcile::run(db, store, false, now).await.unwrap();
+    assert_eq!(found.orphans, vec![(DEV_PROJECT.to_string(), "stray-object".to_string())]);
+    assert_eq!(found.missing, vec![(DEV_PROJECT.to_string(), "ghost/file.bin".to_string())]);
+    if backend == Backend::Sqlite {
+        // The command line says the same, beside the running portal.
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_dds"))
+            .arg("reconcile")
+            .env("DDS_DATA_DIR", app.data_dir())
+            .env_remove("DATABASE_URL")
+            .env_remove("DDS_CONFIG")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            stdout.contains(&format!("{DEV_PROJECT}: object stray-object has no file row\n")),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains(&format!("{DEV_PROJECT}: ghost/file.bin has no object in the storage\n")),
+            "{stdout}"
+        );
+        assert!(
+            stdout.ends_with(
+                "reconcile: 1 project(s), 1 object(s) without a file row, 1 file(s) without their object\n"
+            ),
+            "{stdout}"
+        );
+    }
+    assert_eq!(reconcile::run(db, store, true, now).await.unwrap(), found, "the fix reports what it fixed");
+    assert!(reconcile::run(db, store, false, now).await.unwrap().is_clean());
+    // What stays is the real file, with the project's sizes of it alone.
+    let (files, stored): (i64, i64) =
+        sqlx::query_as("SELECT file_count, stored_bytes FROM projects WHERE id = $1")
+            .bind(project)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!((files, stored), (1, sealed.ciphertext.len() as i64));
+    app.stop().await;
+}
+both_backends!(reconcile_finds_and_fixes_both_ways, reconcile_finds_and_fixes_both_ways);
