@@ -156,15 +156,38 @@ async function putPart({ number, check, body, signParts, signal, name }) {
   }
 }
 
+/**
+ * Reads a response body into `buffer` (exactly its length; a recycled one from the pool), with
+ * a BYOB reader: no new memory per range. Resolves with the filled buffer, or null when the body
+ * ended short.
+ */
+async function readBodyInto(response, buffer) {
+  const reader = response.body.getReader({ mode: 'byob' });
+  let offset = 0;
+  try {
+    while (offset < buffer.byteLength) {
+      const { value, done } = await reader.read(new Uint8Array(buffer, offset));
+      if (done) return null;
+      buffer = value.buffer;
+      offset += value.byteLength;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  return buffer;
+}
+
 /** GET bytes [start, end) of `url`, retried; resolves with an ArrayBuffer of exactly that length. */
-async function fetchRange({ url, start, end, signal, name, renewUrl }) {
+async function fetchRange({ url, start, end, signal, name, renewUrl, pool }) {
   for (let attempt = 0; ; attempt++) {
     signal?.throwIfAborted();
     try {
       const response = await fetch(url(), { headers: { Range: `bytes=${start}-${end - 1}` }, signal });
       if (response.status === 206 || (response.status === 200 && start === 0)) {
-        const data = await response.arrayBuffer();
-        if (data.byteLength >= end - start) return data.byteLength === end - start ? data : data.slice(0, end - start);
+        const data = pool
+          ? await readBodyInto(response, pool.buffer(end - start))
+          : new Uint8Array(await response.arrayBuffer()).slice(0, end - start).buffer;
+        if (data && data.byteLength === end - start) return data;
         throw new TransferError(`${name} is shorter in the storage than recorded: it cannot be downloaded whole`);
       }
       if (response.status === 403 && renewUrl) await renewUrl();
@@ -184,12 +207,12 @@ async function fetchRange({ url, start, end, signal, name, renewUrl }) {
  *   openHeader(Uint8Array) -> FileDecryptor (the project key stays in wasm)
  *   hasher: a wasm Sha256 (update, finish); sealedChecksum: Uint8Array or null
  *   write(Uint8Array) -> Promise: called in order with each decrypted chunk
- *   chunkSegments: segments per ranged GET
+ *   chunkBytes: about how many bytes each ranged GET fetches (whole segments)
  * Resolves with { sha256 (Uint8Array), verified (whether a recorded checksum was compared) }.
  */
 export async function downloadFile({
   pool, url, renewUrl, storedBytes, name, openHeader, hasher, sealedChecksum, write, onProgress, signal,
-  concurrency = 4, chunkSegments = 128,
+  concurrency = 4, chunkBytes = 8 * 1024 * 1024,
 }) {
   const header = new Uint8Array(await fetchRange({ url, start: 0, end: HEADER_LEN, signal, name, renewUrl }));
   let decryptor;
@@ -201,6 +224,9 @@ export async function downloadFile({
   const key = await decryptor.contentKey();
   const segmentSize = decryptor.segmentSize();
   const segmentCount = decryptor.segmentCount();
+  // Ranges of whole segments, about 8 MiB each: what is in flight stays small and the pool's
+  // recycled buffers fit every range.
+  const chunkSegments = Math.max(1, Math.floor(chunkBytes / (segmentSize + TAG)));
   const chunks = Math.ceil(segmentCount / chunkSegments);
   const pending = new Map(); // chunk index -> Promise of its plaintext segments
   let written = 0;
@@ -210,7 +236,7 @@ export async function downloadFile({
     const count = Math.min(chunkSegments, segmentCount - first);
     const start = decryptor.segmentOffset(first);
     const end = Math.min(storedBytes, decryptor.segmentOffset(first + count));
-    const data = await fetchRange({ url, start, end, signal, name, renewUrl });
+    const data = await fetchRange({ url, start, end, signal, name, renewUrl, pool });
     try {
       return await pool.decrypt({ key, aad: header, nonces: decryptor.nonces(first, count), data, segmentSize, firstSegment: first });
     } catch (error) {
