@@ -69,25 +69,20 @@ pub async fn open_database(config: &Config) -> Result<Db, DbError> {
     Ok(db)
 }
 
-/// The object store for a command run beside `dds serve` or without it (`dds reconcile`): the
-/// configured external S3, or the embedded endpoint's folder served on a free loopback port for
-/// as long as the returned guard lives.
-pub async fn tool_object_store(
+/// The object store's settings: the configured external S3, or the embedded endpoint bound at
+/// `listen` (its configured address unless given) over its folder, for the caller to serve.
+async fn object_storage(
     config: &Config,
-) -> Result<(ObjectStore, Option<tokio::sync::oneshot::Sender<()>>), StartupError> {
+    listen: Option<std::net::SocketAddr>,
+) -> Result<(S3Settings, Option<EmbeddedS3>), StartupError> {
     match &config.storage {
-        StorageConfig::Embedded { root, credentials, region, bucket_prefix, .. } => {
+        StorageConfig::Embedded { listen: configured, root, credentials, region, bucket_prefix } => {
             let credentials = match credentials {
                 Some(configured) => configured.clone(),
                 None => crate::storage::embedded::data_dir_credentials(&config.data_dir)?,
             };
-            let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-            let embedded = EmbeddedS3::bind(loopback, root, &credentials).await?;
+            let embedded = EmbeddedS3::bind(listen.unwrap_or(*configured), root, &credentials).await?;
             let endpoint = format!("http://{}", embedded.local_addr());
-            let (guard, dropped) = tokio::sync::oneshot::channel::<()>();
-            tokio::spawn(embedded.serve(async move {
-                let _ = dropped.await;
-            }));
             let settings = S3Settings {
                 public_endpoint: endpoint.clone(),
                 endpoint,
@@ -96,7 +91,7 @@ pub async fn tool_object_store(
                 region: region.clone(),
                 bucket_prefix: bucket_prefix.clone(),
             };
-            Ok((ObjectStore::new(&settings), Some(guard)))
+            Ok((settings, Some(embedded)))
         }
         StorageConfig::External { endpoint, public_endpoint, credentials, region, bucket_prefix } => {
             let settings = S3Settings {
@@ -107,9 +102,27 @@ pub async fn tool_object_store(
                 region: region.clone(),
                 bucket_prefix: bucket_prefix.clone(),
             };
-            Ok((ObjectStore::new(&settings), None))
+            Ok((settings, None))
         }
     }
+}
+
+/// The object store for a command run beside `dds serve` or without it (`dds reconcile`): the
+/// configured external S3, or the embedded endpoint's folder served on a free loopback port for
+/// as long as the returned guard lives.
+pub async fn tool_object_store(
+    config: &Config,
+) -> Result<(ObjectStore, Option<tokio::sync::oneshot::Sender<()>>), StartupError> {
+    let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let (settings, embedded) = object_storage(config, Some(loopback)).await?;
+    let guard = embedded.map(|embedded| {
+        let (guard, dropped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(embedded.serve(async move {
+            let _ = dropped.await;
+        }));
+        guard
+    });
+    Ok((ObjectStore::new(&settings), guard))
 }
 
 pub async fn start(config: Config) -> Result<Running, StartupError> {
@@ -137,38 +150,11 @@ pub async fn start_with_clock(config: Config, clock: SharedClock) -> Result<Runn
     };
     let mut tasks = JoinSet::new();
 
-    let (s3_settings, s3_addr) = match &config.storage {
-        StorageConfig::Embedded { listen, root, credentials, region, bucket_prefix } => {
-            let credentials = match credentials {
-                Some(configured) => configured.clone(),
-                None => crate::storage::embedded::data_dir_credentials(&config.data_dir)?,
-            };
-            let embedded = EmbeddedS3::bind(*listen, root, &credentials).await?;
-            let addr = embedded.local_addr();
-            tasks.spawn(embedded.serve(stopped()));
-            let endpoint = format!("http://{addr}");
-            let settings = S3Settings {
-                public_endpoint: endpoint.clone(),
-                endpoint,
-                access_key: credentials.access_key,
-                secret_key: credentials.secret_key,
-                region: region.clone(),
-                bucket_prefix: bucket_prefix.clone(),
-            };
-            (settings, Some(addr))
-        }
-        StorageConfig::External { endpoint, public_endpoint, credentials, region, bucket_prefix } => {
-            let settings = S3Settings {
-                endpoint: endpoint.clone(),
-                public_endpoint: public_endpoint.clone(),
-                access_key: credentials.access_key.clone(),
-                secret_key: credentials.secret_key.clone(),
-                region: region.clone(),
-                bucket_prefix: bucket_prefix.clone(),
-            };
-            (settings, None)
-        }
-    };
+    let (s3_settings, embedded) = object_storage(&config, None).await?;
+    let s3_addr = embedded.as_ref().map(EmbeddedS3::local_addr);
+    if let Some(embedded) = embedded {
+        tasks.spawn(embedded.serve(stopped()));
+    }
     let storage = ObjectStore::new(&s3_settings);
     let secret = ServerSecret::load(
         config.secret_key.as_ref().map(secrecy::ExposeSecret::expose_secret),

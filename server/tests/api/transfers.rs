@@ -11,6 +11,7 @@ use app::api::transfers::{
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use dds_server::db::seed::DEV_PROJECT;
+use dds_server::storage::bucket::BucketName;
 use dds_server::transfers::reconcile;
 use dds_server::transfers::uploads::abort_idle;
 use reqwest::Method;
@@ -115,6 +116,18 @@ async fn deliver(browser: &Browser, path: &str, sealed: &Sealed) -> UploadComple
     let (code, done) = complete(browser, &started.id, parts, sealed).await;
     assert_eq!(code, 200, "{done}");
     serde_json::from_value(done).unwrap()
+}
+
+/// The bucket and S3 multipart upload id of an upload under way.
+async fn storage_of(db: &dds_server::db::Db, upload_id: &str) -> (BucketName, String) {
+    let (bucket, s3_upload_id): (String, String) = sqlx::query_as(
+        "SELECT p.bucket, u.s3_upload_id FROM uploads u JOIN projects p ON p.id = u.project_id WHERE u.public_id = $1",
+    )
+    .bind(upload_id)
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    (BucketName::parse(&bucket).unwrap(), s3_upload_id)
 }
 
 fn pattern(len: usize, seed: u8) -> Vec<u8> {
@@ -319,15 +332,8 @@ async fn a_short_object_is_discarded(backend: Backend) {
     assert_eq!(code, 201, "{started}");
     let started: UploadStarted = serde_json::from_value(started).unwrap();
     let db = &app.state().db;
-    let (bucket, s3_upload_id): (String, String) = sqlx::query_as(
-        "SELECT p.bucket, u.s3_upload_id FROM uploads u JOIN projects p ON p.id = u.project_id WHERE u.public_id = $1",
-    )
-    .bind(&started.id)
-    .fetch_one(db.pool())
-    .await
-    .unwrap();
+    let (bucket, s3_upload_id) = storage_of(db, &started.id).await;
     let store = &app.state().storage;
-    let bucket = dds_server::storage::bucket::BucketName::parse(&bucket).unwrap();
     let short = sealed.ciphertext[..4000].to_vec();
     let url = store
         .presign_upload_part(
@@ -405,14 +411,7 @@ async fn an_idle_upload_is_aborted(backend: Backend) {
     send_parts(&admin, &started, &sealed).await;
     let db = &app.state().db;
     let store = &app.state().storage;
-    let (bucket, s3_upload_id): (String, String) = sqlx::query_as(
-        "SELECT p.bucket, u.s3_upload_id FROM uploads u JOIN projects p ON p.id = u.project_id WHERE u.public_id = $1",
-    )
-    .bind(&started.id)
-    .fetch_one(db.pool())
-    .await
-    .unwrap();
-    let bucket = dds_server::storage::bucket::BucketName::parse(&bucket).unwrap();
+    let (bucket, s3_upload_id) = storage_of(db, &started.id).await;
     assert_eq!(store.list_parts(&bucket, &started.id, &s3_upload_id).await.unwrap().len(), 1);
     let now = dds_server::db::now();
     let idle_since = |at: i64| at - dds_server::jobs::IDLE_UPLOAD_SECS;
@@ -446,7 +445,7 @@ async fn reconcile_finds_and_fixes_both_ways(backend: Backend) {
         .fetch_one(db.pool())
         .await
         .unwrap();
-    let bucket = dds_server::storage::bucket::BucketName::parse(&bucket).unwrap();
+    let bucket = BucketName::parse(&bucket).unwrap();
     crate::helpers::store_as_browser(&admin.client, store, &bucket, "stray-object", vec![1; 10]).await;
     crate::files::upload(db, project, "ghost/file.bin", 10, 5).await;
 

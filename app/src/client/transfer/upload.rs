@@ -107,13 +107,7 @@ mod browser {
                 let public_key = STANDARD
                     .decode(&target.public_key)
                     .map_err(|_| "The project's public key is damaged.".to_string())?;
-                let encryptor = FileEncryptor::new(&public_key, picked.size as f64)
-                    .map_err(|e| js::message(&e.into()))?;
-                let file: PoolFileEncryptor = pool
-                    .file_encryptor(encryptor.into())
-                    .await
-                    .map_err(|e| js::message(&e))?
-                    .unchecked_into();
+                let file = pooled(&pool, FileEncryptor::new(&public_key, picked.size as f64)).await?;
                 let start = StartUpload {
                     path: picked.path.clone(),
                     size_bytes: picked.size as i64,
@@ -146,13 +140,8 @@ mod browser {
                 let header = STANDARD
                     .decode(&state.header)
                     .map_err(|_| "The upload's header is damaged.".to_string())?;
-                let encryptor = FileEncryptor::resume(&KeyHandle::from(key), &header, picked.size as f64)
-                    .map_err(|e| js::message(&e.into()))?;
-                let file: PoolFileEncryptor = pool
-                    .file_encryptor(encryptor.into())
-                    .await
-                    .map_err(|e| js::message(&e))?
-                    .unchecked_into();
+                let resumed = FileEncryptor::resume(&KeyHandle::from(key), &header, picked.size as f64);
+                let file = pooled(&pool, resumed).await?;
                 (state.upload, file, state.parts)
             }
         };
@@ -186,6 +175,15 @@ mod browser {
                 Err(if cancelled(signal) { "Cancelled.".to_string() } else { failure.message })
             }
         }
+    }
+
+    /// The pool takes the file's encryptor over (its key and nonces stay inside).
+    async fn pooled(
+        pool: &crate::client::transfer::CryptoPool,
+        encryptor: Result<FileEncryptor, JsError>,
+    ) -> Result<PoolFileEncryptor, String> {
+        let encryptor = encryptor.map_err(|e| js::message(&e.into()))?;
+        Ok(pool.file_encryptor(encryptor.into()).await.map_err(|e| js::message(&e))?.unchecked_into())
     }
 
     fn cancelled(signal: &web_sys::AbortSignal) -> bool {
