@@ -37,6 +37,10 @@ describe('wasm-crypto in Chromium', () => {
     assert.deepEqual(problems, []);
   });
 
+  test('a File slice is read whole into a reused buffer, a wrong-sized buffer refused', async () => {
+    assert.deepEqual(await page.evaluate(() => window.ddsHarness.readBlobs(20)), []);
+  });
+
   test('the worker pool keeps its queue bounded and survives a refused job', async () => {
     const outcome = await page.evaluate(async () => {
       const { bench } = window.ddsHarness;

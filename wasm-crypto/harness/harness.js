@@ -197,5 +197,30 @@ function argon2(memoryKib = 65536, iterations = 3, parallelism = 1) {
   return performance.now() - t0;
 }
 
-window.ddsHarness = { runVectors, bench, argon2 };
+/**
+ * readInto against a Blob made of many small parts (many stream chunks): the bytes must come out
+ * whole and in order, and a buffer of the wrong size must be refused. Repeated, because the read
+ * it replaced (a BYOB reader) hung now and then.
+ */
+async function readBlobs(rounds) {
+  const failures = [];
+  for (let round = 0; round < rounds; round++) {
+    const pieces = Array.from({ length: 64 }, (_, i) => new Uint8Array(65_536 + i).fill((round + i) & 0xff));
+    const blob = new Blob(pieces);
+    const start = 1000 * round + 7;
+    const slice = blob.slice(start, blob.size - 13);
+    const expected = new Uint8Array(await slice.arrayBuffer());
+    const got = new Uint8Array(await readInto(slice, new ArrayBuffer(slice.size)));
+    if (got.length !== expected.length || got.some((b, i) => b !== expected[i])) failures.push(`round ${round}: bytes differ`);
+  }
+  try {
+    await readInto(new Blob([new Uint8Array(10)]), new ArrayBuffer(11));
+    failures.push('a buffer of the wrong size was accepted');
+  } catch (error) {
+    if (!(error instanceof RangeError)) failures.push(`wrong-size buffer: ${error}`);
+  }
+  return failures;
+}
+
+window.ddsHarness = { runVectors, bench, argon2, readBlobs };
 document.documentElement.dataset.ready = 'true';
