@@ -26,6 +26,8 @@ pub struct FileEntry {
     /// Files below a folder; 1 for a file.
     pub file_count: i64,
     pub updated_at: Option<i64>,
+    /// A file's uploads so far, the current one included (its version number); 0 for a folder.
+    pub versions: i64,
 }
 
 /// One page of a folder level: sub-folders first, then files, each by name.

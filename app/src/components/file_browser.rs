@@ -122,6 +122,9 @@ pub fn FileBrowser(
                 <td class="number">{human_bytes(entry.size_bytes)}</td>
                 <td class="number">{if entry.is_folder { entry.file_count.to_string() } else { String::new() }}</td>
                 <td>{entry.updated_at.map(utc_day).unwrap_or_default()}</td>
+                <td class="number" data-versions=entry.versions>
+                    {if entry.is_folder { String::new() } else { entry.versions.to_string() }}
+                </td>
                 <Show when=move || may_download>
                     <td>
                         <button type="button" aria-label=format!("Download {}", fetch) data-download=fetch.clone()
@@ -205,6 +208,7 @@ pub fn FileBrowser(
                         <th scope="col">"Size"</th>
                         <th scope="col">"Files"</th>
                         <th scope="col">"Uploaded"</th>
+                        <th scope="col">"Version"</th>
                         <Show when=move || may_download><th scope="col"><span class="visually-hidden">"Download"</span></th></Show>
                         <Show when=move || may_delete><th scope="col"><span class="visually-hidden">"Delete"</span></th></Show>
                     </tr>

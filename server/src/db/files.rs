@@ -208,17 +208,21 @@ struct EntryRow {
     size_bytes: i64,
     file_count: i64,
     updated_at: Option<i64>,
+    versions: i64,
 }
 
 impl EntryRow {
     fn into_entry(self, is_folder: bool) -> Entry {
-        let EntryRow { name, path, size_bytes, file_count, updated_at } = self;
-        Entry { is_folder, name, path, size_bytes, file_count, updated_at }
+        let EntryRow { name, path, size_bytes, file_count, updated_at, versions } = self;
+        Entry { is_folder, name, path, size_bytes, file_count, updated_at, versions }
     }
 }
 
-const FOLDER_COLUMNS: &str = "name, path, size_bytes, file_count, CAST(NULL AS BIGINT) AS updated_at";
-const FILE_COLUMNS: &str = "name, path, size_bytes, CAST(1 AS BIGINT) AS file_count, updated_at";
+const FOLDER_COLUMNS: &str =
+    "name, path, size_bytes, file_count, CAST(NULL AS BIGINT) AS updated_at, CAST(0 AS BIGINT) AS versions";
+// The version count reads the `file_versions_file` index: one short range per listed file.
+const FILE_COLUMNS: &str = "name, path, size_bytes, CAST(1 AS BIGINT) AS file_count, updated_at, \
+     (SELECT CAST(COUNT(*) AS BIGINT) FROM file_versions v WHERE v.file_id = files.id) AS versions";
 
 /// Where a listing page starts: after this entry (folders come before files, each by name).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -206,6 +206,14 @@ async fn a_file_goes_to_storage_in_parts_and_comes_back(backend: Backend) {
     let parts = send_parts(&staff, &started, &second).await;
     let (code, done) = complete(&staff, &started.id, parts, &second).await;
     assert_eq!((code, &done["overwrote"]), (200, &json!(true)), "{done}");
+    // The listing counts the versions: the overwritten file is at its second.
+    let (code, level) =
+        answer(staff.get("/api/v1/projects/someunit00001/files?path=run1%2Fsample%201").await).await;
+    assert_eq!(code, 200, "{level}");
+    assert_eq!(level["entries"][0]["name"], json!("reads.fastq"), "{level}");
+    assert_eq!(level["entries"][0]["versions"], json!(2), "{level}");
+    let (_, top) = answer(staff.get("/api/v1/projects/someunit00001/files?path=").await).await;
+    assert_eq!(top["entries"][0]["versions"], json!(0), "a folder has no versions: {top}");
     app.stop().await;
 }
 both_backends!(
