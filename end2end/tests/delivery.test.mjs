@@ -2,7 +2,8 @@
 // folder (an empty file, one of exactly a segment, a small one and one of 64 MiB and a byte,
 // sub-folders kept), sees the conflicts when picking it again, then downloads the whole
 // project into a folder (an OPFS directory handed to the same code the folder picker feeds):
-// the bytes are identical. No request to the portal carries a file body. A tampered object is
+// the bytes are identical; without the folder picker (Firefox, Safari) a folder arrives as real
+// browser downloads streamed by the service worker, identical too. No request to the portal carries a file body. A tampered object is
 // refused on download with the file named. A Researcher gets no upload and, while the project
 // is In Progress, no files.
 import { describe, test } from 'node:test';
@@ -63,11 +64,19 @@ async function opfsDigests(page, name) {
 }
 
 async function waitText(page, testId, pattern, timeout = 120_000) {
-  await page.waitForFunction(
-    ([id, source]) => new RegExp(source).test(document.querySelector(`[data-testid=${id}]`)?.textContent ?? ''),
-    [testId, pattern.source],
-    { timeout },
-  );
+  try {
+    await page.waitForFunction(
+      ([id, source]) => new RegExp(source).test(document.querySelector(`[data-testid=${id}]`)?.textContent ?? ''),
+      [testId, pattern.source],
+      { timeout },
+    );
+  } catch (error) {
+    // What the page showed instead: the panel's rows and messages say where it stopped.
+    const shown = await page
+      .evaluate(() => document.querySelector('[data-testid=upload-panel]')?.parentElement?.innerText ?? document.body.innerText)
+      .catch((e) => `(page unreadable: ${e.message})`);
+    throw new Error(`${testId} never matched ${pattern}: ${error.message}\nThe page showed:\n${shown}`);
+  }
   return page.getByTestId(testId).textContent();
 }
 
@@ -84,6 +93,9 @@ describe('browser delivery', () => {
   for (let i = 0; i + 4 <= long.length; i += 1024) long.writeUInt32LE((i * 40503) >>> 0, i);
   mkdirSync(join(local, 'resume'));
   writeFileSync(join(local, 'resume', 'long.bin'), long);
+  // Three parts: the one whose session ends.
+  mkdirSync(join(local, 'session'));
+  writeFileSync(join(local, 'session', 'cut.bin'), long.subarray(0, 20 * 1024 * 1024));
 
   test('a folder goes up encrypted and comes back identical', async () => {
     const { page, problems } = await openPage(env.browser);
@@ -119,7 +131,42 @@ describe('browser delivery', () => {
       Object.fromEntries(Object.entries(files).map(([path, bytes]) => [path, sha256(bytes)])),
       'every file is back, byte for byte, in its folder',
     );
+    // One file asked for: the page shows its checksum, the one sha256sum prints.
+    await page.locator('tr[data-entry="batch"] button').first().click();
+    await page.locator('button[data-download="batch/readme.txt"]').click();
+    const single = await waitText(page, 'download-status', /SHA-256/);
+    assert.ok(single.endsWith(`SHA-256 ${sha256(files['batch/readme.txt'])} (compare with sha256sum).`), single);
     assert.deepEqual(portalBodies, [], 'no request to the portal carried a file body');
+    assert.deepEqual(problems, []);
+  });
+
+  test('without the File System Access API a folder arrives as real browser downloads, identical', async () => {
+    const { page, problems } = await openPage(env.browser);
+    // What Firefox and Safari offer: no folder picker, so the page streams through its service worker.
+    await page.addInitScript(() => {
+      delete window.showDirectoryPicker;
+      delete Window.prototype.showDirectoryPicker;
+    });
+    const downloads = [];
+    page.on('download', (download) => downloads.push(download));
+    await logIn(page, env.portal, 'unitadmin_1');
+    await openProject(page, env.portal);
+    assert.equal(await page.evaluate(() => typeof window.showDirectoryPicker), 'undefined');
+    await page.locator('button[data-download="batch"]').click();
+    assert.match(
+      await waitText(page, 'download-status', /^Saved/),
+      /^Saved 4 file\(s\), 67\.4 MB into this browser's downloads \(folders joined to the names with _\): each one decrypted and its checksum verified\.$/,
+    );
+    const arrived = {};
+    for (const download of downloads) {
+      assert.equal(await download.failure(), null, download.suggestedFilename());
+      arrived[download.suggestedFilename()] = sha256(readFileSync(await download.path()));
+    }
+    assert.deepEqual(
+      arrived,
+      Object.fromEntries(Object.entries(files).map(([path, bytes]) => [path.replaceAll('/', '_'), sha256(bytes)])),
+      'every file arrived whole in the downloads, its folders in its name',
+    );
     assert.deepEqual(problems, []);
   });
 
@@ -131,13 +178,19 @@ describe('browser delivery', () => {
       const request = response.request();
       if (request.url().endsWith('/urls') && response.ok() && request.postData()?.includes('"parts":[]')) stored += 1;
     });
+    // Parts 1 and 2 reach the storage; the later ones are held on the wire (never answered), so
+    // the cut below always lands mid-upload, however fast the machine sends.
+    await first.page.route(
+      (url) => url.searchParams.has('partNumber'),
+      (route) => (Number(new URL(route.request().url()).searchParams.get('partNumber')) <= 2 ? route.continue() : undefined),
+    );
     await logIn(first.page, env.portal, 'unitadmin_1');
     await openProject(first.page, env.portal);
     await first.page.getByTestId('upload-panel').waitFor({ timeout: 30_000 });
     await first.page.getByTestId('pick-folder').setInputFiles(join(local, 'resume'));
     await waitText(first.page, 'start-upload', /^Upload 1 file\(s\)/);
     await first.page.getByTestId('start-upload').click();
-    // Two parts stored, then the network goes and the tab is closed.
+    // Two parts stored and reported, then the network goes and the tab is closed.
     for (let i = 0; i < 600 && stored < 2; i++) await new Promise((r) => setTimeout(r, 50));
     const rows = await first.page.getByTestId('upload-files').textContent();
     assert.ok(stored >= 2, `two parts reached the storage (${stored}): ${rows} ${first.problems}`);
@@ -147,9 +200,15 @@ describe('browser delivery', () => {
 
     const second = await openPage(env.browser);
     let sent = 0;
+    const open = new Set(); // requests without an answer yet: where a stuck resume waits
     second.page.on('request', (request) => {
       if (request.method() === 'PUT') sent += 1;
+      open.add(request);
     });
+    const said = []; // everything the page logged, shown if the resume never ends
+    second.page.on('console', (message) => said.push(`${message.type()}: ${message.text()}`));
+    second.page.on('requestfinished', (request) => open.delete(request));
+    second.page.on('requestfailed', (request) => open.delete(request));
     await logIn(second.page, env.portal, 'unitadmin_1');
     await openProject(second.page, env.portal);
     await second.page.getByTestId('upload-panel').waitFor({ timeout: 30_000 });
@@ -157,7 +216,11 @@ describe('browser delivery', () => {
     await second.page.getByTestId('upload-conflicts').waitFor({ timeout: 20_000 });
     assert.match(await second.page.getByTestId('upload-conflicts').textContent(), /1 have an upload under way/);
     await second.page.getByTestId('start-upload').click();
-    assert.equal(await waitText(second.page, 'upload-summary', /uploaded/), '1 file(s) uploaded.');
+    const summary = await waitText(second.page, 'upload-summary', /uploaded/).catch((error) => {
+      const waiting = [...open].map((r) => `${r.method()} ${r.url().split('?')[0]}`);
+      throw new Error(`${error.message}\nUnanswered: ${waiting.join(', ') || 'none'}; ${sent} PUT(s)\nConsole:\n${said.join('\n')}\nPortal:\n${env.portal.log().split('\n').filter((l) => !l.includes('/pkg/')).slice(-40).join('\n')}`);
+    });
+    assert.equal(summary, '1 file(s) uploaded.');
     assert.ok(sent < 5, `the resumed upload sent ${sent} of its 5 parts again, not all`);
 
     await second.page.locator('tr[data-entry="resume"] button').first().click();
@@ -172,6 +235,36 @@ describe('browser delivery', () => {
       env: { ...process.env, DDS_DATA_DIR: env.portal.dataDir, DATABASE_URL: '' },
     }).toString();
     assert.match(report, /reconcile: 1 project\(s\), 0 object\(s\) without a file row, 0 file\(s\) without their object\n$/);
+  });
+
+  test('a session that ends mid-upload asks for a new login, then the upload goes on', async () => {
+    const { context, page } = await openPage(env.browser);
+    // Parts 2 and 3 are held on the wire until the session has gone, so they report into a dead session.
+    const held = [];
+    await page.route(
+      (url) => url.searchParams.has('partNumber'),
+      (route) => (Number(new URL(route.request().url()).searchParams.get('partNumber')) >= 2 ? held.push(route) : route.continue()),
+    );
+    await logIn(page, env.portal, 'unitadmin_1');
+    await openProject(page, env.portal);
+    await page.getByTestId('upload-panel').waitFor({ timeout: 30_000 });
+    await page.getByTestId('pick-folder').setInputFiles(join(local, 'session'));
+    await waitText(page, 'start-upload', /^Upload 1 file\(s\)/);
+    await page.getByTestId('start-upload').click();
+    for (let i = 0; i < 600 && held.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(held.length, 2, 'parts 2 and 3 reached the wire');
+
+    await context.clearCookies(); // the session ends (as when it expires)
+    for (const route of held) await route.continue();
+    await page.getByTestId('session-lost').waitFor({ timeout: 30_000 });
+    assert.match(await page.getByTestId('session-lost').textContent(), /Log in again as unitadmin_1 in a new tab/);
+    assert.equal(await page.getByTestId('upload-summary').count(), 0, 'the upload waits, it has not failed');
+
+    const other = await context.newPage(); // the new tab the dialog offers, same browser
+    await logIn(other, env.portal, 'unitadmin_1');
+    assert.equal(await waitText(page, 'upload-summary', /uploaded/), '1 file(s) uploaded.');
+    assert.equal(await page.getByTestId('session-lost').count(), 0, 'the dialog closed by itself');
+    await page.locator('tr[data-entry="session"]').waitFor({ timeout: 20_000 });
   });
 
   test('a tampered object is refused on download, naming the file', async () => {

@@ -6,7 +6,7 @@
 // workers, hashes and writes them in order. Memory stays flat: at most `concurrency` parts are
 // read, encrypted or in flight at any moment, whatever the file's size.
 
-import { readInto } from './crypto-pool.js';
+import { READ_STALL_MS, readInto, withDeadline } from './crypto-pool.js';
 
 export const HEADER_LEN = 96;
 const TAG = 16;
@@ -166,7 +166,9 @@ async function readBodyInto(response, buffer) {
   let offset = 0;
   try {
     while (offset < buffer.byteLength) {
-      const { value, done } = await reader.read(new Uint8Array(buffer, offset));
+      // A body that stops mid-range fails (and is fetched again) instead of hanging the download.
+      const read = reader.read(new Uint8Array(buffer, offset));
+      const { value, done } = await withDeadline(read, READ_STALL_MS, () => `the storage sent nothing for ${READ_STALL_MS / 1000} s`);
       if (done) return null;
       buffer = value.buffer;
       offset += value.byteLength;
@@ -206,7 +208,8 @@ async function fetchRange({ url, start, end, signal, name, renewUrl, pool }) {
  *   storedBytes: the object's size; name: for messages
  *   openHeader(Uint8Array) -> FileDecryptor (the project key stays in wasm)
  *   hasher: a wasm Sha256 (update, finish); sealedChecksum: Uint8Array or null
- *   write(Uint8Array) -> Promise: called in order with each decrypted chunk
+ *   write(Uint8Array) -> Promise: called in order with each decrypted chunk (it may keep the
+ *     chunk's memory: the caller does not touch it afterwards)
  *   chunkBytes: about how many bytes each ranged GET fetches (whole segments)
  * Resolves with { sha256 (Uint8Array), verified (whether a recorded checksum was compared) }.
  */
@@ -261,9 +264,10 @@ export async function downloadFile({
     startNext();
     for (const segment of segments) {
       const bytes = new Uint8Array(segment);
+      const length = bytes.byteLength; // `write` may detach the buffer (a streamed download)
       hasher.update(bytes);
       await write(bytes);
-      done += bytes.byteLength;
+      done += length;
     }
     written += 1;
     onProgress?.(done);

@@ -1,8 +1,9 @@
 //! The browser side of the portal's protocols, one place for all of them (pages only render and
 //! dispatch): the JSON API client (`api`), logging in and out (`session`), new and changed
 //! passwords (`credentials`), the tab's key store (`keyring`), opening, checking, creating and
-//! approving unit and project keys (`unit_keys`, `project_keys`), and the crypto worker pool that
-//! transfers run on (`transfer`). Each module's browser code sits behind the `hydrate` feature;
+//! approving unit and project keys (`unit_keys`, `project_keys`), the crypto worker pool that
+//! transfers run on (`transfer`), and a transfer's wait for a new login when its session ends
+//! (`session_gate`). Each module's browser code sits behind the `hydrate` feature;
 //! what server rendering needs of it (sentences, fallbacks) stays available to both builds.
 
 pub mod api;
@@ -10,6 +11,7 @@ pub mod credentials;
 pub mod keyring;
 pub mod project_keys;
 pub mod session;
+pub mod session_gate;
 pub mod transfer;
 pub mod unit_keys;
 

@@ -7,6 +7,7 @@ pub mod motd;
 pub mod project_status;
 pub mod reload;
 pub mod session;
+pub mod session_lost;
 pub mod sign_in;
 pub mod tasks_console;
 pub mod theme;

@@ -7,11 +7,12 @@ use crate::api::projects::{ProjectDetails, ProjectInvite, ProjectMember, PROJECT
 use crate::api::{url, with_param};
 use crate::client::api::get_json;
 use crate::client::project_keys::{KeyPath, PENDING};
-use crate::client::transfer::download::{into_folder, Downloaded};
+use crate::client::transfer::download::{can_save_folders, save_files, Downloaded};
 use crate::client::transfer::upload::Target;
 use crate::components::file_browser::FileBrowser;
 use crate::components::project_status::StatusPanel;
 use crate::components::session::CurrentUser;
+use crate::components::session_lost::SessionLostDialog;
 use crate::components::sign_in::{is_visitor, LoginPrompt};
 use crate::components::upload_panel::UploadPanel;
 use crate::components::waiting::WaitingList;
@@ -82,7 +83,11 @@ pub fn ProjectPage() -> impl IntoView {
             return;
         };
         let what = if path.is_empty() { "the project's files".to_string() } else { path.clone() };
-        set_download_state.set(Some(Ok(format!("Choose the folder to save {what} in…"))));
+        set_download_state.set(Some(Ok(if can_save_folders() {
+            format!("Choose the folder to save {what} in…")
+        } else {
+            format!("Saving {what} into this browser's downloads, one file at a time…")
+        })));
         leptos::task::spawn_local(async move {
             let progress = {
                 let what = what.clone();
@@ -93,11 +98,17 @@ pub fn ProjectPage() -> impl IntoView {
                     ))));
                 })
             };
-            let saved = into_folder(&me.username, &project, &path, progress).await;
+            let saved = save_files(&me.username, &project, &path, progress).await;
             set_download_state.set(match saved {
-                Ok(Some(Downloaded { files, bytes })) => Some(Ok(format!(
-                    "Saved {files} file(s), {}: each one decrypted and its checksum verified.",
-                    human_bytes(bytes as i64)
+                Ok(Some(Downloaded { files, bytes, into_downloads, sha256 })) => Some(Ok(format!(
+                    "Saved {files} file(s), {}{}: each one decrypted and its checksum verified.{}",
+                    human_bytes(bytes as i64),
+                    if into_downloads {
+                        " into this browser's downloads (folders joined to the names with _)"
+                    } else {
+                        ""
+                    },
+                    sha256.map(|sum| format!(" SHA-256 {sum} (compare with sha256sum).")).unwrap_or_default()
                 ))),
                 Ok(None) => None,
                 Err(message) => Some(Err(message)),
@@ -231,6 +242,7 @@ pub fn ProjectPage() -> impl IntoView {
                                     let transfers_ready = move || matches!(pool_state.get(), Some(Ok(())));
                                     view! {
                                         <StatusPanel public_id=id.clone() staff=staff changed=changed notice=status_notice />
+                                        <SessionLostDialog />
                                         <Show when=move || may_upload && transfers_ready()>
                                             <UploadPanel target=target.clone() files_changed=files_changed />
                                         </Show>

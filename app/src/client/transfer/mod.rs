@@ -46,6 +46,14 @@ pub(crate) mod js {
         pub async fn picked_from_drop(data_transfer: &JsValue) -> Result<JsValue, JsValue>;
     }
 
+    #[wasm_bindgen(raw_module = "/pkg/crypto/download-stream.js")]
+    extern "C" {
+        /// A writer into the browser's downloads (through the download service worker), once
+        /// the browser started the download: `{ write, close, abort }` as [`file_writer`]'s.
+        #[wasm_bindgen(catch, js_name = downloadWriter)]
+        pub async fn download_writer(name: &str, size: f64) -> Result<JsValue, JsValue>;
+    }
+
     /// The sentence of a JavaScript failure.
     pub fn message(err: &JsValue) -> String {
         err.dyn_ref::<js_sys::Error>()

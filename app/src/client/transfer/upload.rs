@@ -54,6 +54,7 @@ mod browser {
     };
     use crate::api::{url, with_param};
     use crate::client::api::{delete, get_json, post_json, ApiError};
+    use crate::client::session_gate::patiently;
     use crate::client::transfer::{js, pool, PoolFileEncryptor};
 
     /// The picked files of a file or folder input.
@@ -115,12 +116,14 @@ mod browser {
                     header: STANDARD.encode(file.header().to_vec()),
                     overwrite,
                 };
+                let path = url(&with_param(PROJECT_UPLOADS, &target.public_id));
                 let started: UploadStarted =
-                    post_json(&url(&with_param(PROJECT_UPLOADS, &target.public_id)), &start).await?;
+                    patiently(username, Some(signal), || post_json(&path, &start)).await?;
                 (started, file, Vec::new())
             }
             How::Resume { upload_id } => {
-                let state: PendingUpload = get_json(&url(&with_param(UPLOAD, &upload_id))).await?;
+                let path = url(&with_param(UPLOAD, &upload_id));
+                let state: PendingUpload = patiently(username, Some(signal), || get_json(&path)).await?;
                 let overwrite = state.upload.overwrite;
                 if state.size_bytes != picked.size as i64 {
                     // Another file under the same name: the old upload goes, this one starts.
@@ -146,9 +149,10 @@ mod browser {
             }
         };
         let upload = url(&with_param(UPLOAD, &started.id));
-        let outcome = match move_bytes(&started, picked, &file, &stored, progress, signal).await {
+        let outcome = match move_bytes(&started, username, picked, &file, &stored, progress, signal).await {
             Ok(complete) => {
-                post_json::<_, UploadCompleted>(&url(&with_param(UPLOAD_COMPLETE, &started.id)), &complete)
+                let path = url(&with_param(UPLOAD_COMPLETE, &started.id));
+                patiently(username, Some(signal), || post_json::<_, UploadCompleted>(&path, &complete))
                     .await
                     .map_err(|err| Failure {
                         message: err.to_string(),
@@ -210,6 +214,7 @@ mod browser {
 
     async fn move_bytes(
         started: &UploadStarted,
+        username: &str,
         picked: &Picked,
         file: &PoolFileEncryptor,
         stored: &[SentPart],
@@ -218,9 +223,10 @@ mod browser {
     ) -> Result<CompleteUpload, Failure> {
         let local = |message: String| Failure { message, keep: false, changed: false };
         let sign_path = url(&with_param(UPLOAD_PART_URLS, &started.id));
+        let (user, stop) = (username.to_string(), signal.clone());
         let sign =
             Closure::<dyn FnMut(JsValue, JsValue) -> Promise>::new(move |parts: JsValue, sent: JsValue| {
-                let path = sign_path.clone();
+                let (path, user, stop) = (sign_path.clone(), user.clone(), stop.clone());
                 future_to_promise(async move {
                     let sent = Array::from(&sent).iter().map(|part| completed_part(&part)).collect();
                     let parts = Array::from(&parts)
@@ -232,8 +238,9 @@ mod browser {
                             Ok(PartToSend { number, check: STANDARD.encode(check) })
                         })
                         .collect::<Result<Vec<_>, JsValue>>()?;
+                    let body = PartsToSend { parts, sent };
                     let urls: PartUrls =
-                        post_json(&path, &PartsToSend { parts, sent }).await.map_err(refusal)?;
+                        patiently(&user, Some(&stop), || post_json(&path, &body)).await.map_err(refusal)?;
                     js::to_js(&urls.urls)
                 })
             });
