@@ -57,6 +57,9 @@ struct FileVector {
     ciphertext: String,
     sha256: String,
     encrypted_sha256: String,
+    /// The upload part check of the whole plaintext sent as one part: HMAC-SHA256 under
+    /// HKDF(cek, "dds/v1/part-check").
+    part_check: String,
 }
 
 fn plaintext(len: usize, seed: u8) -> Vec<u8> {
@@ -108,6 +111,7 @@ fn file_vector(name: &str, segment_size: u32, len: usize, seed: u8) -> FileVecto
     let (cek, prefix, eph) = (fixed(seed), [seed; 7], fixed(seed ^ 0x5a));
     let mut encryptor =
         Encryptor::for_test_vector(cek, prefix, eph, &recipient.public_key(), segment_size).unwrap();
+    let part_check = encryptor.part_check(&plaintext(len, seed));
     let ciphertext = encrypt_all(&mut encryptor, &plaintext(len, seed)).unwrap();
     let finished = encryptor.finish().unwrap();
     FileVector {
@@ -123,6 +127,7 @@ fn file_vector(name: &str, segment_size: u32, len: usize, seed: u8) -> FileVecto
         ciphertext: hex::encode(ciphertext),
         sha256: hex::encode(finished.sha256),
         encrypted_sha256: hex::encode(finished.encrypted_sha256),
+        part_check: hex::encode(part_check),
     }
 }
 
