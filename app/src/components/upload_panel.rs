@@ -1,7 +1,7 @@
 //! Uploading into a project (unit staff, In Progress): pick files or a whole folder, or drop
 //! them; files that already exist are listed before anything is sent (skip them, or send a new
 //! version where DDS allows it); then each file goes through `client::transfer::upload` with its
-//! progress, and the total with speed and time left. Pause stops and keeps what the storage
+//! progress (small files a few at once), and the total with speed and time left. Pause stops and keeps what the storage
 //! holds (Resume, or picking the same files again later, even in another tab, continues from
 //! there); Cancel drops the file being sent and stops the rest.
 
@@ -137,7 +137,8 @@ pub fn UploadPanel(
     #[cfg(not(feature = "hydrate"))]
     let on_drop = |_ev: leptos::ev::DragEvent| {};
 
-    // Sends every picked file not skipped, one after the other (each a few parts at once). A
+    // Sends every picked file not skipped, in order, small files a few at once (each file a few
+    // parts at once; `upload::groups`). A
     // file with an upload under way for its path (an earlier try cut short, or a pause)
     // continues from the parts the storage holds. The conflicts are asked again first, so a
     // resume after a pause finds its upload.
@@ -149,7 +150,7 @@ pub fn UploadPanel(
         running.set(true);
         #[cfg(feature = "hydrate")]
         {
-            use crate::client::transfer::upload::{send, How, CANCELLED};
+            use crate::client::transfer::upload::{groups, send, How, CANCELLED};
             let target = target.get_value();
             let list = picked.get_untracked();
             let username = expect_context::<crate::components::session::CurrentUser>()
@@ -197,51 +198,67 @@ pub fn UploadPanel(
                 let signal = abort.signal();
                 controller.set_value(Some(abort));
                 started_at.set(js_sys::Date::now());
-                let (mut sent, mut failed) = (0usize, 0usize);
-                for (index, (file, plan)) in list.iter().zip(plans).enumerate() {
-                    let Some(how) = plan else { continue };
-                    if rows.with_untracked(|rows| rows[index].state != RowState::Waiting) {
-                        continue;
-                    }
-                    if signal.aborted() {
-                        rows.update(|rows| rows[index].state = RowState::Stopped);
-                        continue;
-                    }
-                    rows.update(|rows| rows[index].state = RowState::Sending);
-                    let progress =
-                        wasm_bindgen::closure::Closure::<dyn FnMut(f64)>::new(move |bytes: f64| {
-                            rows.update(|rows| rows[index].sent = bytes as u64);
-                            now.set(js_sys::Date::now());
+                // The files to send now, in order, sent a few small ones at once (`groups`).
+                let todo: Vec<(usize, How)> = list
+                    .iter()
+                    .zip(plans)
+                    .enumerate()
+                    .filter_map(|(index, (_, plan))| plan.map(|how| (index, how)))
+                    .filter(|(index, _)| rows.with_untracked(|rows| rows[*index].state == RowState::Waiting))
+                    .collect();
+                let sizes: Vec<u64> = todo.iter().map(|(index, _)| list[*index].size).collect();
+                let (sent, failed) = (std::cell::Cell::new(0usize), std::cell::Cell::new(0usize));
+                let one = |index: usize, how: How| {
+                    let (target, username, signal, file) = (&target, &username, &signal, &list[index]);
+                    let (sent, failed) = (&sent, &failed);
+                    async move {
+                        if signal.aborted() {
+                            rows.update(|rows| rows[index].state = RowState::Stopped);
+                            return;
+                        }
+                        rows.update(|rows| rows[index].state = RowState::Sending);
+                        let progress =
+                            wasm_bindgen::closure::Closure::<dyn FnMut(f64)>::new(move |bytes: f64| {
+                                rows.update(|rows| rows[index].sent = bytes as u64);
+                                now.set(js_sys::Date::now());
+                            });
+                        let outcome = send(
+                            target,
+                            username,
+                            file,
+                            how,
+                            wasm_bindgen::JsCast::unchecked_ref(progress.as_ref()),
+                            signal,
+                        )
+                        .await;
+                        drop(progress);
+                        let cancelled =
+                            signal.aborted() && signal.reason().as_string().as_deref() == Some(CANCELLED);
+                        rows.update(|rows| {
+                            let row = &mut rows[index];
+                            row.state = match outcome {
+                                Ok(_) => {
+                                    row.sent = row.size;
+                                    sent.set(sent.get() + 1);
+                                    RowState::Done
+                                }
+                                Err(_) if cancelled => RowState::Cancelled,
+                                Err(_) if signal.aborted() => RowState::Stopped,
+                                Err(message) => {
+                                    failed.set(failed.get() + 1);
+                                    RowState::Failed(message)
+                                }
+                            };
                         });
-                    let outcome = send(
-                        &target,
-                        &username,
-                        file,
-                        how,
-                        wasm_bindgen::JsCast::unchecked_ref(progress.as_ref()),
-                        &signal,
-                    )
-                    .await;
-                    drop(progress);
-                    let cancelled =
-                        signal.aborted() && signal.reason().as_string().as_deref() == Some(CANCELLED);
-                    rows.update(|rows| {
-                        let row = &mut rows[index];
-                        row.state = match outcome {
-                            Ok(_) => {
-                                row.sent = row.size;
-                                sent += 1;
-                                RowState::Done
-                            }
-                            Err(_) if cancelled => RowState::Cancelled,
-                            Err(_) if signal.aborted() => RowState::Stopped,
-                            Err(message) => {
-                                failed += 1;
-                                RowState::Failed(message)
-                            }
-                        };
-                    });
+                    }
+                };
+                let mut todo = todo.into_iter();
+                for group in groups(&sizes) {
+                    let runs: Vec<_> =
+                        todo.by_ref().take(group.len()).map(|(index, how)| one(index, how)).collect();
+                    futures::future::join_all(runs).await;
                 }
+                let (sent, failed) = (sent.get(), failed.get());
                 let paused = signal.aborted() && signal.reason().as_string().as_deref() != Some(CANCELLED);
                 controller.set_value(None);
                 running.set(false);

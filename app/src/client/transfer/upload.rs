@@ -33,6 +33,51 @@ pub async fn conflicts(public_id: &str, picked: &[Picked]) -> Result<Conflicts, 
     Ok(post_json(&url(&with_param(PROJECT_UPLOAD_CONFLICTS, public_id)), &query).await?)
 }
 
+/// Files sent at once, at most: a small file's round trips to the portal (start, URLs,
+/// completion) would otherwise leave the connection idle between files.
+pub const FILES_AT_ONCE: usize = 4;
+/// Plaintext of the files sent at once, at most (unless one file alone is larger): a large file
+/// goes alone, its own parts already four at a time, so memory stays that of one file.
+pub const BYTES_AT_ONCE: u64 = 32 * 1024 * 1024;
+
+/// Splits files (their sizes, in the order they are sent) into consecutive groups sent
+/// together: at most [`FILES_AT_ONCE`] files, together at most [`BYTES_AT_ONCE`] unless the group
+/// is a single file. Each group starts when the one before has ended.
+pub fn groups(sizes: &[u64]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0u64);
+    for (index, &size) in sizes.iter().enumerate() {
+        let full = index - start == FILES_AT_ONCE || (index > start && bytes + size > BYTES_AT_ONCE);
+        if full {
+            out.push(start..index);
+            (start, bytes) = (index, 0);
+        }
+        bytes += size;
+    }
+    if start < sizes.len() {
+        out.push(start..sizes.len());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIB: u64 = 1024 * 1024;
+
+    #[test]
+    fn small_files_go_four_at_a_time_and_a_large_one_alone() {
+        assert_eq!(groups(&[]), Vec::<std::ops::Range<usize>>::new());
+        assert_eq!(groups(&[0; 9]), vec![0..4, 4..8, 8..9]);
+        assert_eq!(groups(&[MIB, 64 * MIB, MIB, MIB]), vec![0..1, 1..2, 2..4]);
+        assert_eq!(groups(&[64 * MIB]), vec![0..1]);
+        // Together at most 32 MiB: the third 12 MiB file waits for the next group.
+        assert_eq!(groups(&[12 * MIB, 12 * MIB, 12 * MIB]), vec![0..2, 2..3]);
+        assert_eq!(groups(&[16 * MIB, 16 * MIB, 0]), vec![0..3]);
+    }
+}
+
 #[cfg(feature = "hydrate")]
 pub use browser::{picked_from_drop, picked_from_input, send, How, CANCELLED};
 
