@@ -170,6 +170,55 @@ describe('browser delivery', () => {
     assert.deepEqual(problems, []);
   });
 
+  test('a download waits out a network cut and ends identical, without spending its retries', async () => {
+    const { context, page, problems } = await openPage(env.browser);
+    // Ranged GETs after the first three are held until the network is gone, so they fail offline.
+    let holding = true;
+    let ranges = 0;
+    const held = [];
+    await page.route(
+      (url) => url.searchParams.has('X-Amz-Signature'),
+      (route) => {
+        if (!route.request().headers().range) return route.continue();
+        ranges += 1;
+        return holding && ranges > 3 ? held.push(route) : route.continue();
+      },
+    );
+    let offline = false;
+    let retriedOffline = 0; // ranges asked again while the network was gone: retries spent
+    const asked = new Set();
+    page.on('request', (request) => {
+      const range = request.headers().range;
+      if (!range || !request.url().includes('X-Amz-Signature')) return;
+      if (offline && asked.has(range)) retriedOffline += 1;
+      asked.add(range);
+    });
+    await logIn(page, env.portal, 'unitadmin_1');
+    await openProject(page, env.portal);
+    await page.locator('tr[data-entry="batch"] button').first().click();
+    await page.locator('button[data-download="batch/run1"]').waitFor({ timeout: 20_000 });
+    await pickOpfsFolder(page, 'cut');
+    await page.locator('button[data-download="batch/run1"]').click();
+    for (let i = 0; i < 600 && held.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(held.length >= 2, `ranges reached the wire (${held.length} held)`);
+
+    offline = true;
+    await context.setOffline(true);
+    holding = false;
+    for (const route of held.splice(0)) await route.continue().catch(() => {});
+    await new Promise((r) => setTimeout(r, 6000)); // longer than the first three retries' backoff
+    const retried = retriedOffline;
+    offline = false;
+    await context.setOffline(false);
+    assert.equal(retried, 0, `${retried} ranges were asked again while offline: the download should wait, not spend retries`);
+
+    assert.match(await waitText(page, 'download-status', /^Saved/), /^Saved 1 file\(s\)/);
+    const big = 'batch/run1/sample1/reads.bin';
+    assert.deepEqual(await opfsDigests(page, 'cut'), { [big]: sha256(files[big]) });
+    // Chromium reports the requests that failed offline; nothing else.
+    assert.deepEqual(problems.filter((p) => !p.includes('ERR_INTERNET_DISCONNECTED')), []);
+  });
+
   test('an upload cut by the network and a closed tab resumes and ends identical', async () => {
     const first = await openPage(env.browser);
     // Parts whose ETag the portal recorded (reported right after each PUT).

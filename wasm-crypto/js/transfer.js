@@ -31,6 +31,30 @@ const sleep = (ms, signal) =>
     }, { once: true });
   });
 
+/**
+ * Resolves when the browser is online (at once if it is; else at its `online` event), rejects
+ * when `signal` aborts. A transfer waits here through a network cut or a sleeping laptop,
+ * however long, instead of spending its retries, and goes on from where it was.
+ */
+function online(signal) {
+  if (globalThis.navigator?.onLine !== false) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const back = () => {
+      globalThis.removeEventListener('online', back);
+      resolve();
+    };
+    globalThis.addEventListener('online', back);
+    signal?.addEventListener('abort', () => {
+      globalThis.removeEventListener('online', back);
+      reject(signal.reason ?? new DOMException('stopped', 'AbortError'));
+    }, { once: true });
+  });
+}
+
+/** Whether a failure is the network's while the browser is offline (worth waiting out). */
+const offline = (error) =>
+  globalThis.navigator?.onLine === false && error.name !== 'AbortError' && !(error instanceof TransferError) && !error.status;
+
 /** 0.5 s, 1 s, 2 s, ... with jitter, at most 16 s. */
 const backoff = (attempt) => Math.min(16000, 500 * 2 ** attempt) * (0.75 + Math.random() / 2);
 
@@ -148,6 +172,12 @@ async function putPart({ number, check, body, signParts, signal, name }) {
         throw new TransferError(`the storage refused part ${number} of ${name} (${response.status})`, { status: response.status });
       }
     } catch (error) {
+      // Offline: wait for the network, then send the part again (no retry spent).
+      if (offline(error)) {
+        await online(signal);
+        attempt -= 1;
+        continue;
+      }
       // The portal refused (`fatal`), the user stopped, or retries ran out: stop. A network
       // failure: wait and send the part again.
       if (error.name === 'AbortError' || error instanceof TransferError || error.fatal || attempt >= RETRIES || error.status) throw error;
@@ -196,6 +226,12 @@ async function fetchRange({ url, start, end, signal, name, renewUrl, pool }) {
       else if (response.status === 404) throw new TransferError(`${name} is missing from the storage`, { status: 404 });
       if (attempt >= RETRIES) throw new TransferError(`the storage refused ${name} (${response.status})`, { status: response.status });
     } catch (error) {
+      // Offline: wait for the network, then fetch the range again (no retry spent).
+      if (offline(error)) {
+        await online(signal);
+        attempt -= 1;
+        continue;
+      }
       if (error.name === 'AbortError' || error instanceof TransferError || attempt >= RETRIES) throw error;
     }
     await sleep(backoff(attempt), signal);
