@@ -307,6 +307,7 @@ describe('browser delivery', () => {
     for (const route of held) await route.continue();
     await page.getByTestId('session-lost').waitFor({ timeout: 30_000 });
     assert.match(await page.getByTestId('session-lost').textContent(), /Log in again as unitadmin_1 in a new tab/);
+    await page.waitForFunction(() => document.activeElement?.dataset.testid === 'session-lost-login', null, { timeout: 5000 });
     assert.equal(await page.getByTestId('upload-summary').count(), 0, 'the upload waits, it has not failed');
 
     const other = await context.newPage(); // the new tab the dialog offers, same browser

@@ -11,6 +11,13 @@ use crate::components::sign_in::login_link;
 pub fn SessionLostDialog() -> impl IntoView {
     let waiting = waiting_for_login();
     let shown = waiting.clone();
+    // A modal dialog takes the focus: its one action is where the keyboard lands.
+    let action = NodeRef::<leptos::html::A>::new();
+    Effect::new(move |_| {
+        if let Some(link) = action.get() {
+            let _ = link.focus();
+        }
+    });
     view! {
         <Show when=move || shown.get().is_some()>
             <div class="modal-backdrop">
@@ -26,7 +33,7 @@ pub fn SessionLostDialog() -> impl IntoView {
                         " in a new tab, then come back here: the transfer goes on by itself."
                     </p>
                     <a class="button button-primary" href=login_link("/") target="_blank" rel="noopener"
-                        data-testid="session-lost-login">"Log in in a new tab"</a>
+                        node_ref=action data-testid="session-lost-login">"Log in in a new tab"</a>
                 </section>
             </div>
         </Show>
