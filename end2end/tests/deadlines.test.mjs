@@ -1,9 +1,9 @@
-// Deadlines pass on a running portal (DDS §4, the two daily jobs): a Unit Admin releases the
-// seeded project for 10 days; when the server's clock is moved past the deadline the jobs make it
-// Expired, and 31 days later Archived (inactive: gone from the unit's pages). The clock is moved by writing the file named by
-// DDS_CLOCK_OFFSET_FILE (seconds ahead of the system clock), never by waiting; the jobs look for
-// due work every second (DDS_JOBS_TICK_SECS). Sessions and codes follow the moved clock, so each
-// look is a fresh log-in.
+// Deadlines pass on a running portal (DDS §4, the two daily jobs): a Unit Admin creates a
+// project and releases it for 10 days; when the server's clock is moved past the deadline the
+// jobs make it Expired, and 31 days later Archived (inactive: gone from the unit's pages). The
+// clock is moved by writing the file named by DDS_CLOCK_OFFSET_FILE (seconds ahead of the system
+// clock), never by waiting; the jobs look for due work every second (DDS_JOBS_TICK_SECS).
+// Sessions and codes follow the moved clock, so each look is a fresh log-in.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -11,13 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logIn, openPage, seededPortal, waitForHydration } from './portal.mjs';
 
-const PROJECT = 'someunit00001';
+let project; // made by the test's Unit Admin
 const DAY = 24 * 3600;
 const clockFile = join(mkdtempSync(join(tmpdir(), 'dds-clock-')), 'offset');
 writeFileSync(clockFile, '0');
 
 async function statusNow(page, portal) {
-  await page.goto(`${portal.url}/projects/${PROJECT}`);
+  await page.goto(`${portal.url}/projects/${project}`);
   await waitForHydration(page);
   // The status, or the sentence the page shows instead of the project. The session-pruning job
   // may end a session just made (at the moved clock it is past its expiry): then the page asks
@@ -51,6 +51,15 @@ describe('deadlines on a running portal', () => {
   test('the jobs expire a released project at its deadline and archive it 30 days later', async () => {
     const admin = await openPage(env.browser);
     await logIn(admin.page, env.portal, 'unitadmin_1');
+    await admin.page.goto(`${env.portal.url}/projects`);
+    await waitForHydration(admin.page);
+    await admin.page.getByLabel('Title').fill('Deadline study');
+    await admin.page.getByLabel('Description').fill('Released for ten days, then left to the jobs');
+    await admin.page.getByLabel('PI (email)').fill('pi@uni.example.org');
+    await admin.page.getByRole('button', { name: 'Create project' }).click();
+    await admin.page.waitForURL(/\/projects\/someunit\d{5}$/, { timeout: 20_000 });
+    project = admin.page.url().split('/').pop();
+    assert.notEqual(project, 'someunit00001', 'a new project, not the seeded one');
     assert.equal(await statusNow(admin.page, env.portal), 'In Progress');
     await admin.page.getByTestId('status-days').fill('10');
     await admin.page.getByTestId('release').click();
