@@ -172,6 +172,17 @@ describe('browser delivery', () => {
 
   test('a download waits out a network cut and ends identical, without spending its retries', async () => {
     const { context, page, problems } = await openPage(env.browser);
+    let offline = false;
+    let retriedOffline = 0; // ranges asked again while the network was gone: retries spent
+    const asked = new Set();
+    page.on('request', (request) => {
+      const range = request.headers().range;
+      if (!range || !request.url().includes('X-Amz-Signature')) return;
+      if (offline && asked.has(range)) retriedOffline += 1;
+      asked.add(range);
+    });
+    await logIn(page, env.portal, 'unitadmin_1');
+    await openProject(page, env.portal);
     // Ranged GETs after the first three are held until the network is gone, so they fail offline.
     let holding = true;
     let ranges = 0;
@@ -184,17 +195,6 @@ describe('browser delivery', () => {
         return holding && ranges > 3 ? held.push(route) : route.continue();
       },
     );
-    let offline = false;
-    let retriedOffline = 0; // ranges asked again while the network was gone: retries spent
-    const asked = new Set();
-    page.on('request', (request) => {
-      const range = request.headers().range;
-      if (!range || !request.url().includes('X-Amz-Signature')) return;
-      if (offline && asked.has(range)) retriedOffline += 1;
-      asked.add(range);
-    });
-    await logIn(page, env.portal, 'unitadmin_1');
-    await openProject(page, env.portal);
     await page.locator('tr[data-entry="batch"] button').first().click();
     await page.locator('button[data-download="batch/run1"]').waitFor({ timeout: 20_000 });
     await pickOpfsFolder(page, 'cut');

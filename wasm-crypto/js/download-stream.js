@@ -67,7 +67,12 @@ export async function downloadWriter(name, size) {
   const startedNow = new Promise((resolve) => {
     started = resolve;
   });
+  let announced;
+  const announcedNow = new Promise((resolve) => {
+    announced = resolve;
+  });
   port.onmessage = ({ data }) => {
+    if (data?.announced) announced();
     if (data?.started) started();
     if (data?.more) credits += 1;
     if (data?.cancelled) cancelled = true;
@@ -75,6 +80,11 @@ export async function downloadWriter(name, size) {
     wake = null;
   };
   worker.postMessage({ id, name, size }, [channel.port2]);
+  // The worker must know the id before the navigation reaches it (the two travel apart).
+  await withDeadline(announcedNow, START_MS, () => `the download helper did not answer for ${name}`).catch((error) => {
+    port.close();
+    throw error;
+  });
 
   const frame = document.createElement('iframe');
   frame.hidden = true;

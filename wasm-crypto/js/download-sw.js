@@ -23,6 +23,8 @@ self.addEventListener('message', (event) => {
   // Anything else (the page's keep-alive pings) only keeps this worker running.
   if (typeof id === 'string' && typeof name === 'string' && Number.isSafeInteger(size) && port) {
     announced.set(id, { name, size, port });
+    // The page navigates only after this: a message and a fetch may arrive in either order.
+    port.postMessage({ announced: true });
   }
 });
 
