@@ -97,11 +97,12 @@ async fn main() {
     let running = dds_server::startup::start(config).await.expect("server starts");
     let db = running.state.db.clone();
     seed::dev(&db).await.expect("seed");
-    let (project_id,): (i64,) = sqlx::query_as("SELECT id FROM projects WHERE public_id = $1")
-        .bind(seed::DEV_PROJECT)
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
+    let (project_id,): (app::domain::ids::ProjectId,) =
+        sqlx::query_as("SELECT id FROM projects WHERE public_id = $1")
+            .bind(seed::DEV_PROJECT)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
 
     let backend = if postgres.is_some() { "PostgreSQL" } else { "SQLite" };
     println!("seeding {} files in {FOLDERS} folders ({backend}) ...", FOLDERS * FILES_PER_FOLDER);

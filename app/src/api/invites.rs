@@ -2,6 +2,7 @@
 //! token and mails it, so whatever reads the mail, the outbox or a log can at most register —
 //! keys come only from a key holder's approval afterwards (`keys`).
 
+use crate::domain::ids::UnitId;
 use serde::{Deserialize, Serialize};
 
 use super::account::NewKeyPair;
@@ -22,7 +23,7 @@ pub struct NewInvite {
     pub email: String,
     pub role: String,
     #[serde(default)]
-    pub unit_id: Option<i64>,
+    pub unit_id: Option<UnitId>,
     /// Researcher invites to a project (DDS `?project=`): its public id, and whether the invitee
     /// becomes its Project Owner.
     #[serde(default)]
@@ -77,7 +78,7 @@ pub struct InviteSummary {
     pub id: i64,
     pub email: String,
     pub role: String,
-    pub unit_id: Option<i64>,
+    pub unit_id: Option<UnitId>,
     pub created_at: i64,
     pub expires_at: i64,
 }

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::ids::UnitId;
 use crate::domain::roles::Role;
 use crate::domain::second_factor::SecondFactor;
 
@@ -14,7 +15,7 @@ pub struct SignedInUser {
     pub email: String,
     /// Staff: their unit (`None` for Researchers and Super Admins).
     #[serde(default)]
-    pub unit_id: Option<i64>,
+    pub unit_id: Option<UnitId>,
     pub second_factor: SecondFactor,
 }
 

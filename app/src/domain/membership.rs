@@ -3,11 +3,16 @@
 //! project's unit and its Project Owners; not plain Researchers (DDS lets any associated
 //! Researcher edit the details: a quirk not copied), never Super Admins (no project keys, no say).
 
+use crate::domain::ids::UserId;
 use crate::domain::permissions::Denied;
 use crate::domain::projects::Capacity;
 
 /// Revoking, inviting away, or changing the owner flag of a member.
-pub fn may_manage_members(capacity: Capacity, actor_id: i64, member_id: Option<i64>) -> Result<(), Denied> {
+pub fn may_manage_members(
+    capacity: Capacity,
+    actor_id: UserId,
+    member_id: Option<UserId>,
+) -> Result<(), Denied> {
     match capacity {
         Capacity::Staff(_) | Capacity::Owner if member_id == Some(actor_id) => {
             Err(Denied("You cannot change your own access to a project: ask a colleague."))
@@ -43,13 +48,16 @@ mod tests {
         for capacity in
             [Capacity::Staff(Role::UnitAdmin), Capacity::Staff(Role::UnitPersonnel), Capacity::Owner]
         {
-            assert!(may_manage_members(capacity, 1, Some(2)).is_ok(), "{capacity:?}");
-            assert!(may_manage_members(capacity, 1, None).is_ok(), "{capacity:?} on an invite");
-            assert!(may_manage_members(capacity, 1, Some(1)).is_err(), "{capacity:?} on themselves");
+            assert!(may_manage_members(capacity, UserId(1), Some(UserId(2))).is_ok(), "{capacity:?}");
+            assert!(may_manage_members(capacity, UserId(1), None).is_ok(), "{capacity:?} on an invite");
+            assert!(
+                may_manage_members(capacity, UserId(1), Some(UserId(1))).is_err(),
+                "{capacity:?} on themselves"
+            );
             assert!(may_edit_details(capacity).is_ok(), "{capacity:?}");
         }
         for capacity in [Capacity::Member, Capacity::Operator, Capacity::Outsider] {
-            assert!(may_manage_members(capacity, 1, Some(2)).is_err(), "{capacity:?}");
+            assert!(may_manage_members(capacity, UserId(1), Some(UserId(2))).is_err(), "{capacity:?}");
             assert!(may_edit_details(capacity).is_err(), "{capacity:?}");
         }
     }

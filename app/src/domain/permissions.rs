@@ -2,22 +2,23 @@
 //! parity notes). Pure rules: the server's authorization module asks these functions and maps a
 //! [`Denied`] to HTTP 403 with its sentence. Project-level rules arrive with the projects work.
 
+use crate::domain::ids::{UnitId, UserId};
 use crate::domain::roles::Role;
 
 /// The signed-in user, as far as the rules need to know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Actor {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub role: Role,
-    pub unit_id: Option<i64>,
+    pub unit_id: Option<UnitId>,
 }
 
 /// The account (or invite) acted upon.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Subject {
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     pub role: Role,
-    pub unit_id: Option<i64>,
+    pub unit_id: Option<UnitId>,
 }
 
 /// A refusal with the sentence the user sees.
@@ -117,18 +118,18 @@ pub fn may_request_self_deletion(actor: &Actor, unit_admins_in_unit: usize) -> D
 mod tests {
     use super::*;
 
-    const UNIT: Option<i64> = Some(1);
-    const OTHER_UNIT: Option<i64> = Some(2);
+    const UNIT: Option<UnitId> = Some(UnitId(1));
+    const OTHER_UNIT: Option<UnitId> = Some(UnitId(2));
 
     fn actor(role: Role) -> Actor {
-        Actor { user_id: 100, role, unit_id: role.belongs_to_unit().then_some(1) }
+        Actor { user_id: UserId(100), role, unit_id: role.belongs_to_unit().then_some(UnitId(1)) }
     }
 
-    fn subject(role: Role, unit_id: Option<i64>) -> Subject {
-        Subject { user_id: Some(200), role, unit_id }
+    fn subject(role: Role, unit_id: Option<UnitId>) -> Subject {
+        Subject { user_id: Some(UserId(200)), role, unit_id }
     }
 
-    fn unit_of(role: Role, unit: Option<i64>) -> Option<i64> {
+    fn unit_of(role: Role, unit: Option<UnitId>) -> Option<UnitId> {
         if role.belongs_to_unit() {
             unit
         } else {

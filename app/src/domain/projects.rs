@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::ids::{UnitId, UserId};
 use crate::domain::permissions::{Actor, Decision, Denied};
 use crate::domain::project_status::ProjectStatus;
 use crate::domain::roles::Role;
@@ -71,7 +72,7 @@ pub enum Capacity {
 
 impl Capacity {
     /// `membership`: the Researcher's membership of the project (`Some(is_owner)`), if any.
-    pub fn of(actor: &Actor, project_unit: i64, membership: Option<bool>) -> Capacity {
+    pub fn of(actor: &Actor, project_unit: UnitId, membership: Option<bool>) -> Capacity {
         match actor.role {
             Role::SuperAdmin => Capacity::Operator,
             Role::UnitAdmin | Role::UnitPersonnel if actor.unit_id == Some(project_unit) => {
@@ -181,7 +182,7 @@ pub fn may_bring_in_researchers(capacity: Capacity) -> Decision {
 /// unit staff of the project's unit approve Project Owners and Researchers; Project Owners
 /// approve Project Owners and Researchers. Staff access goes through the unit key (see
 /// `unit_keys`). Nobody approves their own access.
-pub fn may_approve_access(approver: Capacity, approver_id: i64, member_id: i64) -> Decision {
+pub fn may_approve_access(approver: Capacity, approver_id: UserId, member_id: UserId) -> Decision {
     if approver_id == member_id {
         return Err(Denied("You cannot approve your own access: someone who holds the key must do it."));
     }
@@ -225,17 +226,17 @@ pub fn public_id(internal_ref: &str, counter: i64) -> String {
 mod tests {
     use super::*;
 
-    const UNIT: i64 = 1;
+    const UNIT: UnitId = UnitId(1);
 
-    fn actor(role: Role, unit: Option<i64>) -> Actor {
-        Actor { user_id: 100, role, unit_id: unit }
+    fn actor(role: Role, unit: Option<UnitId>) -> Actor {
+        Actor { user_id: UserId(100), role, unit_id: unit }
     }
 
     #[test]
     fn capacity_by_role_unit_and_membership() {
         let staff = actor(Role::UnitAdmin, Some(UNIT));
         assert_eq!(Capacity::of(&staff, UNIT, None), Capacity::Staff(Role::UnitAdmin));
-        assert_eq!(Capacity::of(&staff, 2, None), Capacity::Outsider, "another unit's project");
+        assert_eq!(Capacity::of(&staff, UnitId(2), None), Capacity::Outsider, "another unit's project");
         let personnel = actor(Role::UnitPersonnel, Some(UNIT));
         assert_eq!(Capacity::of(&personnel, UNIT, None), Capacity::Staff(Role::UnitPersonnel));
         let researcher = actor(Role::Researcher, None);
@@ -298,11 +299,11 @@ mod tests {
     fn access_is_approved_by_staff_and_owners_never_by_oneself() {
         for fixer in [Capacity::Staff(Role::UnitAdmin), Capacity::Staff(Role::UnitPersonnel), Capacity::Owner]
         {
-            assert!(may_approve_access(fixer, 1, 2).is_ok(), "{fixer:?}");
-            assert!(may_approve_access(fixer, 1, 1).is_err(), "{fixer:?} on themselves");
+            assert!(may_approve_access(fixer, UserId(1), UserId(2)).is_ok(), "{fixer:?}");
+            assert!(may_approve_access(fixer, UserId(1), UserId(1)).is_err(), "{fixer:?} on themselves");
         }
         for fixer in [Capacity::Member, Capacity::Operator, Capacity::Outsider] {
-            assert!(may_approve_access(fixer, 1, 2).is_err(), "{fixer:?}");
+            assert!(may_approve_access(fixer, UserId(1), UserId(2)).is_err(), "{fixer:?}");
         }
     }
 

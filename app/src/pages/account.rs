@@ -303,7 +303,7 @@ fn ChangePassword(username: String) -> impl IntoView {
             new.set(String::new());
             confirmation.set(String::new());
         }
-        Some(Err(message)) => set_error.set(Some(message)),
+        Some(Err(err)) => set_error.set(Some(err.to_string())),
         None => {}
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {

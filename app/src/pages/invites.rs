@@ -48,7 +48,7 @@ pub fn InvitesPage() -> impl IntoView {
         set_sent.set(None);
         let (to, as_role, unit_id) = (email.get_untracked(), role.get_untracked(), unit.get_untracked());
         leptos::task::spawn_local(async move {
-            let unit_id = unit_id.trim().parse::<i64>().ok();
+            let unit_id = unit_id.trim().parse::<i64>().ok().map(crate::domain::ids::UnitId);
             match make::invite(&to, &as_role, unit_id).await {
                 Ok(()) => {
                     set_sent.set(Some(format!("An invitation was sent to {}.", to.trim())));
@@ -156,6 +156,7 @@ pub(crate) mod make {
     use super::post_json;
     use crate::api::invites::{Invited, NewInvite, INVITES};
     use crate::api::url;
+    use crate::domain::ids::UnitId;
 
     /// Invites `email` as a Researcher (or Project Owner) of `project`. The answer says whether
     /// an invite was mailed or a known Researcher was added.
@@ -170,7 +171,7 @@ pub(crate) mod make {
         Ok(post_json(&url(INVITES), &invite).await?)
     }
 
-    pub async fn invite(email: &str, role: &str, unit_id: Option<i64>) -> Result<(), String> {
+    pub async fn invite(email: &str, role: &str, unit_id: Option<UnitId>) -> Result<(), String> {
         let invite = NewInvite {
             email: email.trim().to_string(),
             role: role.to_string(),

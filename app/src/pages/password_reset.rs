@@ -103,7 +103,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
             confirmation.set(String::new());
             set_done.set(Some(completed));
         }
-        Some(Err(message)) => set_error.set(Some(message)),
+        Some(Err(err)) => set_error.set(Some(err.to_string())),
         None => {}
     });
 

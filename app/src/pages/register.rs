@@ -43,7 +43,7 @@ pub fn RegisterPage() -> impl IntoView {
     let busy = register.pending();
     Effect::new(move || match register.value().get() {
         Some(Ok(registered)) => set_done.set(Some(registered)),
-        Some(Err(message)) => set_error.set(Some(message)),
+        Some(Err(err)) => set_error.set(Some(err.to_string())),
         None => {}
     });
 

@@ -15,6 +15,8 @@ use crate::components::waiting::WaitingList;
 use crate::domain::permissions::{may_administer_user, Actor, Subject};
 use crate::domain::roles::Role;
 use leptos::prelude::*;
+
+use crate::domain::ids::{UnitId, UserId};
 use leptos_meta::Title;
 
 /// Whether `viewer` may deactivate or delete a listed account. The list holds only accounts the
@@ -23,10 +25,10 @@ fn may_manage(viewer: Role, row_role: &str, is_me: bool) -> bool {
     let Some(row_role) = Role::parse(row_role) else {
         return false;
     };
-    let unit = |role: Role| role.belongs_to_unit().then_some(0);
-    let actor = Actor { user_id: 0, role: viewer, unit_id: unit(viewer) };
+    let unit = |role: Role| role.belongs_to_unit().then_some(UnitId(0));
+    let actor = Actor { user_id: UserId(0), role: viewer, unit_id: unit(viewer) };
     let subject =
-        Subject { user_id: Some(if is_me { 0 } else { 1 }), role: row_role, unit_id: unit(row_role) };
+        Subject { user_id: Some(UserId(if is_me { 0 } else { 1 })), role: row_role, unit_id: unit(row_role) };
     may_administer_user(&actor, &subject).is_ok()
 }
 

@@ -5,6 +5,9 @@
 //! carry nothing that opens a key.
 
 use app::api::keys::{KeyOrigin, WaitingMember};
+#[cfg(test)]
+use app::domain::ids::UserId;
+use app::domain::ids::{ProjectId, UnitId};
 use app::domain::roles::Role;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
@@ -36,33 +39,37 @@ fn into_member(row: Waiting) -> Result<WaitingMember, DbError> {
     })
 }
 
-async fn waiting(db: &Db, key: SealedKey, scope_id: i64) -> Result<Vec<WaitingMember>, DbError> {
+async fn waiting(
+    db: &Db,
+    key: SealedKey,
+    scope_id: impl Into<i64> + Copy,
+) -> Result<Vec<WaitingMember>, DbError> {
     seals::waiting(db, key, scope_id).await?.into_iter().map(into_member).collect()
 }
 
 /// Active staff of the unit without a seal of the unit key for their current public key.
-pub async fn waiting_for_unit(db: &Db, unit_id: i64) -> Result<Vec<WaitingMember>, DbError> {
+pub async fn waiting_for_unit(db: &Db, unit_id: UnitId) -> Result<Vec<WaitingMember>, DbError> {
     waiting(db, SealedKey::Unit, unit_id).await
 }
 
 /// Active Researcher members of the project without a seal for their current public key.
-pub async fn waiting_for_project(db: &Db, project_id: i64) -> Result<Vec<WaitingMember>, DbError> {
+pub async fn waiting_for_project(db: &Db, project_id: ProjectId) -> Result<Vec<WaitingMember>, DbError> {
     waiting(db, SealedKey::Project, project_id).await
 }
 
 /// What someone waits for, and where its key holders approve.
 pub enum WaitsFor<'a> {
     /// The unit key: its Unit Admins approve on the users page.
-    Unit { unit_id: i64 },
+    Unit { unit_id: UnitId },
     /// A project key: its unit's staff and its Project Owners approve on the project page.
-    Project { project_id: i64, public_id: &'a str },
+    Project { project_id: ProjectId, public_id: &'a str },
 }
 
 /// Addresses of the active key holders who may approve, never the waiting person.
 async fn approvers(db: &Db, what: &WaitsFor<'_>, waiting: &User) -> Result<Vec<String>, DbError> {
     let (key, scope_id) = match what {
-        WaitsFor::Unit { unit_id } => (SealedKey::Unit, *unit_id),
-        WaitsFor::Project { project_id, .. } => (SealedKey::Project, *project_id),
+        WaitsFor::Unit { unit_id } => (SealedKey::Unit, unit_id.0),
+        WaitsFor::Project { project_id, .. } => (SealedKey::Project, project_id.0),
     };
     seals::approver_emails(db, key, scope_id, waiting.id).await
 }
@@ -89,7 +96,7 @@ pub async fn tell_project_approvers(
     db: &Db,
     mailer: &Mailer,
     public_url: &str,
-    projects: &[(i64, String)],
+    projects: &[(ProjectId, String)],
     waiting: &User,
 ) {
     for (project_id, public_id) in projects {
@@ -136,7 +143,7 @@ mod tests {
     #[test]
     fn the_waiting_mail_names_the_person_and_where_to_approve_and_escapes_html() {
         let user = User {
-            id: 9,
+            id: UserId(9),
             username: "eve_new".into(),
             name: "<Eve>".into(),
             role: Role::Researcher,
@@ -144,15 +151,19 @@ mod tests {
             is_active: true,
             email: "eve@example.org".into(),
         };
-        let what = WaitsFor::Project { project_id: 1, public_id: "someunit00001" };
+        let what = WaitsFor::Project { project_id: ProjectId(1), public_id: "someunit00001" };
         let mail = waiting_mail("owner@example.org", "https://dds.example", &what, &user);
         assert_eq!(mail.subject, "<Eve> is waiting for access to the project someunit00001");
         assert!(mail.text.contains("<Eve> (eve_new, eve@example.org)"), "{}", mail.text);
         assert!(mail.text.contains("fingerprint"));
         assert_eq!(mail.link.as_deref(), Some("https://dds.example/projects/someunit00001"));
         assert!(mail.html.contains("&lt;Eve&gt;") && !mail.html.contains("<Eve>"));
-        let unit =
-            waiting_mail("ua@example.org", "https://dds.example", &WaitsFor::Unit { unit_id: 1 }, &user);
+        let unit = waiting_mail(
+            "ua@example.org",
+            "https://dds.example",
+            &WaitsFor::Unit { unit_id: UnitId(1) },
+            &user,
+        );
         assert_eq!(unit.link.as_deref(), Some("https://dds.example/users"));
     }
 }

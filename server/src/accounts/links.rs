@@ -7,6 +7,7 @@ use super::{link_token_hash, new_link_token};
 use crate::db::account_links::{self, Link, NewLink};
 use crate::db::{now, Db, DbError};
 use crate::mail::{MailError, Mailer, OutgoingMail};
+use app::domain::ids::UserId;
 
 /// What a link does when followed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,7 +59,7 @@ impl From<app::domain::permissions::Denied> for LinkError {
 pub async fn issue(
     db: &Db,
     mailer: &Mailer,
-    user_id: i64,
+    user_id: UserId,
     purpose: Purpose,
     validity_secs: i64,
     mail: impl FnOnce(&str) -> OutgoingMail,
@@ -82,7 +83,7 @@ pub async fn issue(
 }
 
 /// Whether `user_id` holds an unexpired link of `purpose`.
-pub async fn has_pending(db: &Db, user_id: i64, purpose: Purpose) -> Result<bool, DbError> {
+pub async fn has_pending(db: &Db, user_id: UserId, purpose: Purpose) -> Result<bool, DbError> {
     account_links::has_unexpired(db, user_id, purpose.as_str(), now()).await
 }
 
@@ -90,16 +91,21 @@ pub async fn has_pending(db: &Db, user_id: i64, purpose: Purpose) -> Result<bool
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Taken {
     /// Valid, issued to this user.
-    Valid { user_id: i64 },
+    Valid { user_id: UserId },
     /// Issued to this user, but its time is over.
-    Expired { user_id: i64 },
+    Expired { user_id: UserId },
     /// Unknown, already used, or of another purpose.
     Unknown,
 }
 
 /// Looks up `token` for `purpose` and uses it up. `only_for` keeps a link of another user
 /// untouched (a signed-in user cannot spend someone else's link).
-pub async fn take(db: &Db, token: &str, purpose: Purpose, only_for: Option<i64>) -> Result<Taken, DbError> {
+pub async fn take(
+    db: &Db,
+    token: &str,
+    purpose: Purpose,
+    only_for: Option<UserId>,
+) -> Result<Taken, DbError> {
     let Some(hash) = link_token_hash(token) else {
         return Ok(Taken::Unknown);
     };

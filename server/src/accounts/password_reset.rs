@@ -363,11 +363,11 @@ mod tests {
     #[test]
     fn lost_access_mail_names_the_admin_and_escapes_html() {
         let user = User {
-            id: 1,
+            id: app::domain::ids::UserId(1),
             username: "ua".into(),
             name: "<Eve>".into(),
             role: Role::UnitAdmin,
-            unit_id: Some(1),
+            unit_id: Some(app::domain::ids::UnitId(1)),
             is_active: true,
             email: "ua@example.org".into(),
         };

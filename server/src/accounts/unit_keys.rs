@@ -9,6 +9,7 @@
 //! sealed automatically, and a Super Admin, who holds no keys, can never approve.
 
 use app::api::keys::{Approval, UnitKeys};
+use app::domain::ids::{UnitId, UserId};
 use app::domain::roles::Role;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
@@ -48,14 +49,14 @@ impl From<sqlx::Error> for UnitKeyError {
     }
 }
 
-fn staff_unit(user: &User) -> Result<i64, UnitKeyError> {
+fn staff_unit(user: &User) -> Result<UnitId, UnitKeyError> {
     match (user.role, user.unit_id) {
         (Role::UnitAdmin | Role::UnitPersonnel, Some(unit)) => Ok(unit),
         _ => Err(UnitKeyError::NotStaff),
     }
 }
 
-pub async fn unit_public_key(db: &Db, unit_id: i64) -> Result<Option<Vec<u8>>, DbError> {
+pub async fn unit_public_key(db: &Db, unit_id: UnitId) -> Result<Option<Vec<u8>>, DbError> {
     unit_keys::public_key(db, unit_id).await
 }
 
@@ -130,8 +131,8 @@ pub struct NewUnitKey {
 /// key (`false`: waiting).
 pub async fn record_at_registration(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    unit_id: i64,
-    user_id: i64,
+    unit_id: UnitId,
+    user_id: UserId,
     user_public_key: &[u8],
     offered: Option<NewUnitKey>,
 ) -> Result<bool, DbError> {

@@ -1,6 +1,7 @@
 //! The login flow (DESIGN §7): pre-login -> login with auth_key -> second factor. State between
 //! the steps lives in the session; every step is rate limited per account and per address.
 
+use app::domain::ids::UserId;
 use std::net::IpAddr;
 
 use app::domain::username::check_username;
@@ -200,7 +201,7 @@ async fn send_code(cx: &LoginContext<'_>, user: &User) -> Result<bool, AuthError
 /// Step 3: the one-time code. Signs the user in (again with a new session id). As at step 2,
 /// the attempt is recorded before the code is compared and forgiven when it is right.
 pub async fn second_factor(cx: &LoginContext<'_>, code: &str) -> Result<User, AuthError> {
-    let pending: Option<i64> = cx.session.get(PENDING_USER).await?;
+    let pending: Option<UserId> = cx.session.get(PENDING_USER).await?;
     let since: Option<i64> = cx.session.get(PENDING_SINCE).await?;
     let (Some(user_id), Some(since)) = (pending, since) else {
         // Counts as a failure of the address (kept), unless the address is already refused.
@@ -258,7 +259,7 @@ pub async fn session_key(session: &Session) -> Result<String, AuthError> {
 /// minute the session is touched, so it is saved with a new idle expiry (1 h from now); the
 /// absolute limit of 12 h after login stays.
 pub async fn current_user(db: &Db, session: &Session) -> Result<User, AuthError> {
-    let user_id: Option<i64> = session.get(USER_ID).await?;
+    let user_id: Option<UserId> = session.get(USER_ID).await?;
     let at: Option<i64> = session.get(AUTHENTICATED_AT).await?;
     let (Some(user_id), Some(at)) = (user_id, at) else {
         return Err(AuthError::NotSignedIn);

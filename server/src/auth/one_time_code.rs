@@ -2,6 +2,7 @@
 //! [`MAX_FAILURES`] wrong tries, and no new mail within [`RESEND_COOLDOWN_SECS`] of the last.
 //! Only an HMAC of the code is stored.
 
+use app::domain::ids::UserId;
 use rand::Rng;
 
 use super::secret::ServerSecret;
@@ -37,13 +38,13 @@ impl CodeError {
     }
 }
 
-fn code_hash(secret: &ServerSecret, user_id: i64, code: &str) -> String {
+fn code_hash(secret: &ServerSecret, user_id: UserId, code: &str) -> String {
     hex::encode(secret.mac("email-code", format!("{user_id}:{code}").as_bytes()))
 }
 
 /// A fresh code to mail, or `None` when one was sent within the cooldown (the user should use
 /// that one).
-pub async fn issue(db: &Db, secret: &ServerSecret, user_id: i64) -> Result<Option<String>, DbError> {
+pub async fn issue(db: &Db, secret: &ServerSecret, user_id: UserId) -> Result<Option<String>, DbError> {
     if let Some(issued) = second_factors::code_issued_at(db, user_id).await? {
         if now() - issued < RESEND_COOLDOWN_SECS {
             return Ok(None);
@@ -55,12 +56,12 @@ pub async fn issue(db: &Db, secret: &ServerSecret, user_id: i64) -> Result<Optio
 }
 
 /// Forgets the outstanding code (e.g. its mail could not be sent).
-pub async fn revoke(db: &Db, user_id: i64) -> Result<(), DbError> {
+pub async fn revoke(db: &Db, user_id: UserId) -> Result<(), DbError> {
     revoke_in(db.pool(), user_id).await
 }
 
 /// [`revoke`] on any executor (e.g. inside the transaction of a password reset).
-pub async fn revoke_in<'e, E>(executor: E, user_id: i64) -> Result<(), DbError>
+pub async fn revoke_in<'e, E>(executor: E, user_id: UserId) -> Result<(), DbError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
@@ -74,7 +75,7 @@ where
 pub async fn verify(
     db: &Db,
     secret: &ServerSecret,
-    user_id: i64,
+    user_id: UserId,
     code: &str,
 ) -> Result<Result<(), CodeError>, DbError> {
     let row = second_factors::code(db, user_id).await?;
@@ -101,7 +102,7 @@ pub async fn verify(
 }
 
 /// Voids the code `stored` (if it is still the user's code); `true` when this call did.
-async fn revoke_code(db: &Db, user_id: i64, stored: &str) -> Result<bool, DbError> {
+async fn revoke_code(db: &Db, user_id: UserId, stored: &str) -> Result<bool, DbError> {
     second_factors::clear_this_code(db, user_id, stored).await
 }
 

@@ -4,6 +4,7 @@
 
 use app::api::account::{KeyMaterial, NewCredentials};
 use app::api::auth::Kdf;
+use app::domain::ids::UserId;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use wasm_crypto::keys::WRAPPED_KEY_LEN;
@@ -27,7 +28,7 @@ pub enum PasswordError {
     Db(#[from] DbError),
 }
 
-pub async fn key_material(db: &Db, user_id: i64) -> Result<KeyMaterial, DbError> {
+pub async fn key_material(db: &Db, user_id: UserId) -> Result<KeyMaterial, DbError> {
     let stored = users::credentials(db, user_id)
         .await?
         .ok_or_else(|| DbError::Rule("This account has no keys yet.".into()))?;

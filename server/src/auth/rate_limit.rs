@@ -107,7 +107,7 @@ pub async fn prune(db: &Db, at: i64) -> Result<u64, DbError> {
 #[derive(Debug, Clone, Copy)]
 pub enum Account<'a> {
     /// The account the name resolved to (however the name was spelled).
-    Id(i64),
+    Id(app::domain::ids::UserId),
     /// A (valid) name no account has: counted like an account, so the limits do not tell.
     Unknown(&'a str),
 }

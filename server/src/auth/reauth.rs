@@ -3,6 +3,7 @@
 //! thief's authenticator app. The browser re-derives auth_key from the password (the password
 //! never reaches the server); failures count toward the login limits of the account.
 
+use app::domain::ids::UserId;
 use std::net::IpAddr;
 
 use super::credentials::{decode_field, verify_auth_key, AUTH_KEY_LEN};
@@ -15,11 +16,11 @@ use crate::db::Db;
 /// Proof that the signed-in user just gave their password: only [`confirm_password`] makes one.
 #[derive(Debug)]
 pub struct PasswordConfirmed {
-    user_id: i64,
+    user_id: UserId,
 }
 
 impl PasswordConfirmed {
-    pub fn user_id(&self) -> i64 {
+    pub fn user_id(&self) -> UserId {
         self.user_id
     }
 }

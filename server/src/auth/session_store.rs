@@ -4,6 +4,7 @@
 //! Only a SHA-256 of the session id (the cookie's value) is stored: a copy of the database does
 //! not hand over live sessions.
 
+use app::domain::ids::UserId;
 use async_trait::async_trait;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{Error, Result};
@@ -29,7 +30,7 @@ impl DbSessionStore {
 
     /// Ends every session of a user, half-finished logins included (logout everywhere,
     /// deactivation, password change or reset).
-    pub async fn delete_user_sessions(&self, user_id: i64) -> std::result::Result<u64, DbError> {
+    pub async fn delete_user_sessions(&self, user_id: UserId) -> std::result::Result<u64, DbError> {
         sessions::delete_of_user(&self.db, user_id).await
     }
 
@@ -49,11 +50,12 @@ fn backend(err: DbError) -> Error {
     Error::Backend(err.to_string())
 }
 
-fn encode(record: &Record) -> Result<(String, Option<i64>, i64)> {
+fn encode(record: &Record) -> Result<(String, Option<UserId>, i64)> {
     let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
     // A pending login belongs to its user too: a password change or reset cancels it.
-    let user_id =
-        [USER_ID, PENDING_USER].iter().find_map(|key| record.data.get(*key).and_then(|v| v.as_i64()));
+    let user_id = [USER_ID, PENDING_USER]
+        .iter()
+        .find_map(|key| record.data.get(*key).and_then(|v| v.as_i64()).map(UserId));
     Ok((data, user_id, record.expiry_date.unix_timestamp()))
 }
 

@@ -3,6 +3,7 @@
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
+use app::domain::ids::UserId;
 use rand::RngCore;
 use totp_rs::{Algorithm, Secret, TOTP};
 
@@ -49,27 +50,27 @@ fn sealing_key(secret: &ServerSecret) -> Aes256Gcm {
     Aes256Gcm::new_from_slice(&secret.mac("totp-secret-key", b"")).expect("32-byte key")
 }
 
-fn seal(secret: &ServerSecret, user_id: i64, plain: &[u8]) -> Vec<u8> {
+fn seal(secret: &ServerSecret, user_id: UserId, plain: &[u8]) -> Vec<u8> {
     let mut nonce = [0u8; 12];
     rand::rngs::OsRng.fill_bytes(&mut nonce);
-    let aad = user_id.to_be_bytes();
+    let aad = user_id.0.to_be_bytes();
     let ct = sealing_key(secret)
         .encrypt(Nonce::from_slice(&nonce), Payload { msg: plain, aad: &aad })
         .expect("AES-GCM of 20 bytes");
     [nonce.as_slice(), &ct].concat()
 }
 
-fn open(secret: &ServerSecret, user_id: i64, sealed: &[u8]) -> Option<Vec<u8>> {
+fn open(secret: &ServerSecret, user_id: UserId, sealed: &[u8]) -> Option<Vec<u8>> {
     if sealed.len() < 12 {
         return None;
     }
     let (nonce, ct) = sealed.split_at(12);
-    let aad = user_id.to_be_bytes();
+    let aad = user_id.0.to_be_bytes();
     sealing_key(secret).decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad: &aad }).ok()
 }
 
 /// The user's second factor (emailed codes until they choose otherwise).
-pub async fn method(db: &Db, user_id: i64) -> Result<SecondFactor, DbError> {
+pub async fn method(db: &Db, user_id: UserId) -> Result<SecondFactor, DbError> {
     match second_factors::method(db, user_id).await? {
         None => Ok(SecondFactor::default()),
         Some(m) => SecondFactor::parse(&m)
@@ -101,7 +102,7 @@ pub async fn begin_setup(
 async fn matching_stored_step(
     db: &Db,
     secret: &ServerSecret,
-    user_id: i64,
+    user_id: UserId,
     which: TotpSecret,
     code: &str,
 ) -> Result<Result<u64, CodeError>, DbError> {
@@ -133,7 +134,7 @@ pub async fn confirm_setup(
 pub async fn verify_login(
     db: &Db,
     secret: &ServerSecret,
-    user_id: i64,
+    user_id: UserId,
     code: &str,
 ) -> Result<Result<(), CodeError>, DbError> {
     let step = match matching_stored_step(db, secret, user_id, TotpSecret::Active, code).await? {
@@ -145,7 +146,7 @@ pub async fn verify_login(
 }
 
 /// Back to emailed codes (a Super Admin's reset, or the user's own choice).
-pub async fn reset(db: &Db, user_id: i64) -> Result<(), DbError> {
+pub async fn reset(db: &Db, user_id: UserId) -> Result<(), DbError> {
     second_factors::reset_to_email(db, user_id).await
 }
 
@@ -173,9 +174,9 @@ mod tests {
     #[test]
     fn sealed_secrets_open_only_for_their_user() {
         let server = ServerSecret::from_bytes(vec![1; 32]);
-        let sealed = seal(&server, 5, b"totp secret bytes!!!");
-        assert_eq!(open(&server, 5, &sealed).unwrap(), b"totp secret bytes!!!");
-        assert!(open(&server, 6, &sealed).is_none());
-        assert!(open(&ServerSecret::from_bytes(vec![2; 32]), 5, &sealed).is_none());
+        let sealed = seal(&server, UserId(5), b"totp secret bytes!!!");
+        assert_eq!(open(&server, UserId(5), &sealed).unwrap(), b"totp secret bytes!!!");
+        assert!(open(&server, UserId(6), &sealed).is_none());
+        assert!(open(&ServerSecret::from_bytes(vec![2; 32]), UserId(5), &sealed).is_none());
     }
 }

@@ -1,6 +1,7 @@
 //! The account-links aggregate (`account_links`): emailed links acting on one's own account, by
 //! purpose, of which only the token's SHA-256 is stored. The flows live in `accounts::links`.
 
+use app::domain::ids::UserId;
 use sqlx::{Any, Transaction};
 
 use super::{Db, DbError};
@@ -8,7 +9,7 @@ use super::{Db, DbError};
 /// Deletes the user's links of `purpose` (before a new one replaces them).
 pub async fn delete_of_user(
     tx: &mut Transaction<'_, Any>,
-    user_id: i64,
+    user_id: UserId,
     purpose: &str,
 ) -> Result<(), DbError> {
     sqlx::query("DELETE FROM account_links WHERE user_id = $1 AND purpose = $2")
@@ -21,7 +22,7 @@ pub async fn delete_of_user(
 
 /// What a new link stores.
 pub struct NewLink<'a> {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub purpose: &'a str,
     pub token_hash: &'a [u8],
     pub issued_at: i64,
@@ -44,7 +45,7 @@ pub async fn insert(tx: &mut Transaction<'_, Any>, new: NewLink<'_>) -> Result<(
 }
 
 /// Whether the user holds a link of `purpose` that has not expired at `now`.
-pub async fn has_unexpired(db: &Db, user_id: i64, purpose: &str, now: i64) -> Result<bool, DbError> {
+pub async fn has_unexpired(db: &Db, user_id: UserId, purpose: &str, now: i64) -> Result<bool, DbError> {
     let row: Option<(i64,)> = sqlx::query_as(
         "SELECT id FROM account_links WHERE user_id = $1 AND purpose = $2 AND expires_at > $3",
     )
@@ -60,7 +61,7 @@ pub async fn has_unexpired(db: &Db, user_id: i64, purpose: &str, now: i64) -> Re
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Link {
     pub id: i64,
-    pub user_id: i64,
+    pub user_id: UserId,
     pub expires_at: i64,
 }
 

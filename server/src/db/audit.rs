@@ -2,10 +2,11 @@
 //! are fixed names, targets are usernames or ids.
 
 use super::{now, DbError};
+use app::domain::ids::UserId;
 
 /// One event. `actor_user_id` becomes NULL if that account is deleted later.
 pub struct AuditEvent<'a> {
-    pub actor_user_id: Option<i64>,
+    pub actor_user_id: Option<UserId>,
     pub action: &'a str,
     pub target: Option<&'a str>,
     pub details: Option<String>,
@@ -14,7 +15,7 @@ pub struct AuditEvent<'a> {
 
 impl<'a> AuditEvent<'a> {
     /// An event without details or request id.
-    pub fn new(actor_user_id: Option<i64>, action: &'a str, target: Option<&'a str>) -> AuditEvent<'a> {
+    pub fn new(actor_user_id: Option<UserId>, action: &'a str, target: Option<&'a str>) -> AuditEvent<'a> {
         AuditEvent { actor_user_id, action, target, details: None, request_id: None }
     }
 }

@@ -5,6 +5,7 @@
 //! the unit in the same transaction as the rows.
 
 use app::domain::file_paths::{split_folder, FilePath};
+use app::domain::ids::{ProjectId, UserId};
 use sqlx::{Any, Transaction};
 
 use super::{Db, DbError};
@@ -12,13 +13,13 @@ use super::{Db, DbError};
 /// A completed upload to record (sizes in bytes; `stored` is the ciphertext size).
 #[derive(Debug, Clone)]
 pub struct NewVersion<'a> {
-    pub project_id: i64,
+    pub project_id: ProjectId,
     pub path: &'a FilePath,
     pub object_key: &'a str,
     pub size_bytes: i64,
     pub stored_bytes: i64,
     pub sha256_sealed: Option<&'a [u8]>,
-    pub uploaded_by: Option<i64>,
+    pub uploaded_by: Option<UserId>,
     pub now: i64,
 }
 
@@ -113,7 +114,7 @@ pub async fn record_version(tx: &mut Transaction<'_, Any>, new: NewVersion<'_>) 
 /// Adds `delta` to each folder (created as needed), the project and its unit.
 async fn carry<'p>(
     tx: &mut Transaction<'_, Any>,
-    project_id: i64,
+    project_id: ProjectId,
     folders: impl Iterator<Item = &'p str>,
     delta: Delta,
     now: i64,
@@ -127,7 +128,7 @@ async fn carry<'p>(
 /// Adds `delta` to one folder, created as needed.
 async fn carry_to_folder(
     tx: &mut Transaction<'_, Any>,
-    project_id: i64,
+    project_id: ProjectId,
     folder: &str,
     delta: Delta,
 ) -> Result<(), DbError> {
@@ -151,7 +152,7 @@ async fn carry_to_folder(
 /// Adds `delta` to the project and its unit.
 async fn carry_to_project(
     tx: &mut Transaction<'_, Any>,
-    project_id: i64,
+    project_id: ProjectId,
     delta: Delta,
     now: i64,
 ) -> Result<(), DbError> {
@@ -259,7 +260,7 @@ pub struct Page {
 /// after `after`. Two indexed range reads, whatever the size of the project.
 pub async fn list_level(
     db: &Db,
-    project_id: i64,
+    project_id: ProjectId,
     folder: &str,
     after: Option<&Cursor>,
     limit: i64,
@@ -307,7 +308,7 @@ pub async fn list_level(
 }
 
 /// Whether a folder exists in a project ('' always does).
-pub async fn folder_exists(db: &Db, project_id: i64, folder: &str) -> Result<bool, DbError> {
+pub async fn folder_exists(db: &Db, project_id: ProjectId, folder: &str) -> Result<bool, DbError> {
     if folder.is_empty() {
         return Ok(true);
     }
@@ -326,7 +327,7 @@ fn like_literal(text: &str) -> String {
 }
 
 /// Files whose name contains `text` (case-insensitive for ASCII), by path, `limit` at most.
-pub async fn search(db: &Db, project_id: i64, text: &str, limit: i64) -> Result<Vec<Entry>, DbError> {
+pub async fn search(db: &Db, project_id: ProjectId, text: &str, limit: i64) -> Result<Vec<Entry>, DbError> {
     let escaped = like_literal(text);
     let sql = format!(
         "SELECT {FILE_COLUMNS} FROM files WHERE project_id = $1 AND LOWER(name) LIKE LOWER($2) ESCAPE '\\' \
@@ -355,7 +356,7 @@ pub struct Removed {
 /// transaction updates the project row before it commits, and so waits.
 pub async fn delete_path(
     tx: &mut Transaction<'_, Any>,
-    project_id: i64,
+    project_id: ProjectId,
     path: &str,
     now: i64,
 ) -> Result<Removed, DbError> {
@@ -416,7 +417,7 @@ pub struct DoomedVersion {
 }
 
 /// The project's versions whose file was deleted and whose object is not removed yet.
-pub async fn doomed_versions(db: &Db, project_id: i64) -> Result<Vec<DoomedVersion>, DbError> {
+pub async fn doomed_versions(db: &Db, project_id: ProjectId) -> Result<Vec<DoomedVersion>, DbError> {
     Ok(sqlx::query_as(
         "SELECT id, object_key FROM file_versions WHERE project_id = $1 AND file_id IS NULL AND removed_at IS NULL",
     )
@@ -437,7 +438,7 @@ pub async fn mark_version_removed(db: &Db, version_id: i64, now: i64) -> Result<
 
 /// After a project's objects are gone: versions closed and marked removed, file and folder rows
 /// gone, the project's and the unit's sizes down, in one transaction.
-pub async fn forget_project_files(db: &Db, project_id: i64, now: i64) -> Result<(), DbError> {
+pub async fn forget_project_files(db: &Db, project_id: ProjectId, now: i64) -> Result<(), DbError> {
     let mut tx = db.begin().await?;
     sqlx::query(
         "UPDATE file_versions SET deleted_at = COALESCE(deleted_at, $1), removed_at = COALESCE(removed_at, $1) \
@@ -500,7 +501,11 @@ mod tests {
 }
 
 /// Of `paths`, those that hold a file.
-pub async fn existing_paths(db: &Db, project_id: i64, paths: &[String]) -> Result<Vec<String>, DbError> {
+pub async fn existing_paths(
+    db: &Db,
+    project_id: ProjectId,
+    paths: &[String],
+) -> Result<Vec<String>, DbError> {
     let mut found = Vec::new();
     for chunk in paths.chunks(super::IN_LIST_CHUNK) {
         let sql = format!(
@@ -517,7 +522,11 @@ pub async fn existing_paths(db: &Db, project_id: i64, paths: &[String]) -> Resul
 }
 
 /// Whether `path` holds a file (inside a transaction that holds the project's lock).
-pub async fn exists(tx: &mut Transaction<'_, Any>, project_id: i64, path: &str) -> Result<bool, DbError> {
+pub async fn exists(
+    tx: &mut Transaction<'_, Any>,
+    project_id: ProjectId,
+    path: &str,
+) -> Result<bool, DbError> {
     let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM files WHERE project_id = $1 AND path = $2")
         .bind(project_id)
         .bind(path)
@@ -541,7 +550,7 @@ pub struct StoredFile {
 /// database collation bends (an ordering range would depend on it).
 pub async fn stored_under(
     db: &Db,
-    project_id: i64,
+    project_id: ProjectId,
     path: &str,
     after: Option<&str>,
     limit: i64,
@@ -574,7 +583,7 @@ pub struct KeptVersion {
 }
 
 /// The project's versions whose objects should be in its bucket.
-pub async fn kept_versions(db: &Db, project_id: i64) -> Result<Vec<KeptVersion>, DbError> {
+pub async fn kept_versions(db: &Db, project_id: ProjectId) -> Result<Vec<KeptVersion>, DbError> {
     Ok(sqlx::query_as(
         "SELECT v.id, v.path, v.object_key, \
          CAST(CASE WHEN f.version_id = v.id THEN 1 ELSE 0 END AS BIGINT) AS current \
@@ -588,7 +597,7 @@ pub async fn kept_versions(db: &Db, project_id: i64) -> Result<Vec<KeptVersion>,
 
 /// Every object key the project's rows name, removed or not (an object a removal task has not
 /// reached yet is not an orphan).
-pub async fn known_object_keys(db: &Db, project_id: i64) -> Result<Vec<String>, DbError> {
+pub async fn known_object_keys(db: &Db, project_id: ProjectId) -> Result<Vec<String>, DbError> {
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT object_key FROM file_versions WHERE project_id = $1 AND removed_at IS NULL \
          UNION SELECT object_key FROM uploads WHERE project_id = $1",

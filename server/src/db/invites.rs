@@ -1,6 +1,7 @@
 //! The invites aggregate: an invite, the projects it leads to (`invite_projects`, written by
 //! `projects::members`) and its token's hash. Rows decode into the structs below.
 
+use app::domain::ids::{UnitId, UserId};
 use app::domain::roles::Role;
 
 use super::{Db, DbError};
@@ -24,8 +25,8 @@ pub async fn by_email(db: &Db, email: &str) -> Result<Option<ByEmail>, DbError> 
 pub struct NewInvite<'a> {
     pub email: &'a str,
     pub role: Role,
-    pub unit_id: Option<i64>,
-    pub invited_by: i64,
+    pub unit_id: Option<UnitId>,
+    pub invited_by: UserId,
     pub token_hash: Vec<u8>,
     pub created_at: i64,
     pub expires_at: i64,
@@ -64,7 +65,7 @@ pub struct Listed {
     #[sqlx(flatten)]
     pub summary: app::api::invites::InviteSummary,
     /// The inviter's unit.
-    pub inviter_unit: Option<i64>,
+    pub inviter_unit: Option<UnitId>,
     /// Whether the invite leads to a project of the viewer's unit (1/0).
     pub to_unit_project: i64,
     /// Whether the invite leads to a project the viewer owns (1/0).
@@ -80,9 +81,9 @@ const SELECT_LISTED: &str =
      THEN 1 ELSE 0 END AS BIGINT) AS to_owned_project FROM invites i LEFT JOIN users u ON u.id = i.invited_by";
 
 /// Every invite, newest first, seen from the viewer (`viewer_unit`, `viewer_id`): one query.
-pub async fn listed(db: &Db, viewer_unit: Option<i64>, viewer_id: i64) -> Result<Vec<Listed>, DbError> {
+pub async fn listed(db: &Db, viewer_unit: Option<UnitId>, viewer_id: UserId) -> Result<Vec<Listed>, DbError> {
     Ok(sqlx::query_as(&format!("{SELECT_LISTED} ORDER BY i.created_at DESC, i.id DESC"))
-        .bind(viewer_unit.unwrap_or(-1))
+        .bind(viewer_unit.map_or(-1, i64::from))
         .bind(viewer_id)
         .fetch_all(db.pool())
         .await?)
@@ -90,12 +91,12 @@ pub async fn listed(db: &Db, viewer_unit: Option<i64>, viewer_id: i64) -> Result
 
 pub async fn listed_one(
     db: &Db,
-    viewer_unit: Option<i64>,
-    viewer_id: i64,
+    viewer_unit: Option<UnitId>,
+    viewer_id: UserId,
     id: i64,
 ) -> Result<Option<Listed>, DbError> {
     Ok(sqlx::query_as(&format!("{SELECT_LISTED} WHERE i.id = $3"))
-        .bind(viewer_unit.unwrap_or(-1))
+        .bind(viewer_unit.map_or(-1, i64::from))
         .bind(viewer_id)
         .bind(id)
         .fetch_optional(db.pool())
@@ -108,11 +109,11 @@ pub struct ByToken {
     pub id: i64,
     pub email: String,
     pub role: String,
-    pub unit_id: Option<i64>,
+    pub unit_id: Option<UnitId>,
     pub expires_at: i64,
     /// The unit's display name.
     pub unit_name: Option<String>,
-    pub invited_by: Option<i64>,
+    pub invited_by: Option<UserId>,
 }
 
 pub async fn by_token_hash(db: &Db, hash: &[u8]) -> Result<Option<ByToken>, DbError> {

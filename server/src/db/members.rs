@@ -5,6 +5,7 @@
 
 use app::api::invites::InvitedProject;
 use app::api::projects::{ProjectInvite, ProjectMember};
+use app::domain::ids::{ProjectId, UserId};
 use sqlx::{Any, Executor, Transaction};
 
 use super::{Db, DbError};
@@ -19,7 +20,7 @@ struct MemberRow {
 
 /// The project's members by username, each with whether they hold a seal of the project key
 /// made for their current public key.
-pub async fn list(db: &Db, project_id: i64) -> Result<Vec<ProjectMember>, DbError> {
+pub async fn list(db: &Db, project_id: ProjectId) -> Result<Vec<ProjectMember>, DbError> {
     let rows: Vec<MemberRow> = sqlx::query_as(
         "SELECT u.username, u.name, CAST(CASE WHEN m.is_owner THEN 1 ELSE 0 END AS BIGINT) AS is_owner, \
          CAST(CASE WHEN s.user_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS access \
@@ -44,8 +45,8 @@ pub async fn list(db: &Db, project_id: i64) -> Result<Vec<ProjectMember>, DbErro
 }
 
 /// The user id of the member with this username (lower case), if they are one.
-pub async fn id_of(db: &Db, project_id: i64, username: &str) -> Result<Option<i64>, DbError> {
-    let row: Option<(i64,)> = sqlx::query_as(
+pub async fn id_of(db: &Db, project_id: ProjectId, username: &str) -> Result<Option<UserId>, DbError> {
+    let row: Option<(UserId,)> = sqlx::query_as(
         "SELECT u.id FROM project_members m JOIN users u ON u.id = m.user_id WHERE m.project_id = $1 AND u.username = $2",
     )
     .bind(project_id)
@@ -58,12 +59,16 @@ pub async fn id_of(db: &Db, project_id: i64, username: &str) -> Result<Option<i6
 /// An active member and the public key a seal for them is made to.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MemberKey {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub username: String,
     pub public_key: Vec<u8>,
 }
 
-pub async fn active_with_key(db: &Db, project_id: i64, username: &str) -> Result<Option<MemberKey>, DbError> {
+pub async fn active_with_key(
+    db: &Db,
+    project_id: ProjectId,
+    username: &str,
+) -> Result<Option<MemberKey>, DbError> {
     Ok(sqlx::query_as(
         "SELECT u.id AS user_id, u.username, c.public_key FROM project_members m JOIN users u ON u.id = m.user_id \
          JOIN user_credentials c ON c.user_id = u.id \
@@ -78,10 +83,10 @@ pub async fn active_with_key(db: &Db, project_id: i64, username: &str) -> Result
 /// A new membership (its access waits for a seal).
 pub async fn insert<'e, E>(
     executor: E,
-    project_id: i64,
-    user_id: i64,
+    project_id: ProjectId,
+    user_id: UserId,
     is_owner: bool,
-    added_by: Option<i64>,
+    added_by: Option<UserId>,
     now: i64,
 ) -> Result<(), DbError>
 where
@@ -104,8 +109,8 @@ where
 /// Sets or clears a member's Project Owner flag.
 pub async fn set_owner<'e, E>(
     executor: E,
-    project_id: i64,
-    user_id: i64,
+    project_id: ProjectId,
+    user_id: UserId,
     is_owner: bool,
 ) -> Result<(), DbError>
 where
@@ -121,7 +126,11 @@ where
 }
 
 /// Ends a membership (the caller removes the member's seal in the same transaction).
-pub async fn remove(tx: &mut Transaction<'_, Any>, project_id: i64, user_id: i64) -> Result<(), DbError> {
+pub async fn remove(
+    tx: &mut Transaction<'_, Any>,
+    project_id: ProjectId,
+    user_id: UserId,
+) -> Result<(), DbError> {
     sqlx::query("DELETE FROM project_members WHERE project_id = $1 AND user_id = $2")
         .bind(project_id)
         .bind(user_id)
@@ -139,7 +148,7 @@ struct InviteRow {
 }
 
 /// The pending (unexpired at `now`) invites that lead to the project, by address.
-pub async fn invites(db: &Db, project_id: i64, now: i64) -> Result<Vec<ProjectInvite>, DbError> {
+pub async fn invites(db: &Db, project_id: ProjectId, now: i64) -> Result<Vec<ProjectInvite>, DbError> {
     let rows: Vec<InviteRow> = sqlx::query_as(
         "SELECT i.id, i.email, CAST(CASE WHEN ip.is_owner THEN 1 ELSE 0 END AS BIGINT) AS is_owner, i.expires_at \
          FROM invite_projects ip JOIN invites i ON i.id = ip.invite_id \
@@ -161,7 +170,7 @@ pub async fn invites(db: &Db, project_id: i64, now: i64) -> Result<Vec<ProjectIn
 }
 
 /// Whether the invite leads to the project: `Some(is_owner)`.
-pub async fn invite_link(db: &Db, invite_id: i64, project_id: i64) -> Result<Option<bool>, DbError> {
+pub async fn invite_link(db: &Db, invite_id: i64, project_id: ProjectId) -> Result<Option<bool>, DbError> {
     let row: Option<(i64,)> = sqlx::query_as(
         "SELECT CAST(CASE WHEN is_owner THEN 1 ELSE 0 END AS BIGINT) FROM invite_projects \
          WHERE invite_id = $1 AND project_id = $2",
@@ -177,7 +186,7 @@ pub async fn invite_link(db: &Db, invite_id: i64, project_id: i64) -> Result<Opt
 pub async fn link_invite<'e, E>(
     executor: E,
     invite_id: i64,
-    project_id: i64,
+    project_id: ProjectId,
     is_owner: bool,
 ) -> Result<(), DbError>
 where
@@ -196,7 +205,7 @@ where
 pub async fn set_invite_owner(
     db: &Db,
     invite_id: i64,
-    project_id: i64,
+    project_id: ProjectId,
     is_owner: bool,
 ) -> Result<(), DbError> {
     sqlx::query("UPDATE invite_projects SET is_owner = $1 WHERE invite_id = $2 AND project_id = $3")
@@ -213,7 +222,7 @@ pub async fn set_invite_owner(
 pub async fn unlink_invite(
     tx: &mut Transaction<'_, Any>,
     invite_id: i64,
-    project_id: i64,
+    project_id: ProjectId,
 ) -> Result<Option<bool>, DbError> {
     let removed = sqlx::query("DELETE FROM invite_projects WHERE invite_id = $1 AND project_id = $2")
         .bind(invite_id)
@@ -259,10 +268,10 @@ pub async fn invited_projects(db: &Db, invite_id: i64) -> Result<Vec<InvitedProj
 /// What an invite gives in one of its active projects, and who sent it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct InviteGrant {
-    pub project_id: i64,
+    pub project_id: ProjectId,
     pub public_id: String,
     pub is_owner: i64,
-    pub invited_by: Option<i64>,
+    pub invited_by: Option<UserId>,
 }
 
 /// The active projects an invite leads to, read inside the caller's transaction.

@@ -1,12 +1,13 @@
 //! The password-resets aggregate (`password_resets`): a user's emailed reset links, of which only
 //! the token's SHA-256 is stored. The flow lives in `accounts::password_reset`.
 
+use app::domain::ids::UserId;
 use sqlx::{Any, Transaction};
 
 use super::{Db, DbError};
 
 /// Deletes the user's unused links (before a new one replaces them).
-pub async fn delete_unused(tx: &mut Transaction<'_, Any>, user_id: i64) -> Result<(), DbError> {
+pub async fn delete_unused(tx: &mut Transaction<'_, Any>, user_id: UserId) -> Result<(), DbError> {
     sqlx::query("DELETE FROM password_resets WHERE user_id = $1 AND used_at IS NULL")
         .bind(user_id)
         .execute(&mut **tx)
@@ -16,7 +17,7 @@ pub async fn delete_unused(tx: &mut Transaction<'_, Any>, user_id: i64) -> Resul
 
 pub async fn insert(
     tx: &mut Transaction<'_, Any>,
-    user_id: i64,
+    user_id: UserId,
     token_hash: &[u8],
     issued_at: i64,
     expires_at: i64,
@@ -37,7 +38,7 @@ pub async fn insert(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Reset {
     pub id: i64,
-    pub user_id: i64,
+    pub user_id: UserId,
     pub expires_at: i64,
     pub used_at: Option<i64>,
 }

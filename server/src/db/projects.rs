@@ -1,6 +1,7 @@
 //! The projects aggregate: a project, its status history, its members (read here; written by
 //! `projects::members`). Rows decode into the structs below; every list is one query.
 
+use app::domain::ids::{ProjectId, UnitId, UserId};
 use app::domain::project_status::{ProjectState, ProjectStatus};
 use sqlx::{Any, Transaction};
 
@@ -9,9 +10,9 @@ use super::{Db, DbError};
 /// One project row, with its unit's display name.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Project {
-    pub id: i64,
+    pub id: ProjectId,
     pub public_id: String,
-    pub unit_id: i64,
+    pub unit_id: UnitId,
     pub unit_name: String,
     pub title: String,
     pub description: String,
@@ -37,7 +38,11 @@ pub async fn by_public_id(db: &Db, public_id: &str) -> Result<Option<Project>, D
 
 /// A Researcher's membership of a project: `Some(is_owner)`. On the pool or inside the caller's
 /// transaction.
-pub async fn membership<'e, E>(executor: E, project_id: i64, user_id: i64) -> Result<Option<bool>, DbError>
+pub async fn membership<'e, E>(
+    executor: E,
+    project_id: ProjectId,
+    user_id: UserId,
+) -> Result<Option<bool>, DbError>
 where
     E: sqlx::Executor<'e, Database = Any>,
 {
@@ -53,7 +58,7 @@ where
 }
 
 /// How many projects the user is a Project Owner of.
-pub async fn owned_count(db: &Db, user_id: i64) -> Result<i64, DbError> {
+pub async fn owned_count(db: &Db, user_id: UserId) -> Result<i64, DbError> {
     let (owned,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM project_members WHERE user_id = $1 AND is_owner = TRUE")
             .bind(user_id)
@@ -63,7 +68,7 @@ pub async fn owned_count(db: &Db, user_id: i64) -> Result<i64, DbError> {
 }
 
 /// The latest status of a project as stored (`None`: no history yet).
-pub async fn current_status(db: &Db, project_id: i64) -> Result<Option<String>, DbError> {
+pub async fn current_status(db: &Db, project_id: ProjectId) -> Result<Option<String>, DbError> {
     let row: Option<(String,)> = sqlx::query_as("SELECT status FROM projects WHERE id = $1")
         .bind(project_id)
         .fetch_optional(db.pool())
@@ -80,8 +85,8 @@ pub fn parse_status(stored: &str) -> Result<ProjectStatus, DbError> {
 /// A project's lifecycle columns: what the status machine and the data rules decide on.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Lifecycle {
-    pub id: i64,
-    pub unit_id: i64,
+    pub id: ProjectId,
+    pub unit_id: UnitId,
     pub title: String,
     pub bucket: Option<String>,
     pub status: String,
@@ -120,7 +125,7 @@ pub async fn lifecycle(db: &Db, public_id: &str) -> Result<Option<Lifecycle>, Db
 }
 
 /// The project's status and whether it was ever released, as the data rules need them.
-pub async fn data_state(db: &Db, project_id: i64) -> Result<(ProjectStatus, bool), DbError> {
+pub async fn data_state(db: &Db, project_id: ProjectId) -> Result<(ProjectStatus, bool), DbError> {
     let (status, released): (String, i64) = sqlx::query_as(
         "SELECT status, CAST(CASE WHEN released_at IS NULL THEN 0 ELSE 1 END AS BIGINT) FROM projects WHERE id = $1",
     )
@@ -136,7 +141,7 @@ pub struct NewStatus<'a> {
     /// The project's first release: `released_at` is set now.
     pub first_release: bool,
     pub is_active: bool,
-    pub changed_by: Option<i64>,
+    pub changed_by: Option<UserId>,
     pub note: Option<&'a str>,
     pub at: i64,
 }
@@ -145,7 +150,7 @@ pub struct NewStatus<'a> {
 /// under the row lock).
 pub async fn record_status(
     tx: &mut Transaction<'_, Any>,
-    project_id: i64,
+    project_id: ProjectId,
     new: NewStatus<'_>,
 ) -> Result<(), DbError> {
     let next = new.state;
@@ -185,7 +190,7 @@ pub async fn record_status(
 /// Changes title, description and PI.
 pub async fn set_details(
     tx: &mut Transaction<'_, Any>,
-    project_id: i64,
+    project_id: ProjectId,
     title: &str,
     description: &str,
     pi: &str,
@@ -204,7 +209,7 @@ pub async fn set_details(
 
 /// Clears title, description and PI, the members and the invites' links to the project (DDS,
 /// at deletion and abort). The row (and its bucket name) stays for billing.
-pub async fn clear_metadata(tx: &mut Transaction<'_, Any>, project_id: i64) -> Result<(), DbError> {
+pub async fn clear_metadata(tx: &mut Transaction<'_, Any>, project_id: ProjectId) -> Result<(), DbError> {
     sqlx::query("UPDATE projects SET title = '', description = '', pi = '' WHERE id = $1")
         .bind(project_id)
         .execute(&mut **tx)
@@ -231,7 +236,7 @@ pub struct HistoryRow {
 }
 
 /// The project's status history, newest first.
-pub async fn status_history(db: &Db, project_id: i64) -> Result<Vec<HistoryRow>, DbError> {
+pub async fn status_history(db: &Db, project_id: ProjectId) -> Result<Vec<HistoryRow>, DbError> {
     Ok(sqlx::query_as(
         "SELECT status, CAST(CASE WHEN is_aborted THEN 1 ELSE 0 END AS BIGINT) AS is_aborted, deadline, created_at, note \
          FROM project_statuses WHERE project_id = $1 ORDER BY seq DESC, created_at DESC",
@@ -256,7 +261,7 @@ pub async fn past_deadline(db: &Db, now: i64) -> Result<Vec<String>, DbError> {
 /// An Available project whose deadline a reminder is due for.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ReminderDue {
-    pub id: i64,
+    pub id: ProjectId,
     pub public_id: String,
     pub title: String,
     pub deadline: i64,
@@ -286,7 +291,7 @@ pub async fn reminders_due(
 /// if it was recorded already (another replica sends it).
 pub async fn claim_reminder(
     tx: &mut Transaction<'_, Any>,
-    project_id: i64,
+    project_id: ProjectId,
     deadline: i64,
     days_before: i64,
     now: i64,
@@ -313,7 +318,7 @@ pub struct ReleaseFacts {
     pub deadline: Option<i64>,
 }
 
-pub async fn release_facts(db: &Db, project_id: i64) -> Result<Option<ReleaseFacts>, DbError> {
+pub async fn release_facts(db: &Db, project_id: ProjectId) -> Result<Option<ReleaseFacts>, DbError> {
     Ok(sqlx::query_as("SELECT public_id, title, status, deadline FROM projects WHERE id = $1")
         .bind(project_id)
         .fetch_optional(db.pool())
@@ -322,14 +327,14 @@ pub async fn release_facts(db: &Db, project_id: i64) -> Result<Option<ReleaseFac
 
 /// What a new project stores.
 pub struct NewProject<'a> {
-    pub unit_id: i64,
+    pub unit_id: UnitId,
     pub title: &'a str,
     pub description: &'a str,
     pub pi: &'a str,
     pub public_key: Vec<u8>,
     pub unit_public_key: Vec<u8>,
     pub unit_sealed_key: Vec<u8>,
-    pub created_by: i64,
+    pub created_by: UserId,
     pub created_at: i64,
     pub status: &'a str,
 }
@@ -341,7 +346,7 @@ pub async fn insert(
     tx: &mut Transaction<'_, Any>,
     new: NewProject<'_>,
     public_id: impl FnOnce(&str, i64) -> String,
-) -> Result<(i64, String), DbError> {
+) -> Result<(ProjectId, String), DbError> {
     let (counter, internal_ref): (i64, String) = sqlx::query_as(
         "UPDATE units SET project_counter = project_counter + 1 WHERE id = $1 \
          RETURNING project_counter, internal_ref",
@@ -350,7 +355,7 @@ pub async fn insert(
     .fetch_one(&mut **tx)
     .await?;
     let public_id = public_id(&internal_ref, counter);
-    let (project_id,): (i64,) = sqlx::query_as(
+    let (project_id,): (ProjectId,) = sqlx::query_as(
         "INSERT INTO projects (public_id, unit_id, title, description, pi, public_key, unit_public_key, \
          unit_sealed_key, is_active, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, TRUE, $9, $10) RETURNING id",
@@ -380,7 +385,7 @@ pub async fn insert(
 /// transaction: whom a release or a reminder mail goes to.
 pub async fn researcher_emails(
     tx: &mut Transaction<'_, Any>,
-    project_id: i64,
+    project_id: ProjectId,
 ) -> Result<Vec<String>, DbError> {
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT e.email FROM project_members m JOIN users u ON u.id = m.user_id \
@@ -393,7 +398,11 @@ pub async fn researcher_emails(
 }
 
 /// Names the project's bucket (inside the creating transaction).
-pub async fn set_bucket(tx: &mut Transaction<'_, Any>, project_id: i64, bucket: &str) -> Result<(), DbError> {
+pub async fn set_bucket(
+    tx: &mut Transaction<'_, Any>,
+    project_id: ProjectId,
+    bucket: &str,
+) -> Result<(), DbError> {
     sqlx::query("UPDATE projects SET bucket = $1 WHERE id = $2")
         .bind(bucket)
         .bind(project_id)
@@ -406,7 +415,7 @@ pub async fn set_bucket(tx: &mut Transaction<'_, Any>, project_id: i64, bucket: 
 #[derive(Debug, Clone, Copy)]
 pub enum Scope {
     All,
-    Unit(i64),
+    Unit(UnitId),
     /// The projects the user is a member of.
     MemberOf,
 }
@@ -427,10 +436,10 @@ pub struct Listed {
 }
 
 /// The active projects of `scope` as `viewer` sees them, newest first: one query.
-pub async fn listed(db: &Db, scope: Scope, viewer: i64) -> Result<Vec<Listed>, DbError> {
+pub async fn listed(db: &Db, scope: Scope, viewer: UserId) -> Result<Vec<Listed>, DbError> {
     let (filter, unit) = match scope {
         Scope::All => ("TRUE", 0),
-        Scope::Unit(unit) => ("p.unit_id = $1", unit),
+        Scope::Unit(unit) => ("p.unit_id = $1", unit.0),
         Scope::MemberOf => ("m.user_id IS NOT NULL", 0),
     };
     Ok(sqlx::query_as(&format!(
@@ -455,7 +464,7 @@ pub async fn listed(db: &Db, scope: Scope, viewer: i64) -> Result<Vec<Listed>, D
 }
 
 /// Every project with a bucket: (id, public id, bucket).
-pub async fn with_buckets(db: &Db) -> Result<Vec<(i64, String, String)>, DbError> {
+pub async fn with_buckets(db: &Db) -> Result<Vec<(ProjectId, String, String)>, DbError> {
     Ok(sqlx::query_as(
         "SELECT id, public_id, bucket FROM projects WHERE bucket IS NOT NULL ORDER BY public_id",
     )

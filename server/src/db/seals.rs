@@ -5,6 +5,7 @@
 //! One place for that rule, whichever key is sealed.
 
 use super::{now, Db, DbError};
+use app::domain::ids::UserId;
 
 /// Which key a seal carries, and so which table holds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,8 +30,8 @@ impl SealedKey {
 pub async fn current(
     db: &Db,
     key: SealedKey,
-    scope_id: i64,
-    user_id: i64,
+    scope_id: impl Into<i64> + Copy,
+    user_id: UserId,
 ) -> Result<Option<Vec<u8>>, DbError> {
     let (table, scope) = key.table();
     let row: Option<(Vec<u8>,)> = sqlx::query_as(&format!(
@@ -38,7 +39,7 @@ pub async fn current(
          ON c.user_id = s.user_id AND c.public_key = s.recipient_public_key \
          WHERE s.{scope} = $1 AND s.user_id = $2"
     ))
-    .bind(scope_id)
+    .bind(Into::<i64>::into(scope_id))
     .bind(user_id)
     .fetch_optional(db.pool())
     .await?;
@@ -49,11 +50,11 @@ pub async fn current(
 pub async fn store<'e, E>(
     executor: E,
     key: SealedKey,
-    scope_id: i64,
-    user_id: i64,
+    scope_id: impl Into<i64> + Copy,
+    user_id: UserId,
     recipient_public_key: &[u8],
     sealed: &[u8],
-    sealed_by: i64,
+    sealed_by: UserId,
 ) -> Result<(), DbError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
@@ -64,7 +65,7 @@ where
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT ({scope}, user_id) DO UPDATE SET \
          recipient_public_key = $3, sealed = $4, sealed_by = $5, sealed_at = $6"
     ))
-    .bind(scope_id)
+    .bind(Into::<i64>::into(scope_id))
     .bind(user_id)
     .bind(recipient_public_key)
     .bind(sealed)
@@ -76,23 +77,35 @@ where
 }
 
 /// Removes every seal of the key (nobody opens it any more), inside the caller's transaction.
-pub async fn remove_all<'e, E>(executor: E, key: SealedKey, scope_id: i64) -> Result<(), DbError>
+pub async fn remove_all<'e, E>(
+    executor: E,
+    key: SealedKey,
+    scope_id: impl Into<i64> + Copy,
+) -> Result<(), DbError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     let (table, scope) = key.table();
-    sqlx::query(&format!("DELETE FROM {table} WHERE {scope} = $1")).bind(scope_id).execute(executor).await?;
+    sqlx::query(&format!("DELETE FROM {table} WHERE {scope} = $1"))
+        .bind(Into::<i64>::into(scope_id))
+        .execute(executor)
+        .await?;
     Ok(())
 }
 
 /// Removes the user's seal of the key, inside the caller's transaction.
-pub async fn remove<'e, E>(executor: E, key: SealedKey, scope_id: i64, user_id: i64) -> Result<(), DbError>
+pub async fn remove<'e, E>(
+    executor: E,
+    key: SealedKey,
+    scope_id: impl Into<i64> + Copy,
+    user_id: UserId,
+) -> Result<(), DbError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     let (table, scope) = key.table();
     sqlx::query(&format!("DELETE FROM {table} WHERE {scope} = $1 AND user_id = $2"))
-        .bind(scope_id)
+        .bind(Into::<i64>::into(scope_id))
         .bind(user_id)
         .execute(executor)
         .await?;
@@ -104,7 +117,7 @@ where
 pub async fn delete_of_user(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     key: SealedKey,
-    user_id: i64,
+    user_id: UserId,
 ) -> Result<(), DbError> {
     let (table, _) = key.table();
     sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1")).bind(user_id).execute(&mut **tx).await?;
@@ -133,7 +146,11 @@ const SELECT_WAITING: &str = "SELECT u.username, u.name, e.email, u.role, c.key_
 
 /// Who waits for `key` of `scope_id`, by username: active staff of the unit (the unit key) or
 /// active members of the project (a project key) without a seal for their current public key.
-pub async fn waiting(db: &Db, key: SealedKey, scope_id: i64) -> Result<Vec<Waiting>, DbError> {
+pub async fn waiting(
+    db: &Db,
+    key: SealedKey,
+    scope_id: impl Into<i64> + Copy,
+) -> Result<Vec<Waiting>, DbError> {
     let query = match key {
         SealedKey::Unit => format!(
             "{SELECT_WAITING} LEFT JOIN unit_key_seals s ON s.unit_id = u.unit_id AND s.user_id = u.id \
@@ -147,7 +164,7 @@ pub async fn waiting(db: &Db, key: SealedKey, scope_id: i64) -> Result<Vec<Waiti
              WHERE m.project_id = $1 AND u.is_active = TRUE AND s.user_id IS NULL ORDER BY u.username"
         ),
     };
-    Ok(sqlx::query_as(&query).bind(scope_id).fetch_all(db.pool()).await?)
+    Ok(sqlx::query_as(&query).bind(Into::<i64>::into(scope_id)).fetch_all(db.pool()).await?)
 }
 
 /// Primary addresses of the active holders who may approve someone waiting for `key` of
@@ -156,8 +173,8 @@ pub async fn waiting(db: &Db, key: SealedKey, scope_id: i64) -> Result<Vec<Waiti
 pub async fn approver_emails(
     db: &Db,
     key: SealedKey,
-    scope_id: i64,
-    except_user: i64,
+    scope_id: impl Into<i64> + Copy,
+    except_user: UserId,
 ) -> Result<Vec<String>, DbError> {
     // Holding a key = a seal made for one's current public key.
     const HOLDS_UNIT_KEY: &str = "JOIN user_credentials c ON c.user_id = u.id \
@@ -180,7 +197,10 @@ pub async fn approver_emails(
              WHERE m.project_id = $1 AND m.is_owner = TRUE AND u.is_active = TRUE AND u.id <> $2"
         ),
     };
-    let rows: Vec<(String,)> =
-        sqlx::query_as(&query).bind(scope_id).bind(except_user).fetch_all(db.pool()).await?;
+    let rows: Vec<(String,)> = sqlx::query_as(&query)
+        .bind(Into::<i64>::into(scope_id))
+        .bind(except_user)
+        .fetch_all(db.pool())
+        .await?;
     Ok(rows.into_iter().map(|(email,)| email).collect())
 }

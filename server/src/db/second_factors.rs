@@ -4,9 +4,10 @@
 //! `auth::one_time_code` and `auth::totp`.
 
 use super::{Db, DbError};
+use app::domain::ids::UserId;
 
 /// The user's method as stored (`email` or `totp`), if they have a row.
-pub async fn method(db: &Db, user_id: i64) -> Result<Option<String>, DbError> {
+pub async fn method(db: &Db, user_id: UserId) -> Result<Option<String>, DbError> {
     let row: Option<(String,)> = sqlx::query_as("SELECT method FROM second_factors WHERE user_id = $1")
         .bind(user_id)
         .fetch_optional(db.pool())
@@ -15,7 +16,7 @@ pub async fn method(db: &Db, user_id: i64) -> Result<Option<String>, DbError> {
 }
 
 /// When the user's outstanding emailed code was issued (`None`: no code, or no row).
-pub async fn code_issued_at(db: &Db, user_id: i64) -> Result<Option<i64>, DbError> {
+pub async fn code_issued_at(db: &Db, user_id: UserId) -> Result<Option<i64>, DbError> {
     let row: Option<(Option<i64>,)> =
         sqlx::query_as("SELECT code_issued_at FROM second_factors WHERE user_id = $1")
             .bind(user_id)
@@ -31,7 +32,7 @@ pub struct Code {
     pub code_issued_at: Option<i64>,
 }
 
-pub async fn code(db: &Db, user_id: i64) -> Result<Option<Code>, DbError> {
+pub async fn code(db: &Db, user_id: UserId) -> Result<Option<Code>, DbError> {
     Ok(sqlx::query_as("SELECT code_hash, code_issued_at FROM second_factors WHERE user_id = $1")
         .bind(user_id)
         .fetch_optional(db.pool())
@@ -39,7 +40,7 @@ pub async fn code(db: &Db, user_id: i64) -> Result<Option<Code>, DbError> {
 }
 
 /// Stores a new emailed code (replacing the earlier one, its tries back to zero).
-pub async fn store_code(db: &Db, user_id: i64, code_hash: &str, issued_at: i64) -> Result<(), DbError> {
+pub async fn store_code(db: &Db, user_id: UserId, code_hash: &str, issued_at: i64) -> Result<(), DbError> {
     sqlx::query(
         "INSERT INTO second_factors (user_id, method, code_hash, code_issued_at, code_failures) \
          VALUES ($1, 'email', $2, $3, 0) \
@@ -54,7 +55,7 @@ pub async fn store_code(db: &Db, user_id: i64, code_hash: &str, issued_at: i64) 
 }
 
 /// Forgets the outstanding emailed code, on any executor (e.g. a password reset's transaction).
-pub async fn clear_code<'e, E>(executor: E, user_id: i64) -> Result<(), DbError>
+pub async fn clear_code<'e, E>(executor: E, user_id: UserId) -> Result<(), DbError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
@@ -73,7 +74,7 @@ where
 /// nothing was counted.
 pub async fn count_code_try(
     db: &Db,
-    user_id: i64,
+    user_id: UserId,
     code_hash: &str,
     max_failures: i64,
 ) -> Result<bool, DbError> {
@@ -92,7 +93,7 @@ pub async fn count_code_try(
 /// Voids the code `code_hash` if it is still the user's and its tries are used up.
 pub async fn clear_exhausted_code(
     db: &Db,
-    user_id: i64,
+    user_id: UserId,
     code_hash: &str,
     max_failures: i64,
 ) -> Result<(), DbError> {
@@ -110,7 +111,7 @@ pub async fn clear_exhausted_code(
 
 /// Voids the code `code_hash` if it is still the user's; true when this call did (of
 /// concurrent calls, one).
-pub async fn clear_this_code(db: &Db, user_id: i64, code_hash: &str) -> Result<bool, DbError> {
+pub async fn clear_this_code(db: &Db, user_id: UserId, code_hash: &str) -> Result<bool, DbError> {
     let done = sqlx::query(
         "UPDATE second_factors SET code_hash = NULL, code_issued_at = NULL, code_failures = 0 \
          WHERE user_id = $1 AND code_hash = $2",
@@ -123,7 +124,7 @@ pub async fn clear_this_code(db: &Db, user_id: i64, code_hash: &str) -> Result<b
 }
 
 /// Stores a sealed authenticator secret pending confirmation (the method stays as it is).
-pub async fn store_pending_totp(db: &Db, user_id: i64, sealed: &[u8]) -> Result<(), DbError> {
+pub async fn store_pending_totp(db: &Db, user_id: UserId, sealed: &[u8]) -> Result<(), DbError> {
     sqlx::query(
         "INSERT INTO second_factors (user_id, method, totp_pending_secret) VALUES ($1, 'email', $2) \
          ON CONFLICT (user_id) DO UPDATE SET totp_pending_secret = $2",
@@ -145,7 +146,7 @@ pub enum TotpSecret {
 }
 
 /// The user's sealed authenticator secret of that kind, if any.
-pub async fn totp_secret(db: &Db, user_id: i64, which: TotpSecret) -> Result<Option<Vec<u8>>, DbError> {
+pub async fn totp_secret(db: &Db, user_id: UserId, which: TotpSecret) -> Result<Option<Vec<u8>>, DbError> {
     let query = match which {
         TotpSecret::Pending => "SELECT totp_pending_secret FROM second_factors WHERE user_id = $1",
         TotpSecret::Active => "SELECT totp_secret FROM second_factors WHERE user_id = $1",
@@ -156,7 +157,7 @@ pub async fn totp_secret(db: &Db, user_id: i64, which: TotpSecret) -> Result<Opt
 }
 
 /// Makes the pending secret the active one, `step` used; emailed codes are voided.
-pub async fn activate_totp(db: &Db, user_id: i64, step: i64) -> Result<(), DbError> {
+pub async fn activate_totp(db: &Db, user_id: UserId, step: i64) -> Result<(), DbError> {
     sqlx::query(
         "UPDATE second_factors SET method = 'totp', totp_secret = totp_pending_secret, \
          totp_pending_secret = NULL, totp_last_step = $1, code_hash = NULL, code_issued_at = NULL \
@@ -170,7 +171,7 @@ pub async fn activate_totp(db: &Db, user_id: i64, step: i64) -> Result<(), DbErr
 }
 
 /// Uses up time step `step` if it is later than the last one used; false when it was not.
-pub async fn use_totp_step(db: &Db, user_id: i64, step: i64) -> Result<bool, DbError> {
+pub async fn use_totp_step(db: &Db, user_id: UserId, step: i64) -> Result<bool, DbError> {
     let done = sqlx::query(
         "UPDATE second_factors SET totp_last_step = $1 WHERE user_id = $2 \
          AND (totp_last_step IS NULL OR totp_last_step < $1)",
@@ -183,7 +184,7 @@ pub async fn use_totp_step(db: &Db, user_id: i64, step: i64) -> Result<bool, DbE
 }
 
 /// Back to emailed codes: the authenticator secrets are forgotten.
-pub async fn reset_to_email(db: &Db, user_id: i64) -> Result<(), DbError> {
+pub async fn reset_to_email(db: &Db, user_id: UserId) -> Result<(), DbError> {
     sqlx::query(
         "UPDATE second_factors SET method = 'email', totp_secret = NULL, totp_pending_secret = NULL, \
          totp_last_step = NULL WHERE user_id = $1",

@@ -1,5 +1,6 @@
 //! `dds init-db`: the DDS development accounts, or the production Super Admin.
 
+use app::domain::ids::{UnitId, UserId};
 use app::domain::roles::Role;
 
 use super::users;
@@ -53,7 +54,7 @@ pub async fn dev(db: &Db) -> Result<SeedOutcome, DbError> {
     .map_err(|e| DbError::Internal(format!("key derivation failed: {e}")))?;
     let unit_public_key = unit_key.public_key().as_bytes().to_vec();
     let mut tx = db.begin().await?;
-    let (unit_id,): (i64,) = sqlx::query_as(
+    let (unit_id,): (UnitId,) = sqlx::query_as(
         "INSERT INTO units (public_id, name, external_display_name, contact_email, internal_ref, \
          quota_bytes, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
@@ -70,7 +71,7 @@ pub async fn dev(db: &Db) -> Result<SeedOutcome, DbError> {
     let mut researchers = Vec::new();
     for ((username, role), derived) in DEV_ACCOUNTS.iter().zip(credentials) {
         let unit = role.belongs_to_unit().then_some(unit_id);
-        let (user_id,): (i64,) = sqlx::query_as(
+        let (user_id,): (UserId,) = sqlx::query_as(
             "INSERT INTO users (username, name, role, unit_id, is_active, created_at) \
              VALUES ($1, $2, $3, $4, TRUE, $5) RETURNING id",
         )
@@ -128,9 +129,9 @@ pub async fn dev(db: &Db) -> Result<SeedOutcome, DbError> {
 /// the second a member, both holding the key.
 async fn seed_project(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    unit_id: i64,
+    unit_id: UnitId,
     unit_key: &wasm_crypto::PrivateKey,
-    researchers: &[(i64, Vec<u8>)],
+    researchers: &[(UserId, Vec<u8>)],
 ) -> Result<(), DbError> {
     let internal = |e: wasm_crypto::CryptoError| DbError::Internal(format!("seed key: {e}"));
     let project_key = wasm_crypto::PrivateKey::generate();

@@ -2,6 +2,7 @@
 //! session id (`auth::session_store::stored_id`), with the user they belong to.
 
 use super::{Db, DbError};
+use app::domain::ids::UserId;
 
 /// A stored record: its JSON data and when it expires.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -13,7 +14,7 @@ pub struct Stored {
 /// What is written of a session.
 pub struct Record<'a> {
     pub id: &'a str,
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     pub data: &'a str,
     pub expires_at: i64,
 }
@@ -63,7 +64,7 @@ pub async fn delete(db: &Db, id: &str) -> Result<(), DbError> {
 }
 
 /// Deletes every session of a user; how many there were.
-pub async fn delete_of_user(db: &Db, user_id: i64) -> Result<u64, DbError> {
+pub async fn delete_of_user(db: &Db, user_id: UserId) -> Result<u64, DbError> {
     let done =
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(db.pool()).await?;
     Ok(done.rows_affected())

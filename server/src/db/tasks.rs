@@ -3,6 +3,7 @@
 //! project's files is in `db::files`.
 
 use app::api::tasks::OpenTask;
+use app::domain::ids::ProjectId;
 use sqlx::{Any, Transaction};
 
 use super::{Db, DbError};
@@ -10,7 +11,7 @@ use super::{Db, DbError};
 /// What a new task stores.
 pub struct NewTask<'a> {
     pub kind: &'a str,
-    pub project_id: i64,
+    pub project_id: ProjectId,
     pub bucket: Option<&'a str>,
     pub delete_bucket: bool,
     /// When it was queued; it is due at once.
@@ -38,7 +39,7 @@ pub async fn insert(tx: &mut Transaction<'_, Any>, new: NewTask<'_>) -> Result<(
 pub struct Claimed {
     pub id: i64,
     pub kind: String,
-    pub project_id: Option<i64>,
+    pub project_id: Option<ProjectId>,
     pub bucket: Option<String>,
     pub attempts: i64,
 }

@@ -1,11 +1,12 @@
 //! The unit-keys aggregate (`unit_keys`): a unit's public key, made by the browser of its first
 //! staff member. The seals of its private key live in `seals`; the rules in `accounts::unit_keys`.
 
+use app::domain::ids::{UnitId, UserId};
 use sqlx::{Any, Transaction};
 
 use super::{Db, DbError};
 
-pub async fn public_key(db: &Db, unit_id: i64) -> Result<Option<Vec<u8>>, DbError> {
+pub async fn public_key(db: &Db, unit_id: UnitId) -> Result<Option<Vec<u8>>, DbError> {
     let row: Option<(Vec<u8>,)> = sqlx::query_as("SELECT public_key FROM unit_keys WHERE unit_id = $1")
         .bind(unit_id)
         .fetch_optional(db.pool())
@@ -17,9 +18,9 @@ pub async fn public_key(db: &Db, unit_id: i64) -> Result<Option<Vec<u8>>, DbErro
 /// this call stored it.
 pub async fn insert_if_absent(
     tx: &mut Transaction<'_, Any>,
-    unit_id: i64,
+    unit_id: UnitId,
     public_key: &[u8],
-    created_by: i64,
+    created_by: UserId,
     created_at: i64,
 ) -> Result<bool, DbError> {
     let created = sqlx::query(

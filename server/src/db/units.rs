@@ -1,6 +1,7 @@
 //! The units aggregate (its key pair and seals live in `accounts::unit_keys` and `seals`).
 
 use app::api::units::{UnitSettings, UnitView};
+use app::domain::ids::{ProjectId, UnitId};
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 use sqlx::Any;
@@ -121,7 +122,7 @@ pub async fn update(db: &Db, public_id: &str, unit: &UnitSettings) -> Result<(),
 }
 
 /// The name a unit shows to people outside it (DDS's `external_display_name`).
-pub async fn display_name(db: &Db, unit_id: i64) -> Result<Option<String>, DbError> {
+pub async fn display_name(db: &Db, unit_id: UnitId) -> Result<Option<String>, DbError> {
     let row: Option<(String,)> = sqlx::query_as("SELECT external_display_name FROM units WHERE id = $1")
         .bind(unit_id)
         .fetch_optional(db.pool())
@@ -138,7 +139,7 @@ pub struct Deadlines {
 
 pub async fn deadlines(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    unit_id: i64,
+    unit_id: UnitId,
 ) -> Result<Deadlines, DbError> {
     Ok(sqlx::query_as("SELECT days_in_available, days_in_expired FROM units WHERE id = $1")
         .bind(unit_id)
@@ -154,7 +155,7 @@ pub struct Usage {
 }
 
 /// The quota and usage of the project's unit.
-pub async fn usage_of_project(db: &Db, project_id: i64) -> Result<Usage, DbError> {
+pub async fn usage_of_project(db: &Db, project_id: ProjectId) -> Result<Usage, DbError> {
     Ok(sqlx::query_as(
         "SELECT u.quota_bytes, u.used_bytes FROM units u JOIN projects p ON p.unit_id = u.id WHERE p.id = $1",
     )
@@ -166,7 +167,7 @@ pub async fn usage_of_project(db: &Db, project_id: i64) -> Result<Usage, DbError
 /// A unit's usage against its quota, and whether its contact was warned (and when).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct QuotaState {
-    pub id: i64,
+    pub id: UnitId,
     pub name: String,
     pub contact_email: String,
     pub used_bytes: i64,
@@ -187,7 +188,7 @@ pub async fn quota_states(db: &Db) -> Result<Vec<QuotaState>, DbError> {
 /// Records in the caller's transaction that the unit is warned now; `false` if it was already.
 pub async fn claim_quota_warning(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    unit_id: i64,
+    unit_id: UnitId,
     now: i64,
 ) -> Result<bool, DbError> {
     let claimed =
@@ -200,7 +201,7 @@ pub async fn claim_quota_warning(
 }
 
 /// Forgets the unit's quota warning (its usage dropped below the level).
-pub async fn clear_quota_warning(db: &Db, unit_id: i64) -> Result<(), DbError> {
+pub async fn clear_quota_warning(db: &Db, unit_id: UnitId) -> Result<(), DbError> {
     sqlx::query("UPDATE units SET quota_warned_at = NULL WHERE id = $1")
         .bind(unit_id)
         .execute(db.pool())
@@ -210,7 +211,10 @@ pub async fn clear_quota_warning(db: &Db, unit_id: i64) -> Result<(), DbError> {
 
 /// The unit's quota and usage, with its row locked until the transaction ends: quota checks
 /// of concurrent uploads to any of its projects take turns.
-pub async fn lock_usage(tx: &mut sqlx::Transaction<'_, sqlx::Any>, unit_id: i64) -> Result<Usage, DbError> {
+pub async fn lock_usage(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    unit_id: UnitId,
+) -> Result<Usage, DbError> {
     Ok(sqlx::query_as(
         "UPDATE units SET used_bytes = used_bytes WHERE id = $1 RETURNING quota_bytes, used_bytes",
     )

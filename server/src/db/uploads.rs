@@ -2,6 +2,7 @@
 //! (quota reserved, path claimed) to its completion or abort, with a check per part whose URL
 //! was asked (migration 0015).
 
+use app::domain::ids::{ProjectId, UnitId, UserId};
 use sqlx::{Any, Transaction};
 
 use super::{Db, DbError};
@@ -10,7 +11,7 @@ use super::{Db, DbError};
 #[derive(Debug, Clone)]
 pub struct NewUpload<'a> {
     pub public_id: &'a str,
-    pub project_id: i64,
+    pub project_id: ProjectId,
     pub path: &'a str,
     pub object_key: &'a str,
     pub size_bytes: i64,
@@ -20,7 +21,7 @@ pub struct NewUpload<'a> {
     pub part_count: i64,
     pub header: &'a [u8],
     pub overwrite: bool,
-    pub started_by: i64,
+    pub started_by: UserId,
     pub now: i64,
 }
 
@@ -29,7 +30,7 @@ pub struct NewUpload<'a> {
 pub struct Upload {
     pub id: i64,
     pub public_id: String,
-    pub project_id: i64,
+    pub project_id: ProjectId,
     pub project_public_id: String,
     pub bucket: Option<String>,
     pub path: String,
@@ -95,7 +96,7 @@ pub async fn by_public_id(db: &Db, public_id: &str) -> Result<Option<Upload>, Db
 }
 
 /// The project's unfinished uploads, oldest first.
-pub async fn of_project(db: &Db, project_id: i64) -> Result<Vec<Upload>, DbError> {
+pub async fn of_project(db: &Db, project_id: ProjectId) -> Result<Vec<Upload>, DbError> {
     Ok(sqlx::query_as(&format!("SELECT {COLUMNS} WHERE u.project_id = $1 ORDER BY u.started_at, u.id"))
         .bind(project_id)
         .fetch_all(db.pool())
@@ -103,7 +104,7 @@ pub async fn of_project(db: &Db, project_id: i64) -> Result<Vec<Upload>, DbError
 }
 
 /// Of `paths`, those with an unfinished upload.
-pub async fn pending_at(db: &Db, project_id: i64, paths: &[String]) -> Result<Vec<Upload>, DbError> {
+pub async fn pending_at(db: &Db, project_id: ProjectId, paths: &[String]) -> Result<Vec<Upload>, DbError> {
     let mut found = Vec::new();
     for chunk in paths.chunks(super::IN_LIST_CHUNK) {
         let sql = format!(
@@ -121,7 +122,7 @@ pub async fn pending_at(db: &Db, project_id: i64, paths: &[String]) -> Result<Ve
 
 /// Stored bytes promised to the unit's uploads under way (counted against its quota until each
 /// completes or ends).
-pub async fn reserved_in_unit(tx: &mut Transaction<'_, Any>, unit_id: i64) -> Result<i64, DbError> {
+pub async fn reserved_in_unit(tx: &mut Transaction<'_, Any>, unit_id: UnitId) -> Result<i64, DbError> {
     let (reserved,): (i64,) = sqlx::query_as(
         "SELECT CAST(COALESCE(SUM(u.stored_bytes), 0) AS BIGINT) FROM uploads u \
          JOIN projects p ON p.id = u.project_id WHERE p.unit_id = $1",

@@ -1,6 +1,7 @@
 //! What storage costs over time: file versions not yet invoiced to their end, and the
 //! `usage_records` (byte-hours per project and period) the monthly job writes.
 
+use app::domain::ids::ProjectId;
 use sqlx::{Any, Transaction};
 
 use super::{Db, DbError};
@@ -20,8 +21,8 @@ const NOT_INVOICED: &str =
     "uploaded_at < $1 AND (invoiced_at IS NULL OR deleted_at IS NULL OR invoiced_at < deleted_at)";
 
 /// The projects with versions not yet invoiced to their end.
-pub async fn projects_to_invoice(db: &Db, now: i64) -> Result<Vec<i64>, DbError> {
-    let rows: Vec<(i64,)> =
+pub async fn projects_to_invoice(db: &Db, now: i64) -> Result<Vec<ProjectId>, DbError> {
+    let rows: Vec<(ProjectId,)> =
         sqlx::query_as(&format!("SELECT DISTINCT project_id FROM file_versions WHERE {NOT_INVOICED}"))
             .bind(now)
             .fetch_all(db.pool())
@@ -32,7 +33,7 @@ pub async fn projects_to_invoice(db: &Db, now: i64) -> Result<Vec<i64>, DbError>
 /// The project's versions not yet invoiced to their end, inside the caller's transaction.
 pub async fn versions_to_invoice(
     tx: &mut Transaction<'_, Any>,
-    project_id: i64,
+    project_id: ProjectId,
     now: i64,
 ) -> Result<Vec<VersionRow>, DbError> {
     Ok(sqlx::query_as(&format!(
@@ -59,7 +60,7 @@ pub async fn set_invoiced(tx: &mut Transaction<'_, Any>, version_id: i64, at: i6
 /// a period already recorded stays as it is. Whether a row was written.
 pub async fn record(
     tx: &mut Transaction<'_, Any>,
-    project_id: i64,
+    project_id: ProjectId,
     start: i64,
     end: i64,
     byte_hours: f64,

@@ -1,17 +1,18 @@
 //! Accounts and their stored credentials.
 
 use app::api::password_reset::UnitContact;
+use app::domain::ids::{ProjectId, UnitId, UserId};
 use app::domain::roles::Role;
 
 use super::{now, Db, DbError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub name: String,
     pub role: Role,
-    pub unit_id: Option<i64>,
+    pub unit_id: Option<UnitId>,
     pub is_active: bool,
     pub email: String,
 }
@@ -19,11 +20,11 @@ pub struct User {
 /// A `users` row with its primary address, as stored.
 #[derive(sqlx::FromRow)]
 struct UserRow {
-    id: i64,
+    id: UserId,
     username: String,
     name: String,
     role: String,
-    unit_id: Option<i64>,
+    unit_id: Option<UnitId>,
     is_active: i64,
     email: Option<String>,
 }
@@ -72,11 +73,11 @@ pub struct LoginRecord {
 pub async fn login_record(db: &Db, username: &str) -> Result<Option<LoginRecord>, DbError> {
     #[derive(sqlx::FromRow)]
     struct Flat {
-        id: i64,
+        id: UserId,
         username: String,
         name: String,
         role: String,
-        unit_id: Option<i64>,
+        unit_id: Option<UnitId>,
         is_active: i64,
         email: Option<String>,
         kdf_salt: Option<Vec<u8>>,
@@ -131,16 +132,16 @@ pub struct NewUser<'a> {
     pub username: &'a str,
     pub name: &'a str,
     pub role: &'a str,
-    pub unit_id: Option<i64>,
-    pub invited_by: Option<i64>,
+    pub unit_id: Option<UnitId>,
+    pub invited_by: Option<UserId>,
     pub email: &'a str,
     pub created_at: i64,
 }
 
 /// Creates an active account with its primary address inside the caller's transaction. A taken
 /// username or address is refused by its UNIQUE constraint ([`super::Duplicate`]).
-pub async fn insert(tx: &mut sqlx::Transaction<'_, sqlx::Any>, new: NewUser<'_>) -> Result<i64, DbError> {
-    let (user_id,): (i64,) = sqlx::query_as(
+pub async fn insert(tx: &mut sqlx::Transaction<'_, sqlx::Any>, new: NewUser<'_>) -> Result<UserId, DbError> {
+    let (user_id,): (UserId,) = sqlx::query_as(
         "INSERT INTO users (username, name, role, unit_id, is_active, invited_by, created_at) \
          VALUES ($1, $2, $3, $4, TRUE, $5, $6) RETURNING id",
     )
@@ -160,7 +161,7 @@ pub async fn insert(tx: &mut sqlx::Transaction<'_, sqlx::Any>, new: NewUser<'_>)
     Ok(user_id)
 }
 
-pub async fn by_id(db: &Db, id: i64) -> Result<Option<User>, DbError> {
+pub async fn by_id(db: &Db, id: UserId) -> Result<Option<User>, DbError> {
     let row: Option<UserRow> =
         sqlx::query_as(&format!("{SELECT_USER} WHERE u.id = $1")).bind(id).fetch_optional(db.pool()).await?;
     row.map(to_user).transpose()
@@ -178,7 +179,7 @@ pub struct StoredCredentials {
     pub wrapped_private_key: Vec<u8>,
 }
 
-pub async fn credentials(db: &Db, user_id: i64) -> Result<Option<StoredCredentials>, DbError> {
+pub async fn credentials(db: &Db, user_id: UserId) -> Result<Option<StoredCredentials>, DbError> {
     type Row = (Vec<u8>, i64, i64, i64, String, Vec<u8>, Vec<u8>);
     let row: Option<Row> = sqlx::query_as(
         "SELECT kdf_salt, kdf_memory_kib, kdf_iterations, kdf_parallelism, auth_hash, public_key, \
@@ -205,7 +206,7 @@ const UPSERT_CREDENTIALS: &str = "INSERT INTO user_credentials (user_id, kdf_sal
      wrapped_private_key = $8, updated_at = $9";
 
 fn bind_credentials<'q>(
-    user_id: i64,
+    user_id: UserId,
     c: &'q StoredCredentials,
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
     sqlx::query(UPSERT_CREDENTIALS)
@@ -223,19 +224,19 @@ fn bind_credentials<'q>(
 /// Stores (or replaces) a user's credentials inside a transaction.
 pub async fn insert_credentials(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    user_id: i64,
+    user_id: UserId,
     c: &StoredCredentials,
 ) -> Result<(), DbError> {
     bind_credentials(user_id, c).execute(&mut **tx).await?;
     Ok(())
 }
 
-pub async fn set_credentials(db: &Db, user_id: i64, c: &StoredCredentials) -> Result<(), DbError> {
+pub async fn set_credentials(db: &Db, user_id: UserId, c: &StoredCredentials) -> Result<(), DbError> {
     bind_credentials(user_id, c).execute(db.pool()).await?;
     Ok(())
 }
 
-pub async fn set_active(db: &Db, user_id: i64, active: bool) -> Result<(), DbError> {
+pub async fn set_active(db: &Db, user_id: UserId, active: bool) -> Result<(), DbError> {
     sqlx::query("UPDATE users SET is_active = $1 WHERE id = $2")
         .bind(active)
         .bind(user_id)
@@ -252,7 +253,7 @@ pub async fn all(db: &Db) -> Result<Vec<User>, DbError> {
 }
 
 /// The accounts of one unit, by username.
-pub async fn of_unit(db: &Db, unit_id: i64) -> Result<Vec<User>, DbError> {
+pub async fn of_unit(db: &Db, unit_id: UnitId) -> Result<Vec<User>, DbError> {
     let rows: Vec<UserRow> =
         sqlx::query_as(&format!("{SELECT_USER} WHERE u.unit_id = $1 ORDER BY u.username"))
             .bind(unit_id)
@@ -262,13 +263,13 @@ pub async fn of_unit(db: &Db, unit_id: i64) -> Result<Vec<User>, DbError> {
 }
 
 /// Deletes an account; emails, credentials, second factor and sessions go with it (cascade).
-pub async fn delete(db: &Db, user_id: i64) -> Result<(), DbError> {
+pub async fn delete(db: &Db, user_id: UserId) -> Result<(), DbError> {
     sqlx::query("DELETE FROM users WHERE id = $1").bind(user_id).execute(db.pool()).await?;
     Ok(())
 }
 
 /// The active Unit Admins of a unit.
-pub async fn active_unit_admins(db: &Db, unit_id: i64) -> Result<Vec<User>, DbError> {
+pub async fn active_unit_admins(db: &Db, unit_id: UnitId) -> Result<Vec<User>, DbError> {
     let rows: Vec<UserRow> = sqlx::query_as(&format!(
         "{SELECT_USER} WHERE u.unit_id = $1 AND u.role = $2 AND u.is_active = TRUE ORDER BY u.username"
     ))
@@ -298,7 +299,7 @@ pub async fn active_emails(db: &Db, unit_staff_only: bool) -> Result<Vec<String>
 /// caller's transaction.
 pub async fn set_key_origin(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    user_id: i64,
+    user_id: UserId,
     origin: app::api::keys::KeyOrigin,
 ) -> Result<(), DbError> {
     sqlx::query("UPDATE user_credentials SET key_origin = $1 WHERE user_id = $2")
@@ -310,7 +311,7 @@ pub async fn set_key_origin(
 }
 
 /// The contact of the user's own unit.
-pub async fn unit_contact(db: &Db, unit_id: i64) -> Result<Option<UnitContact>, DbError> {
+pub async fn unit_contact(db: &Db, unit_id: UnitId) -> Result<Option<UnitContact>, DbError> {
     Ok(sqlx::query_as("SELECT external_display_name AS name, contact_email FROM units WHERE id = $1")
         .bind(unit_id)
         .fetch_optional(db.pool())
@@ -318,7 +319,7 @@ pub async fn unit_contact(db: &Db, unit_id: i64) -> Result<Option<UnitContact>, 
 }
 
 /// The contacts of the units of the active projects the user is a member of, by name.
-pub async fn member_unit_contacts(db: &Db, user_id: i64) -> Result<Vec<UnitContact>, DbError> {
+pub async fn member_unit_contacts(db: &Db, user_id: UserId) -> Result<Vec<UnitContact>, DbError> {
     Ok(sqlx::query_as(
         "SELECT DISTINCT u.external_display_name AS name, u.contact_email FROM project_members m \
          JOIN projects p ON p.id = m.project_id JOIN units u ON u.id = p.unit_id \
@@ -330,7 +331,7 @@ pub async fn member_unit_contacts(db: &Db, user_id: i64) -> Result<Vec<UnitConta
 }
 
 /// The active projects (id, public id) the user is a member of, by public id.
-pub async fn member_projects(db: &Db, user_id: i64) -> Result<Vec<(i64, String)>, DbError> {
+pub async fn member_projects(db: &Db, user_id: UserId) -> Result<Vec<(ProjectId, String)>, DbError> {
     Ok(sqlx::query_as(
         "SELECT p.id, p.public_id FROM project_members m JOIN projects p ON p.id = m.project_id \
          WHERE m.user_id = $1 AND p.is_active = TRUE ORDER BY p.public_id",
@@ -341,7 +342,7 @@ pub async fn member_projects(db: &Db, user_id: i64) -> Result<Vec<(i64, String)>
 }
 
 /// How many accounts (active or not) of the unit have `role`.
-pub async fn count_of_unit_with_role(db: &Db, unit_id: i64, role: Role) -> Result<i64, DbError> {
+pub async fn count_of_unit_with_role(db: &Db, unit_id: UnitId, role: Role) -> Result<i64, DbError> {
     let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE unit_id = $1 AND role = $2")
         .bind(unit_id)
         .bind(role.as_str())
@@ -353,13 +354,17 @@ pub async fn count_of_unit_with_role(db: &Db, unit_id: i64, role: Role) -> Resul
 /// An active account of a unit with its current public key.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MemberKey {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub public_key: Vec<u8>,
 }
 
 /// The active account named exactly `username` in the unit, with its current public key.
-pub async fn active_member_key(db: &Db, unit_id: i64, username: &str) -> Result<Option<MemberKey>, DbError> {
+pub async fn active_member_key(
+    db: &Db,
+    unit_id: UnitId,
+    username: &str,
+) -> Result<Option<MemberKey>, DbError> {
     Ok(sqlx::query_as(
         "SELECT u.id, u.username, c.public_key FROM users u JOIN user_credentials c ON c.user_id = u.id \
          WHERE u.username = $1 AND u.unit_id = $2 AND u.is_active = TRUE",

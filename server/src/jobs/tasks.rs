@@ -5,6 +5,7 @@
 //! records the error and retries with backoff. A task whose runner died is claimed again once
 //! its lease ends. Super Admins see tasks that keep failing, with their last error.
 
+use app::domain::ids::ProjectId;
 use std::sync::LazyLock;
 use std::time::Duration;
 
@@ -44,7 +45,7 @@ pub enum TaskError {
 /// Queues removing a project's objects and bucket (deletion, archiving, abort).
 pub async fn enqueue_project_removal(
     tx: &mut Transaction<'_, Any>,
-    project_id: i64,
+    project_id: ProjectId,
     bucket: Option<&str>,
     now: i64,
 ) -> Result<(), DbError> {
@@ -54,7 +55,7 @@ pub async fn enqueue_project_removal(
 /// Queues removing the objects of deleted files of a project (its bucket stays).
 pub async fn enqueue_deleted_objects(
     tx: &mut Transaction<'_, Any>,
-    project_id: i64,
+    project_id: ProjectId,
     bucket: Option<&str>,
     now: i64,
 ) -> Result<(), DbError> {
@@ -64,7 +65,7 @@ pub async fn enqueue_deleted_objects(
 async fn enqueue(
     tx: &mut Transaction<'_, Any>,
     kind: &str,
-    project_id: i64,
+    project_id: ProjectId,
     bucket: Option<&str>,
     now: i64,
 ) -> Result<(), DbError> {

@@ -4,6 +4,7 @@
 
 use app::api::invites::InvitedProject;
 use app::api::projects::{ProjectInvite, ProjectMember};
+use app::domain::ids::{ProjectId, UserId};
 use app::domain::roles::Role;
 
 use super::{Project, ProjectError};
@@ -11,12 +12,12 @@ use crate::db::audit::{self, AuditEvent};
 use crate::db::users::User;
 use crate::db::{self, now, Db, DbError};
 
-pub async fn members(db: &Db, project_id: i64) -> Result<Vec<ProjectMember>, DbError> {
+pub async fn members(db: &Db, project_id: ProjectId) -> Result<Vec<ProjectMember>, DbError> {
     db::members::list(db, project_id).await
 }
 
 /// The project's pending invites (unexpired now).
-pub async fn invites(db: &Db, project_id: i64) -> Result<Vec<ProjectInvite>, DbError> {
+pub async fn invites(db: &Db, project_id: ProjectId) -> Result<Vec<ProjectInvite>, DbError> {
     db::members::invites(db, project_id, now()).await
 }
 
@@ -117,7 +118,7 @@ pub async fn add_to_pending_invite(
 pub async fn record_invite_project<'e, E>(
     executor: E,
     invite_id: i64,
-    project_id: i64,
+    project_id: ProjectId,
     is_owner: bool,
 ) -> Result<(), DbError>
 where
@@ -136,8 +137,8 @@ pub async fn invited_projects(db: &Db, invite_id: i64) -> Result<Vec<InvitedProj
 pub async fn join_from_invite(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     invite_id: i64,
-    user_id: i64,
-) -> Result<Vec<(i64, String)>, DbError> {
+    user_id: UserId,
+) -> Result<Vec<(ProjectId, String)>, DbError> {
     let grants = db::members::invite_grants(tx, invite_id).await?;
     let mut joined = Vec::with_capacity(grants.len());
     for grant in grants {

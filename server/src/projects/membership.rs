@@ -4,6 +4,7 @@
 //! can no longer open the project key from the server (what they downloaded stays theirs).
 
 use app::api::members::EditDetails;
+use app::domain::ids::{ProjectId, UserId};
 use app::domain::membership::{may_edit_details, may_manage_members};
 use app::domain::projects::check_project_details;
 
@@ -13,7 +14,7 @@ use crate::db::seals::{self, SealedKey};
 use crate::db::users::User;
 use crate::db::{members, projects, Db};
 
-async fn member_id(db: &Db, project_id: i64, username: &str) -> Result<i64, ProjectError> {
+async fn member_id(db: &Db, project_id: ProjectId, username: &str) -> Result<UserId, ProjectError> {
     members::id_of(db, project_id, &username.to_lowercase())
         .await?
         .ok_or_else(|| ProjectError::Invalid(format!("{username} is not a member of this project.")))

@@ -12,6 +12,7 @@ pub mod quota;
 pub mod status;
 
 use app::api::projects::{NewProject, ProjectDetails};
+use app::domain::ids::{ProjectId, UserId};
 use app::domain::permissions::{Actor, Denied};
 use app::domain::project_status::ProjectStatus;
 use app::domain::projects::{self as rules, Capacity, Creation};
@@ -151,7 +152,6 @@ pub async fn create(
     new: NewProject,
     now: i64,
 ) -> Result<String, ProjectError> {
-    let unit_id = creator.unit_id.unwrap_or_default();
     let unit_admins = match creator.unit_id {
         Some(unit_id) => users::active_unit_admins(db, unit_id).await?.len(),
         None => 0,
@@ -161,6 +161,8 @@ pub async fn create(
     {
         return Err(ProjectError::NeedsConfirmation(warning.into()));
     }
+    // The rules let only unit staff create, and staff have a unit.
+    let Some(unit_id) = creator.unit_id else { return Err(ProjectError::NoAccessYourself) };
     rules::check_project_details(&new.title, &new.description, &new.pi)
         .map_err(|m| ProjectError::Invalid(m.into()))?;
     let public_key = decode("public_key", &new.public_key, PUBLIC_KEY_LEN)?;
@@ -209,7 +211,7 @@ fn storage_refused(err: StorageError) -> ProjectError {
     ProjectError::Storage
 }
 
-async fn current_status(db: &Db, project_id: i64) -> Result<ProjectStatus, DbError> {
+async fn current_status(db: &Db, project_id: ProjectId) -> Result<ProjectStatus, DbError> {
     status_of(db::projects::current_status(db, project_id).await?)
 }
 
@@ -220,7 +222,8 @@ pub async fn list(db: &Db, user: &User) -> Result<Vec<ProjectSummary>, ProjectEr
     use db::projects::Scope;
     let scope = match user.role {
         Role::SuperAdmin => Scope::All,
-        Role::UnitAdmin | Role::UnitPersonnel => Scope::Unit(user.unit_id.unwrap_or_default()),
+        // Staff always have a unit; one without would see no project.
+        Role::UnitAdmin | Role::UnitPersonnel => user.unit_id.map_or(Scope::MemberOf, Scope::Unit),
         Role::Researcher => Scope::MemberOf,
     };
     let rows = db::projects::listed(db, scope, user.id).await?;
@@ -276,7 +279,7 @@ async fn summarize(
 pub async fn details(db: &Db, user: &User, public_id: &str) -> Result<ProjectDetails, ProjectError> {
     let (project, capacity) = visible(db, user, public_id).await?;
     let (summary, key) = summarize(db, user, &project, capacity).await?;
-    let waiting = if rules::may_approve_access(capacity, user.id, -1).is_ok() {
+    let waiting = if rules::may_approve_access(capacity, user.id, UserId(-1)).is_ok() {
         Some(crate::accounts::key_access::waiting_for_project(db, project.id).await?)
     } else {
         None

@@ -2,6 +2,7 @@
 //! the unit's quota against its usage, kept as an aggregate with the file rows, plus the bytes
 //! of uploads already promised but not completed (`reserved`).
 
+use app::domain::ids::ProjectId;
 use app::domain::quota::QuotaCheck;
 
 use crate::db::{units, Db, DbError};
@@ -9,7 +10,7 @@ use crate::db::{units, Db, DbError};
 /// The quota answer for adding `stored_bytes` to the project, with what is left.
 pub async fn may_add(
     db: &Db,
-    project_id: i64,
+    project_id: ProjectId,
     stored_bytes: i64,
     reserved: i64,
 ) -> Result<QuotaCheck, DbError> {

@@ -6,6 +6,7 @@
 //! removes the data.
 
 use app::api::project_status::{HistoryLine, StatusView};
+use app::domain::ids::{ProjectId, UnitId, UserId};
 use app::domain::project_status::{
     self as rules, ProjectState, ProjectStatus, StatusChange, StatusError, Transition, UnitDeadlines,
     MAX_DEADLINE_EXTENSIONS, MAX_RELEASES_FROM_EXPIRED,
@@ -42,9 +43,9 @@ pub struct Context<'a> {
 
 /// The locked project row: its id, unit, bucket, title and state.
 struct Locked {
-    id: i64,
+    id: ProjectId,
     released_at: Option<i64>,
-    unit_id: i64,
+    unit_id: UnitId,
     title: String,
     bucket: Option<String>,
     state: ProjectState,
@@ -85,7 +86,7 @@ async fn capacity_in(
     Ok(Capacity::of(&actor(user), project.unit_id, membership))
 }
 
-async fn unit_deadlines(tx: &mut Transaction<'_, Any>, unit_id: i64) -> Result<UnitDeadlines, DbError> {
+async fn unit_deadlines(tx: &mut Transaction<'_, Any>, unit_id: UnitId) -> Result<UnitDeadlines, DbError> {
     let stored = units::deadlines(tx, unit_id).await?;
     let days = |value: i64| u32::try_from(value).unwrap_or(1);
     Ok(UnitDeadlines {
@@ -100,7 +101,7 @@ async fn record(
     tx: &mut Transaction<'_, Any>,
     project: &Locked,
     transition: &Transition,
-    changed_by: Option<i64>,
+    changed_by: Option<UserId>,
     note: Option<&str>,
     now: i64,
 ) -> Result<(), DbError> {
@@ -227,7 +228,7 @@ pub async fn mail_release_if_available(
     db: &Db,
     mailer: &Mailer,
     public_url: &str,
-    project_id: i64,
+    project_id: ProjectId,
     to: &str,
     sender: &str,
 ) {

@@ -11,6 +11,7 @@
 //!
 //! `abort` cancels; `pending` and `resume_state` tell a returning browser what S3 holds.
 
+use app::domain::ids::ProjectId;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -168,7 +169,7 @@ impl Shape {
 async fn project_bucket(
     db: &Db,
     storage: &Storage<'_>,
-    project_id: i64,
+    project_id: ProjectId,
     public_id: &str,
 ) -> Result<BucketName, TransferError> {
     let lifecycle = db::projects::lifecycle(db, public_id).await?.ok_or(ProjectError::NotFound)?;

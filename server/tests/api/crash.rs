@@ -6,6 +6,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use app::domain::ids::ProjectId;
 use dds_server::config::Config;
 use dds_server::db::seed::DEV_PROJECT;
 use dds_server::db::Db;
@@ -126,7 +127,7 @@ impl Setup {
 
 /// Stores `OBJECTS` small objects as a browser would (a multipart upload of one presigned part),
 /// 16 at a time, and records a file row for each.
-async fn fill(db: &Db, store: &ObjectStore, bucket: &BucketName, project_id: i64) {
+async fn fill(db: &Db, store: &ObjectStore, bucket: &BucketName, project_id: ProjectId) {
     let mut workers = tokio::task::JoinSet::new();
     for worker in 0..16 {
         let (store, bucket) = (store.clone(), bucket.clone());
@@ -152,7 +153,7 @@ async fn fill(db: &Db, store: &ObjectStore, bucket: &BucketName, project_id: i64
     }
 }
 
-async fn count(db: &Db, sql: &str, project_id: i64) -> i64 {
+async fn count(db: &Db, sql: &str, project_id: ProjectId) -> i64 {
     let (n,): (i64,) = sqlx::query_as(sql).bind(project_id).fetch_one(db.pool()).await.unwrap();
     n
 }
@@ -167,7 +168,7 @@ async fn a_killed_server_leaves_a_removal_that_the_next_one_finishes(backend: Ba
     let store = setup.store();
     let bucket = store.bucket_for(DEV_PROJECT).unwrap();
     store.ensure_bucket(&bucket).await.unwrap();
-    let (project_id,): (i64,) =
+    let (project_id,): (ProjectId,) =
         sqlx::query_as("UPDATE projects SET bucket = $1 WHERE public_id = $2 RETURNING id")
             .bind(bucket.as_str())
             .bind(DEV_PROJECT)

@@ -2,6 +2,7 @@
 //! deletion, on both backends, through the same code that records a completed upload.
 
 use app::domain::file_paths::FilePath;
+use app::domain::ids::ProjectId;
 use dds_server::db::files::{self, Cursor, NewVersion};
 use dds_server::db::{seed, Db};
 
@@ -10,10 +11,10 @@ use crate::helpers::{spawn_app, Backend};
 
 /// A project of the seeded unit, inserted as rows (key bytes are placeholders: nothing here
 /// opens them).
-pub async fn bare_project(db: &Db, public_id: &str) -> i64 {
+pub async fn bare_project(db: &Db, public_id: &str) -> ProjectId {
     let (unit_id,): (i64,) =
         sqlx::query_as("SELECT id FROM units ORDER BY id LIMIT 1").fetch_one(db.pool()).await.unwrap();
-    let (id,): (i64,) = sqlx::query_as(
+    let (id,): (ProjectId,) = sqlx::query_as(
         "INSERT INTO projects (public_id, unit_id, title, description, pi, public_key, unit_public_key, unit_sealed_key, created_at) \
          VALUES ($1, $2, 'Files', 'A project with files', 'pi@example.com', $3, $3, $3, 0) RETURNING id",
     )
@@ -26,7 +27,7 @@ pub async fn bare_project(db: &Db, public_id: &str) -> i64 {
     id
 }
 
-pub async fn upload(db: &Db, project_id: i64, path: &str, size: i64, now: i64) -> files::Recorded {
+pub async fn upload(db: &Db, project_id: ProjectId, path: &str, size: i64, now: i64) -> files::Recorded {
     let path = FilePath::parse(path).unwrap();
     let object_key = format!("{}-{now}", path.as_str());
     let mut tx = db.begin().await.unwrap();
@@ -49,7 +50,7 @@ pub async fn upload(db: &Db, project_id: i64, path: &str, size: i64, now: i64) -
     recorded
 }
 
-async fn sizes(db: &Db, project_id: i64) -> (i64, i64, i64, i64) {
+async fn sizes(db: &Db, project_id: ProjectId) -> (i64, i64, i64, i64) {
     let (size, stored, count): (i64, i64, i64) =
         sqlx::query_as("SELECT size_bytes, stored_bytes, file_count FROM projects WHERE id = $1")
             .bind(project_id)
@@ -123,7 +124,7 @@ async fn versions_overwrite_and_folders_add_up(backend: Backend) {
 both_backends!(versions_overwrite_and_folders_add_up, versions_overwrite_and_folders_add_up);
 
 /// The size and file count of a folder, if it exists.
-async fn folder(db: &Db, project_id: i64, path: &str) -> Option<(i64, i64)> {
+async fn folder(db: &Db, project_id: ProjectId, path: &str) -> Option<(i64, i64)> {
     sqlx::query_as("SELECT size_bytes, file_count FROM folders WHERE project_id = $1 AND path = $2")
         .bind(project_id)
         .bind(path)

@@ -209,12 +209,13 @@ pub async fn answer(response: reqwest::Response) -> (u16, serde_json::Value) {
 }
 
 /// The row id of the project with this public id.
-pub async fn project_id(db: &dds_server::db::Db, public_id: &str) -> i64 {
-    let (id,): (i64,) = sqlx::query_as("SELECT id FROM projects WHERE public_id = $1")
-        .bind(public_id)
-        .fetch_one(db.pool())
-        .await
-        .expect("the project exists");
+pub async fn project_id(db: &dds_server::db::Db, public_id: &str) -> app::domain::ids::ProjectId {
+    let (id,): (app::domain::ids::ProjectId,) =
+        sqlx::query_as("SELECT id FROM projects WHERE public_id = $1")
+            .bind(public_id)
+            .fetch_one(db.pool())
+            .await
+            .expect("the project exists");
     id
 }
 

@@ -830,7 +830,7 @@ async fn access_after_a_password_reset_comes_back_only_through_an_approval(backe
     .unwrap();
     assert_eq!(action, "project-access-approved");
     let approver = dds_server::db::users::by_username(&app.state().db, "unitadmin_1").await.unwrap().unwrap();
-    assert_eq!(sealer, Some(approver.id));
+    assert_eq!(sealer, Some(approver.id.0));
     app.stop().await;
 }
 both_backends!(after_reset, access_after_a_password_reset_comes_back_only_through_an_approval);

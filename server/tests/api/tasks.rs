@@ -16,12 +16,12 @@ use crate::files::upload;
 use crate::helpers::{project_id, store_as_browser, Backend, TestApp};
 
 /// Gives the seeded project a bucket holding `objects` small objects (recorded as files too).
-async fn fill_bucket(app: &TestApp, objects: usize) -> (i64, BucketName) {
+async fn fill_bucket(app: &TestApp, objects: usize) -> (app::domain::ids::ProjectId, BucketName) {
     let db = &app.state().db;
     let store = &app.state().storage;
     let bucket = store.bucket_for(DEV_PROJECT).unwrap();
     store.ensure_bucket(&bucket).await.unwrap();
-    let (project_id,): (i64,) =
+    let (project_id,): (app::domain::ids::ProjectId,) =
         sqlx::query_as("UPDATE projects SET bucket = $1 WHERE public_id = $2 RETURNING id")
             .bind(bucket.as_str())
             .bind(DEV_PROJECT)
