@@ -9,6 +9,7 @@ use crate::api::auth::{
 };
 use crate::api::url;
 use crate::client::api::{post_empty, post_json};
+use crate::client::credentials::CredentialError;
 use crate::domain::second_factor::SecondFactor;
 
 /// What unlocks the user's private key once the second factor is given: the master key, held
@@ -41,10 +42,10 @@ pub struct PasswordAccepted {
 pub struct Resend(LoginRequest);
 
 /// The password step: derives the credentials and sends the `auth_key`.
-pub async fn log_in(username: &str, password: &str) -> Result<PasswordAccepted, String> {
+pub async fn log_in(username: &str, password: &str) -> Result<PasswordAccepted, CredentialError> {
     let username = username.trim();
     if username.is_empty() || password.is_empty() {
-        return Err("Enter your username and password.".into());
+        return Err(CredentialError::LoginIncomplete);
     }
     let pre: Prelogin = post_json(&url(PRELOGIN), &PreloginRequest { username: username.into() }).await?;
     let (auth_key, unlocker) = derive(password, &pre)?;
@@ -62,7 +63,7 @@ pub async fn log_in(username: &str, password: &str) -> Result<PasswordAccepted, 
 
 /// Asks for another emailed code; answers what to tell the user (a new code, or that the last
 /// one, less than a minute old, is still the one to use).
-pub async fn resend_code(resend: &Resend) -> Result<String, String> {
+pub async fn resend_code(resend: &Resend) -> Result<String, CredentialError> {
     let answer: LoginAnswer = post_json(&url(LOGIN), &resend.0).await?;
     let to = answer.sent_to.unwrap_or_else(|| "your primary address".into());
     Ok(if answer.new_code {
@@ -74,17 +75,17 @@ pub async fn resend_code(resend: &Resend) -> Result<String, String> {
 }
 
 /// The one-time code step: 8 digits from the email, or 6 from an authenticator app.
-pub async fn second_factor(code: &str) -> Result<(), String> {
+pub async fn second_factor(code: &str) -> Result<(), CredentialError> {
     let code = code.trim();
     if !(code.len() == 6 || code.len() == 8) || !code.chars().all(|c| c.is_ascii_digit()) {
-        return Err("Enter the code: 8 digits from the email, or 6 from your authenticator app.".into());
+        return Err(CredentialError::MalformedCode);
     }
     let _: SignedInUser = post_json(&url(SECOND_FACTOR), &SecondFactorRequest { code: code.into() }).await?;
     Ok(())
 }
 
 /// Once signed in: unwraps the user's private key with the kek and keeps it for this tab.
-pub async fn unlock_keys(username: &str, unlocker: Unlocker) -> Result<(), String> {
+pub async fn unlock_keys(username: &str, unlocker: Unlocker) -> Result<(), CredentialError> {
     #[cfg(feature = "hydrate")]
     {
         browser::unlock_keys(username, unlocker.master).await
@@ -92,7 +93,7 @@ pub async fn unlock_keys(username: &str, unlocker: Unlocker) -> Result<(), Strin
     #[cfg(not(feature = "hydrate"))]
     {
         let _ = (username, unlocker);
-        Err(crate::client::BROWSER_ONLY.into())
+        Err(CredentialError::BrowserOnly)
     }
 }
 
@@ -105,24 +106,24 @@ pub async fn log_out() {
 }
 
 #[cfg(feature = "hydrate")]
-fn derive(password: &str, pre: &Prelogin) -> Result<(String, Unlocker), String> {
+fn derive(password: &str, pre: &Prelogin) -> Result<(String, Unlocker), CredentialError> {
     use base64::engine::general_purpose::STANDARD;
     use base64::Engine;
     let salt = STANDARD
         .decode(&pre.salt)
         .ok()
         .and_then(|bytes| wasm_crypto::Salt::from_slice(&bytes).ok())
-        .ok_or("The portal sent an unusable salt.")?;
+        .ok_or(CredentialError::UnusableKeyMaterial)?;
     let params = crate::client::credentials::params(&pre.kdf.params);
     // Refuses parameters below the floor: a server cannot make guessing cheaper.
-    let master =
-        wasm_crypto::MasterKey::derive(password.as_bytes(), &salt, params).map_err(|e| e.to_string())?;
+    let master = wasm_crypto::MasterKey::derive(password.as_bytes(), &salt, params)
+        .map_err(|e| CredentialError::Crypto(e.to_string()))?;
     Ok((STANDARD.encode(master.auth_key().as_bytes()), Unlocker { master }))
 }
 
 #[cfg(not(feature = "hydrate"))]
-fn derive(_password: &str, _pre: &Prelogin) -> Result<(String, Unlocker), String> {
-    Err(crate::client::BROWSER_ONLY.into())
+fn derive(_password: &str, _pre: &Prelogin) -> Result<(String, Unlocker), CredentialError> {
+    Err(CredentialError::BrowserOnly)
 }
 
 #[cfg(feature = "hydrate")]
@@ -134,15 +135,17 @@ mod browser {
     use crate::api::account::{KeyMaterial, MY_KEYS};
     use crate::api::url;
     use crate::client::api::get_json;
+    use crate::client::credentials::CredentialError;
 
-    pub async fn unlock_keys(username: &str, master: MasterKey) -> Result<(), String> {
+    pub async fn unlock_keys(username: &str, master: MasterKey) -> Result<(), CredentialError> {
         let keys: KeyMaterial = get_json(&url(MY_KEYS)).await?;
         let wrapped = STANDARD
             .decode(&keys.wrapped_private_key)
             .ok()
             .and_then(|bytes| WrappedPrivateKey::from_bytes(bytes).ok())
-            .ok_or("The portal sent unusable key material.")?;
-        let key = master.kek().unwrap(&wrapped, username).map_err(|e| e.to_string())?;
-        crate::client::keyring::keep(username, &key).await
+            .ok_or(CredentialError::UnusableKeyMaterial)?;
+        let key =
+            master.kek().unwrap(&wrapped, username).map_err(|e| CredentialError::Crypto(e.to_string()))?;
+        crate::client::keyring::keep(username, &key).await.map_err(CredentialError::KeyStore)
     }
 }

@@ -35,12 +35,10 @@ pub fn LoginPage() -> impl IntoView {
     let resend = StoredValue::new(None::<Resend>);
     let (notice, set_notice) = signal(None::<String>);
 
-    let submit_password = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        set_error.set(None);
-        set_busy.set(Some("Checking your password…"));
-        let (name, secret) = (username.get_untracked(), password.get_untracked());
-        leptos::task::spawn_local(async move {
+    // The three requests are Actions: the forms only dispatch them.
+    let log_in = Action::new_local(move |(name, secret): &(String, String)| {
+        let (name, secret) = (name.clone(), secret.clone());
+        async move {
             match session::log_in(&name, &secret).await {
                 Ok(accepted) => {
                     set_code_hint.set(code_sentence(&accepted));
@@ -51,36 +49,56 @@ pub fn LoginPage() -> impl IntoView {
                     set_notice.set(None);
                     set_step.set(Step::Code { app: accepted.authenticator_app });
                 }
-                Err(message) => set_error.set(Some(message)),
+                Err(err) => set_error.set(Some(err.to_string())),
             }
             set_busy.set(None);
-        });
+        }
+    });
+    let verify = Action::new_local(move |(given, name): &(String, String)| {
+        let (given, name) = (given.clone(), name.clone());
+        async move {
+            match session::second_factor(&given).await {
+                Ok(()) => {
+                    set_busy.set(Some("Unlocking your keys…"));
+                    if let Some(keys) = unlocker.try_update_value(Option::take).flatten() {
+                        // A failure here does not undo the login: pages that need the key say so.
+                        if let Err(err) = session::unlock_keys(&name, keys).await {
+                            leptos::logging::warn!("keys not kept for this tab: {err}");
+                        }
+                    }
+                    // A full load, so the server renders the signed-in page.
+                    go_to(&next.get_untracked())
+                }
+                Err(err) => {
+                    set_error.set(Some(err.to_string()));
+                    set_busy.set(None);
+                }
+            }
+        }
+    });
+    let ask_again = Action::new_local(move |request: &Resend| {
+        let request = request.clone();
+        async move {
+            match session::resend_code(&request).await {
+                Ok(sentence) => set_notice.set(Some(sentence)),
+                Err(err) => set_error.set(Some(err.to_string())),
+            }
+            set_busy.set(None);
+        }
+    });
+
+    let submit_password = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        set_error.set(None);
+        set_busy.set(Some("Checking your password…"));
+        log_in.dispatch((username.get_untracked(), password.get_untracked()));
     };
 
     let submit_code = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         set_error.set(None);
         set_busy.set(Some("Verifying the code…"));
-        let (given, name) = (code.get_untracked(), registered_name.get_value());
-        leptos::task::spawn_local(async move {
-            match session::second_factor(&given).await {
-                Ok(()) => {
-                    set_busy.set(Some("Unlocking your keys…"));
-                    if let Some(keys) = unlocker.try_update_value(Option::take).flatten() {
-                        // A failure here does not undo the login: pages that need the key say so.
-                        if let Err(message) = session::unlock_keys(&name, keys).await {
-                            leptos::logging::warn!("keys not kept for this tab: {message}");
-                        }
-                    }
-                    // A full load, so the server renders the signed-in page.
-                    go_to(&next.get_untracked())
-                }
-                Err(message) => {
-                    set_error.set(Some(message));
-                    set_busy.set(None);
-                }
-            }
-        });
+        verify.dispatch((code.get_untracked(), registered_name.get_value()));
     };
 
     let send_again = move |_| {
@@ -88,13 +106,7 @@ pub fn LoginPage() -> impl IntoView {
         set_error.set(None);
         set_notice.set(None);
         set_busy.set(Some("Sending a new code…"));
-        leptos::task::spawn_local(async move {
-            match session::resend_code(&request).await {
-                Ok(sentence) => set_notice.set(Some(sentence)),
-                Err(message) => set_error.set(Some(message)),
-            }
-            set_busy.set(None);
-        });
+        ask_again.dispatch(request);
     };
     // Back to the password (another account, or a mistyped name): nothing of this try is kept.
     let back = move |_| {
