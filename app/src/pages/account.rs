@@ -55,14 +55,18 @@ pub fn AccountPage() -> impl IntoView {
 fn KeyStatus(username: String, staff: bool) -> impl IntoView {
     let (user_key, set_user_key) = signal(None::<Result<String, String>>);
     let (unit_key, set_unit_key) = signal(None::<Result<(), String>>);
-    Effect::new(move |_| {
+    let check_keys = Action::new_local(move |username: &String| {
         let username = username.clone();
-        leptos::task::spawn_local(async move {
+        async move {
             set_user_key.set(Some(crate::client::keyring::check(&username).await));
             if staff {
                 set_unit_key.set(Some(crate::client::unit_keys::check(&username).await));
             }
-        });
+        }
+    });
+    Effect::new(move |_| {
+        let username = username.clone();
+        check_keys.dispatch(username);
     });
     view! {
         <section class="card" data-testid="key-status">
@@ -103,22 +107,6 @@ fn KeyStatus(username: String, staff: bool) -> impl IntoView {
     }
 }
 
-/// Asks the API to mail a link; shows its sentence (success or refusal).
-fn request_link(
-    path: &'static str,
-    set_sent: WriteSignal<Option<String>>,
-    set_error: WriteSignal<Option<String>>,
-) {
-    set_error.set(None);
-    set_sent.set(None);
-    leptos::task::spawn_local(async move {
-        match post_empty::<Message>(&url(path)).await {
-            Ok(done) => set_sent.set(Some(done.message)),
-            Err(err) => set_error.set(Some(err.to_string())),
-        }
-    });
-}
-
 #[component]
 fn TwoFactor(method: crate::domain::second_factor::SecondFactor) -> impl IntoView {
     let (enabled, set_enabled) = signal(method == crate::domain::second_factor::SecondFactor::Totp);
@@ -132,12 +120,9 @@ fn TwoFactor(method: crate::domain::second_factor::SecondFactor) -> impl IntoVie
     let (busy, set_busy) = signal(false);
     let (link_sent, set_link_sent) = signal(None::<String>);
 
-    let back_to_email = move |_| {
-        set_error.set(None);
-        set_link_sent.set(None);
-        set_busy.set(true);
-        let typed = password.get_untracked();
-        leptos::task::spawn_local(async move {
+    let email_codes = Action::new_local(move |typed: &String| {
+        let typed = typed.clone();
+        async move {
             let sent = async {
                 let key = credentials::confirm_password(&typed).await?;
                 Ok::<_, String>(
@@ -152,13 +137,18 @@ fn TwoFactor(method: crate::domain::second_factor::SecondFactor) -> impl IntoVie
                 Err(message) => set_error.set(Some(message)),
             }
             set_busy.set(false);
-        });
-    };
-    let begin = move |_| {
+        }
+    });
+    let back_to_email = move |_| {
         set_error.set(None);
+        set_link_sent.set(None);
         set_busy.set(true);
         let typed = password.get_untracked();
-        leptos::task::spawn_local(async move {
+        email_codes.dispatch(typed);
+    };
+    let start_totp = Action::new_local(move |typed: &String| {
+        let typed = typed.clone();
+        async move {
             let started = async {
                 let key = credentials::confirm_password(&typed).await?;
                 let reauth = Reauth { auth_key: key.clone() };
@@ -174,14 +164,17 @@ fn TwoFactor(method: crate::domain::second_factor::SecondFactor) -> impl IntoVie
                 Err(message) => set_error.set(Some(message)),
             }
             set_busy.set(false);
-        });
-    };
-    let confirm = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+        }
+    });
+    let begin = move |_| {
         set_error.set(None);
-        let given = code.get_untracked();
-        let key = auth_key.get_value().unwrap_or_default();
-        leptos::task::spawn_local(async move {
+        set_busy.set(true);
+        let typed = password.get_untracked();
+        start_totp.dispatch(typed);
+    };
+    let confirm_totp = Action::new_local(move |(given, key): &(String, String)| {
+        let (given, key) = (given.clone(), key.clone());
+        async move {
             let body = ConfirmTotp { code: given.trim().to_string(), auth_key: key };
             match post_json::<_, ()>(&url(MY_TOTP_CONFIRM), &body).await {
                 Ok(_) => {
@@ -191,7 +184,14 @@ fn TwoFactor(method: crate::domain::second_factor::SecondFactor) -> impl IntoVie
                 }
                 Err(err) => set_error.set(Some(err.to_string())),
             }
-        });
+        }
+    });
+    let confirm = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        set_error.set(None);
+        let given = code.get_untracked();
+        let key = auth_key.get_value().unwrap_or_default();
+        confirm_totp.dispatch((given, key));
     };
     let password_field = move || {
         view! {
@@ -367,7 +367,18 @@ fn ChangePassword(username: String) -> impl IntoView {
 fn DeleteAccount() -> impl IntoView {
     let (sent, set_sent) = signal(None::<String>);
     let (error, set_error) = signal(None::<String>);
-    let request = move |_| request_link(MY_DELETION, set_sent, set_error);
+    // Asks the API to mail the link; shows its sentence (success or refusal).
+    let ask = Action::new_local(move |_: &()| async move {
+        match post_empty::<Message>(&url(MY_DELETION)).await {
+            Ok(done) => set_sent.set(Some(done.message)),
+            Err(err) => set_error.set(Some(err.to_string())),
+        }
+    });
+    let request = move |_| {
+        set_error.set(None);
+        set_sent.set(None);
+        ask.dispatch(());
+    };
     view! {
         <section class="card" data-testid="delete-account">
             <h2>"Delete my account"</h2>

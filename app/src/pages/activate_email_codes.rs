@@ -16,17 +16,21 @@ pub fn ActivateEmailCodesPage() -> impl IntoView {
     let (done, set_done) = signal(None::<String>);
     let (busy, set_busy) = signal(false);
 
-    let confirm = move |_| {
-        set_error.set(None);
-        set_busy.set(true);
-        let token = params.read_untracked().get("token").unwrap_or_default();
-        leptos::task::spawn_local(async move {
+    let activate = Action::new_local(move |token: &String| {
+        let token = token.clone();
+        async move {
             match post_empty::<Message>(&url(&with_param(EMAIL_CODES_ACTIVATION, &token))).await {
                 Ok(answer) => set_done.set(Some(answer.message)),
                 Err(err) => set_error.set(Some(err.to_string())),
             }
             set_busy.set(false);
-        });
+        }
+    });
+    let confirm = move |_| {
+        set_error.set(None);
+        set_busy.set(true);
+        let token = params.read_untracked().get("token").unwrap_or_default();
+        activate.dispatch(token);
     };
 
     view! {

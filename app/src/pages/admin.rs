@@ -45,14 +45,18 @@ fn MaintenanceSwitch() -> impl IntoView {
     let (version, set_version) = signal(0u32);
     let (error, set_error) = signal(None::<String>);
     let state = load_on::<Maintenance>(MAINTENANCE, version);
-    let set = move |active: bool| {
-        set_error.set(None);
-        leptos::task::spawn_local(async move {
+    let switch = Action::new_local(move |active: &bool| {
+        let active = *active;
+        async move {
             match send_json::<_, Maintenance>("PUT", &url(MAINTENANCE), &Maintenance { active }).await {
                 Ok(_) => set_version.update(|v| *v += 1),
                 Err(err) => set_error.set(Some(err.to_string())),
             }
-        });
+        }
+    });
+    let set = move |active: bool| {
+        set_error.set(None);
+        switch.dispatch(active);
     };
     view! {
         <section class="card" data-testid="maintenance-card">
@@ -97,12 +101,9 @@ fn Messages() -> impl IntoView {
     let (status, set_status) = signal(None::<String>);
     let message = RwSignal::new(String::new());
     let list = load_on::<Vec<Motd>>(MOTDS, version);
-    let create = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        set_error.set(None);
-        set_status.set(None);
-        let text = message.get_untracked();
-        leptos::task::spawn_local(async move {
+    let publish = Action::new_local(move |text: &String| {
+        let text = text.clone();
+        async move {
             match post_json::<_, Created>(&url(MOTDS), &NewMotd { message: text }).await {
                 Ok(_) => {
                     message.set(String::new());
@@ -111,12 +112,18 @@ fn Messages() -> impl IntoView {
                 }
                 Err(err) => set_error.set(Some(err.to_string())),
             }
-        });
-    };
-    let deactivate = move |id: i64| {
+        }
+    });
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
         set_error.set(None);
         set_status.set(None);
-        leptos::task::spawn_local(async move {
+        let text = message.get_untracked();
+        publish.dispatch(text);
+    };
+    let retire = Action::new_local(move |id: &i64| {
+        let id = *id;
+        async move {
             match delete::<()>(&url(&with_param(MOTD, &id.to_string()))).await {
                 Ok(_) => {
                     set_status.set(Some("The message was deactivated.".into()));
@@ -124,12 +131,16 @@ fn Messages() -> impl IntoView {
                 }
                 Err(err) => set_error.set(Some(err.to_string())),
             }
-        });
-    };
-    let email = move |id: i64, audience: Audience| {
+        }
+    });
+    let deactivate = move |id: i64| {
         set_error.set(None);
         set_status.set(None);
-        leptos::task::spawn_local(async move {
+        retire.dispatch(id);
+    };
+    let mail = Action::new_local(move |(id, audience): &(i64, Audience)| {
+        let (id, audience) = (*id, *audience);
+        async move {
             let path = url(&with_param(MOTD_SEND, &id.to_string()));
             match post_json::<_, Sending>(&path, &SendMotd { audience }).await {
                 Ok(Sending { recipients }) => set_status.set(Some(format!(
@@ -138,7 +149,12 @@ fn Messages() -> impl IntoView {
                 ))),
                 Err(err) => set_error.set(Some(err.to_string())),
             }
-        });
+        }
+    });
+    let email = move |id: i64, audience: Audience| {
+        set_error.set(None);
+        set_status.set(None);
+        mail.dispatch((id, audience));
     };
     view! {
         <section class="card" data-testid="motd-card">

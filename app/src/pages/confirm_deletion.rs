@@ -18,11 +18,9 @@ pub fn ConfirmDeletionPage() -> impl IntoView {
     let (done, set_done) = signal(None::<String>);
     let (busy, set_busy) = signal(false);
 
-    let confirm = move |_| {
-        set_error.set(None);
-        set_busy.set(true);
-        let token = params.read_untracked().get("token").unwrap_or_default();
-        leptos::task::spawn_local(async move {
+    let confirm_deletion = Action::new_local(move |token: &String| {
+        let token = token.clone();
+        async move {
             match post_json::<_, Message>(&url(MY_DELETION_CONFIRM), &Token { token }).await {
                 Ok(answer) => {
                     set_done.set(Some(answer.message));
@@ -32,7 +30,13 @@ pub fn ConfirmDeletionPage() -> impl IntoView {
                 Err(err) => set_error.set(Some(err.to_string())),
             }
             set_busy.set(false);
-        });
+        }
+    });
+    let confirm = move |_| {
+        set_error.set(None);
+        set_busy.set(true);
+        let token = params.read_untracked().get("token").unwrap_or_default();
+        confirm_deletion.dispatch(token);
     };
 
     view! {

@@ -42,12 +42,9 @@ pub fn InvitesPage() -> impl IntoView {
         }
     });
 
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        set_error.set(None);
-        set_sent.set(None);
-        let (to, as_role, unit_id) = (email.get_untracked(), role.get_untracked(), unit.get_untracked());
-        leptos::task::spawn_local(async move {
+    let send_invite = Action::new_local(move |(to, as_role, unit_id): &(String, String, String)| {
+        let (to, as_role, unit_id) = (to.clone(), as_role.clone(), unit_id.clone());
+        async move {
             let unit_id = unit_id.trim().parse::<i64>().ok().map(crate::domain::ids::UnitId);
             match make::invite(&to, &as_role, unit_id).await {
                 Ok(()) => {
@@ -57,7 +54,14 @@ pub fn InvitesPage() -> impl IntoView {
                 }
                 Err(message) => set_error.set(Some(message)),
             }
-        });
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        set_error.set(None);
+        set_sent.set(None);
+        let (to, as_role, unit_id) = (email.get_untracked(), role.get_untracked(), unit.get_untracked());
+        send_invite.dispatch((to, as_role, unit_id));
     };
 
     view! {

@@ -21,6 +21,16 @@ pub fn RequestResetPage() -> impl IntoView {
     let (answer, set_answer) = signal(None::<String>);
     let (busy, set_busy) = signal(false);
 
+    let request_reset = Action::new_local(move |address: &String| {
+        let address = address.clone();
+        async move {
+            match post_json::<_, Message>(&url(PASSWORD_RESET), &ResetRequest { email: address }).await {
+                Ok(a) => set_answer.set(Some(a.message)),
+                Err(err) => set_error.set(Some(err.to_string())),
+            }
+            set_busy.set(false);
+        }
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         set_error.set(None);
@@ -30,13 +40,7 @@ pub fn RequestResetPage() -> impl IntoView {
             return;
         }
         set_busy.set(true);
-        leptos::task::spawn_local(async move {
-            match post_json::<_, Message>(&url(PASSWORD_RESET), &ResetRequest { email: address }).await {
-                Ok(a) => set_answer.set(Some(a.message)),
-                Err(err) => set_error.set(Some(err.to_string())),
-            }
-            set_busy.set(false);
-        });
+        request_reset.dispatch(address);
     };
 
     view! {

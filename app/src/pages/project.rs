@@ -57,25 +57,68 @@ pub fn ProjectPage() -> impl IntoView {
     // Once the key opens: whether this browser runs the crypto worker pool transfers use (made
     // and self-checked now, so a browser that cannot says so before a transfer starts).
     let (pool_state, set_pool_state) = signal(None::<Result<(), String>>);
+    let check_keys =
+        Action::new_local(move |(me, project): &(crate::domain::account::SignedInUser, ProjectDetails)| {
+            let (me, project) = (me.clone(), project.clone());
+            async move {
+                let opened =
+                    crate::client::project_keys::check(&me.username, &project.key, &project.public_key).await;
+                let holds_key = opened.is_ok();
+                set_key_state.set(Some(opened));
+                if holds_key {
+                    set_pool_state.set(Some(crate::client::transfer::ready().await));
+                }
+            }
+        });
     Effect::new(move || {
         let (Some(Ok(project)), Some(me)) = (details.get(), user.get()) else {
             return;
         };
-        leptos::task::spawn_local(async move {
-            let opened =
-                crate::client::project_keys::check(&me.username, &project.key, &project.public_key).await;
-            let holds_key = opened.is_ok();
-            set_key_state.set(Some(opened));
-            if holds_key {
-                set_pool_state.set(Some(crate::client::transfer::ready().await));
-            }
-        });
+        check_keys.dispatch((me, project));
     });
 
     // Downloads: the folder is asked for first (while the click counts), then the files are
     // fetched, decrypted, checked and written in this browser.
     let files_changed = RwSignal::new(0u32);
     let (download_state, set_download_state) = signal(None::<Result<String, String>>);
+    let save = Action::new_local(
+        move |(me, project, path, what): &(
+            crate::domain::account::SignedInUser,
+            ProjectDetails,
+            String,
+            String,
+        )| {
+            let (me, project, path, what) = (me.clone(), project.clone(), path.clone(), what.clone());
+            async move {
+                let progress = {
+                    let what = what.clone();
+                    std::rc::Rc::new(move |files: u64, bytes: u64| {
+                        set_download_state.set(Some(Ok(format!(
+                            "Saving {what}: {files} file(s), {} so far…",
+                            human_bytes(bytes as i64)
+                        ))));
+                    })
+                };
+                let saved = save_files(&me.username, &project, &path, progress).await;
+                set_download_state.set(match saved {
+                    Ok(Some(Downloaded { files, bytes, into_downloads, sha256 })) => Some(Ok(format!(
+                        "Saved {files} file(s), {}{}: each one decrypted and its checksum verified.{}",
+                        human_bytes(bytes as i64),
+                        if into_downloads {
+                            " into this browser's downloads (folders joined to the names with _)"
+                        } else {
+                            ""
+                        },
+                        sha256
+                            .map(|sum| format!(" SHA-256 {sum} (compare with sha256sum)."))
+                            .unwrap_or_default()
+                    ))),
+                    Ok(None) => None,
+                    Err(message) => Some(Err(message)),
+                });
+            }
+        },
+    );
     let download = Callback::new(move |path: String| {
         let (Some(Ok(project)), Some(me)) =
             (details.get_untracked(), user.0.get_untracked().and_then(Result::ok).flatten())
@@ -88,38 +131,40 @@ pub fn ProjectPage() -> impl IntoView {
         } else {
             format!("Saving {what} into this browser's downloads, one file at a time…")
         })));
-        leptos::task::spawn_local(async move {
-            let progress = {
-                let what = what.clone();
-                std::rc::Rc::new(move |files: u64, bytes: u64| {
-                    set_download_state.set(Some(Ok(format!(
-                        "Saving {what}: {files} file(s), {} so far…",
-                        human_bytes(bytes as i64)
-                    ))));
-                })
-            };
-            let saved = save_files(&me.username, &project, &path, progress).await;
-            set_download_state.set(match saved {
-                Ok(Some(Downloaded { files, bytes, into_downloads, sha256 })) => Some(Ok(format!(
-                    "Saved {files} file(s), {}{}: each one decrypted and its checksum verified.{}",
-                    human_bytes(bytes as i64),
-                    if into_downloads {
-                        " into this browser's downloads (folders joined to the names with _)"
-                    } else {
-                        ""
-                    },
-                    sha256.map(|sum| format!(" SHA-256 {sum} (compare with sha256sum).")).unwrap_or_default()
-                ))),
-                Ok(None) => None,
-                Err(message) => Some(Err(message)),
-            });
-        });
+        save.dispatch((me, project, path, what));
     });
 
     // Approving a waiting member: the key sealed in this browser once the approver confirmed.
     let (approving, set_approving) = signal(None::<String>);
     let (approval_error, set_approval_error) = signal(None::<String>);
     let (approval_notice, set_approval_notice) = signal(None::<String>);
+    let approval = Action::new_local(
+        move |(me, project, member): &(
+            crate::domain::account::SignedInUser,
+            ProjectDetails,
+            WaitingMember,
+        )| {
+            let (me, project, member) = (me.clone(), project.clone(), member.clone());
+            async move {
+                let approved = crate::client::project_keys::approve(
+                    &me.username,
+                    &project.summary.public_id,
+                    &project.key,
+                    &project.public_key,
+                    &member,
+                );
+                match approved.await {
+                    Ok(()) => {
+                        set_approval_notice
+                            .set(Some(format!("{} now has access to the project.", member.name)));
+                        set_version.update(|v| *v += 1);
+                    }
+                    Err(message) => set_approval_error.set(Some(message)),
+                }
+                set_approving.set(None);
+            }
+        },
+    );
     let approve = Callback::new(move |member: WaitingMember| {
         let (Some(Ok(project)), Some(me)) =
             (details.get_untracked(), user.0.get_untracked().and_then(Result::ok).flatten())
@@ -129,23 +174,7 @@ pub fn ProjectPage() -> impl IntoView {
         set_approval_error.set(None);
         set_approval_notice.set(None);
         set_approving.set(Some(member.username.clone()));
-        leptos::task::spawn_local(async move {
-            let approved = crate::client::project_keys::approve(
-                &me.username,
-                &project.summary.public_id,
-                &project.key,
-                &project.public_key,
-                &member,
-            );
-            match approved.await {
-                Ok(()) => {
-                    set_approval_notice.set(Some(format!("{} now has access to the project.", member.name)));
-                    set_version.update(|v| *v += 1);
-                }
-                Err(message) => set_approval_error.set(Some(message)),
-            }
-            set_approving.set(None);
-        });
+        approval.dispatch((me, project, member));
     });
 
     let email = RwSignal::new(String::new());
@@ -153,16 +182,9 @@ pub fn ProjectPage() -> impl IntoView {
     let (error, set_error) = signal(None::<String>);
     let (notice, set_notice) = signal(None::<String>);
     let (busy, set_busy) = signal(false);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        set_error.set(None);
-        set_notice.set(None);
-        let Some(Ok(project)) = details.get_untracked() else {
-            return;
-        };
-        let (to, as_owner) = (email.get_untracked(), owner.get_untracked());
-        set_busy.set(true);
-        leptos::task::spawn_local(async move {
+    let send_invite = Action::new_local(move |(project, to, as_owner): &(ProjectDetails, String, bool)| {
+        let (project, to, as_owner) = (project.clone(), to.clone(), *as_owner);
+        async move {
             match keys::invite(&project, to.trim(), as_owner).await {
                 Ok(message) => {
                     set_notice.set(Some(message));
@@ -172,7 +194,18 @@ pub fn ProjectPage() -> impl IntoView {
                 Err(message) => set_error.set(Some(message)),
             }
             set_busy.set(false);
-        });
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        set_error.set(None);
+        set_notice.set(None);
+        let Some(Ok(project)) = details.get_untracked() else {
+            return;
+        };
+        let (to, as_owner) = (email.get_untracked(), owner.get_untracked());
+        set_busy.set(true);
+        send_invite.dispatch((project, to, as_owner));
     };
 
     view! {

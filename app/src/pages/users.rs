@@ -67,14 +67,10 @@ pub fn UsersPage() -> impl IntoView {
         }
     });
     let (approving, set_approving) = signal(None::<String>);
-    let approve = Callback::new(move |member: WaitingMember| {
-        let Some(viewer) = me.0.get_untracked().and_then(Result::ok).flatten() else {
-            return;
-        };
-        set_error.set(None);
-        set_approving.set(Some(member.username.clone()));
-        leptos::task::spawn_local(async move {
-            match crate::client::unit_keys::approve(&viewer.username, &member).await {
+    let approval = Action::new_local(move |(viewer, member): &(String, WaitingMember)| {
+        let (viewer, member) = (viewer.clone(), member.clone());
+        async move {
+            match crate::client::unit_keys::approve(&viewer, &member).await {
                 Ok(()) => {
                     set_notice.set(Some(format!("{} now has access to the unit's data.", member.name)));
                     set_version.update(|v| *v += 1);
@@ -82,33 +78,49 @@ pub fn UsersPage() -> impl IntoView {
                 Err(message) => set_error.set(Some(message)),
             }
             set_approving.set(None);
-        });
+        }
     });
-    let toggle = move |username: String, active: bool| {
+    let approve = Callback::new(move |member: WaitingMember| {
+        let Some(viewer) = me.0.get_untracked().and_then(Result::ok).flatten() else {
+            return;
+        };
         set_error.set(None);
-        leptos::task::spawn_local(async move {
+        set_approving.set(Some(member.username.clone()));
+        approval.dispatch((viewer.username, member));
+    });
+    let activation = Action::new_local(move |(username, active): &(String, bool)| {
+        let (username, active) = (username.clone(), *active);
+        async move {
             let path = url(&with_param(USER, &username));
             match send_json::<_, ()>("PATCH", &path, &Activation { active }).await {
                 Ok(()) => set_version.update(|v| *v += 1),
                 Err(err) => set_error.set(Some(err.to_string())),
             }
-        });
-    };
-    let reset_totp = move |username: String| {
+        }
+    });
+    let toggle = move |username: String, active: bool| {
         set_error.set(None);
-        set_notice.set(None);
-        leptos::task::spawn_local(async move {
+        activation.dispatch((username, active));
+    };
+    let totp_reset = Action::new_local(move |username: &String| {
+        let username = username.clone();
+        async move {
             match delete::<()>(&url(&with_param(USER_TOTP, &username))).await {
                 Ok(()) => set_notice.set(Some(format!("{username} logs in with emailed codes from now on."))),
                 Err(err) => set_error.set(Some(err.to_string())),
             }
-        });
+        }
+    });
+    let reset_totp = move |username: String| {
+        set_error.set(None);
+        set_notice.set(None);
+        totp_reset.dispatch(username);
     };
     // The row awaiting "Yes, delete".
     let (confirming, set_confirming) = signal(None::<String>);
-    let remove = move |username: String| {
-        set_error.set(None);
-        leptos::task::spawn_local(async move {
+    let removal = Action::new_local(move |username: &String| {
+        let username = username.clone();
+        async move {
             match delete::<()>(&url(&with_param(USER, &username))).await {
                 Ok(()) => {
                     set_confirming.set(None);
@@ -116,7 +128,11 @@ pub fn UsersPage() -> impl IntoView {
                 }
                 Err(err) => set_error.set(Some(err.to_string())),
             }
-        });
+        }
+    });
+    let remove = move |username: String| {
+        set_error.set(None);
+        removal.dispatch(username);
     };
     view! {
         <Title text="Users" />
