@@ -5,14 +5,15 @@
 //   const file = await pool.fileEncryptor(new dds.FileEncryptor(projectPublicKey, size));
 //   const segments = await file.encryptNext(data); // the next whole segments, or the file's rest
 //   // segments: one ArrayBuffer per segment, in order (e.g. `new Blob(segments)` as a part body)
-//   const { sha256, encryptedSha256 } = file.finish();
+//   const { sha256, encryptedSha256 } = await file.finish();
 //   // Download: nonces of any segment may be asked again (decryption cannot reuse a nonce badly).
 //   const plain = await pool.decrypt({ key, aad, nonces, data, segmentSize, firstSegment });
 //
 // Encryption cannot put two plaintexts under one nonce: `encryptNext` is the only way to
 // encrypt, it draws the nonces of exactly the segments its plaintext fills (each index once, in
-// call order, in wasm) and hashes that plaintext into the checksum; the content key is a
-// non-extractable CryptoKey the caller never sees.
+// call order, in wasm); the content key is a non-extractable CryptoKey the caller never sees.
+// Once a job is encrypted its plaintext goes on to the pool's hashing worker (hash-worker.js),
+// which hashes the file in order, off the page's thread, and hands the buffer back for reuse.
 //
 // `data` (an ArrayBuffer) is transferred to a worker: the caller must not use it afterwards.
 // Jobs wait while the queue is full, so a producer that awaits `pool.space()` before reading the
@@ -34,7 +35,7 @@ export class SegmentError extends Error {
 }
 
 export class CryptoPool {
-  constructor({ size, maxQueued, workerUrl } = {}) {
+  constructor({ size, maxQueued, workerUrl, hashModule } = {}) {
     this.size = size || Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 8));
     this.maxQueued = maxQueued || this.size * 3;
     this.perWorker = 2; // two jobs in flight per worker keep WebCrypto busy between messages
@@ -52,6 +53,16 @@ export class CryptoPool {
     this.spaceWaiters = [];
     this.closed = false;
     this.free = []; // input buffers the workers handed back, for reuse
+    this.hashing = 0; // input buffers at the hashing worker (they count as queued jobs)
+    // The wasm bundle the hashing worker loads: the page's own (served beside this directory).
+    this.hashModule = hashModule || new URL('../dds.js', import.meta.url).href;
+    this.hasher = null; // made on first use
+  }
+
+  /** A new SHA-256 of one file, in the hashing worker (see `HashStream`). */
+  hashStream() {
+    this.hasher ??= new HashWorker(this.hashModule);
+    return this.hasher.open();
   }
 
   /**
@@ -67,7 +78,8 @@ export class CryptoPool {
       ciphertextLength: encryptor.ciphertextLength(),
     };
     const { key, nonces, checkKey } = await encryptor.intoPoolParts();
-    return new PoolFileEncryptor((op, job) => this.#run(op, job), layout, key, nonces, checkKey);
+    const hash = this.hashStream();
+    return new PoolFileEncryptor((op, job, hashed) => this.#run(op, job, hashed), layout, key, nonces, checkKey, hash);
   }
 
   decrypt(job) {
@@ -84,9 +96,9 @@ export class CryptoPool {
     return i >= 0 ? this.free.splice(i, 1)[0] : new ArrayBuffer(byteLength);
   }
 
-  /** Number of jobs queued or running. */
+  /** Number of jobs queued, running or being hashed. */
   get pending() {
-    return this.waiting.length + this.inflight.size;
+    return this.waiting.length + this.inflight.size + this.hashing;
   }
 
   /** Resolves when a job can be queued: await it before reading the next chunk of a file. */
@@ -96,14 +108,20 @@ export class CryptoPool {
     }
   }
 
-  async #run(op, { key, aad, nonces, data, segmentSize, firstSegment = 0, checkKey }) {
+  /** `hashed`: `{ stream, seq }` where the job's plaintext goes once encrypted. */
+  async #run(op, { key, aad, nonces, data, segmentSize, firstSegment = 0, checkKey }, hashed) {
     await this.space();
     if (this.closed) throw new Error('the crypto pool is closed');
     return new Promise((resolve, reject) => {
       const message = { op, key, aad, nonces, data, segmentSize, firstSegment, checkKey };
-      this.waiting.push({ id: this.nextId++, resolve, reject, message });
+      this.waiting.push({ id: this.nextId++, resolve, reject, message, hashed });
       this.#dispatch();
     });
+  }
+
+  #recycle(buffer) {
+    // Enough buffers for every job that can be queued or in flight, no more.
+    if (buffer && !this.closed && this.free.length < this.maxQueued + this.size * this.perWorker) this.free.push(buffer);
   }
 
   close() {
@@ -113,6 +131,7 @@ export class CryptoPool {
     this.waiting = [];
     this.inflight.clear();
     this.free = [];
+    this.hasher?.close();
     this.spaceWaiters.splice(0).forEach((wake) => wake());
   }
 
@@ -128,9 +147,19 @@ export class CryptoPool {
   }
 
   #done(slot, { id, data, error, segment, input, check }) {
-    // Enough buffers for every job that can be queued or in flight, no more.
-    if (input && !this.closed && this.free.length < this.maxQueued + this.size * this.perWorker) this.free.push(input);
     const job = this.inflight.get(id);
+    if (job?.hashed && input && !error) {
+      // The plaintext goes on to the hashing worker, still counted as a queued job until the
+      // buffer comes back.
+      this.hashing += 1;
+      job.hashed.stream.update(job.hashed.seq, input).then((buffer) => {
+        this.hashing -= 1;
+        this.#recycle(buffer);
+        this.spaceWaiters.shift()?.();
+      });
+    } else {
+      this.#recycle(input);
+    }
     if (!job) return;
     this.inflight.delete(id);
     slot.busy -= 1;
@@ -162,11 +191,14 @@ class PoolFileEncryptor {
   #checkKey;
   #nonces;
   #header;
+  #hash;
   #nextSegment = 0;
+  #nextChunk = 0;
 
-  constructor(run, layout, key, nonces, checkKey) {
+  constructor(run, layout, key, nonces, checkKey, hash) {
     this.#run = run;
-    this.#encrypt = (job) => run('encrypt', job);
+    this.#hash = hash;
+    this.#encrypt = (job) => run('encrypt', job, this.#hashed());
     this.#key = key;
     this.#checkKey = checkKey;
     this.#nonces = nonces;
@@ -205,26 +237,138 @@ class PoolFileEncryptor {
    * its part check, to compare with the one the portal recorded before it was sent.
    */
   async checkPart(data) {
-    this.#nonces.skipNext(new Uint8Array(data));
+    this.#nonces.skipNext(data.byteLength);
     // Numbered as if encrypted, so a later segment's error names the right one.
     this.#nextSegment += Math.ceil(data.byteLength / this.segmentSize);
-    const { check } = await this.#run('check', { nonces: new Uint8Array(0), data, checkKey: this.#checkKey });
+    const job = { nonces: new Uint8Array(0), data, checkKey: this.#checkKey };
+    const { check } = await this.#run('check', job, this.#hashed());
     return check;
   }
 
+  /** Where the next job's plaintext is hashed: the file's stream, at the next position. */
+  #hashed() {
+    return { stream: this.#hash, seq: this.#nextChunk++ };
+  }
+
   #encryptNext(data, checkKey) {
-    // Synchronously, before anything else can run: hash, then the nonces of exactly these segments.
-    const nonces = this.#nonces.coverNext(new Uint8Array(data));
+    // Synchronously, before anything else can run: the nonces of exactly these segments.
+    const nonces = this.#nonces.coverNext(data.byteLength);
     const firstSegment = this.#nextSegment;
     this.#nextSegment += nonces.length / 12;
     return this.#encrypt({ key: this.#key, aad: this.#header, nonces, data, segmentSize: this.segmentSize, firstSegment, checkKey });
   }
 
-  /** After the last segment: `{ sha256, encryptedSha256 }` (Uint8Arrays). */
-  finish() {
+  /**
+   * After the last segment: resolves with `{ sha256, encryptedSha256 }` (Uint8Arrays) once the
+   * hashing worker has hashed every job.
+   */
+  async finish() {
     const nonces = this.#nonces;
     this.#nonces = null;
-    return nonces.finish();
+    const sha256 = await this.#hash.digest(this.#nextChunk);
+    return nonces.finish(sha256);
+  }
+
+  /** An upload stopped before its end: the hashing worker forgets the file. */
+  abandon() {
+    this.#hash.drop();
+  }
+}
+
+/**
+ * The hashing worker (hash-worker.js), shared by a pool's transfers: one SHA-256 stream per file.
+ */
+class HashWorker {
+  constructor(moduleUrl) {
+    const url = new URL('./hash-worker.js', import.meta.url);
+    url.searchParams.set('module', moduleUrl);
+    this.worker = new Worker(url, { type: 'module' });
+    this.streams = new Map(); // id -> HashStream
+    this.nextId = 1;
+    this.worker.onmessage = ({ data }) => this.streams.get(data.stream)?.answer(data);
+    this.worker.onerror = (event) => {
+      const error = new Error(`the hashing worker failed: ${event.message || 'it could not start'}`);
+      for (const stream of this.streams.values()) stream.fail(error);
+    };
+  }
+
+  open() {
+    const stream = new HashStream(this, this.nextId++);
+    this.streams.set(stream.id, stream);
+    return stream;
+  }
+
+  post(message, transfer = []) {
+    this.worker.postMessage(message, transfer);
+  }
+
+  close() {
+    this.worker.terminate();
+    for (const stream of this.streams.values()) stream.fail(new Error('the crypto pool is closed'));
+  }
+}
+
+/**
+ * One file's SHA-256 in the hashing worker. Chunks are numbered in file order and may be given
+ * in any order; each is hashed in its turn and its buffer handed back.
+ */
+export class HashStream {
+  #owner;
+  #returns = new Map(); // seq -> resolve(ArrayBuffer | null)
+  #digest = null; // { resolve, reject }
+  #failure = null;
+
+  constructor(owner, id) {
+    this.#owner = owner;
+    this.id = id;
+  }
+
+  /**
+   * Hashes chunk `seq` of the file (`data`, an ArrayBuffer, transferred). Resolves with the
+   * buffer once hashed (to reuse or write), or null if the stream was dropped or failed first.
+   */
+  update(seq, data) {
+    if (this.#failure) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.#returns.set(seq, resolve);
+      this.#owner.post({ stream: this.id, seq, data }, [data]);
+    });
+  }
+
+  /** The digest (Uint8Array) of chunks 0..count, once all are hashed. */
+  digest(count) {
+    if (this.#failure) return Promise.reject(this.#failure);
+    return new Promise((resolve, reject) => {
+      this.#digest = { resolve, reject };
+      this.#owner.post({ stream: this.id, finish: count });
+    });
+  }
+
+  /** Forgets the file (a transfer that stopped): chunks not yet hashed are not handed back. */
+  drop() {
+    this.fail(new Error('the transfer stopped'));
+    this.#owner.post({ stream: this.id, drop: true });
+  }
+
+  answer({ returned, seq, digest, error }) {
+    if (returned) {
+      this.#returns.get(seq)?.(returned);
+      this.#returns.delete(seq);
+    } else if (digest) {
+      this.#owner.streams.delete(this.id);
+      this.#digest?.resolve(digest);
+    } else if (error) {
+      this.fail(new Error(`the file could not be hashed: ${error}`));
+    }
+  }
+
+  fail(error) {
+    if (this.#failure) return;
+    this.#failure = error;
+    this.#owner.streams.delete(this.id);
+    for (const resolve of this.#returns.values()) resolve(null);
+    this.#returns.clear();
+    this.#digest?.reject(error);
   }
 }
 

@@ -106,6 +106,8 @@ export async function uploadFile({ pool, file, encryptor, partSize, partCount, s
   // Parts are read and encrypted in file order (the nonces are drawn in that order), then sent
   // concurrently: `reading` serialises the reads, `bounded` caps the parts held at once.
   let reading = Promise.resolve();
+  let finished = false;
+  try {
   await bounded(partCount, concurrency, async (i) => {
     const number = i + 1;
     const start = i * plainPerPart;
@@ -144,8 +146,13 @@ export async function uploadFile({ pool, file, encryptor, partSize, partCount, s
     done += end - start;
     onProgress?.(done);
   });
-  const { encryptedSha256 } = encryptor.finish();
+  // The checksum is ready once the hashing worker has caught up with the last part.
+  const { encryptedSha256 } = await encryptor.finish();
+  finished = true;
   return { parts: etags, encryptedSha256 };
+  } finally {
+    if (!finished) encryptor.abandon();
+  }
 }
 
 async function putPart({ number, check, body, signParts, signal, name }) {
@@ -243,14 +250,14 @@ async function fetchRange({ url, start, end, signal, name, renewUrl, pool }) {
  *   url(): its presigned GET URL now; renewUrl(): asks the portal for a fresh one
  *   storedBytes: the object's size; name: for messages
  *   openHeader(Uint8Array) -> FileDecryptor (the project key stays in wasm)
- *   hasher: a wasm Sha256 (update, finish); sealedChecksum: Uint8Array or null
+ *   sealedChecksum: Uint8Array or null (the plaintext is hashed in the pool's hashing worker)
  *   write(Uint8Array) -> Promise: called in order with each decrypted chunk (it may keep the
  *     chunk's memory: the caller does not touch it afterwards)
  *   chunkBytes: about how many bytes each ranged GET fetches (whole segments)
  * Resolves with { sha256 (Uint8Array), verified (whether a recorded checksum was compared) }.
  */
 export async function downloadFile({
-  pool, url, renewUrl, storedBytes, name, openHeader, hasher, sealedChecksum, write, onProgress, signal,
+  pool, url, renewUrl, storedBytes, name, openHeader, sealedChecksum, write, onProgress, signal,
   concurrency = 4, chunkBytes = 8 * 1024 * 1024,
 }) {
   const header = new Uint8Array(await fetchRange({ url, start: 0, end: HEADER_LEN, signal, name, renewUrl }));
@@ -267,7 +274,10 @@ export async function downloadFile({
   // recycled buffers fit every range.
   const chunkSegments = Math.max(1, Math.floor(chunkBytes / (segmentSize + TAG)));
   const chunks = Math.ceil(segmentCount / chunkSegments);
-  const pending = new Map(); // chunk index -> Promise of its plaintext segments
+  const pending = new Map(); // chunk index -> Promise of its plaintext segments, hashed
+  // The SHA-256 runs in the hashing worker as chunks arrive (in file order there), so it never
+  // holds up the page's thread; a chunk is written once its segments are hashed and back.
+  const hash = pool.hashStream();
   let written = 0;
   let done = 0;
   const decryptChunk = async (c) => {
@@ -276,12 +286,16 @@ export async function downloadFile({
     const start = decryptor.segmentOffset(first);
     const end = Math.min(storedBytes, decryptor.segmentOffset(first + count));
     const data = await fetchRange({ url, start, end, signal, name, renewUrl, pool });
+    let segments;
     try {
-      return await pool.decrypt({ key, aad: header, nonces: decryptor.nonces(first, count), data, segmentSize, firstSegment: first });
+      segments = await pool.decrypt({ key, aad: header, nonces: decryptor.nonces(first, count), data, segmentSize, firstSegment: first });
     } catch (error) {
       const where = error.segment === undefined ? '' : ` at byte ${error.segment * segmentSize}`;
       throw new TransferError(`${name} failed its integrity check${where}: it was damaged or tampered with, and was not saved whole`, { cause: error });
     }
+    const hashed = await Promise.all(segments.map((segment, i) => hash.update(first + i, segment)));
+    if (hashed.some((segment) => segment === null)) throw new TransferError(`${name} could not be checked: its checksum stopped`);
+    return hashed;
   };
   // Chunks are fetched and decrypted `concurrency` at a time and written strictly in order.
   let next = 0;
@@ -293,22 +307,26 @@ export async function downloadFile({
       pending.set(c, job);
     }
   };
-  for (let i = 0; i < concurrency; i++) startNext();
-  while (written < chunks) {
-    const segments = await pending.get(written);
-    pending.delete(written);
-    startNext();
-    for (const segment of segments) {
-      const bytes = new Uint8Array(segment);
-      const length = bytes.byteLength; // `write` may detach the buffer (a streamed download)
-      hasher.update(bytes);
-      await write(bytes);
-      done += length;
+  let sha256;
+  try {
+    for (let i = 0; i < concurrency; i++) startNext();
+    while (written < chunks) {
+      const segments = await pending.get(written);
+      pending.delete(written);
+      startNext();
+      for (const segment of segments) {
+        const bytes = new Uint8Array(segment);
+        const length = bytes.byteLength; // `write` may detach the buffer (a streamed download)
+        await write(bytes);
+        done += length;
+      }
+      written += 1;
+      onProgress?.(done);
     }
-    written += 1;
-    onProgress?.(done);
+    sha256 = await hash.digest(segmentCount);
+  } finally {
+    if (!sha256) hash.drop();
   }
-  const sha256 = hasher.finish();
   if (sealedChecksum) {
     let expected;
     try {

@@ -249,6 +249,16 @@ impl Encryptor {
         let encrypted_sha256 = encrypt_checksum(&self.key, &self.header.nonce_prefix, &sha256);
         Ok(Finished { sha256, encrypted_sha256 })
     }
+
+    /// Like [`Encryptor::finish`] with the plaintext's SHA-256 computed elsewhere (the browser
+    /// hashes in a worker of its own, off the page's thread): sealed as it is given.
+    pub fn finish_with_sha256(self, sha256: [u8; 32]) -> Result<Finished> {
+        if !self.finished {
+            return Err(CryptoError::NotFinished);
+        }
+        let encrypted_sha256 = encrypt_checksum(&self.key, &self.header.nonce_prefix, &sha256);
+        Ok(Finished { sha256, encrypted_sha256 })
+    }
 }
 
 fn checksum_nonce(prefix: &[u8; NONCE_PREFIX_LEN]) -> [u8; 12] {

@@ -99,7 +99,8 @@ impl From<PrivateKey> for KeyHandle {
     }
 }
 
-/// An incremental SHA-256 (a download's plaintext, chunk by chunk, in order).
+/// An incremental SHA-256: a file's plaintext, chunk by chunk, in order (run by the pool's hashing
+/// worker, `js/hash-worker.js`, for uploads and downloads alike).
 #[wasm_bindgen]
 pub struct Sha256Hasher(sha2::Sha256);
 
@@ -226,9 +227,9 @@ impl FileEncryptor {
 }
 
 /// The nonces of one file's segments, held privately by the worker pool. Each call covers the
-/// next plaintext of the file: it is hashed into the checksum and the nonces of exactly the
-/// segments it fills come back, so every index is handed out once, in order, and the checksum
-/// covers what was encrypted.
+/// next plaintext of the file by its length: the nonces of exactly the segments it fills come
+/// back, so every index is handed out once, in order. The plaintext's SHA-256 is computed by the
+/// pool's hashing worker, off the page's thread (`js/hash-worker.js`), and sealed here at the end.
 #[wasm_bindgen]
 pub struct SegmentNonces {
     inner: Encryptor,
@@ -240,23 +241,26 @@ pub struct SegmentNonces {
 
 #[wasm_bindgen]
 impl SegmentNonces {
-    /// `plaintext`: the next bytes of the file, whole segments or all that is left of it.
-    /// Returns the nonces (12 bytes each, concatenated) of the segments it fills.
+    /// `length`: how many bytes of the file come next, whole segments or all that is left of
+    /// it. Returns the nonces (12 bytes each, concatenated) of the segments they fill.
     #[wasm_bindgen(js_name = coverNext)]
-    pub fn cover_next(&mut self, plaintext: &[u8]) -> Result<Vec<u8>, JsError> {
-        self.cover(plaintext)
+    pub fn cover_next(&mut self, length: f64) -> Result<Vec<u8>, JsError> {
+        self.cover(length)
     }
 
     /// Like `coverNext` for plaintext already encrypted and stored (a resumed upload's parts
-    /// whose checks matched): hashed and passed, no nonce handed out.
+    /// whose checks matched): passed, no nonce handed out.
     #[wasm_bindgen(js_name = skipNext)]
-    pub fn skip_next(&mut self, plaintext: &[u8]) -> Result<(), JsError> {
-        self.cover(plaintext).map(|_| ())
+    pub fn skip_next(&mut self, length: f64) -> Result<(), JsError> {
+        self.cover(length).map(|_| ())
     }
 
-    fn cover(&mut self, plaintext: &[u8]) -> Result<Vec<u8>, JsError> {
+    fn cover(&mut self, length: f64) -> Result<Vec<u8>, JsError> {
         let layout = self.inner.layout();
-        let len = plaintext.len() as u64;
+        if !(length.is_finite() && length >= 0.0 && length.fract() == 0.0) {
+            return Err(JsError::new("a job's length is a whole number of bytes"));
+        }
+        let len = length as u64;
         let remaining = self.plaintext_len - self.covered;
         let first = self.inner.next_index();
         let count = if len == remaining {
@@ -275,14 +279,16 @@ impl SegmentNonces {
             let last = index + 1 == self.segment_count;
             out.extend(self.inner.take_next_nonce(segment_len as usize, last).map_err(js_error)?);
         }
-        self.inner.hash_plaintext(plaintext);
         self.covered += len;
         Ok(out)
     }
 
-    /// After the last segment: `{ sha256, encryptedSha256 }`.
-    pub fn finish(self) -> Result<JsValue, JsError> {
-        let finished = self.inner.finish().map_err(js_error)?;
+    /// After the last segment, with the plaintext's SHA-256 (32 bytes, from the hashing worker):
+    /// `{ sha256, encryptedSha256 }`.
+    pub fn finish(self, sha256: &[u8]) -> Result<JsValue, JsError> {
+        let digest: [u8; 32] =
+            sha256.try_into().map_err(|_| JsError::new("a SHA-256 checksum has 32 bytes"))?;
+        let finished = self.inner.finish_with_sha256(digest).map_err(js_error)?;
         let out = Object::new();
         let set = |k: &str, v: &[u8]| Reflect::set(&out, &k.into(), &Uint8Array::from(v).into());
         set("sha256", &finished.sha256).map_err(|_| JsError::new("cannot build the result"))?;

@@ -54,6 +54,20 @@ fn checksum_is_the_plaintext_sha256_and_decrypts() {
 }
 
 #[test]
+fn a_checksum_computed_elsewhere_is_sealed_as_given_once_the_file_is_finished() {
+    let key = PrivateKey::generate();
+    let digest = [7u8; 32];
+    let early = Encryptor::with_segment_size(&key.public_key(), SEG).unwrap();
+    assert_eq!(early.finish_with_sha256(digest).unwrap_err(), CryptoError::NotFinished);
+    let mut encryptor = Encryptor::with_segment_size(&key.public_key(), SEG).unwrap();
+    let ciphertext = encrypt_all(&mut encryptor, b"abc").unwrap();
+    let finished = encryptor.finish_with_sha256(digest).unwrap();
+    assert_eq!(finished.sha256, digest);
+    let decryptor = Decryptor::new(&key, &ciphertext, ciphertext.len() as u64).unwrap();
+    assert_eq!(decryptor.decrypt_checksum(&finished.encrypted_sha256).unwrap(), digest);
+}
+
+#[test]
 fn random_access_decrypts_any_segment_alone() {
     let key = PrivateKey::generate();
     let plaintext = data(10 * SEG as usize + 100, 4);

@@ -40,7 +40,7 @@ pub fn apply<S: Clone + Send + Sync + 'static>(router: axum::Router<S>, https: b
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid));
-    let router = security_headers(router);
+    let router = security_headers(router).layer(axum::middleware::from_fn(worker_policy));
     if https {
         router.layer(SetResponseHeaderLayer::if_not_present(
             header::STRICT_TRANSPORT_SECURITY,
@@ -85,6 +85,24 @@ fn security_headers<S: Clone + Send + Sync + 'static>(router: axum::Router<S>) -
         router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)))
     })
 }
+
+/// The crypto pool's hashing worker (`/pkg/crypto/hash-worker.js`) loads the page's wasm bundle:
+/// a worker's policy is the one its script is served with, so this one script may import scripts
+/// of the portal, fetch and compile its wasm, and nothing else. Every other file keeps
+/// `default-src 'none'`.
+async fn worker_policy(request: Request, next: Next) -> Response {
+    let hashing_worker = request.uri().path() == HASH_WORKER;
+    let mut response = next.run(request).await;
+    if hashing_worker && response.status().is_success() {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(WORKER_POLICY));
+    }
+    response
+}
+
+const HASH_WORKER: &str = "/pkg/crypto/hash-worker.js";
+const WORKER_POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'";
 
 /// A panic in a handler becomes a 500 with the usual sentence and request id (the connection is
 /// not dropped); its message goes to the log only.
@@ -154,6 +172,29 @@ mod tests {
         assert_eq!(body["status"], 500);
         assert!(body["request_id"].as_str().is_some_and(|id| id.len() > 8), "{body}");
         assert!(!body.to_string().contains("secret internals"));
+    }
+
+    #[tokio::test]
+    async fn only_the_hashing_worker_may_load_scripts_and_wasm() {
+        use tower::ServiceExt;
+        let script = || axum::routing::get(|| async { "// a worker" });
+        let router: axum::Router = apply(
+            axum::Router::new().route(HASH_WORKER, script()).route("/pkg/crypto/crypto-worker.js", script()),
+            false,
+        );
+        let policy = |path: &'static str| {
+            let router = router.clone();
+            async move {
+                let request = Request::builder().uri(path).body(axum::body::Body::empty()).unwrap();
+                let response = router.oneshot(request).await.unwrap();
+                response.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_string()
+            }
+        };
+        assert_eq!(policy(HASH_WORKER).await, WORKER_POLICY);
+        assert_eq!(
+            policy("/pkg/crypto/crypto-worker.js").await,
+            "default-src 'none'; frame-ancestors 'none'"
+        );
     }
 
     #[test]

@@ -87,7 +87,7 @@ mod browser {
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::future_to_promise;
-    use wasm_crypto::wasm::{FileDecryptor, KeyHandle, Sha256Hasher};
+    use wasm_crypto::wasm::{FileDecryptor, KeyHandle};
     use wasm_crypto::PrivateKey;
 
     use super::{download_name, Downloaded};
@@ -251,14 +251,13 @@ mod browser {
             None => JsValue::NULL,
         };
         let options = Object::new();
-        let entries: [(&str, JsValue); 12] = [
+        let entries: [(&str, JsValue); 11] = [
             ("pool", pool.clone()),
             ("url", url_now.as_ref().clone()),
             ("renewUrl", renew.as_ref().clone()),
             ("storedBytes", (file.stored_bytes as f64).into()),
             ("name", file.path.clone().into()),
             ("openHeader", open_header.as_ref().clone()),
-            ("hasher", Sha256Hasher::new().into()),
             ("sealedChecksum", sealed),
             ("write", Reflect::get(writer, &"write".into()).unwrap_or(JsValue::UNDEFINED)),
             ("onProgress", progress.clone().into()),

@@ -146,9 +146,10 @@ mod browser {
         #[wasm_bindgen(method, catch, js_name = encryptNext)]
         pub async fn encrypt_next(this: &PoolFileEncryptor, data: ArrayBuffer) -> Result<JsValue, JsValue>;
 
-        /// After the last segment: `{ sha256, encryptedSha256 }`.
+        /// After the last segment, once the hashing worker has caught up: `{ sha256,
+        /// encryptedSha256 }`.
         #[wasm_bindgen(method, catch)]
-        pub fn finish(this: &PoolFileEncryptor) -> Result<JsValue, JsValue>;
+        pub async fn finish(this: &PoolFileEncryptor) -> Result<JsValue, JsValue>;
     }
 
     thread_local! {
@@ -206,7 +207,7 @@ mod browser {
         let data = pool.buffer(SELF_CHECK.len() as u32);
         Uint8Array::new(&data).copy_from(SELF_CHECK);
         let segments = file.encrypt_next(data).await?;
-        file.finish()?;
+        file.finish().await?;
         let header = file.header().to_vec();
         let body = concat(&segments);
         let decryptor = FileDecryptor::new(&key, &header, (header.len() + body.len()) as f64)?;

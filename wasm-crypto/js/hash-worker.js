@@ -1,0 +1,66 @@
+// DDS hashing worker: the SHA-256 of each file a transfer moves, off the page's thread.
+//
+// SHA-256 cannot be split across threads (each block depends on the one before), and in wasm it
+// runs at about the speed of the whole transfer: on the page's thread it held every other step
+// up (reads, fetches, writes). Here it runs beside them, one stream per file, in file order.
+//
+// The worker loads the wasm bundle named in its URL (`?module=`: the page's own bundle, whose
+// wasm-crypto exports include `Sha256Hasher`); the portal serves this script with a policy that
+// allows exactly that (script-src 'self' 'wasm-unsafe-eval', connect-src 'self').
+//
+// Message in:  { stream, seq, data (ArrayBuffer, transferred) }  the stream's chunk number seq
+//              { stream, finish: count }                          after `count` chunks: the digest
+//              { stream, drop: true }                             forget the stream
+// Message out: { stream, seq, returned: data } (transferred) once a chunk is hashed: reuse it
+//              { stream, digest (Uint8Array) } or { stream, error }
+// Chunks may arrive in any order (jobs finish out of order); each is hashed when its turn comes.
+
+const loaded = (async () => {
+  const dds = await import(new URL(self.location.href).searchParams.get('module'));
+  await dds.default();
+  return dds;
+})();
+
+const streams = new Map(); // id -> { hasher, next, held: Map(seq -> data), finishAt }
+
+function stream(dds, id) {
+  let s = streams.get(id);
+  if (!s) {
+    s = { hasher: new dds.Sha256Hasher(), next: 0, held: new Map(), finishAt: null };
+    streams.set(id, s);
+  }
+  return s;
+}
+
+function advance(id, s) {
+  while (s.held.has(s.next)) {
+    const data = s.held.get(s.next);
+    s.held.delete(s.next);
+    s.hasher.update(new Uint8Array(data));
+    s.next += 1;
+    self.postMessage({ stream: id, seq: s.next - 1, returned: data }, [data]);
+  }
+  if (s.finishAt !== null && s.next === s.finishAt) {
+    streams.delete(id);
+    self.postMessage({ stream: id, digest: s.hasher.finish() });
+  }
+}
+
+self.onmessage = async ({ data: message }) => {
+  const { stream: id } = message;
+  try {
+    const dds = await loaded;
+    if (message.drop) {
+      streams.get(id)?.hasher.free();
+      streams.delete(id);
+      return;
+    }
+    const s = stream(dds, id);
+    if (message.finish !== undefined) s.finishAt = message.finish;
+    else s.held.set(message.seq, message.data);
+    advance(id, s);
+  } catch (error) {
+    streams.delete(id);
+    self.postMessage({ stream: id, error: String(error.message || error) });
+  }
+};
