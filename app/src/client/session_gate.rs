@@ -37,6 +37,8 @@ mod browser {
     thread_local! {
         /// Calls waiting now (several parts may be under way when the session goes).
         static WAITERS: Cell<u32> = const { Cell::new(0) };
+        /// When one of them last asked the portal (ms): the calls share one poll.
+        static LAST_POLL: Cell<f64> = const { Cell::new(0.0) };
     }
 
     /// Makes `call` and, whenever the portal answers that the session is gone, waits until
@@ -72,6 +74,16 @@ mod browser {
                 break false;
             }
             sleep(POLL_MS).await;
+            // Another waiting call saw the user back.
+            if waiting.get_untracked().is_none() {
+                break true;
+            }
+            // One call asks for all of them, once per interval.
+            let now = js_sys::Date::now();
+            if now - LAST_POLL.get() < f64::from(POLL_MS) {
+                continue;
+            }
+            LAST_POLL.set(now);
             if get_json::<SignedInUser>(&url(ME)).await.is_ok_and(|me| me.username == username) {
                 break true;
             }
