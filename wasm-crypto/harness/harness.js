@@ -85,6 +85,17 @@ async function runVectors(vectors) {
       const resumed = await pool.fileEncryptor(dds.testVectorEncryptor(unhex(v.cek), unhex(v.nonce_prefix),
         unhex(v.ephemeral_secret), unhex(v.recipient_public_key), v.segment_size, v.plaintext_len));
       check(hex(await resumed.checkPart(data.slice().buffer)) === v.part_check, `${v.name}: part check of a resume`);
+      // The same part read by a worker from a Blob (an upload's File slice), sent and resumed.
+      const read = await pool.fileEncryptor(dds.testVectorEncryptor(unhex(v.cek), unhex(v.nonce_prefix),
+        unhex(v.ephemeral_secret), unhex(v.recipient_public_key), v.segment_size, v.plaintext_len));
+      const fromBlob = await read.encryptPartFrom(new Blob([data]));
+      check(hex(fromBlob.check) === v.part_check, `${v.name}: part check of a part read in a worker`);
+      const readBody = new Uint8Array(await new Blob([read.header(), ...fromBlob.segments]).arrayBuffer());
+      check(hex(readBody) === v.ciphertext, `${v.name}: ciphertext of a part read in a worker`);
+      check(hex((await read.finish()).sha256) === v.sha256, `${v.name}: sha256 of a part read in a worker`);
+      const resumedRead = await pool.fileEncryptor(dds.testVectorEncryptor(unhex(v.cek), unhex(v.nonce_prefix),
+        unhex(v.ephemeral_secret), unhex(v.recipient_public_key), v.segment_size, v.plaintext_len));
+      check(hex(await resumedRead.checkPartFrom(new Blob([data]))) === v.part_check, `${v.name}: part check of a resume read in a worker`);
     }
     // Encryption is bound to its plaintext: a job that is not whole segments (or the file's rest)
     // is refused, and so is any job after the last segment; neither draws a nonce.

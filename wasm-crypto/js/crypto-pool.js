@@ -26,6 +26,16 @@
 // AES-GCM itself: the page faults of new memory and its release after the transfer (measured:
 // reuse gives +28% idle, +63% under load, wasm-crypto/README.md).
 
+export { READ_STALL_MS, readInto, withDeadline } from './read.js';
+
+/** A job's File slice could not be read (moved, changed, or a stalled disk). */
+export class ReadError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'ReadError';
+  }
+}
+
 export class SegmentError extends Error {
   constructor(message, segment) {
     super(segment === undefined ? message : `segment ${segment}: ${message}`);
@@ -79,7 +89,8 @@ export class CryptoPool {
     };
     const { key, nonces, checkKey } = await encryptor.intoPoolParts();
     const hash = this.hashStream();
-    return new PoolFileEncryptor((op, job, hashed) => this.#run(op, job, hashed), layout, key, nonces, checkKey, hash);
+    const run = (op, job, hashed) => this.#run(op, job, hashed);
+    return new PoolFileEncryptor(run, (length) => this.buffer(length), layout, key, nonces, checkKey, hash);
   }
 
   decrypt(job) {
@@ -101,19 +112,32 @@ export class CryptoPool {
     return this.waiting.length + this.inflight.size + this.hashing;
   }
 
-  /** Resolves when a job can be queued: await it before reading the next chunk of a file. */
+  /**
+   * Resolves when a job can be queued: await it before reading the next chunk of a file.
+   * Waiting callers go in in the order they asked: one woken whose place was taken meanwhile
+   * goes back to the front, not the back. A file's jobs must reach the workers, and so the
+   * hashing worker, in file order: a later job let in first would leave its plaintext at the
+   * hasher, waiting for the earlier one and holding a place that one needs (the upload would
+   * hang).
+   */
   async space() {
-    while (this.pending >= this.maxQueued && !this.closed) {
-      await new Promise((resolve) => this.spaceWaiters.push(resolve));
+    for (let woken = false; this.pending >= this.maxQueued && !this.closed; woken = true) {
+      const again = woken;
+      await new Promise((resolve) => (again ? this.spaceWaiters.unshift(resolve) : this.spaceWaiters.push(resolve)));
     }
   }
 
+  /** A place came free: the caller that has waited longest goes in. */
+  #wake() {
+    if (this.pending < this.maxQueued) this.spaceWaiters.shift()?.();
+  }
+
   /** `hashed`: `{ stream, seq }` where the job's plaintext goes once encrypted. */
-  async #run(op, { key, aad, nonces, data, segmentSize, firstSegment = 0, checkKey }, hashed) {
+  async #run(op, { key, aad, nonces, data, source, segmentSize, firstSegment = 0, checkKey }, hashed) {
     await this.space();
     if (this.closed) throw new Error('the crypto pool is closed');
     return new Promise((resolve, reject) => {
-      const message = { op, key, aad, nonces, data, segmentSize, firstSegment, checkKey };
+      const message = { op, key, aad, nonces, data, source, segmentSize, firstSegment, checkKey };
       this.waiting.push({ id: this.nextId++, resolve, reject, message, hashed });
       this.#dispatch();
     });
@@ -146,7 +170,7 @@ export class CryptoPool {
     }
   }
 
-  #done(slot, { id, data, error, segment, input, check }) {
+  #done(slot, { id, data, error, segment, input, check, unread }) {
     const job = this.inflight.get(id);
     if (job?.hashed && input && !error) {
       // The plaintext goes on to the hashing worker, still counted as a queued job until the
@@ -155,7 +179,7 @@ export class CryptoPool {
       job.hashed.stream.update(job.hashed.seq, input).then((buffer) => {
         this.hashing -= 1;
         this.#recycle(buffer);
-        this.spaceWaiters.shift()?.();
+        this.#wake();
       });
     } else {
       this.#recycle(input);
@@ -163,9 +187,10 @@ export class CryptoPool {
     if (!job) return;
     this.inflight.delete(id);
     slot.busy -= 1;
-    if (error) job.reject(new SegmentError(error, segment));
+    if (error) job.reject(unread ? new ReadError(error) : new SegmentError(error, segment));
     else job.resolve(job.message.checkKey ? { segments: data, check: new Uint8Array(check) } : data);
-    this.spaceWaiters.shift()?.();
+    // A job whose plaintext went on to the hasher still holds its place until it comes back.
+    if (!job.hashed || !input || error) this.#wake();
     this.#dispatch();
   }
 
@@ -174,6 +199,7 @@ export class CryptoPool {
       if (job.slot === slot) {
         this.inflight.delete(id);
         job.reject(error);
+        this.#wake();
       }
     }
     slot.busy = 0;
@@ -192,11 +218,13 @@ class PoolFileEncryptor {
   #nonces;
   #header;
   #hash;
+  #buffer;
   #nextSegment = 0;
   #nextChunk = 0;
 
-  constructor(run, layout, key, nonces, checkKey, hash) {
+  constructor(run, buffer, layout, key, nonces, checkKey, hash) {
     this.#run = run;
+    this.#buffer = buffer;
     this.#hash = hash;
     this.#encrypt = (job) => run('encrypt', job, this.#hashed());
     this.#key = key;
@@ -232,17 +260,31 @@ class PoolFileEncryptor {
   }
 
   /**
+   * Like `encryptPart` for a part still in the user's file: `source` (a Blob, e.g. a File slice)
+   * is read inside a worker into one of the pool's recycled buffers, off the page's thread and
+   * in parallel with other parts. A read that fails rejects with a `ReadError`.
+   */
+  encryptPartFrom(source) {
+    return this.#encryptNext(this.#buffer(source.size), this.#checkKey, source);
+  }
+
+  /**
    * For a resumed upload: the next part's plaintext (`data`, transferred), already encrypted and
    * stored, is hashed into the checksum and passed over (no nonce drawn for it); resolves with
    * its part check, to compare with the one the portal recorded before it was sent.
    */
-  async checkPart(data) {
+  async checkPart(data, source) {
     this.#nonces.skipNext(data.byteLength);
     // Numbered as if encrypted, so a later segment's error names the right one.
     this.#nextSegment += Math.ceil(data.byteLength / this.segmentSize);
-    const job = { nonces: new Uint8Array(0), data, checkKey: this.#checkKey };
+    const job = { nonces: new Uint8Array(0), data, source, checkKey: this.#checkKey };
     const { check } = await this.#run('check', job, this.#hashed());
     return check;
+  }
+
+  /** `checkPart` for a part still in the user's file (read in a worker, as `encryptPartFrom`). */
+  checkPartFrom(source) {
+    return this.checkPart(this.#buffer(source.size), source);
   }
 
   /** Where the next job's plaintext is hashed: the file's stream, at the next position. */
@@ -250,12 +292,13 @@ class PoolFileEncryptor {
     return { stream: this.#hash, seq: this.#nextChunk++ };
   }
 
-  #encryptNext(data, checkKey) {
+  #encryptNext(data, checkKey, source) {
     // Synchronously, before anything else can run: the nonces of exactly these segments.
     const nonces = this.#nonces.coverNext(data.byteLength);
     const firstSegment = this.#nextSegment;
     this.#nextSegment += nonces.length / 12;
-    return this.#encrypt({ key: this.#key, aad: this.#header, nonces, data, segmentSize: this.segmentSize, firstSegment, checkKey });
+    const job = { key: this.#key, aad: this.#header, nonces, data, source, segmentSize: this.segmentSize, firstSegment, checkKey };
+    return this.#encrypt(job);
   }
 
   /**
@@ -370,45 +413,4 @@ export class HashStream {
     this.#returns.clear();
     this.#digest?.reject(error);
   }
-}
-
-/** A read of a local file that makes no progress for this long has stalled: fail, do not wait. */
-export const READ_STALL_MS = 30_000;
-
-/**
- * Reads `blob` (e.g. a slice of a File) into `buffer` (from `pool.buffer(blob.size)`) without
- * allocating a new one: the chunks of the blob's stream are copied into it. Resolves with
- * `buffer`, filled. Rejects when the blob ends short or grows, or when a read stalls.
- *
- * Not a BYOB reader, although it would skip one copy: in Chromium a BYOB read of a Blob slice
- * sometimes never resolves (seen about one upload in five: the second part's read hung and the
- * upload with it). The copy costs little next to the allocation the reused buffer saves.
- */
-export async function readInto(blob, buffer, stallMs = READ_STALL_MS) {
-  if (buffer.byteLength !== blob.size) throw new RangeError(`buffer of ${buffer.byteLength} bytes for a blob of ${blob.size}`);
-  const into = new Uint8Array(buffer);
-  const reader = blob.stream().getReader();
-  let offset = 0;
-  try {
-    for (;;) {
-      const { value, done } = await withDeadline(reader.read(), stallMs, () => `no data for ${stallMs / 1000} s after ${offset} of ${into.length} bytes`);
-      if (done) break;
-      if (offset + value.byteLength > into.length) throw new Error(`blob grew past its ${into.length} bytes while read`);
-      into.set(value, offset);
-      offset += value.byteLength;
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-  if (offset !== into.length) throw new Error(`blob ended after ${offset} of ${into.length} bytes`);
-  return buffer;
-}
-
-/** `promise`, or a rejection with `message()` if it has not settled within `ms`. */
-export function withDeadline(promise, ms, message) {
-  let timer;
-  const expired = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message())), ms);
-  });
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }

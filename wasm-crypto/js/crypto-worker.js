@@ -3,9 +3,12 @@
 // It receives a non-extractable CryptoKey (never key bytes), the header as AAD, and the
 // segments' nonces computed by wasm-crypto; framing and nonces never originate here.
 // Message in:  { id, op: 'encrypt'|'decrypt'|'check', key, aad, nonces (Uint8Array, 12 bytes each),
-//                data (ArrayBuffer, transferred), segmentSize, firstSegment, checkKey? }
+//                data (ArrayBuffer, transferred), source?, segmentSize, firstSegment, checkKey? }
 // Message out: { id, data: [ArrayBuffer per segment] (transferred), input, check? }
-//              or { id, error, segment, input }
+//              or { id, error, segment, unread?, input }
+// With `source` (a Blob: an upload's File slice) the plaintext is first read from it into `data`
+// (exactly its size): the page's thread never reads the file, and the workers read in parallel.
+// A read that fails answers `unread: true`.
 // With `checkKey` (an encryption job holding one upload part), `check` is the HMAC-SHA256 of the
 // job's plaintext under it: the part check the server records before the part is sent.
 //
@@ -14,10 +17,17 @@
 // `input` is the job's `data`, handed back (transferred) for the pool to reuse: WebCrypto copies
 // its input at each call, so once every call has been made the buffer is free.
 
+import { readInto } from './read.js';
+
 const TAG = 16;
 const LANES = 3;
 
-async function run({ op, key, aad, nonces, data, segmentSize, firstSegment, checkKey }) {
+async function run({ op, key, aad, nonces, data, source, segmentSize, firstSegment, checkKey }) {
+  if (source) {
+    await readInto(source, data).catch((error) => {
+      throw Object.assign(new Error(String(error.message || error)), { unread: true });
+    });
+  }
   const input = new Uint8Array(data);
   const check = checkKey ? crypto.subtle.sign('HMAC', checkKey, input) : undefined;
   // A resumed upload's part already stored: only its check is computed.
@@ -55,6 +65,6 @@ self.onmessage = async (event) => {
     const { output: data, check } = await run(event.data);
     self.postMessage({ id, data, input, check }, [...data, input]);
   } catch (error) {
-    self.postMessage({ id, error: String(error.message || error), segment: error.segment, input }, [input]);
+    self.postMessage({ id, error: String(error.message || error), segment: error.segment, unread: error.unread, input }, [input]);
   }
 };

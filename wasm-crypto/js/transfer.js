@@ -1,12 +1,12 @@
 // DDS browser transfers: one file's encrypted bytes to S3 and back (DESIGN §5). The portal's
 // client (app/src/client/transfer.rs) asks the portal for what to do and passes the answers in as
-// callbacks; this module moves bytes: it reads a File part by part into the pool's recycled
-// buffers, encrypts each part in the workers (with its part check), PUTs several parts at once
+// callbacks; this module moves bytes: the workers read a File part by part into the pool's
+// recycled buffers and encrypt each part (with its part check), this module PUTs several at once
 // to presigned URLs with retries, and on the way back fetches ranges, decrypts them in the
 // workers, hashes and writes them in order. Memory stays flat: at most `concurrency` parts are
 // read, encrypted or in flight at any moment, whatever the file's size.
 
-import { READ_STALL_MS, readInto, withDeadline } from './crypto-pool.js';
+import { READ_STALL_MS, ReadError, withDeadline } from './crypto-pool.js';
 
 export const HEADER_LEN = 96;
 const TAG = 16;
@@ -102,9 +102,14 @@ export async function uploadFile({ pool, file, encryptor, partSize, partCount, s
   const stored = new Map(sent.map((part) => [part.number, part]));
   const unreported = [];
   const sign = (parts) => signParts(parts, unreported.splice(0));
+  const unreadable = (cause) => {
+    if (cause instanceof ReadError) throw new TransferError(`${file.name} could not be read: was it moved or changed?`, { cause });
+    throw cause;
+  };
   let done = 0;
-  // Parts are read and encrypted in file order (the nonces are drawn in that order), then sent
-  // concurrently: `reading` serialises the reads, `bounded` caps the parts held at once.
+  // Parts are handed to the workers in file order (the nonces are drawn in that order); the
+  // workers read and encrypt them in parallel, then they are sent concurrently: `reading` keeps
+  // the order, `bounded` caps the parts held at once.
   let reading = Promise.resolve();
   let finished = false;
   try {
@@ -118,11 +123,9 @@ export async function uploadFile({ pool, file, encryptor, partSize, partCount, s
     const turn = reading.then(async () => {
       signal?.throwIfAborted();
       await pool.space();
-      const buffer = await readInto(file.slice(start, end), pool.buffer(end - start)).catch((cause) => {
-        throw new TransferError(`${file.name} could not be read: was it moved or changed?`, { cause });
-      });
-      if (kept) checked = encryptor.checkPart(buffer);
-      else encrypted = encryptor.encryptPart(buffer);
+      const slice = file.slice(start, end);
+      if (kept) checked = encryptor.checkPartFrom(slice).catch(unreadable);
+      else encrypted = encryptor.encryptPartFrom(slice).catch(unreadable);
     });
     reading = turn.catch(() => {});
     await turn;

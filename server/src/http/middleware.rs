@@ -86,23 +86,28 @@ fn security_headers<S: Clone + Send + Sync + 'static>(router: axum::Router<S>) -
     })
 }
 
-/// The crypto pool's hashing worker (`/pkg/crypto/hash-worker.js`) loads the page's wasm bundle:
-/// a worker's policy is the one its script is served with, so this one script may import scripts
-/// of the portal, fetch and compile its wasm, and nothing else. Every other file keeps
-/// `default-src 'none'`.
+/// A worker's policy is the one its script is served with. The crypto pool's two workers need a
+/// little more than `default-src 'none'`, which every other file keeps: the crypto workers import
+/// the portal's file-reading module, and the hashing worker also fetches and compiles the page's
+/// wasm bundle.
 async fn worker_policy(request: Request, next: Next) -> Response {
-    let hashing_worker = request.uri().path() == HASH_WORKER;
+    let policy = match request.uri().path() {
+        CRYPTO_WORKER => Some(CRYPTO_WORKER_POLICY),
+        HASH_WORKER => Some(HASH_WORKER_POLICY),
+        _ => None,
+    };
     let mut response = next.run(request).await;
-    if hashing_worker && response.status().is_success() {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(WORKER_POLICY));
+    if let Some(policy) = policy.filter(|_| response.status().is_success()) {
+        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy));
     }
     response
 }
 
+const CRYPTO_WORKER: &str = "/pkg/crypto/crypto-worker.js";
+const CRYPTO_WORKER_POLICY: &str = "default-src 'none'; script-src 'self'";
 const HASH_WORKER: &str = "/pkg/crypto/hash-worker.js";
-const WORKER_POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'";
+const HASH_WORKER_POLICY: &str =
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'";
 
 /// A panic in a handler becomes a 500 with the usual sentence and request id (the connection is
 /// not dropped); its message goes to the log only.
@@ -175,11 +180,14 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn only_the_hashing_worker_may_load_scripts_and_wasm() {
+    async fn only_the_pool_workers_may_load_scripts_and_only_the_hasher_wasm() {
         use tower::ServiceExt;
         let script = || axum::routing::get(|| async { "// a worker" });
         let router: axum::Router = apply(
-            axum::Router::new().route(HASH_WORKER, script()).route("/pkg/crypto/crypto-worker.js", script()),
+            axum::Router::new()
+                .route(HASH_WORKER, script())
+                .route(CRYPTO_WORKER, script())
+                .route("/pkg/crypto/read.js", script()),
             false,
         );
         let policy = |path: &'static str| {
@@ -190,11 +198,9 @@ mod tests {
                 response.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_string()
             }
         };
-        assert_eq!(policy(HASH_WORKER).await, WORKER_POLICY);
-        assert_eq!(
-            policy("/pkg/crypto/crypto-worker.js").await,
-            "default-src 'none'; frame-ancestors 'none'"
-        );
+        assert_eq!(policy(HASH_WORKER).await, HASH_WORKER_POLICY);
+        assert_eq!(policy(CRYPTO_WORKER).await, CRYPTO_WORKER_POLICY);
+        assert_eq!(policy("/pkg/crypto/read.js").await, "default-src 'none'; frame-ancestors 'none'");
     }
 
     #[test]
