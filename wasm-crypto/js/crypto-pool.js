@@ -273,18 +273,22 @@ class PoolFileEncryptor {
    * stored, is hashed into the checksum and passed over (no nonce drawn for it); resolves with
    * its part check, to compare with the one the portal recorded before it was sent.
    */
-  async checkPart(data, source) {
+  checkPart(data) {
+    return this.#check(data);
+  }
+
+  /** `checkPart` for a part still in the user's file (read in a worker, as `encryptPartFrom`). */
+  checkPartFrom(source) {
+    return this.#check(this.#buffer(source.size), source);
+  }
+
+  async #check(data, source) {
     this.#nonces.skipNext(data.byteLength);
     // Numbered as if encrypted, so a later segment's error names the right one.
     this.#nextSegment += Math.ceil(data.byteLength / this.segmentSize);
     const job = { nonces: new Uint8Array(0), data, source, checkKey: this.#checkKey };
     const { check } = await this.#run('check', job, this.#hashed());
     return check;
-  }
-
-  /** `checkPart` for a part still in the user's file (read in a worker, as `encryptPartFrom`). */
-  checkPartFrom(source) {
-    return this.checkPart(this.#buffer(source.size), source);
   }
 
   /** Where the next job's plaintext is hashed: the file's stream, at the next position. */

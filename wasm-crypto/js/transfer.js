@@ -111,50 +111,49 @@ export async function uploadFile({ pool, file, encryptor, partSize, partCount, s
   // workers read and encrypt them in parallel, then they are sent concurrently: `reading` keeps
   // the order, `bounded` caps the parts held at once.
   let reading = Promise.resolve();
-  let finished = false;
   try {
-  await bounded(partCount, concurrency, async (i) => {
-    const number = i + 1;
-    const start = i * plainPerPart;
-    const end = Math.min(file.size, start + plainPerPart);
-    const kept = stored.get(number);
-    let encrypted;
-    let checked;
-    const turn = reading.then(async () => {
-      signal?.throwIfAborted();
-      await pool.space();
-      const slice = file.slice(start, end);
-      if (kept) checked = encryptor.checkPartFrom(slice).catch(unreadable);
-      else encrypted = encryptor.encryptPartFrom(slice).catch(unreadable);
-    });
-    reading = turn.catch(() => {});
-    await turn;
-    if (kept) {
-      const check = await checked;
-      if (check.length !== kept.check.length || check.some((b, j) => b !== kept.check[j])) {
-        throw Object.assign(new TransferError(`${file.name} changed since its upload started`), { changed: true });
+    await bounded(partCount, concurrency, async (i) => {
+      const number = i + 1;
+      const start = i * plainPerPart;
+      const end = Math.min(file.size, start + plainPerPart);
+      const kept = stored.get(number);
+      let encrypted;
+      let checked;
+      const turn = reading.then(async () => {
+        signal?.throwIfAborted();
+        await pool.space();
+        const slice = file.slice(start, end);
+        if (kept) checked = encryptor.checkPartFrom(slice).catch(unreadable);
+        else encrypted = encryptor.encryptPartFrom(slice).catch(unreadable);
+      });
+      reading = turn.catch(() => {});
+      await turn;
+      if (kept) {
+        const check = await checked;
+        if (check.length !== kept.check.length || check.some((b, j) => b !== kept.check[j])) {
+          throw Object.assign(new TransferError(`${file.name} changed since its upload started`), { changed: true });
+        }
+        etags[i] = { number, etag: kept.etag };
+        done += end - start;
+        onProgress?.(done);
+        return;
       }
-      etags[i] = { number, etag: kept.etag };
+      const { segments, check } = await encrypted;
+      const body = new Blob(number === 1 ? [header, ...segments] : segments);
+      const etag = await putPart({ number, check, body, signParts: sign, signal, name: file.name });
+      etags[i] = { number, etag };
+      // Reported at once, so a tab closed now still resumes after this part; if the report
+      // fails it goes with the next URL request.
+      await signParts([], [{ number, etag }]).catch(() => unreported.push({ number, etag }));
       done += end - start;
       onProgress?.(done);
-      return;
-    }
-    const { segments, check } = await encrypted;
-    const body = new Blob(number === 1 ? [header, ...segments] : segments);
-    const etag = await putPart({ number, check, body, signParts: sign, signal, name: file.name });
-    etags[i] = { number, etag };
-    // Reported at once, so a tab closed now still resumes after this part; if the report
-    // fails it goes with the next URL request.
-    await signParts([], [{ number, etag }]).catch(() => unreported.push({ number, etag }));
-    done += end - start;
-    onProgress?.(done);
-  });
-  // The checksum is ready once the hashing worker has caught up with the last part.
-  const { encryptedSha256 } = await encryptor.finish();
-  finished = true;
-  return { parts: etags, encryptedSha256 };
-  } finally {
-    if (!finished) encryptor.abandon();
+    });
+    // The checksum is ready once the hashing worker has caught up with the last part.
+    const { encryptedSha256 } = await encryptor.finish();
+    return { parts: etags, encryptedSha256 };
+  } catch (error) {
+    encryptor.abandon(); // the hashing worker forgets the file
+    throw error;
   }
 }
 
@@ -310,7 +309,6 @@ export async function downloadFile({
       pending.set(c, job);
     }
   };
-  let sha256;
   try {
     for (let i = 0; i < concurrency; i++) startNext();
     while (written < chunks) {
@@ -326,10 +324,11 @@ export async function downloadFile({
       written += 1;
       onProgress?.(done);
     }
-    sha256 = await hash.digest(segmentCount);
-  } finally {
-    if (!sha256) hash.drop();
+  } catch (error) {
+    hash.drop();
+    throw error;
   }
+  const sha256 = await hash.digest(segmentCount);
   if (sealedChecksum) {
     let expected;
     try {
