@@ -98,7 +98,7 @@ describe('browser delivery', () => {
   writeFileSync(join(local, 'session', 'cut.bin'), long.subarray(0, 20 * 1024 * 1024));
 
   test('a folder goes up encrypted and comes back identical', async () => {
-    const { page, problems } = await openPage(env.browser);
+    const { context, page, problems } = await openPage(env.browser);
     const portalBodies = [];
     page.on('request', (request) => {
       if (request.url().startsWith(env.portal.url) && (request.postDataBuffer()?.length ?? 0) > 16 * 1024) {
@@ -138,10 +138,11 @@ describe('browser delivery', () => {
     assert.ok(single.endsWith(`SHA-256 ${sha256(files['batch/readme.txt'])} (compare with sha256sum).`), single);
     assert.deepEqual(portalBodies, [], 'no request to the portal carried a file body');
     assert.deepEqual(problems, []);
+    await context.close();
   });
 
   test('without the File System Access API a folder arrives as real browser downloads, identical', async () => {
-    const { page, problems } = await openPage(env.browser);
+    const { context, page, problems } = await openPage(env.browser);
     // What Firefox and Safari offer: no folder picker, so the page streams through its service worker.
     await page.addInitScript(() => {
       delete window.showDirectoryPicker;
@@ -168,6 +169,7 @@ describe('browser delivery', () => {
       'every file arrived whole in the downloads, its folders in its name',
     );
     assert.deepEqual(problems, []);
+    await context.close();
   });
 
   test('a download waits out a network cut and ends identical, without spending its retries', async () => {
@@ -217,6 +219,7 @@ describe('browser delivery', () => {
     assert.deepEqual(await opfsDigests(page, 'cut'), { [big]: sha256(files[big]) });
     // Chromium reports the requests that failed offline; nothing else.
     assert.deepEqual(problems.filter((p) => !p.includes('ERR_INTERNET_DISCONNECTED')), []);
+    await context.close();
   });
 
   test('an upload cut by the network and a closed tab resumes and ends identical', async () => {
@@ -245,7 +248,7 @@ describe('browser delivery', () => {
     assert.ok(stored >= 2, `two parts reached the storage (${stored}): ${rows} ${first.problems}`);
     await first.context.setOffline(true);
     await first.page.close();
-    await first.context.setOffline(false);
+    await first.context.close();
 
     const second = await openPage(env.browser);
     let sent = 0;
@@ -284,6 +287,7 @@ describe('browser delivery', () => {
       env: { ...process.env, DDS_DATA_DIR: env.portal.dataDir, DATABASE_URL: '' },
     }).toString();
     assert.match(report, /reconcile: 1 project\(s\), 0 object\(s\) without a file row, 0 file\(s\) without their object\n$/);
+    await second.context.close();
   });
 
   test('a session that ends mid-upload asks for a new login, then the upload goes on', async () => {
@@ -315,6 +319,7 @@ describe('browser delivery', () => {
     assert.equal(await waitText(page, 'upload-summary', /uploaded/), '1 file(s) uploaded.');
     assert.equal(await page.getByTestId('session-lost').count(), 0, 'the dialog closed by itself');
     await page.locator('tr[data-entry="session"]').waitFor({ timeout: 20_000 });
+    await context.close();
   });
 
   test('a tampered object is refused on download, naming the file', async () => {

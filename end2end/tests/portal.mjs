@@ -104,11 +104,15 @@ export async function launchBrowser() {
   });
 }
 
+/** What each page opened by `openPage` has logged as a problem (for failure messages). */
+const problemsOf = new WeakMap();
+
 /** A page that records console errors, page errors and CSP violations. */
 export async function openPage(browser, options = {}) {
   const context = await browser.newContext(options);
   const page = await context.newPage();
   const problems = [];
+  problemsOf.set(page, problems);
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console: ${message.text()}`);
   });
@@ -116,9 +120,20 @@ export async function openPage(browser, options = {}) {
   return { context, page, problems };
 }
 
-/** Waits until the browser bundle has hydrated the server-rendered page. */
-export async function waitForHydration(page) {
-  await page.waitForFunction(() => document.documentElement.dataset.hydrated === 'true', null, { timeout: 20_000 });
+/**
+ * Waits until the browser bundle has hydrated the server-rendered page. A page that never does
+ * says why: its address, how far it loaded and what it logged (a panic, a script refused).
+ */
+export async function waitForHydration(page, timeout = 45_000) {
+  try {
+    await page.waitForFunction(() => document.documentElement.dataset.hydrated === 'true', null, { timeout });
+  } catch (error) {
+    const state = await page
+      .evaluate(() => `${document.readyState}, ${performance.getEntriesByType('resource').map((r) => `${r.name.split('?')[0]} ${Math.round(r.duration)} ms`).join(', ')}`)
+      .catch((e) => `(page unreadable: ${e.message})`);
+    const logged = problemsOf.get(page) ?? ['(page not opened by openPage: its console was not recorded)'];
+    throw new Error(`${page.url()} never hydrated: ${error.message}\nLoaded: ${state}\nLogged:\n${logged.join('\n') || '(nothing)'}`);
+  }
 }
 
 /**
