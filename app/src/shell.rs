@@ -23,6 +23,7 @@ use crate::pages::{
     project::ProjectPage,
     projects::ProjectsPage,
     register::RegisterPage,
+    unit::{activity::UnitActivityPage, overview::UnitOverviewPage, usage::UnitUsagePage},
     users::UsersPage,
 };
 
@@ -67,6 +68,17 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("users") view=UsersPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("admin") view=AdminPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("projects") view=ProjectsPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("unit") view=UnitOverviewPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("unit"), StaticSegment("usage"))
+                        view=UnitUsagePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("unit"), StaticSegment("activity"))
+                        view=UnitActivityPage
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=(StaticSegment("projects"), ParamSegment("id"))
                         view=ProjectPage

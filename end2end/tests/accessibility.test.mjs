@@ -1,7 +1,7 @@
 // Accessibility: axe-core's WCAG 2 A/AA rules on every page each seeded role reaches, in the light
 // and the dark theme, once the page has hydrated and settled. A serious or critical finding fails
-// the test with the rule, the page and the elements it names (the dashboard and console pages
-// join this list as they arrive).
+// the test with the rule, the page and the elements it names (every dashboard and console page
+// joins this list as it arrives).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -14,7 +14,8 @@ const PROJECT = 'someunit00001';
 const PAGES = {
   visitor: ['/', '/login', '/reset-password', '/terms', '/privacy'],
   superadmin: ['/', '/admin', '/users', '/invites', '/projects', '/account'],
-  unitadmin_1: ['/', '/projects', `/projects/${PROJECT}`, '/users', '/invites', '/account'],
+  unitadmin_1: ['/', '/unit', '/unit?status=In%20Progress&sort=title', '/unit/activity', '/unit/usage', '/projects', `/projects/${PROJECT}`, '/users', '/invites', '/account'],
+  unituser_1: ['/unit', '/unit/usage', '/unit/activity'],
   researchuser_1: ['/', '/projects', `/projects/${PROJECT}`, '/account'],
 };
 

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod dashboard;
 pub mod error;
 pub mod files;
 pub mod health;

@@ -1,6 +1,7 @@
 //! Pure domain rules shared by the pages and the server. No I/O here: everything is unit-tested.
 
 pub mod account;
+pub mod dashboard;
 pub mod data_access;
 pub mod dates;
 pub mod error;

@@ -63,14 +63,15 @@ const INVITES: NavItem = NavItem { label: "Invites", href: "/invites" };
 const ACCOUNT: NavItem = NavItem { label: "Account", href: "/account" };
 const ADMIN: NavItem = NavItem { label: "Admin", href: "/admin" };
 const PROJECTS: NavItem = NavItem { label: "Projects", href: "/projects" };
+const UNIT: NavItem = NavItem { label: "Unit", href: "/unit" };
 
 /// The navigation for a visitor (`None`) or a signed-in user of the given role. Only pages that
-/// exist are listed (projects and the unit console arrive with their issues).
+/// exist are listed.
 pub fn nav_items(role: Option<Role>) -> Vec<NavItem> {
     match role {
         None => vec![HOME, LOG_IN],
         Some(Role::SuperAdmin) => vec![HOME, PROJECTS, USERS, INVITES, ADMIN, ACCOUNT],
-        Some(Role::UnitAdmin | Role::UnitPersonnel) => vec![HOME, PROJECTS, USERS, INVITES, ACCOUNT],
+        Some(Role::UnitAdmin | Role::UnitPersonnel) => vec![HOME, UNIT, PROJECTS, USERS, INVITES, ACCOUNT],
         Some(Role::Researcher) => vec![HOME, PROJECTS, ACCOUNT],
     }
 }
@@ -116,6 +117,7 @@ mod tests {
             let staff = role != Role::Researcher;
             assert_eq!(items.contains(&USERS), staff, "{role}");
             assert_eq!(items.contains(&INVITES), staff, "{role}");
+            assert_eq!(items.contains(&UNIT), role.belongs_to_unit(), "the unit dashboard: {role}");
             assert!(items.contains(&ACCOUNT) && !items.contains(&LOG_IN), "{role}");
             assert!(items.contains(&PROJECTS), "{role}");
         }

@@ -13,4 +13,5 @@ pub mod policies;
 pub mod project;
 pub mod projects;
 pub mod register;
+pub mod unit;
 pub mod users;

@@ -111,8 +111,11 @@ pub async fn approve(db: &Db, approver: &User, approval: &Approval) -> Result<()
     }
     let mut tx = db.begin().await?;
     seals::store(&mut *tx, SealedKey::Unit, unit_id, target_id, &target_key, &sealed, approver.id).await?;
-    audit::record(&mut *tx, AuditEvent::new(Some(approver.id), "unit-key-approved", Some(&target_name)))
-        .await?;
+    audit::record(
+        &mut *tx,
+        AuditEvent::new(Some(approver.id), "unit-key-approved", Some(&target_name)).in_unit(unit_id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -142,7 +145,8 @@ pub async fn record_at_registration(
     if !unit_keys::insert_if_absent(tx, unit_id, &offered.public_key, user_id, now()).await? {
         return Ok(false); // the unit has a key: approval by a Unit Admin
     }
-    audit::record(&mut **tx, AuditEvent::new(Some(user_id), "unit-key-created", None)).await?;
+    audit::record(&mut **tx, AuditEvent::new(Some(user_id), "unit-key-created", None).in_unit(unit_id))
+        .await?;
     seals::store(&mut **tx, SealedKey::Unit, unit_id, user_id, user_public_key, &offered.sealed, user_id)
         .await?;
     Ok(true)

@@ -108,6 +108,12 @@ pub async fn record_version(tx: &mut Transaction<'_, Any>, new: NewVersion<'_>) 
     .execute(&mut **tx)
     .await?;
     carry(tx, new.project_id, new.path.ancestors(), delta, new.now).await?;
+    // What the unit dashboard sorts and shows as the project's last delivery.
+    sqlx::query("UPDATE projects SET last_delivery_at = $1 WHERE id = $2")
+        .bind(new.now)
+        .bind(new.project_id)
+        .execute(&mut **tx)
+        .await?;
     Ok(Recorded { file_id, version_id, overwrote: existing.is_some() })
 }
 

@@ -4,6 +4,7 @@
 
 pub mod account_links;
 pub mod audit;
+pub mod dashboard;
 pub mod files;
 pub mod invites;
 pub mod job_schedule;

@@ -66,7 +66,8 @@ pub async fn record(
     byte_hours: f64,
 ) -> Result<bool, DbError> {
     let row = sqlx::query(
-        "INSERT INTO usage_records (project_id, period_start, period_end, byte_hours, created_at) VALUES ($1, $2, $3, $4, $3) \
+        "INSERT INTO usage_records (project_id, period_start, period_end, byte_hours, created_at, unit_id) \
+         VALUES ($1, $2, $3, $4, $3, (SELECT unit_id FROM projects WHERE id = $1)) \
          ON CONFLICT (project_id, period_start) DO NOTHING",
     )
     .bind(project_id)

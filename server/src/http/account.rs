@@ -93,6 +93,8 @@ async fn confirm_deletion(
         target: Some(&user.username),
         details: Some(format!("role: {}", user.role)),
         request_id: request_id(&headers),
+        unit_id: user.unit_id,
+        project_id: None,
     };
     record(&state, event).await;
     tracing::info!(user = %user.username, "account deleted by its owner");
@@ -137,6 +139,8 @@ async fn activate_email_codes(
         target: Some(&user.username),
         details: None,
         request_id: request_id(&headers),
+        unit_id: user.unit_id,
+        project_id: None,
     };
     record(&state, event).await;
     tracing::info!(user = %user.username, "switched back to emailed codes");

@@ -5,8 +5,8 @@
 
 use app::api::account::{self, NewKeyPair};
 use app::api::{
-    auth, files, invites, keys, members, notices, password_reset, project_status, projects, tasks, transfers,
-    units, users, Created, Message, OPENAPI,
+    auth, dashboard, files, invites, keys, members, notices, password_reset, project_status, projects, tasks,
+    transfers, units, users, Created, Message, OPENAPI,
 };
 use axum::extract::{Request, State};
 use axum::middleware::Next;
@@ -191,6 +191,45 @@ pub const ENDPOINTS: &[Endpoint] = &[
         Doc::new("Registers by invite")
             .body(json::<invites::Registration>())
             .answers(201, json::<invites::Registered>()),
+    ),
+    endpoint(
+        Method::GET,
+        dashboard::UNIT_OVERVIEW,
+        SignedIn,
+        Doc::new("The unit dashboard's overview of the caller's unit (unit staff)")
+            .answers(200, json::<dashboard::UnitOverview>()),
+    ),
+    endpoint(
+        Method::GET,
+        dashboard::UNIT_PROJECTS,
+        SignedIn,
+        Doc::new("One page of the caller's unit's projects (query: status, q, sort, page; unit staff)")
+            .answers(200, json::<dashboard::UnitProjectPage>()),
+    ),
+    endpoint(
+        Method::GET,
+        dashboard::UNIT_ACTIVITY,
+        SignedIn,
+        Doc::new(
+            "One page of the caller's unit's activity, newest first (query: action, before; unit staff)",
+        )
+        .answers(200, json::<dashboard::ActivityPage>()),
+    ),
+    endpoint(
+        Method::GET,
+        dashboard::UNIT_USAGE,
+        SignedIn,
+        Doc::new(
+            "The caller's unit's byte-hours per month, in all and per project (query: page; unit staff)",
+        )
+        .answers(200, json::<dashboard::UnitUsage>()),
+    ),
+    endpoint(
+        Method::GET,
+        dashboard::UNIT_USAGE_CSV,
+        SignedIn,
+        Doc::new("Every project's byte-hours per month as CSV (project,title,month,byte_hours; unit staff)")
+            .answers_csv(),
     ),
     endpoint(
         Method::GET,
@@ -484,6 +523,21 @@ impl ApiRoutes {
     }
 }
 
+/// The gate for one call of `access` (not `Public`): the session's user, or the refusal the API
+/// answers (not signed in, maintenance, Super Admins only). Pages reading data while they are
+/// rendered on the server pass through it too.
+pub async fn admit(db: &crate::db::Db, session: &Session, access: Access) -> Result<User, ApiError> {
+    let user = current_user(db, session).await?;
+    let super_admin = user.role == app::domain::roles::Role::SuperAdmin;
+    if crate::db::maintenance::is_active(db).await? && !super_admin {
+        return Err(ApiError::Unavailable(MAINTENANCE.into()));
+    }
+    if access == Access::SuperAdmin && !super_admin {
+        return Err(ApiError::Forbidden("Only Super Admins can do this.".into()));
+    }
+    Ok(user)
+}
+
 async fn enforce(
     State((state, access)): State<(AppState, Access)>,
     mut request: Request,
@@ -495,19 +549,10 @@ async fn enforce(
     let Some(session) = request.extensions().get::<Session>().cloned() else {
         return ApiError::Internal("no session layer".into()).into_response();
     };
-    let user = match current_user(&state.db, &session).await {
+    let user = match admit(&state.db, &session, access).await {
         Ok(user) => user,
-        Err(err) => return ApiError::from(err).into_response(),
+        Err(err) => return err.into_response(),
     };
-    let super_admin = user.role == app::domain::roles::Role::SuperAdmin;
-    match crate::db::maintenance::is_active(&state.db).await {
-        Ok(true) if !super_admin => return ApiError::Unavailable(MAINTENANCE.into()).into_response(),
-        Ok(_) => {}
-        Err(err) => return ApiError::from(err).into_response(),
-    }
-    if access == Access::SuperAdmin && !super_admin {
-        return ApiError::Forbidden("Only Super Admins can do this.".into()).into_response();
-    }
     request.extensions_mut().insert(Authenticated(user));
     next.run(request).await
 }

@@ -69,6 +69,15 @@ impl ApiError {
         }
     }
 
+    /// The sentence a server-rendered page shows for this error; an internal cause goes to the
+    /// log (on the line of the page's request id), never to the page.
+    pub fn sentence(&self) -> String {
+        if self.status().is_server_error() {
+            tracing::error!(error = %self, "a page could not read its data");
+        }
+        self.public_message()
+    }
+
     /// What the user reads: never an internal error's text.
     fn public_message(&self) -> String {
         match self {

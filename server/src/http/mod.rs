@@ -4,6 +4,7 @@ pub mod account;
 pub mod auth;
 pub mod authz;
 pub mod client_ip;
+pub mod dashboard;
 pub mod error;
 pub mod extract;
 pub mod files;
@@ -84,7 +85,7 @@ fn api_v1(state: &AppState) -> Router<AppState> {
     let routes = password_reset::routes(projects::routes(routes));
     let routes = files::routes(project_status::routes(routes));
     let routes = tasks::routes(units::routes(project_members::routes(routes)));
-    let routes = transfers::routes(routes);
+    let routes = dashboard::routes(transfers::routes(routes));
     let routes = routes.add(http::Method::GET, app::api::OPENAPI, get(openapi::serve));
     routes
         .into_router()
@@ -100,6 +101,7 @@ fn page_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
     let portal = PortalContext {
         notices: Arc::new(crate::state::DbNotices(state.db.clone())),
         accounts: Arc::new(crate::state::DbAccounts(state.db.clone())),
+        dashboard: Arc::new(dashboard::PageDashboard { db: state.db.clone(), clock: state.clock.clone() }),
     };
     let site = state.site.clone();
     move || {

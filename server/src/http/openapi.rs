@@ -32,17 +32,24 @@ pub struct Doc {
     /// The status of a successful answer (200, 201, 202, 204).
     pub status: u16,
     pub response: Option<SchemaFn>,
+    /// The media type of a successful answer's body.
+    pub media: &'static str,
 }
 
 impl Doc {
     /// An endpoint without a body that answers 204.
     pub const fn new(summary: &'static str) -> Doc {
-        Doc { summary, request: None, status: 204, response: None }
+        Doc { summary, request: None, status: 204, response: None, media: "application/json" }
     }
 
     /// Its JSON request body.
     pub const fn body(self, schema: SchemaFn) -> Doc {
         Doc { request: Some(schema), ..self }
+    }
+
+    /// Its successful answer: 200 with CSV text (an export).
+    pub const fn answers_csv(self) -> Doc {
+        Doc { status: 200, response: Some(any_text), media: "text/csv", ..self }
     }
 
     /// Its successful answer: `status` with a JSON body.
@@ -74,6 +81,10 @@ fn named<T: ToSchema>(schemas: &mut Vec<(String, RefOr<Schema>)>) -> RefOr<Schem
 
 fn array_of<T: ToSchema>(schemas: &mut Vec<(String, RefOr<Schema>)>) -> RefOr<Schema> {
     ArrayBuilder::new().items(named::<T>(schemas)).build().into()
+}
+
+fn any_text(_: &mut Vec<(String, RefOr<Schema>)>) -> RefOr<Schema> {
+    ObjectBuilder::new().schema_type(Type::String).build().into()
 }
 
 fn any_object(_: &mut Vec<(String, RefOr<Schema>)>) -> RefOr<Schema> {
@@ -145,8 +156,7 @@ fn operation(
     };
     let mut success = ResponseBuilder::new().description(status_text(doc.status));
     if let Some(schema) = doc.response {
-        success =
-            success.content("application/json", ContentBuilder::new().schema(Some(schema(schemas))).build());
+        success = success.content(doc.media, ContentBuilder::new().schema(Some(schema(schemas))).build());
     }
     let failure = ResponseBuilder::new()
         .description("An error: the status again, a sentence for a person and the request id.")

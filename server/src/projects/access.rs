@@ -46,6 +46,7 @@ pub async fn approve(
     let event = AuditEvent {
         details: Some(format!("project {public_id}")),
         ..AuditEvent::new(Some(approver.id), "project-access-approved", Some(&target_name))
+            .on_project(project.id)
     };
     audit::record(&mut *tx, event).await?;
     tx.commit().await?;

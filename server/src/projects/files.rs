@@ -114,7 +114,11 @@ pub async fn delete(
     if deleted.files > 0 {
         tasks::enqueue_deleted_objects(&mut tx, project.id, bucket.as_deref(), now).await?;
         let detail = format!("{public_id}: {} files", deleted.files);
-        audit::record(&mut *tx, AuditEvent::new(Some(user.id), "files-deleted", Some(&detail))).await?;
+        audit::record(
+            &mut *tx,
+            AuditEvent::new(Some(user.id), "files-deleted", Some(&detail)).on_project(project.id),
+        )
+        .await?;
     }
     tx.commit().await?;
     if deleted.files > 0 {

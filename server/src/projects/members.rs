@@ -71,6 +71,7 @@ pub async fn add_existing_user(
             let event = AuditEvent {
                 details: Some(format!("now {}", capacity_name(is_owner))),
                 ..AuditEvent::new(Some(adder.id), "project-member-changed", Some(&target.username))
+                    .on_project(project.id)
             };
             audit::record(db.pool(), event).await?;
             Ok(Added::OwnerFlagChanged { username: target.username.clone() })
@@ -81,6 +82,7 @@ pub async fn add_existing_user(
             let event = AuditEvent {
                 details: Some(format!("{} of {}", capacity_name(is_owner), project.public_id)),
                 ..AuditEvent::new(Some(adder.id), "project-member-added", Some(&target.username))
+                    .on_project(project.id)
             };
             audit::record(&mut *tx, event).await?;
             tx.commit().await?;

@@ -29,7 +29,11 @@ pub async fn revoke(db: &Db, user: &User, public_id: &str, username: &str) -> Re
     seals::remove(&mut *tx, SealedKey::Project, project.id, member).await?;
     members::remove(&mut tx, project.id, member).await?;
     let detail = format!("{public_id}: {username}");
-    audit::record(&mut *tx, AuditEvent::new(Some(user.id), "project-access-revoked", Some(&detail))).await?;
+    audit::record(
+        &mut *tx,
+        AuditEvent::new(Some(user.id), "project-access-revoked", Some(&detail)).on_project(project.id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -48,8 +52,12 @@ pub async fn set_owner(
     let mut tx = db.begin().await?;
     members::set_owner(&mut *tx, project.id, member, owner).await?;
     let event = if owner { "project-owner-set" } else { "project-owner-cleared" };
-    audit::record(&mut *tx, AuditEvent::new(Some(user.id), event, Some(&format!("{public_id}: {username}"))))
-        .await?;
+    audit::record(
+        &mut *tx,
+        AuditEvent::new(Some(user.id), event, Some(&format!("{public_id}: {username}")))
+            .on_project(project.id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -69,7 +77,11 @@ pub async fn revoke_invite(
         .await?
         .ok_or_else(|| ProjectError::Invalid("That invite does not lead to this project.".into()))?;
     let detail = format!("{public_id}: invite {invite_id}");
-    audit::record(&mut *tx, AuditEvent::new(Some(user.id), "project-invite-revoked", Some(&detail))).await?;
+    audit::record(
+        &mut *tx,
+        AuditEvent::new(Some(user.id), "project-invite-revoked", Some(&detail)).on_project(project.id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(deleted)
 }
@@ -90,8 +102,11 @@ pub async fn edit_details(
     check_project_details(&title, &description, &pi).map_err(|e| ProjectError::Invalid(e.to_string()))?;
     let mut tx = db.begin().await?;
     projects::set_details(&mut tx, project.id, &title, &description, &pi, now).await?;
-    audit::record(&mut *tx, AuditEvent::new(Some(user.id), "project-details-changed", Some(public_id)))
-        .await?;
+    audit::record(
+        &mut *tx,
+        AuditEvent::new(Some(user.id), "project-details-changed", Some(public_id)).on_project(project.id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -197,7 +197,11 @@ pub async fn create(
         rules::public_id,
     )
     .await?;
-    audit::record(&mut *tx, AuditEvent::new(Some(creator.id), "project-created", Some(&public_id))).await?;
+    audit::record(
+        &mut *tx,
+        AuditEvent::new(Some(creator.id), "project-created", Some(&public_id)).on_project(project_id),
+    )
+    .await?;
     let bucket = store.bucket_for(&public_id).map_err(storage_refused)?;
     db::projects::set_bucket(&mut tx, project_id, bucket.as_str()).await?;
     store.ensure_bucket(&bucket).await.map_err(storage_refused)?;

@@ -146,7 +146,8 @@ pub async fn change(
         0
     };
     let event = format!("project-status:{}", transition.state.status.as_str());
-    audit::record(&mut *tx, AuditEvent::new(Some(user.id), &event, Some(public_id))).await?;
+    audit::record(&mut *tx, AuditEvent::new(Some(user.id), &event, Some(public_id)).on_project(project.id))
+        .await?;
     tx.commit().await?;
     cx.mailer.wake();
     if transition.removes_data {
@@ -193,8 +194,11 @@ pub async fn extend(
         removes_data: false,
     };
     record(&mut tx, &project, &transition, Some(user.id), Some("deadline extended"), cx.now).await?;
-    audit::record(&mut *tx, AuditEvent::new(Some(user.id), "project-deadline-extended", Some(public_id)))
-        .await?;
+    audit::record(
+        &mut *tx,
+        AuditEvent::new(Some(user.id), "project-deadline-extended", Some(public_id)).on_project(project.id),
+    )
+    .await?;
     tx.commit().await?;
     let mut view = view(cx.db, public_id).await?;
     view.message = Some(format!("The deadline of project {public_id} was extended."));
@@ -212,7 +216,8 @@ pub async fn apply_deadlines(db: &Db, now: i64) -> Result<u64, DbError> {
         let Some(transition) = rules::by_deadline(&project.state, unit, now) else { continue };
         record(&mut tx, &project, &transition, None, Some("deadline passed"), now).await?;
         let event = format!("project-status:{}", transition.state.status.as_str());
-        audit::record(&mut *tx, AuditEvent::new(None, &event, Some(&public_id))).await?;
+        audit::record(&mut *tx, AuditEvent::new(None, &event, Some(&public_id)).on_project(project.id))
+            .await?;
         tx.commit().await?;
         if transition.removes_data {
             tasks::wake();

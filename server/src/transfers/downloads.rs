@@ -65,7 +65,11 @@ pub async fn plan(
     if query.after.is_none() {
         // One event per download asked (its first page), naming what was asked.
         let target = format!("{public_id}/{path}");
-        audit::record(db.pool(), AuditEvent::new(Some(user.id), "files-downloaded", Some(&target))).await?;
+        audit::record(
+            db.pool(),
+            AuditEvent::new(Some(user.id), "files-downloaded", Some(&target)).on_project(project.id),
+        )
+        .await?;
     }
     Ok(DownloadPlan { files, next, expires_in: GET_URL_LIFETIME.as_secs() })
 }

@@ -393,7 +393,11 @@ pub async fn complete(
     .await?;
     uploads::remove(&mut tx, upload.id).await?;
     let target = format!("{}/{}", upload.project_public_id, upload.path);
-    audit::record(&mut *tx, AuditEvent::new(Some(user.id), "file-uploaded", Some(&target))).await?;
+    audit::record(
+        &mut *tx,
+        AuditEvent::new(Some(user.id), "file-uploaded", Some(&target)).on_project(upload.project_id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(UploadCompleted { path: upload.path, size_bytes: upload.size_bytes, overwrote: recorded.overwrote })
 }
@@ -431,7 +435,11 @@ pub async fn abort(db: &Db, store: &ObjectStore, user: &User, upload_id: &str) -
     let (upload, _) = staff_upload(db, user, upload_id).await?;
     forget(db, store, &upload).await?;
     let target = format!("{}/{}", upload.project_public_id, upload.path);
-    audit::record(db.pool(), AuditEvent::new(Some(user.id), "upload-cancelled", Some(&target))).await?;
+    audit::record(
+        db.pool(),
+        AuditEvent::new(Some(user.id), "upload-cancelled", Some(&target)).on_project(upload.project_id),
+    )
+    .await?;
     Ok(())
 }
 

@@ -2,6 +2,8 @@
 //! (`app::domain::units::check`) for both; names unique by constraint, a clash answered as a
 //! sentence.
 
+pub mod dashboard;
+
 use app::api::units::{UnitSettings, UnitView};
 use app::domain::units::check;
 

@@ -7,6 +7,7 @@ mod cli;
 #[path = "../support/config.rs"]
 mod config_support;
 mod crash;
+mod dashboard;
 mod data_dir;
 mod files;
 mod helpers;

@@ -47,6 +47,8 @@ fn refused_by_handler(method: &http::Method, path: &str, role: &str) -> bool {
             // (PATCH with an empty body stops at validation: users.rs tests its refusals.)
             | ("DELETE", "/users/{username}", "Unit Personnel" | "Researcher")
             | ("GET", "/units/me/keys", "Super Admin" | "Researcher")
+            // The unit dashboard is unit staff's (dashboard.rs tests what each role reads).
+            | ("GET", "/units/me/overview" | "/units/me/projects" | "/units/me/activity" | "/units/me/usage" | "/units/me/usage.csv", "Super Admin" | "Researcher")
             // Super Admins never delete themselves; the seeded unit has only three Unit Admins.
             | ("POST", "/users/me/deletion", "Super Admin" | "Unit Admin")
     )

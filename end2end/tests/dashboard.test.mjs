@@ -1,0 +1,135 @@
+// The unit dashboard (/unit) in Chromium: a Unit Admin sees the unit's storage, projects by status
+// and deliveries in the first HTML (server-rendered, readable before the bundle runs), filters and
+// searches the project list with the form, and pages through it with the links; Unit Personnel
+// read it without the administration; a Researcher and a Super Admin are refused with a sentence,
+// and a visitor is asked to log in. The activity lists the unit's audit events, filtered by action;
+// the usage report charts byte-hours per month beside its table and exports CSV.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { logIn, openPage, seededPortal, waitForHydration } from './portal.mjs';
+
+const PROJECT = 'someunit00001';
+
+describe('unit dashboard', () => {
+  const env = seededPortal();
+
+  test('a Unit Admin reads the overview and finds a project with the filter', async () => {
+    const { context, page, problems } = await openPage(env.browser);
+    await logIn(page, env.portal, 'unitadmin_1');
+    // The server's HTML already holds the figures (no script needed to read them).
+    const html = await (await page.request.get(`${env.portal.url}/unit`)).text();
+    assert.match(html, /data-testid="storage"[^>]*>[^<]* of [^<]* used/);
+    assert.match(html, new RegExp(`data-project="${PROJECT}"`));
+
+    await page.goto(`${env.portal.url}/unit`);
+    await waitForHydration(page);
+    assert.equal(await page.locator('td[data-status="In Progress"]').textContent(), '1');
+    assert.equal(await page.getByTestId('read-only').count(), 0, 'a Unit Admin manages');
+    assert.match(await page.getByTestId('deliveries').textContent(), /file\(s\) uploaded, \d+ download\(s\)\./);
+    assert.match(await page.getByTestId('unit-projects-summary').textContent(), /^1 project\(s\); page 1 of 1\.$/);
+
+    // A search that matches nothing, then one that matches, through the form (a GET: shareable).
+    await page.getByLabel('Search').fill('no such title');
+    await page.getByTestId('filter-apply').click();
+    await page.getByTestId('unit-projects-empty').waitFor({ timeout: 20_000 });
+    assert.match(page.url(), /\/unit\?.*q=no(\+|%20)such(\+|%20)title/);
+    await waitForHydration(page);
+    await page.getByLabel('Search').fill('SEEDED');
+    await page.getByLabel('Status').selectOption('In Progress');
+    await page.getByTestId('filter-apply').click();
+    await page.locator(`tr[data-project="${PROJECT}"]`).waitFor({ timeout: 20_000 });
+    await waitForHydration(page);
+    assert.equal(await page.getByLabel('Status').inputValue(), 'In Progress', 'the form shows what was asked');
+    // A status link of the overview filters the list in place.
+    await page.locator('table[data-testid="projects-by-status"] a', { hasText: 'Archived' }).click();
+    await page.getByTestId('unit-projects-empty').waitFor({ timeout: 20_000 });
+    assert.match(page.url(), /\/unit\?status=Archived$/);
+    // Nonsense in the address is refused with a sentence, not ignored.
+    await page.goto(`${env.portal.url}/unit?sort=members`);
+    await waitForHydration(page);
+    assert.match(await page.getByTestId('projects-error').textContent(), /'members' is not a way to sort projects/);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('the activity shows who did what in the unit, filtered by action', async () => {
+    const { context, page, problems } = await openPage(env.browser);
+    await logIn(page, env.portal, 'unitadmin_1');
+    const edited = await page.evaluate(async (id) => {
+      const response = await fetch(`/api/v1/projects/${id}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ description: 'Edited while testing the dashboard.' }),
+      });
+      return response.status;
+    }, PROJECT);
+    assert.equal(edited, 204);
+    await page.goto(`${env.portal.url}/unit`);
+    await waitForHydration(page);
+    await page.getByRole('link', { name: 'Activity' }).click();
+    const row = page.locator('tr[data-action="project-details-changed"]').first();
+    await row.waitFor({ timeout: 20_000 });
+    assert.match(await row.textContent(), new RegExp(`unitadmin_1Project details changed${PROJECT}`));
+    await page.getByLabel('Action').selectOption('files-downloaded');
+    await page.getByTestId('activity-apply').click();
+    await page.getByTestId('activity-empty').waitFor({ timeout: 20_000 });
+    assert.match(page.url(), /\/unit\/activity\?action=files-downloaded$/);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('the usage report charts the months, tabulates them and exports CSV', async () => {
+    const { context, page, problems } = await openPage(env.browser);
+    await logIn(page, env.portal, 'unitadmin_1');
+    await page.goto(`${env.portal.url}/unit/usage`);
+    await waitForHydration(page);
+    assert.match(await page.getByTestId('usage-chart').getAttribute('aria-label'), /^Bar chart of the unit's byte-hours per month/);
+    assert.equal(await page.locator('[data-testid="usage-totals"] tbody tr').count(), 12, 'the table beside the chart: 12 months');
+    assert.equal(await page.locator(`[data-testid="usage-projects"] tr[data-project="${PROJECT}"]`).count(), 1);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('usage-csv').click()]);
+    const { readFileSync } = await import('node:fs');
+    const csv = readFileSync(await download.path(), 'utf8').split('\n');
+    assert.equal(csv[0], 'project,title,month,byte_hours');
+    assert.ok(csv.some((line) => line.startsWith(`${PROJECT},Seeded project,`)), csv.slice(0, 3).join('\n'));
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('Unit Personnel read the dashboard without the administration', async () => {
+    const { context, page } = await openPage(env.browser);
+    await logIn(page, env.portal, 'unituser_1');
+    await page.goto(`${env.portal.url}/unit`);
+    await waitForHydration(page);
+    await page.getByTestId('read-only').waitFor({ timeout: 20_000 });
+    assert.equal(await page.locator(`tr[data-project="${PROJECT}"]`).count(), 1);
+    await context.close();
+  });
+
+  test('a Researcher and a Super Admin are refused, a visitor is asked to log in', async () => {
+    for (const [username, refusal] of [
+      ['researchuser_1', /^Only Unit Admins and Unit Personnel can see the unit dashboard\.$/],
+      ['superadmin', /^The unit dashboard is for unit staff; Super Admins have the admin console\.$/],
+    ]) {
+      const { context, page } = await openPage(env.browser);
+      await logIn(page, env.portal, username);
+      await page.goto(`${env.portal.url}/unit`);
+      await waitForHydration(page);
+      assert.match(await page.getByTestId('dashboard-refused').textContent(), refusal, username);
+      assert.equal(await page.locator('nav a[href="/unit"]').count(), 0, `${username} has no link to it`);
+      assert.equal(await page.getByTestId('unit-projects').count(), 0);
+      for (const path of ['/unit/activity', '/unit/usage']) {
+        await page.goto(`${env.portal.url}${path}`);
+        await waitForHydration(page);
+        assert.match(await page.getByTestId('dashboard-refused').textContent(), refusal, `${username}: ${path}`);
+      }
+      const csv = await page.request.get(`${env.portal.url}/api/v1/units/me/usage.csv`);
+      assert.equal(csv.status(), 403, `${username}: the CSV export`);
+      await context.close();
+    }
+    const { context, page } = await openPage(env.browser);
+    await page.goto(`${env.portal.url}/unit`);
+    await waitForHydration(page);
+    await page.getByTestId('login-needed').waitFor({ timeout: 20_000 });
+    await context.close();
+  });
+});

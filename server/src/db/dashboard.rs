@@ -1,0 +1,308 @@
+//! What the unit dashboard reads: a handful of aggregate queries for the overview and one page
+//! of projects. Each is bounded by the unit and served by an index (`projects_unit_status`,
+//! `projects_unit_created`, `audit_events_unit`, `invites_unit`, the members' primary key), so
+//! a unit of 10,000 projects costs a page, never a table.
+
+use app::api::dashboard::{AccessPending, ActivityEvent, UnitProject, UpcomingDeadline};
+use app::domain::dashboard::{
+    ActivityFilter, EventCursor, ProjectFilter, ProjectSort, ACCESS_PENDING_SHOWN, ACTIVITY_PAGE_SIZE,
+    PAGE_SIZE,
+};
+use app::domain::ids::UnitId;
+use app::domain::project_status::ProjectStatus;
+
+use super::{projects::parse_status, Db, DbError};
+
+/// The unit's figures that live on its row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UnitFigures {
+    pub name: String,
+    pub quota_bytes: i64,
+    pub used_bytes: i64,
+    pub warning_level: f64,
+}
+
+pub async fn unit_figures(db: &Db, unit: UnitId) -> Result<Option<UnitFigures>, DbError> {
+    Ok(sqlx::query_as("SELECT name, quota_bytes, used_bytes, warning_level FROM units WHERE id = $1")
+        .bind(unit)
+        .fetch_optional(db.pool())
+        .await?)
+}
+
+/// How many projects the unit has in each status (statuses without one left out).
+pub async fn projects_by_status(db: &Db, unit: UnitId) -> Result<Vec<(ProjectStatus, i64)>, DbError> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT status, COUNT(*) FROM projects WHERE unit_id = $1 GROUP BY status")
+            .bind(unit)
+            .fetch_all(db.pool())
+            .await?;
+    rows.into_iter().map(|(status, count)| Ok((parse_status(&status)?, count))).collect()
+}
+
+/// Audit events `action` of the unit since `since`.
+pub async fn events_since(db: &Db, unit: UnitId, action: &str, since: i64) -> Result<i64, DbError> {
+    let (count,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM audit_events WHERE unit_id = $1 AND action = $2 AND at >= $3")
+            .bind(unit)
+            .bind(action)
+            .bind(since)
+            .fetch_one(db.pool())
+            .await?;
+    Ok(count)
+}
+
+/// Unexpired invites into the unit or to one of its projects.
+pub async fn pending_invites(db: &Db, unit: UnitId, now: i64) -> Result<i64, DbError> {
+    let (count,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM invites i WHERE i.expires_at > $2 AND (i.unit_id = $1 OR EXISTS \
+         (SELECT 1 FROM invite_projects ip JOIN projects p ON p.id = ip.project_id \
+         WHERE ip.invite_id = i.id AND p.unit_id = $1))",
+    )
+    .bind(unit)
+    .bind(now)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(count)
+}
+
+/// Members of the unit's projects without a seal of the project key made for their current
+/// public key ("access pending").
+const ACCESS_PENDING: &str = "FROM project_members m JOIN projects p ON p.id = m.project_id \
+     JOIN users u ON u.id = m.user_id \
+     LEFT JOIN user_credentials c ON c.user_id = m.user_id \
+     LEFT JOIN project_key_seals ks ON ks.project_id = m.project_id AND ks.user_id = m.user_id \
+     AND ks.recipient_public_key = c.public_key \
+     WHERE p.unit_id = $1 AND ks.user_id IS NULL";
+
+/// The first members waiting for access (by project, then username) and how many wait in all.
+pub async fn access_pending(db: &Db, unit: UnitId) -> Result<(Vec<AccessPending>, i64), DbError> {
+    let (total,): (i64,) =
+        sqlx::query_as(&format!("SELECT COUNT(*) {ACCESS_PENDING}")).bind(unit).fetch_one(db.pool()).await?;
+    let rows: Vec<(String, String)> = sqlx::query_as(&format!(
+        "SELECT p.public_id, u.username {ACCESS_PENDING} ORDER BY p.public_id, u.username LIMIT {ACCESS_PENDING_SHOWN}"
+    ))
+    .bind(unit)
+    .fetch_all(db.pool())
+    .await?;
+    let shown = rows.into_iter().map(|(project, username)| AccessPending { project, username }).collect();
+    Ok((shown, total))
+}
+
+/// Available projects whose deadline falls between `now` and `until`, soonest first.
+pub async fn deadlines(
+    db: &Db,
+    unit: UnitId,
+    now: i64,
+    until: i64,
+) -> Result<Vec<UpcomingDeadline>, DbError> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT public_id, title, deadline FROM projects WHERE unit_id = $1 AND status = 'Available' \
+         AND deadline > $2 AND deadline <= $3 ORDER BY deadline, public_id LIMIT 50",
+    )
+    .bind(unit)
+    .bind(now)
+    .bind(until)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(project, title, deadline)| UpcomingDeadline { project, title, deadline })
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct ProjectRow {
+    public_id: String,
+    title: String,
+    pi: String,
+    status: String,
+    size_bytes: i64,
+    file_count: i64,
+    members: i64,
+    deadline: Option<i64>,
+    last_delivery_at: Option<i64>,
+    created_at: i64,
+}
+
+/// `ORDER BY` of a sort; every one ends on the id, so pages never overlap. "Nothing yet" sorts
+/// last (a `CASE`, as SQLite and PostgreSQL place NULLs differently).
+fn order_by(sort: ProjectSort) -> &'static str {
+    match sort {
+        ProjectSort::Newest => "p.created_at DESC, p.id DESC",
+        ProjectSort::Oldest => "p.created_at, p.id",
+        ProjectSort::Title => "LOWER(p.title), p.id",
+        ProjectSort::Deadline => "CASE WHEN p.deadline IS NULL THEN 1 ELSE 0 END, p.deadline, p.id",
+        ProjectSort::Size => "p.size_bytes DESC, p.id DESC",
+        ProjectSort::LastDelivery => {
+            "CASE WHEN p.last_delivery_at IS NULL THEN 1 ELSE 0 END, p.last_delivery_at DESC, p.id DESC"
+        }
+    }
+}
+
+/// One page of the unit's projects under `filter`, and how many match in all.
+pub async fn projects(
+    db: &Db,
+    unit: UnitId,
+    filter: &ProjectFilter,
+) -> Result<(Vec<UnitProject>, i64), DbError> {
+    // Placeholders stay numbered alike whatever is filtered: an absent filter binds NULL.
+    let conditions = "p.unit_id = $1 AND ($2 IS NULL OR p.status = $2) AND ($3 IS NULL OR \
+         LOWER(p.public_id) LIKE $3 ESCAPE '\\' OR LOWER(p.title) LIKE $3 ESCAPE '\\' OR LOWER(p.pi) LIKE $3 ESCAPE '\\')";
+    let status = filter.status.map(ProjectStatus::as_str);
+    let pattern = filter.like_pattern();
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM projects p WHERE {conditions}"))
+        .bind(unit)
+        .bind(status)
+        .bind(pattern.as_deref())
+        .fetch_one(db.pool())
+        .await?;
+    let rows: Vec<ProjectRow> = sqlx::query_as(&format!(
+        "SELECT p.public_id, p.title, p.pi, p.status, p.size_bytes, p.file_count, \
+         (SELECT COUNT(*) FROM project_members m WHERE m.project_id = p.id) AS members, \
+         p.deadline, p.last_delivery_at, p.created_at \
+         FROM projects p WHERE {conditions} ORDER BY {} LIMIT {PAGE_SIZE} OFFSET $4",
+        order_by(filter.sort)
+    ))
+    .bind(unit)
+    .bind(status)
+    .bind(pattern.as_deref())
+    .bind(filter.offset())
+    .fetch_all(db.pool())
+    .await?;
+    let projects = rows
+        .into_iter()
+        .map(|row| {
+            Ok(UnitProject {
+                status: parse_status(&row.status)?,
+                public_id: row.public_id,
+                title: row.title,
+                pi: row.pi,
+                size_bytes: row.size_bytes,
+                file_count: row.file_count,
+                members: row.members,
+                deadline: row.deadline,
+                last_delivery: row.last_delivery_at,
+                created_at: row.created_at,
+            })
+        })
+        .collect::<Result<_, DbError>>()?;
+    Ok((projects, total))
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: i64,
+    at: i64,
+    actor: Option<String>,
+    action: String,
+    target: Option<String>,
+    project: Option<String>,
+    details: Option<String>,
+}
+
+/// One page of the unit's events under `filter`, newest first, and where the next page starts
+/// (`audit_events_unit` or `audit_events_unit_action` read in order, from the cursor on).
+pub async fn activity(
+    db: &Db,
+    unit: UnitId,
+    filter: &ActivityFilter,
+) -> Result<(Vec<ActivityEvent>, Option<EventCursor>), DbError> {
+    let cursor = filter.before.unwrap_or(EventCursor { at: i64::MAX, id: i64::MAX });
+    let action = if filter.action.is_some() { "AND e.action = $4" } else { "AND $4 IS NULL" };
+    let rows: Vec<EventRow> = sqlx::query_as(&format!(
+        "SELECT e.id, e.at, a.username AS actor, e.action, e.target, p.public_id AS project, e.details \
+         FROM audit_events e LEFT JOIN users a ON a.id = e.actor_user_id LEFT JOIN projects p ON p.id = e.project_id \
+         WHERE e.unit_id = $1 {action} AND (e.at, e.id) < ($2, $3) \
+         ORDER BY e.at DESC, e.id DESC LIMIT {}",
+        ACTIVITY_PAGE_SIZE + 1
+    ))
+    .bind(unit)
+    .bind(cursor.at)
+    .bind(cursor.id)
+    .bind(filter.action)
+    .fetch_all(db.pool())
+    .await?;
+    let more = rows.len() as i64 > ACTIVITY_PAGE_SIZE;
+    let mut events: Vec<(EventCursor, ActivityEvent)> = rows
+        .into_iter()
+        .map(|row| {
+            let event = ActivityEvent {
+                at: row.at,
+                actor: row.actor,
+                action: row.action,
+                target: row.target,
+                project: row.project,
+                details: row.details,
+            };
+            (EventCursor { at: row.at, id: row.id }, event)
+        })
+        .collect();
+    events.truncate(ACTIVITY_PAGE_SIZE as usize);
+    let next = if more { events.last().map(|(cursor, _)| *cursor) } else { None };
+    Ok((events.into_iter().map(|(_, event)| event).collect(), next))
+}
+
+/// The unit's byte-hours per usage run (`period_end`) between `from` and `to` (exclusive,
+/// inclusive): a few rows, summed from `usage_records_unit` alone.
+pub async fn usage_totals(db: &Db, unit: UnitId, from: i64, to: i64) -> Result<Vec<(i64, f64)>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT period_end, SUM(byte_hours) FROM usage_records WHERE unit_id = $1 AND period_end > $2 \
+         AND period_end <= $3 GROUP BY period_end",
+    )
+    .bind(unit)
+    .bind(from)
+    .bind(to)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// The unit's projects after `after` (by public id), `limit` at most: (public id, title).
+pub async fn projects_by_id(
+    db: &Db,
+    unit: UnitId,
+    after: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<(String, String)>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT public_id, title FROM projects WHERE unit_id = $1 AND public_id > $2 ORDER BY public_id LIMIT $3 OFFSET $4",
+    )
+    .bind(unit)
+    .bind(after)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// How many projects the unit has.
+pub async fn project_count(db: &Db, unit: UnitId) -> Result<i64, DbError> {
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM projects WHERE unit_id = $1")
+        .bind(unit)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(count)
+}
+
+/// The usage records between `from` and `to` of the unit's projects from `first` to `last`
+/// (public ids, inclusive): (public id, period end, byte-hours), by project then period.
+pub async fn usage_of_range(
+    db: &Db,
+    unit: UnitId,
+    (first, last): (&str, &str),
+    from: i64,
+    to: i64,
+) -> Result<Vec<(String, i64, f64)>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT p.public_id, r.period_end, r.byte_hours FROM projects p JOIN usage_records r ON r.project_id = p.id \
+         WHERE p.unit_id = $1 AND p.public_id >= $2 AND p.public_id <= $3 AND r.period_end > $4 AND r.period_end <= $5 \
+         ORDER BY p.public_id, r.period_end",
+    )
+    .bind(unit)
+    .bind(first)
+    .bind(last)
+    .bind(from)
+    .bind(to)
+    .fetch_all(db.pool())
+    .await?)
+}
