@@ -3,7 +3,8 @@
 // searches the project list with the form, and pages through it with the links; Unit Personnel
 // read it without the administration; a Researcher and a Super Admin are refused with a sentence,
 // and a visitor is asked to log in. The activity lists the unit's audit events, filtered by action;
-// the usage report charts byte-hours per month beside its table and exports CSV.
+// the usage report charts byte-hours per month beside its table and exports CSV. Super Admins read
+// DDS's statistics in their console.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { logIn, openPage, seededPortal, waitForHydration } from './portal.mjs';
@@ -83,7 +84,7 @@ describe('unit dashboard', () => {
     await logIn(page, env.portal, 'unitadmin_1');
     await page.goto(`${env.portal.url}/unit/usage`);
     await waitForHydration(page);
-    assert.match(await page.getByTestId('usage-chart').getAttribute('aria-label'), /^Bar chart of the unit's byte-hours per month/);
+    assert.match(await page.locator('[data-testid="usage-chart"] svg').getAttribute('aria-label'), /^Bar chart of the unit's byte-hours per month/);
     assert.equal(await page.locator('[data-testid="usage-totals"] tbody tr').count(), 12, 'the table beside the chart: 12 months');
     assert.equal(await page.locator(`[data-testid="usage-projects"] tr[data-project="${PROJECT}"]`).count(), 1);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('usage-csv').click()]);
@@ -93,6 +94,47 @@ describe('unit dashboard', () => {
     assert.ok(csv.some((line) => line.startsWith(`${PROJECT},Seeded project,`)), csv.slice(0, 3).join('\n'));
     assert.deepEqual(problems, []);
     await context.close();
+  });
+
+  test("a Super Admin reads DDS's statistics in the console, with charts beside their tables", async () => {
+    const { context, page, problems } = await openPage(env.browser);
+    await logIn(page, env.portal, 'superadmin');
+    await page.goto(`${env.portal.url}/admin`);
+    await waitForHydration(page);
+    const roles = page.getByTestId('users-by-role');
+    await roles.waitFor({ timeout: 20_000 });
+    assert.match(await roles.locator('tr', { hasText: 'Unit Admin' }).textContent(), /Unit Admin3/);
+    const chart = page.locator('[data-testid="statistics-card"] svg').first();
+    assert.match(await chart.getAttribute('aria-label'), /^Bar chart: Accounts by role, 8 in all/);
+    assert.match(await page.getByTestId('statistics-figures').textContent(), /Units1Project Owners1/);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('a Super Admin finds any account by part of its name; a Researcher has no search', async () => {
+    const { context, page, problems } = await openPage(env.browser);
+    await logIn(page, env.portal, 'superadmin');
+    await page.goto(`${env.portal.url}/users`);
+    await waitForHydration(page);
+    await page.getByTestId('users').waitFor({ timeout: 20_000 });
+    await page.getByLabel('Find an account').fill('UNITUSER');
+    await page.getByTestId('user-search-go').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=users] tbody tr').length === 2, null, { timeout: 20_000 });
+    const rows = await page.locator('[data-testid=users] tbody tr').allTextContents();
+    assert.ok(rows[0].startsWith('unituser_1') && rows[1].startsWith('unituser_2'), rows.join('\n'));
+    assert.match(rows[1], /Emailed codesnever/, 'second factor, and no login yet');
+    await page.getByLabel('Find an account').fill('nobody-by-that-name');
+    await page.getByTestId('user-search-go').click();
+    await page.getByTestId('users-none').waitFor({ timeout: 20_000 });
+    assert.deepEqual(problems, []);
+    await context.close();
+
+    const researcher = await openPage(env.browser);
+    await logIn(researcher.page, env.portal, 'researchuser_1');
+    await researcher.page.goto(`${env.portal.url}/users`);
+    await waitForHydration(researcher.page);
+    assert.equal(await researcher.page.getByTestId('user-search').count(), 0);
+    await researcher.context.close();
   });
 
   test('Unit Personnel read the dashboard without the administration', async () => {

@@ -16,3 +16,12 @@ CREATE INDEX projects_unit_created ON projects (unit_id, created_at);
 ALTER TABLE usage_records ADD COLUMN unit_id INTEGER REFERENCES units (id) ON DELETE CASCADE;
 UPDATE usage_records SET unit_id = (SELECT p.unit_id FROM projects p WHERE p.id = usage_records.project_id);
 CREATE INDEX usage_records_unit ON usage_records (unit_id, period_end, byte_hours);
+
+-- Everything ever uploaded into a unit (DDS's "data uploaded since start"), kept with each
+-- completed upload so the statistics never sum every file version.
+ALTER TABLE units ADD COLUMN uploaded_bytes INTEGER NOT NULL DEFAULT 0;
+UPDATE units SET uploaded_bytes = COALESCE((SELECT SUM(v.stored_bytes) FROM file_versions v
+    JOIN projects p ON p.id = v.project_id WHERE p.unit_id = units.id), 0);
+
+-- When each account last completed a login (the users list shows it; NULL: never since).
+ALTER TABLE users ADD COLUMN last_login_at INTEGER;

@@ -282,6 +282,10 @@ async fn main() {
     }
     let errors: usize = results.iter().map(|(_, s)| s.errors).sum::<usize>() + baseline.errors;
     assert_eq!(errors, 0, "every page rendered its data");
+    if std::env::var_os("BENCH_KEEP").is_some() {
+        // For looking at the query plans afterwards (sqlite3 <dir>/dds.sqlite).
+        println!("data kept in {}", dir.keep().display());
+    }
     let worst = results.iter().map(|(_, s)| s.p99).fold(0.0_f64, f64::max);
     println!("dashboard p99 {worst:.1}");
 }

@@ -13,6 +13,7 @@ pub mod mail;
 pub mod projects;
 pub mod startup;
 pub mod state;
+pub mod statistics;
 pub mod storage;
 pub mod telemetry;
 pub mod transfers;

@@ -16,6 +16,7 @@ pub mod notices;
 pub mod password_reset;
 pub mod project_status;
 pub mod projects;
+pub mod statistics;
 pub mod tasks;
 pub mod transfers;
 pub mod units;

@@ -3,9 +3,20 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::roles::Role;
+use crate::domain::second_factor::SecondFactor;
 
-/// `GET` → `[UserSummary]`.
+/// `GET` (query: [`UserQuery`]) → `[UserSummary]`: at most [`USERS_SHOWN`], by username.
 pub const USERS: &str = "/users";
+/// The most accounts one listing shows: a search narrows it down.
+pub const USERS_SHOWN: i64 = 200;
+
+/// Which accounts to list: those whose username, name or email contains `q` (every one the
+/// caller may see without it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserQuery {
+    pub q: Option<String>,
+}
 /// `PATCH` [`Activation`] → 204; `DELETE` → 204.
 pub const USER: &str = "/users/{username}";
 /// `DELETE` → 204: a Super Admin sends a user who lost their authenticator back to emailed codes.
@@ -20,6 +31,9 @@ pub struct UserSummary {
     pub email: String,
     pub role: Role,
     pub active: bool,
+    pub second_factor: SecondFactor,
+    /// When the account last completed a login (absent: not since this was recorded).
+    pub last_login: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,6 +8,7 @@ use crate::domain::ids::UnitId;
 use crate::domain::permissions::{Actor, Denied};
 use crate::domain::project_status::ProjectStatus;
 use crate::domain::roles::Role;
+use crate::domain::search::{contains_pattern, read_search};
 
 /// Deadlines shown on the overview: those within this many days.
 pub const DEADLINE_WINDOW_DAYS: i64 = 14;
@@ -15,8 +16,6 @@ pub const DEADLINE_WINDOW_DAYS: i64 = 14;
 pub const DELIVERY_WINDOW_DAYS: i64 = 30;
 /// Projects per page of the list.
 pub const PAGE_SIZE: i64 = 25;
-/// The longest search accepted (a project title is at most 255 characters, an id far less).
-pub const MAX_SEARCH_CHARS: usize = 100;
 /// Members waiting for access listed on the overview (the count says how many in all).
 pub const ACCESS_PENDING_SHOWN: i64 = 10;
 
@@ -149,13 +148,7 @@ impl ProjectFilter {
                 )
             })?),
         };
-        let search = match query.q.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(text) if text.chars().count() > MAX_SEARCH_CHARS => {
-                return Err(format!("A search is at most {MAX_SEARCH_CHARS} characters."))
-            }
-            Some(text) => Some(text.to_string()),
-        };
+        let search = read_search(query.q.as_deref())?;
         let sort = match query.sort.as_deref().map(str::trim) {
             None | Some("") => ProjectSort::default(),
             Some(text) => ProjectSort::parse(text).ok_or_else(|| {
@@ -180,10 +173,7 @@ impl ProjectFilter {
     /// The search as a LIKE pattern that matches only itself, lower-cased (the query says
     /// `LOWER(column) LIKE $n ESCAPE '\'`).
     pub fn like_pattern(&self) -> Option<String> {
-        self.search.as_ref().map(|text| {
-            let literal = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-            format!("%{literal}%")
-        })
+        self.search.as_deref().map(contains_pattern)
     }
 
     /// The query string of this filter at `page` (for links; defaults left out).
@@ -425,10 +415,8 @@ mod tests {
             "Pages are numbered from 1."
         );
         assert!(ProjectFilter::parse(&query(None, None, None, Some(-3))).is_err());
-        let long = "é".repeat(MAX_SEARCH_CHARS + 1);
+        let long = "é".repeat(crate::domain::search::MAX_SEARCH_CHARS + 1);
         assert!(ProjectFilter::parse(&query(None, Some(&long), None, None)).unwrap_err().contains("at most"));
-        let just = "é".repeat(MAX_SEARCH_CHARS);
-        assert!(ProjectFilter::parse(&query(None, Some(&just), None, None)).is_ok(), "characters, not bytes");
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod projects;
 pub mod quota;
 pub mod redirect;
 pub mod roles;
+pub mod search;
 pub mod second_factor;
 pub mod site;
 pub mod units;

@@ -1,6 +1,6 @@
 //! The Super Admin console: maintenance mode on/off, the messages of the day (create,
-//! deactivate, email to all users or to unit users), units (create, edit, usage) and the
-//! background tasks still open (with a retry). Everything here goes through Super-Admin-only
+//! deactivate, email to all users or to unit users), statistics (DDS's reporting figures, with
+//! charts), units (create, edit, usage) and the background tasks still open (with a retry). Everything here goes through Super-Admin-only
 //! API endpoints; other visitors get a sentence.
 
 use leptos::prelude::*;
@@ -13,6 +13,7 @@ use crate::api::{url, with_param, Created};
 use crate::client::api::{delete, post_json, send_json};
 use crate::components::reload::load_on;
 use crate::components::session::CurrentUser;
+use crate::components::statistics_console::StatisticsConsole;
 use crate::components::tasks_console::TasksConsole;
 use crate::components::units_console::UnitsConsole;
 use crate::domain::roles::Role;
@@ -29,6 +30,7 @@ pub fn AdminPage() -> impl IntoView {
                     view! {
                         <MaintenanceSwitch />
                         <Messages />
+                        <StatisticsConsole />
                         <UnitsConsole />
                         <TasksConsole />
                     }

@@ -6,14 +6,16 @@
 //! The server enforces the same rules and says why not.
 
 use crate::api::keys::{UnitKeys, WaitingMember, UNIT_KEYS};
-use crate::api::users::{Activation, UserSummary, USER, USERS, USER_TOTP};
+use crate::api::users::{Activation, UserSummary, USER, USERS, USERS_SHOWN, USER_TOTP};
 use crate::api::{url, with_param};
 use crate::client::api::{delete, get_json, send_json};
 use crate::components::session::CurrentUser;
 use crate::components::sign_in::{is_visitor, LoginPrompt};
 use crate::components::waiting::WaitingList;
+use crate::domain::dates::utc;
 use crate::domain::permissions::{may_administer_user, Actor, Subject};
 use crate::domain::roles::Role;
+use crate::domain::second_factor::SecondFactor;
 use leptos::prelude::*;
 
 use crate::domain::ids::{UnitId, UserId};
@@ -38,8 +40,12 @@ pub fn UsersPage() -> impl IntoView {
     let (version, set_version) = signal(0u32);
     let (error, set_error) = signal(None::<String>);
     let (notice, set_notice) = signal(None::<String>);
+    // What the search box holds, and the search the list shows.
+    let typed = RwSignal::new(String::new());
+    let (searched, set_searched) = signal(String::new());
     let accounts = LocalResource::new(move || {
         version.track();
+        let search = searched.get();
         // A visitor is asked to log in instead (no call that could only answer 401).
         let visitor = is_visitor(me);
         // Researchers manage no accounts: the server would refuse (403), so do not ask.
@@ -51,7 +57,12 @@ pub fn UsersPage() -> impl IntoView {
             if researcher {
                 return Err("Researchers do not manage user accounts.".to_string());
             }
-            get_json::<Vec<UserSummary>>(&url(USERS)).await.map_err(String::from)
+            let path = if search.trim().is_empty() {
+                url(USERS)
+            } else {
+                format!("{}?q={}", url(USERS), crate::api::query_value(search.trim()))
+            };
+            get_json::<Vec<UserSummary>>(&path).await.map_err(String::from)
         }
     });
     // Unit staff: the unit key and, for Unit Admins holding it, who waits for it.
@@ -134,6 +145,31 @@ pub fn UsersPage() -> impl IntoView {
         set_error.set(None);
         removal.dispatch(username);
     };
+    // Above the list (inside its Suspense, so the server and the browser render it alike).
+    let search_form = move || {
+        view! {
+            <form
+                class="filters"
+                data-testid="user-search"
+                on:submit=move |ev: leptos::ev::SubmitEvent| {
+                    ev.prevent_default();
+                    set_searched.set(typed.get_untracked());
+                }
+            >
+                <label>
+                    "Find an account"
+                    <input
+                        type="search"
+                        maxlength="100"
+                        placeholder="Username, name or email"
+                        bind:value=typed
+                        data-testid="user-search-text"
+                    />
+                </label>
+                <button type="submit" data-testid="user-search-go">"Search"</button>
+            </form>
+        }
+    };
     view! {
         <Title text="Users" />
         <h1>"Users"</h1>
@@ -171,8 +207,25 @@ pub fn UsersPage() -> impl IntoView {
                     .get()
                     .map(|result| match result {
                         Err(message) => view! { <p class="form-error">{message}</p> }.into_any(),
-                        Ok(list) => {
+                        Ok(list) if list.is_empty() => {
                             view! {
+                                {search_form()}
+                                <p data-testid="users-none">"No account matches."</p>
+                            }
+                                .into_any()
+                        }
+                        Ok(list) => {
+                            let capped = (list.len() as i64 >= USERS_SHOWN).then(|| {
+                                view! {
+                                    <p class="hint" data-testid="users-capped">
+                                        {format!("The first {USERS_SHOWN} accounts by username: search to find others.")}
+                                    </p>
+                                }
+                            });
+                            view! {
+                                {search_form()}
+                                {capped}
+                                <div class="table-scroll">
                                 <table class="table" data-testid="users">
                                     <thead>
                                         <tr>
@@ -181,6 +234,8 @@ pub fn UsersPage() -> impl IntoView {
                                             <th>"Email"</th>
                                             <th>"Role"</th>
                                             <th>"Status"</th>
+                                            <th>"Second factor"</th>
+                                            <th>"Last login"</th>
                                             <th></th>
                                         </tr>
                                     </thead>
@@ -204,6 +259,13 @@ pub fn UsersPage() -> impl IntoView {
                                                         <td>{a.email}</td>
                                                         <td>{a.role.as_str()}</td>
                                                         <td>{if a.active { "Active" } else { "Deactivated" }}</td>
+                                                        <td>
+                                                            {match a.second_factor {
+                                                                SecondFactor::Totp => "Authenticator app",
+                                                                SecondFactor::Email => "Emailed codes",
+                                                            }}
+                                                        </td>
+                                                        <td>{a.last_login.map(utc).unwrap_or_else(|| "never".into())}</td>
                                                         <td>
                                                             <div class="actions">
                                                                 <Show when=move || manage>
@@ -262,6 +324,7 @@ pub fn UsersPage() -> impl IntoView {
                                             .collect_view()}
                                     </tbody>
                                 </table>
+                                </div>
                             }
                                 .into_any()
                         }

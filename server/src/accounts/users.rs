@@ -1,9 +1,11 @@
 //! Account administration by Super Admins and Unit Admins: listing, deactivating, reactivating
 //! and deleting accounts within DDS's scope rules (`app::domain::permissions`).
 
-use app::api::users::UserSummary;
+use app::api::users::{UserQuery, UserSummary, USERS_SHOWN};
 use app::domain::permissions::{self, Actor, Subject};
 use app::domain::roles::Role;
+use app::domain::search::{contains_pattern, read_search};
+use app::domain::second_factor::SecondFactor;
 
 use crate::auth::session_store::DbSessionStore;
 use crate::db::users::{self, User};
@@ -15,6 +17,8 @@ pub enum AdminError {
     Denied(String),
     #[error("User not found.")]
     NotFound,
+    #[error("{0}")]
+    Invalid(String),
     #[error("ending the user's sessions failed: {0}")]
     Sessions(String),
     #[error(transparent)]
@@ -29,25 +33,37 @@ fn subject(user: &User) -> Subject {
     Subject { user_id: Some(user.id), role: user.role, unit_id: user.unit_id }
 }
 
-/// Super Admins see every account; unit staff the accounts of their unit.
-pub async fn list(db: &Db, viewer: &User) -> Result<Vec<UserSummary>, AdminError> {
+/// Super Admins see every account; unit staff the accounts of their unit (a search narrows
+/// either down; at most `USERS_SHOWN`).
+pub async fn list(db: &Db, viewer: &User, query: &UserQuery) -> Result<Vec<UserSummary>, AdminError> {
     permissions::may_list_users(&actor(viewer)).map_err(|d| AdminError::Denied(d.0.into()))?;
+    let search = read_search(query.q.as_deref()).map_err(AdminError::Invalid)?;
+    let pattern = search.as_deref().map(contains_pattern);
     // Scoped in the query: a Unit Admin's page does not load every account.
-    let listed = match (viewer.role, viewer.unit_id) {
-        (Role::SuperAdmin, _) => users::all(db).await?,
-        (_, Some(unit_id)) => users::of_unit(db, unit_id).await?,
-        (_, None) => Vec::new(),
+    let scope = match (viewer.role, viewer.unit_id) {
+        (Role::SuperAdmin, _) => None,
+        (_, Some(unit_id)) => Some(unit_id),
+        (_, None) => return Ok(Vec::new()),
     };
-    Ok(listed
+    users::listed(db, scope, pattern.as_deref(), USERS_SHOWN)
+        .await?
         .into_iter()
-        .map(|u| UserSummary {
-            username: u.username,
-            name: u.name,
-            email: u.email,
-            role: u.role,
-            active: u.is_active,
+        .map(|u| {
+            let role =
+                Role::parse(&u.role).ok_or_else(|| DbError::Internal(format!("unknown role {}", u.role)))?;
+            let second_factor = SecondFactor::parse(&u.second_factor)
+                .ok_or_else(|| DbError::Internal(format!("unknown second factor {}", u.second_factor)))?;
+            Ok(UserSummary {
+                username: u.username,
+                name: u.name,
+                email: u.email.unwrap_or_default(),
+                role,
+                active: u.is_active != 0,
+                second_factor,
+                last_login: u.last_login_at,
+            })
         })
-        .collect())
+        .collect()
 }
 
 async fn target(db: &Db, admin: &User, username: &str) -> Result<User, AdminError> {

@@ -233,6 +233,7 @@ pub async fn second_factor(cx: &LoginContext<'_>, code: &str) -> Result<User, Au
     cx.session.insert(AUTHENTICATED_AT, now()).await?;
     cx.session.insert(LAST_SEEN, now()).await?;
     cx.session.insert(SESSION_KEY, new_session_key()).await?;
+    users::record_login(cx.db, user.id, now()).await?;
     Ok(user)
 }
 

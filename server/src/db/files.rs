@@ -114,6 +114,12 @@ pub async fn record_version(tx: &mut Transaction<'_, Any>, new: NewVersion<'_>) 
         .bind(new.project_id)
         .execute(&mut **tx)
         .await?;
+    // Everything ever uploaded into the unit (the statistics' "data delivered").
+    sqlx::query("UPDATE units SET uploaded_bytes = uploaded_bytes + $1 WHERE id = (SELECT unit_id FROM projects WHERE id = $2)")
+        .bind(new.stored_bytes)
+        .bind(new.project_id)
+        .execute(&mut **tx)
+        .await?;
     Ok(Recorded { file_id, version_id, overwrote: existing.is_some() })
 }
 

@@ -19,6 +19,7 @@ pub mod seals;
 pub mod second_factors;
 pub mod seed;
 pub mod sessions;
+pub mod statistics;
 pub mod tasks;
 pub mod unit_keys;
 pub mod units;

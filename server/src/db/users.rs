@@ -252,6 +252,52 @@ pub async fn all(db: &Db) -> Result<Vec<User>, DbError> {
     rows.into_iter().map(to_user).collect()
 }
 
+/// Records a completed login (what the users list shows as the last one).
+pub async fn record_login(db: &Db, user_id: UserId, at: i64) -> Result<(), DbError> {
+    sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
+        .bind(at)
+        .bind(user_id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// One line of the users list.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ListedUser {
+    pub username: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub role: String,
+    pub is_active: i64,
+    pub second_factor: String,
+    pub last_login_at: Option<i64>,
+}
+
+/// The accounts of `unit` (every account for `None`) whose username, name or email contains
+/// `search` (a lower-cased LIKE pattern, or every account), by username, `limit` at most.
+pub async fn listed(
+    db: &Db,
+    unit: Option<UnitId>,
+    search: Option<&str>,
+    limit: i64,
+) -> Result<Vec<ListedUser>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT u.username, u.name, e.email, u.role, CAST(CASE WHEN u.is_active THEN 1 ELSE 0 END AS BIGINT) AS is_active, \
+         COALESCE(f.method, 'email') AS second_factor, u.last_login_at \
+         FROM users u LEFT JOIN emails e ON e.user_id = u.id AND e.is_primary = TRUE \
+         LEFT JOIN second_factors f ON f.user_id = u.id \
+         WHERE ($1 IS NULL OR u.unit_id = $1) AND ($2 IS NULL OR LOWER(u.username) LIKE $2 ESCAPE '\\' \
+         OR LOWER(u.name) LIKE $2 ESCAPE '\\' OR LOWER(e.email) LIKE $2 ESCAPE '\\') \
+         ORDER BY u.username LIMIT $3",
+    )
+    .bind(unit)
+    .bind(search)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?)
+}
+
 /// The accounts of one unit, by username.
 pub async fn of_unit(db: &Db, unit_id: UnitId) -> Result<Vec<User>, DbError> {
     let rows: Vec<UserRow> =

@@ -5,8 +5,8 @@
 
 use app::api::account::{self, NewKeyPair};
 use app::api::{
-    auth, dashboard, files, invites, keys, members, notices, password_reset, project_status, projects, tasks,
-    transfers, units, users, Created, Message, OPENAPI,
+    auth, dashboard, files, invites, keys, members, notices, password_reset, project_status, projects,
+    statistics, tasks, transfers, units, users, Created, Message, OPENAPI,
 };
 use axum::extract::{Request, State};
 use axum::middleware::Next;
@@ -154,7 +154,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         Method::GET,
         users::USERS,
         SignedIn,
-        Doc::new("The accounts the caller may see").answers(200, list::<users::UserSummary>()),
+        Doc::new("The accounts the caller may see (query: q, a text the username, name or email contains), at most 200 by username")
+            .answers(200, list::<users::UserSummary>()),
     ),
     endpoint(
         Method::PATCH,
@@ -390,6 +391,13 @@ pub const ENDPOINTS: &[Endpoint] = &[
         SignedIn,
         Doc::new("Files under a path (query: path, after, limit) with presigned GET URLs")
             .answers(200, json::<transfers::DownloadPlan>()),
+    ),
+    endpoint(
+        Method::GET,
+        statistics::STATISTICS,
+        SuperAdmin,
+        Doc::new("DDS's reporting figures, live: accounts by role, units, projects by status, data stored and uploaded, byte-hours")
+            .answers(200, json::<statistics::PortalStatistics>()),
     ),
     endpoint(
         Method::GET,

@@ -16,6 +16,7 @@ pub mod password_reset;
 pub mod project_members;
 pub mod project_status;
 pub mod projects;
+pub mod statistics;
 pub mod status;
 pub mod tasks;
 pub mod transfers;
@@ -85,7 +86,7 @@ fn api_v1(state: &AppState) -> Router<AppState> {
     let routes = password_reset::routes(projects::routes(routes));
     let routes = files::routes(project_status::routes(routes));
     let routes = tasks::routes(units::routes(project_members::routes(routes)));
-    let routes = dashboard::routes(transfers::routes(routes));
+    let routes = statistics::routes(dashboard::routes(transfers::routes(routes)));
     let routes = routes.add(http::Method::GET, app::api::OPENAPI, get(openapi::serve));
     routes
         .into_router()

@@ -1,6 +1,6 @@
 //! `/api/v1/users`: listing and administering accounts (thin handlers over `accounts::users`).
 
-use app::api::users::{Activation, UserSummary, USER, USERS};
+use app::api::users::{Activation, UserQuery, UserSummary, USER, USERS};
 use axum::extract::{Path, State};
 use axum::routing::{delete, get, patch};
 use axum::{Extension, Json};
@@ -8,7 +8,7 @@ use http::{Method, StatusCode};
 
 use super::authz::{ApiRoutes, Authenticated};
 use super::error::ApiError;
-use super::extract::ApiJson;
+use super::extract::{ApiJson, ApiQuery};
 use crate::accounts::users::{self, AdminError};
 use crate::state::AppState;
 
@@ -26,6 +26,7 @@ impl From<AdminError> for ApiError {
         match err {
             AdminError::Denied(_) => ApiError::Forbidden(message),
             AdminError::NotFound => ApiError::NotFound(message),
+            AdminError::Invalid(_) => ApiError::BadRequest(message),
             AdminError::Sessions(_) => ApiError::Internal(message),
             AdminError::Db(db) => ApiError::Db(db),
         }
@@ -35,8 +36,9 @@ impl From<AdminError> for ApiError {
 async fn list(
     State(state): State<AppState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
+    ApiQuery(query): ApiQuery<UserQuery>,
 ) -> Result<Json<Vec<UserSummary>>, ApiError> {
-    Ok(Json(users::list(&state.db, &user).await?))
+    Ok(Json(users::list(&state.db, &user, &query).await?))
 }
 
 async fn set_active(

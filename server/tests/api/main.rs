@@ -31,6 +31,7 @@ mod schema;
 mod secrets;
 mod seed;
 mod session_key;
+mod statistics;
 mod status;
 mod storage;
 mod tasks;

@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 
 use crate::auth::{auth_key_for, seeded, signed_in};
 use crate::both_backends;
-use crate::helpers::{Backend, Browser};
+use crate::helpers::{answer, Backend, Browser};
 
 async fn patch(browser: &Browser, username: &str, active: bool) -> u16 {
     let url = format!("{}/api/v1/users/{username}", browser.base);
@@ -75,3 +75,39 @@ async fn deactivation_ends_sessions_and_deletion_removes_the_account() {
     assert_eq!(refused.status(), 403);
     app.stop().await;
 }
+
+async fn an_account_is_found_by_part_of_its_name_within_the_callers_scope(backend: Backend) {
+    let app = seeded(backend).await;
+    let admin = signed_in(&app, "superadmin").await;
+    let names = |list: &serde_json::Value| -> Vec<String> {
+        list.as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap().to_string()).collect()
+    };
+    let (status, found) = answer(admin.get("/api/v1/users?q=UNITUSER").await).await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(names(&found), ["unituser_1", "unituser_2"], "case-insensitive, by username");
+    let (_, by_mail) = answer(admin.get("/api/v1/users?q=researchuser_2%40example").await).await;
+    assert_eq!(names(&by_mail), ["researchuser_2"], "by email");
+    let (_, literal) = answer(admin.get("/api/v1/users?q=unit%25").await).await;
+    assert_eq!(names(&literal), Vec::<String>::new(), "a % is a character");
+    let (_, me) = answer(admin.get("/api/v1/users?q=superadmin").await).await;
+    assert_eq!(me[0]["second_factor"], "email");
+    assert!(me[0]["last_login"].as_i64().is_some(), "the login just made: {me}");
+    let (_, never) = answer(admin.get("/api/v1/users?q=unitadmin_3").await).await;
+    assert_eq!(never[0]["last_login"], serde_json::Value::Null);
+
+    let unit_admin = signed_in(&app, "unitadmin_1").await;
+    let (_, scoped) = answer(unit_admin.get("/api/v1/users?q=research").await).await;
+    assert_eq!(
+        names(&scoped),
+        Vec::<String>::new(),
+        "Researchers belong to no unit: not in a Unit Admin's list"
+    );
+    let (status, refused) =
+        answer(unit_admin.get(&format!("/api/v1/users?q={}", "x".repeat(101))).await).await;
+    assert_eq!((status, refused["error"].as_str()), (400, Some("A search is at most 100 characters.")));
+    app.stop().await;
+}
+both_backends!(
+    an_account_is_found_by_part_of_its_name_within_the_callers_scope,
+    an_account_is_found_by_part_of_its_name_within_the_callers_scope
+);

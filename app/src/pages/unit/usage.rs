@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::dashboard::{UnitUsage, UsageQuery};
+use crate::components::bar_chart::bar_chart;
 use crate::components::session::CurrentUser;
 use crate::components::sign_in::{is_visitor, LoginPrompt};
 use crate::domain::quota::human_bytes;
@@ -76,7 +77,19 @@ pub fn UnitUsagePage() -> impl IntoView {
 
 #[component]
 fn Report(report: UnitUsage) -> impl IntoView {
-    let chart = usage_chart(&report.months, &report.totals);
+    let short: Vec<String> =
+        report.months.iter().map(|month| month.get(5..).unwrap_or(month).to_string()).collect();
+    let most = report.totals.iter().copied().fold(0.0_f64, f64::max);
+    let chart = view! {
+        <div data-testid="usage-chart" class="usage-chart">
+            {bar_chart(
+                &short,
+                &report.totals,
+                format!("Bar chart of the unit's byte-hours per month, highest {}.", hours(most)),
+                hours,
+            )}
+        </div>
+    };
     let monthly = report
         .months
         .iter()
@@ -164,54 +177,5 @@ fn Report(report: UnitUsage) -> impl IntoView {
                 {next}
             </nav>
         </section>
-    }
-}
-
-/// A bar per month, drawn on the server (no script, no library): the table beside it says the
-/// same in text, so the picture is hidden from screen readers after its one-line label.
-fn usage_chart(months: &[String], totals: &[f64]) -> impl IntoView {
-    const WIDTH: f64 = 600.0;
-    const HEIGHT: f64 = 200.0;
-    const BASE: f64 = 180.0;
-    let most = totals.iter().copied().fold(0.0_f64, f64::max);
-    let slot = WIDTH / months.len().max(1) as f64;
-    let bars = months
-        .iter()
-        .zip(totals)
-        .enumerate()
-        .map(|(i, (month, total))| {
-            let height = if most > 0.0 { total / most * (BASE - 10.0) } else { 0.0 };
-            let x = i as f64 * slot;
-            let label = month.get(5..).unwrap_or(month).to_string();
-            view! {
-                <g>
-                    <rect
-                        x=format!("{:.1}", x + slot * 0.15)
-                        y=format!("{:.1}", BASE - height)
-                        width=format!("{:.1}", slot * 0.7)
-                        height=format!("{height:.1}")
-                        class="bar"
-                    >
-                        <title>{format!("{month}: {}", hours(*total))}</title>
-                    </rect>
-                    <text x=format!("{:.1}", x + slot / 2.0) y="196" text-anchor="middle" class="axis">
-                        {label}
-                    </text>
-                </g>
-            }
-        })
-        .collect_view();
-    let label = format!("Bar chart of the unit's byte-hours per month, highest {}.", hours(most));
-    view! {
-        <svg
-            class="usage-chart"
-            viewBox=format!("0 0 {WIDTH} {HEIGHT}")
-            role="img"
-            aria-label=label
-            data-testid="usage-chart"
-        >
-            <line x1="0" y1=BASE.to_string() x2=WIDTH.to_string() y2=BASE.to_string() class="axis-line" />
-            {bars}
-        </svg>
     }
 }
