@@ -7,21 +7,24 @@
 //! default; PostgreSQL when `DATABASE_URL` names a server. The last line is
 //! `dashboard p99 <ms>` (the worst page).
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use dds_server::db::{seed, Db};
 
+#[path = "../tests/support/bench.rs"]
+mod bench;
 #[path = "../tests/support/config.rs"]
 mod config;
 #[path = "../tests/support/login.rs"]
 mod login;
+
+use bench::{any_body, env_secs, hammer, report, sign_in, CONCURRENCY};
 
 const PROJECTS: i64 = 10_000;
 const USERS: i64 = 1_000;
 const FILES_PER_PROJECT: i64 = 100;
 const EVENTS: i64 = 200_000;
 const MONTHS: i64 = 12;
-const CONCURRENCY: usize = 10;
 const DAY: i64 = 86_400;
 
 /// The pages a Unit Admin opens, with what makes each one work (a filter, a deep page).
@@ -34,10 +37,6 @@ const PAGES: &[(&str, &str)] = &[
     ("activity", "/unit/activity"),
     ("activity filtered", "/unit/activity?action=files-downloaded"),
 ];
-
-fn env_secs(name: &str, default: u64) -> Duration {
-    Duration::from_secs(std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default))
-}
 
 /// `WITH RECURSIVE n(i)`: the numbers 1 to `count` (SQLite and PostgreSQL alike).
 fn numbers(count: i64) -> String {
@@ -159,87 +158,9 @@ async fn seed_at_scale(db: &Db, now: i64) {
     run(db, "ANALYZE").await;
 }
 
-struct Summary {
-    p50: f64,
-    p99: f64,
-    per_second: f64,
-    errors: usize,
-}
-
-/// `CONCURRENCY` clients GET `url` in a loop for `length`.
-async fn hammer(client: &reqwest::Client, length: Duration, url: String) -> Summary {
-    let started = Instant::now();
-    let mut workers = tokio::task::JoinSet::new();
-    for _ in 0..CONCURRENCY {
-        let (client, url) = (client.clone(), url.clone());
-        workers.spawn(async move {
-            let mut times = Vec::new();
-            let mut errors = 0;
-            while started.elapsed() < length {
-                let sent = Instant::now();
-                match client.get(&url).send().await {
-                    Ok(response) if response.status().is_success() => {
-                        let body = response.text().await.unwrap_or_default();
-                        // A page that rendered a refusal or an error instead of its data.
-                        if body.contains("data-testid=\"dashboard-refused\"")
-                            || body.contains("data-testid=\"projects-error\"")
-                        {
-                            errors += 1;
-                        } else {
-                            times.push(sent.elapsed().as_secs_f64() * 1000.0);
-                        }
-                    }
-                    _ => errors += 1,
-                }
-            }
-            (times, errors)
-        });
-    }
-    let results = workers.join_all().await;
-    let elapsed = started.elapsed().as_secs_f64();
-    let errors = results.iter().map(|(_, e)| e).sum();
-    let mut times: Vec<f64> = results.into_iter().flat_map(|(t, _)| t).collect();
-    times.sort_by(|a, b| a.total_cmp(b));
-    let at = |q: f64| {
-        let index = ((times.len() as f64 * q) as usize).min(times.len().saturating_sub(1));
-        times.get(index).copied().unwrap_or(f64::NAN)
-    };
-    Summary { p50: at(0.50), p99: at(0.99), per_second: times.len() as f64 / elapsed, errors }
-}
-
-fn report(name: &str, summary: &Summary, baseline: &Summary) {
-    println!(
-        "{name:<20} p50 {:>7.2} ms  p99 {:>7.2} ms  {:>7.0} req/s  errors {}  (p99 {:.1}x the baseline's)",
-        summary.p50,
-        summary.p99,
-        summary.per_second,
-        summary.errors,
-        summary.p99 / baseline.p99
-    );
-}
-
-async fn sign_in(client: &reqwest::Client, base: &str, outbox: &std::path::Path) {
-    let auth_key = login::auth_key(client, base, "unitadmin_1", seed::DEV_PASSWORD).await;
-    let answer = login::post(
-        client,
-        base,
-        "/api/v1/auth/login",
-        serde_json::json!({ "username": "unitadmin_1", "auth_key": auth_key }),
-    )
-    .await;
-    assert!(answer.status().is_success(), "login: {}", answer.status());
-    let mut code = None;
-    for _ in 0..200 {
-        code = login::latest_code(outbox, "unitadmin_1@example.com");
-        if code.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let code = code.expect("the one-time code was mailed");
-    let answer =
-        login::post(client, base, "/api/v1/auth/second-factor", serde_json::json!({ "code": code })).await;
-    assert!(answer.status().is_success(), "second factor: {}", answer.status());
+/// A page that rendered its data (not a refusal or an error in its place).
+fn rendered(body: &str) -> bool {
+    !body.contains("data-testid=\"dashboard-refused\"") && !body.contains("data-testid=\"projects-error\"")
 }
 
 #[tokio::main]
@@ -263,13 +184,15 @@ async fn main() {
 
     let base = format!("http://{}", running.addr);
     let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    sign_in(&client, &base, &dir.path().join("outbox")).await;
+    sign_in(&client, &base, &dir.path().join("outbox"), "unitadmin_1").await;
 
     let length = env_secs("BENCH_SECONDS", 5);
-    let baseline = hammer(&client, length, format!("{base}/api/v1/auth/me")).await;
+    let me = format!("{base}/api/v1/auth/me");
+    let baseline = hammer(&client, length, move |_| me.clone(), any_body).await;
     let mut results = Vec::new();
     for (name, path) in PAGES {
-        results.push((name, hammer(&client, length, format!("{base}{path}")).await));
+        let url = format!("{base}{path}");
+        results.push((name, hammer(&client, length, move |_| url.clone(), rendered).await));
     }
     println!("concurrency {CONCURRENCY}, {} s per page, {backend}", length.as_secs());
     report("baseline (me)", &baseline, &baseline);

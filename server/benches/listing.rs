@@ -6,84 +6,23 @@
 //! SQLite by default; PostgreSQL when `DATABASE_URL` names a server (a fresh database is made
 //! on it and dropped afterwards). The last line is `listing p99 <ms>`.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use app::domain::file_paths::FilePath;
 use dds_server::db::files::{record_version, NewVersion};
 use dds_server::db::seed;
 
+#[path = "../tests/support/bench.rs"]
+mod bench;
 #[path = "../tests/support/config.rs"]
 mod config;
 #[path = "../tests/support/login.rs"]
 mod login;
 
+use bench::{any_body, env_secs, hammer, report, sign_in, CONCURRENCY};
+
 const FOLDERS: usize = 1_000;
 const FILES_PER_FOLDER: usize = 100;
-const CONCURRENCY: usize = 10;
-
-fn env_secs(name: &str, default: u64) -> Duration {
-    Duration::from_secs(std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default))
-}
-
-struct Summary {
-    p50: f64,
-    p99: f64,
-    per_second: f64,
-    errors: usize,
-}
-
-/// `CONCURRENCY` clients GET a URL from `next_url` in a loop for `length`.
-async fn hammer(
-    client: &reqwest::Client,
-    length: Duration,
-    next_url: impl Fn(usize) -> String + Send + Sync + 'static,
-) -> Summary {
-    let started = Instant::now();
-    let next_url = std::sync::Arc::new(next_url);
-    let mut workers = tokio::task::JoinSet::new();
-    for worker in 0..CONCURRENCY {
-        let (client, next_url) = (client.clone(), next_url.clone());
-        workers.spawn(async move {
-            let mut times = Vec::new();
-            let mut errors = 0;
-            let mut i = worker;
-            while started.elapsed() < length {
-                let url = next_url(i);
-                i += CONCURRENCY;
-                let sent = Instant::now();
-                match client.get(&url).send().await {
-                    Ok(response) if response.status().is_success() => {
-                        let _ = response.bytes().await;
-                        times.push(sent.elapsed().as_secs_f64() * 1000.0);
-                    }
-                    _ => errors += 1,
-                }
-            }
-            (times, errors)
-        });
-    }
-    let results = workers.join_all().await;
-    let elapsed = started.elapsed().as_secs_f64();
-    let errors = results.iter().map(|(_, e)| e).sum();
-    let mut times: Vec<f64> = results.into_iter().flat_map(|(t, _)| t).collect();
-    times.sort_by(|a, b| a.total_cmp(b));
-    let at = |q: f64| {
-        let index = ((times.len() as f64 * q) as usize).min(times.len().saturating_sub(1));
-        times.get(index).copied().unwrap_or(f64::NAN)
-    };
-    Summary { p50: at(0.50), p99: at(0.99), per_second: times.len() as f64 / elapsed, errors }
-}
-
-fn report(name: &str, summary: &Summary, baseline: &Summary) {
-    println!(
-        "{name:<16} p50 {:>7.2} ms  p99 {:>7.2} ms  {:>8.0} req/s  errors {}  (p99 {:.1}x the baseline's)",
-        summary.p50,
-        summary.p99,
-        summary.per_second,
-        summary.errors,
-        summary.p99 / baseline.p99
-    );
-}
 
 #[tokio::main]
 async fn main() {
@@ -133,41 +72,25 @@ async fn main() {
 
     let base = format!("http://{}", running.addr);
     let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    let auth_key = login::auth_key(&client, &base, "unitadmin_1", seed::DEV_PASSWORD).await;
-    let answer = login::post(
-        &client,
-        &base,
-        "/api/v1/auth/login",
-        serde_json::json!({ "username": "unitadmin_1", "auth_key": auth_key }),
-    )
-    .await;
-    assert!(answer.status().is_success(), "login: {}", answer.status());
-    let outbox = dir.path().join("outbox");
-    let mut code = None;
-    for _ in 0..200 {
-        code = login::latest_code(&outbox, "unitadmin_1@example.com");
-        if code.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let code = code.expect("the one-time code was mailed");
-    let answer =
-        login::post(&client, &base, "/api/v1/auth/second-factor", serde_json::json!({ "code": code })).await;
-    assert!(answer.status().is_success(), "second factor: {}", answer.status());
+    sign_in(&client, &base, &dir.path().join("outbox"), "unitadmin_1").await;
 
     let length = env_secs("BENCH_SECONDS", 20);
     let me = format!("{base}/api/v1/auth/me");
-    let baseline = hammer(&client, length / 4, move |_| me.clone()).await;
+    let baseline = hammer(&client, length / 4, move |_| me.clone(), any_body).await;
     let project = seed::DEV_PROJECT;
     let files = format!("{base}/api/v1/projects/{project}/files");
-    let folder = hammer(&client, length, move |i| {
-        let folder = i * 7919 % FOLDERS;
-        format!("{files}?path=run{:02}/sample{folder:04}", folder % 20)
-    })
+    let folder = hammer(
+        &client,
+        length,
+        move |i| {
+            let folder = i * 7919 % FOLDERS;
+            format!("{files}?path=run{:02}/sample{folder:04}", folder % 20)
+        },
+        any_body,
+    )
     .await;
     let list = format!("{base}/api/v1/projects");
-    let projects = hammer(&client, length, move |_| list.clone()).await;
+    let projects = hammer(&client, length, move |_| list.clone(), any_body).await;
     println!("concurrency {CONCURRENCY}, {} s per run, {backend}", length.as_secs());
     report("baseline (me)", &baseline, &baseline);
     report("folder listing", &folder, &baseline);
