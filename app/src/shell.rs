@@ -23,7 +23,13 @@ use crate::pages::{
     project::ProjectPage,
     projects::ProjectsPage,
     register::RegisterPage,
-    unit::{activity::UnitActivityPage, overview::UnitOverviewPage, usage::UnitUsagePage},
+    unit::{
+        activity::UnitActivityPage,
+        overview::UnitOverviewPage,
+        people::{UnitInvitesPage, UnitUsersPage},
+        projects::UnitProjectsPage,
+        usage::UnitUsagePage,
+    },
     users::UsersPage,
 };
 
@@ -69,6 +75,21 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("admin") view=AdminPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("projects") view=ProjectsPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("unit") view=UnitOverviewPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("unit"), StaticSegment("projects"))
+                        view=UnitProjectsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("unit"), StaticSegment("users"))
+                        view=UnitUsersPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("unit"), StaticSegment("invites"))
+                        view=UnitInvitesPage
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=(StaticSegment("unit"), StaticSegment("usage"))
                         view=UnitUsagePage

@@ -152,16 +152,21 @@ export function newestMail(dataDir, email, marker) {
 }
 
 function newestMailNow(dataDir, email, marker) {
+  return mailsNow(dataDir, email, marker).at(-1) ?? '';
+}
+
+/** The texts of the mails in the outbox to `email` that contain `marker`, oldest first. */
+function mailsNow(dataDir, email, marker) {
   const outbox = join(dataDir, 'outbox');
-  const mails = readdirSync(outbox)
+  return readdirSync(outbox)
     .map((name) => join(outbox, name))
     .map((path) => ({
       time: statSync(path).mtimeMs,
       text: readFileSync(path, 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '='),
     }))
     .filter((m) => m.text.includes(`To: ${email}`) && m.text.includes(marker))
-    .sort((a, b) => a.time - b.time);
-  return mails.at(-1)?.text ?? '';
+    .sort((a, b) => a.time - b.time)
+    .map((m) => m.text);
 }
 
 /** The newest emailed one-time code for `email`. */
@@ -170,17 +175,49 @@ export function latestCode(dataDir, email) {
   return text.slice(text.indexOf('code for the Data Delivery System is:')).match(/\b\d{8}\b/)?.[0];
 }
 
+/** How many code mails `email` has received so far. */
+function codeMailCount(dataDir, email) {
+  return mailsNow(dataDir, email, 'One-Time Authentication Code').length;
+}
+
+/**
+ * The code of the first code mail to `email` after the `before`th: the portal mails after it
+ * answers, so right after the code step the newest mail in the outbox may still be the previous
+ * login's (whose code no longer works).
+ */
+function nextCode(dataDir, email, before) {
+  for (let waited = 0; waited < 10_000; waited += 50) {
+    const mails = mailsNow(dataDir, email, 'One-Time Authentication Code');
+    if (mails.length > before) {
+      const text = mails.at(-1);
+      return text.slice(text.indexOf('code for the Data Delivery System is:')).match(/\b\d{8}\b/)?.[0];
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  }
+  throw new Error(`no new one-time code was mailed to ${email} within 10 s`);
+}
+
 /** Logs in through the login page with the emailed code; ends on the signed-in home page. */
 export async function logIn(page, portal, username, { password = 'password', email = `${username}@example.com` } = {}) {
   await page.goto(`${portal.url}/login`);
   await waitForHydration(page);
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
+  const before = codeMailCount(portal.dataDir, email);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByTestId('code-form').waitFor({ timeout: 20_000 });
-  await page.getByLabel('One-time code').fill(latestCode(portal.dataDir, email));
+  await page.getByLabel('One-time code').fill(nextCode(portal.dataDir, email, before));
   await page.getByRole('button', { name: 'Verify' }).click();
-  await page.waitForURL(`${portal.url}/`);
+  try {
+    await page.waitForURL(`${portal.url}/`, { timeout: 30_000 });
+  } catch (error) {
+    // Say what the page shows instead (a refused code, a rate limit, an error with its id).
+    const shown = await page
+      .evaluate(() => [...document.querySelectorAll('[role=alert], .form-error, .form-status')].map((e) => e.textContent.trim()).filter(Boolean).join(' | '))
+      .catch((e) => `(page unreadable: ${e.message})`);
+    const logged = problemsOf.get(page) ?? [];
+    throw new Error(`${username} was not signed in: ${error.message}\nAt: ${page.url()}\nShown: ${shown || '(nothing)'}\nLogged:\n${logged.join('\n') || '(nothing)'}`);
+  }
   await page.getByTestId('signed-in-user').waitFor();
 }
 

@@ -13,6 +13,8 @@ pub const INVITES: &str = "/invites";
 pub const INVITE_BY_TOKEN: &str = "/invites/by-token/{token}";
 /// `DELETE` → 204: cancels a pending invite.
 pub const INVITE: &str = "/invites/{id}";
+/// `POST` → 204: re-sends a pending invite (a new link valid a week; the old one stops working).
+pub const INVITE_RESEND: &str = "/invites/{id}/resend";
 /// `POST` [`Registration`] → 201 [`Registered`].
 pub const INVITE_ACCEPT: &str = "/invites/by-token/{token}/accept";
 
@@ -81,6 +83,10 @@ pub struct InviteSummary {
     pub unit_id: Option<UnitId>,
     pub created_at: i64,
     pub expires_at: i64,
+    /// The projects a Researcher invite leads to (public ids).
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", sqlx(skip))]
+    pub projects: Vec<String>,
 }
 
 /// What the invitee's browser sends to register: name, username, and the credentials and new

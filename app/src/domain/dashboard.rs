@@ -14,6 +14,12 @@ use crate::domain::search::{contains_pattern, read_search};
 pub const DEADLINE_WINDOW_DAYS: i64 = 14;
 /// Deliveries counted on the overview: those of the last this many days.
 pub const DELIVERY_WINDOW_DAYS: i64 = 30;
+
+/// The first UTC day (days since 1970) of the overview's delivery window at `now`: today and
+/// the `DELIVERY_WINDOW_DAYS - 1` days before it, whole days, as deliveries are counted per day.
+pub fn delivery_window_start(now: i64) -> i64 {
+    now.div_euclid(86_400) - (DELIVERY_WINDOW_DAYS - 1)
+}
 /// Projects per page of the list.
 pub const PAGE_SIZE: i64 = 25;
 /// Members waiting for access listed on the overview (the count says how many in all).
@@ -31,19 +37,22 @@ pub enum DashboardAccess {
 
 /// Who may open the unit dashboard, and for which unit: unit staff, their own unit only.
 pub fn dashboard_access(actor: &Actor) -> Result<(UnitId, DashboardAccess), Denied> {
-    let access = match actor.role {
-        Role::UnitAdmin => DashboardAccess::Manage,
-        Role::UnitPersonnel => DashboardAccess::ReadOnly,
-        Role::SuperAdmin => {
-            return Err(Denied("The unit dashboard is for unit staff; Super Admins have the admin console."))
-        }
-        Role::Researcher => {
-            return Err(Denied("Only Unit Admins and Unit Personnel can see the unit dashboard."))
-        }
-    };
+    let access = dashboard_role(actor.role)?;
     match actor.unit_id {
         Some(unit) => Ok((unit, access)),
         None => Err(Denied("Your account belongs to no unit.")),
+    }
+}
+
+/// How far a role reaches in the dashboard (before its unit is looked at).
+pub fn dashboard_role(role: Role) -> Result<DashboardAccess, Denied> {
+    match role {
+        Role::UnitAdmin => Ok(DashboardAccess::Manage),
+        Role::UnitPersonnel => Ok(DashboardAccess::ReadOnly),
+        Role::SuperAdmin => {
+            Err(Denied("The unit dashboard is for unit staff; Super Admins have the admin console."))
+        }
+        Role::Researcher => Err(Denied("Only Unit Admins and Unit Personnel can see the unit dashboard.")),
     }
 }
 
@@ -488,5 +497,14 @@ mod tests {
         assert_eq!(usage_month_of(&months, now + 2), None, "after the report");
         assert_eq!(UsageQuery { page: Some(0) }.page().unwrap_err(), "Pages are numbered from 1.");
         assert_eq!(UsageQuery::default().page(), Ok(1));
+    }
+
+    #[test]
+    fn the_delivery_window_is_thirty_whole_days_ending_today() {
+        let today = 20_000;
+        let noon = today * 86_400 + 43_200;
+        assert_eq!(delivery_window_start(noon), today - 29);
+        assert_eq!(delivery_window_start(today * 86_400), today - 29, "midnight is today");
+        assert_eq!(delivery_window_start(today * 86_400 - 1), today - 30, "a second before is yesterday");
     }
 }

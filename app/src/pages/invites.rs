@@ -7,7 +7,9 @@ use crate::api::url;
 use crate::client::api::{get_json, post_json};
 use crate::components::session::CurrentUser;
 use crate::components::sign_in::{is_visitor, LoginPrompt};
+use crate::domain::dates::utc;
 use crate::domain::roles::Role;
+use crate::pages::users::Gate;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -23,7 +25,24 @@ fn invitable(inviter: Role) -> &'static [Role] {
 
 #[component]
 pub fn InvitesPage() -> impl IntoView {
+    view! {
+        <Title text="Invites" />
+        <h1>"Invites"</h1>
+        <InvitesConsole />
+    }
+}
+
+/// Who may cancel or re-send an invite (the server checks again): Super Admins and Unit Admins.
+fn manages_invites(role: Role) -> bool {
+    matches!(role, Role::SuperAdmin | Role::UnitAdmin)
+}
+
+/// The invite form and the pending invites with cancel and re-send (also the unit dashboard's
+/// Invites tab, behind `gate`).
+#[component]
+pub fn InvitesConsole(#[prop(optional)] gate: Option<Gate>) -> impl IntoView {
     let user = expect_context::<CurrentUser>();
+    let refused = move || user.get().and_then(|me| gate.and_then(|gate| gate(me.role).err()));
     let email = RwSignal::new(String::new());
     let role = RwSignal::new(Role::Researcher.as_str().to_string());
     let unit = RwSignal::new(String::new());
@@ -34,9 +53,13 @@ pub fn InvitesPage() -> impl IntoView {
         version.track();
         // A visitor is asked to log in instead (no call that could only answer 401).
         let visitor = is_visitor(user);
+        let refused = refused();
         async move {
             if visitor {
                 return Err(String::new());
+            }
+            if let Some(sentence) = refused {
+                return Err(sentence.to_string());
             }
             get_json::<Vec<InviteSummary>>(&url(INVITES)).await.map_err(String::from)
         }
@@ -64,14 +87,44 @@ pub fn InvitesPage() -> impl IntoView {
         send_invite.dispatch((to, as_role, unit_id));
     };
 
+    // The row awaiting "Yes, cancel".
+    let (confirming, set_confirming) = signal(None::<i64>);
+    let (done, set_done) = signal(None::<String>);
+    let change = Action::new_local(move |(id, email, resend): &(i64, String, bool)| {
+        let (id, email, resend) = (*id, email.clone(), *resend);
+        async move {
+            let result = if resend { make::resend(id).await } else { make::cancel(id).await };
+            match result {
+                Ok(()) => {
+                    set_done.set(Some(if resend {
+                        format!("A new invitation was sent to {email}; the earlier link no longer works.")
+                    } else {
+                        format!("The invitation to {email} was cancelled.")
+                    }));
+                    set_confirming.set(None);
+                    set_version.update(|v| *v += 1);
+                }
+                Err(message) => set_error.set(Some(message)),
+            }
+        }
+    });
+    let act = move |id: i64, email: String, resend: bool| {
+        set_error.set(None);
+        set_done.set(None);
+        change.dispatch((id, email, resend));
+    };
+    let manages = move || user.get().is_some_and(|me| manages_invites(me.role));
+
     view! {
-        <Title text="Invites" />
-        <h1>"Invites"</h1>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || {
                 let Some(me) = user.get() else {
                     return view! { <LoginPrompt /> }.into_any();
                 };
+                if let Some(sentence) = refused() {
+                    return view! { <p class="form-error" role="alert" data-testid="dashboard-refused">{sentence}</p> }
+                        .into_any();
+                }
                 let roles = invitable(me.role);
                 if roles.is_empty() {
                     return view! { <p>"Researchers cannot invite users."</p> }.into_any();
@@ -115,36 +168,99 @@ pub fn InvitesPage() -> impl IntoView {
         </Suspense>
         <section class="card">
             <h2>"Pending invitations"</h2>
+            <Show when=move || done.get().is_some()>
+                <p class="form-status" role="status" data-testid="invite-changed">{move || done.get()}</p>
+            </Show>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || {
                     pending
                         .get()
                         .map(|result| match result {
+                            // A refusal by the gate is said once, above.
+                            Err(_) if refused().is_some() => ().into_any(),
                             Err(message) => view! { <p class="form-error">{message}</p> }.into_any(),
                             Ok(list) if list.is_empty() => view! { <p>"No pending invitations."</p> }.into_any(),
                             Ok(list) => {
-                                view! {
-                                    <table class="table" data-testid="pending-invites">
-                                        <thead>
-                                            <tr>
-                                                <th>"Email"</th>
-                                                <th>"Role"</th>
+                                let rows = list
+                                    .into_iter()
+                                    .map(|i| {
+                                        let (id, email) = (i.id, i.email.clone());
+                                        let asking = move || confirming.get() == Some(id);
+                                        let projects = if i.projects.is_empty() { "—".to_string() } else { i.projects.join(", ") };
+                                        let actions = manages().then(|| {
+                                            let (e1, e2) = (email.clone(), email.clone());
+                                            view! {
+                                                <div class="actions">
+                                                    <Show
+                                                        when=asking
+                                                        fallback=move || {
+                                                            let e1 = e1.clone();
+                                                            view! {
+                                                                <button type="button" data-testid="invite-resend" on:click=move |_| act(id, e1.clone(), true)>
+                                                                    "Re-send"
+                                                                </button>
+                                                                <button
+                                                                    type="button"
+                                                                    class="button-danger"
+                                                                    data-testid="invite-cancel"
+                                                                    on:click=move |_| set_confirming.set(Some(id))
+                                                                >
+                                                                    "Cancel invite"
+                                                                </button>
+                                                            }
+                                                        }
+                                                    >
+                                                        <span class="confirm-question">
+                                                            {format!("Cancel the invitation to {email}? Its link stops working.")}
+                                                        </span>
+                                                        <button
+                                                            type="button"
+                                                            class="button-danger"
+                                                            data-testid="invite-cancel-confirm"
+                                                            on:click={
+                                                                let e2 = e2.clone();
+                                                                move |_| act(id, e2.clone(), false)
+                                                            }
+                                                        >
+                                                            "Yes, cancel it"
+                                                        </button>
+                                                        <button type="button" on:click=move |_| set_confirming.set(None)>
+                                                            "Keep it"
+                                                        </button>
+                                                    </Show>
+                                                </div>
+                                            }
+                                        });
+                                        view! {
+                                            <tr data-invite=i.id>
+                                                <td>{i.email}</td>
+                                                <td>{i.role}</td>
+                                                <td>{projects}</td>
+                                                <td>{utc(i.created_at)}</td>
+                                                <td>{utc(i.expires_at)}</td>
+                                                <td>{actions}</td>
                                             </tr>
-                                        </thead>
-                                        <tbody>
-                                            {list
-                                                .into_iter()
-                                                .map(|i| {
-                                                    view! {
-                                                        <tr data-invite=i.id>
-                                                            <td>{i.email}</td>
-                                                            <td>{i.role}</td>
-                                                        </tr>
-                                                    }
-                                                })
-                                                .collect_view()}
-                                        </tbody>
-                                    </table>
+                                        }
+                                    })
+                                    .collect_view();
+                                view! {
+                                    <div class="table-scroll">
+                                        <table class="table" data-testid="pending-invites">
+                                            <thead>
+                                                <tr>
+                                                    <th scope="col">"Email"</th>
+                                                    <th scope="col">"Role"</th>
+                                                    <th scope="col">"Projects"</th>
+                                                    <th scope="col">"Created"</th>
+                                                    <th scope="col">"Expires"</th>
+                                                    <th scope="col">
+                                                        <span class="visually-hidden">"Actions"</span>
+                                                    </th>
+                                                </tr>
+                                            </thead>
+                                            <tbody>{rows}</tbody>
+                                        </table>
+                                    </div>
                                 }
                                     .into_any()
                             }
@@ -158,8 +274,9 @@ pub fn InvitesPage() -> impl IntoView {
 /// Sending invites (also used by the project page).
 pub(crate) mod make {
     use super::post_json;
-    use crate::api::invites::{Invited, NewInvite, INVITES};
-    use crate::api::url;
+    use crate::api::invites::{Invited, NewInvite, INVITE, INVITES, INVITE_RESEND};
+    use crate::api::{url, with_param};
+    use crate::client::api::{delete, send_json};
     use crate::domain::ids::UnitId;
 
     /// Invites `email` as a Researcher (or Project Owner) of `project`. The answer says whether
@@ -185,5 +302,16 @@ pub(crate) mod make {
         };
         post_json::<_, Invited>(&url(INVITES), &invite).await?;
         Ok(())
+    }
+
+    /// Re-sends a pending invite (a new link; the old one stops working).
+    pub async fn resend(id: i64) -> Result<(), String> {
+        let path = url(&with_param(INVITE_RESEND, &id.to_string()));
+        Ok(send_json::<_, ()>("POST", &path, &()).await?)
+    }
+
+    /// Cancels a pending invite.
+    pub async fn cancel(id: i64) -> Result<(), String> {
+        Ok(delete::<()>(&url(&with_param(INVITE, &id.to_string()))).await?)
     }
 }

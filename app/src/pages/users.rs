@@ -36,6 +36,20 @@ fn may_manage(viewer: Role, row_role: &str, is_me: bool) -> bool {
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
+    view! {
+        <Title text="Users" />
+        <h1>"Users"</h1>
+        <UsersConsole />
+    }
+}
+
+/// Decides before anything is asked whether a role may use a console, and if not, the sentence
+/// that says so (the unit dashboard's tabs refuse everyone but unit staff).
+pub type Gate = fn(Role) -> Result<(), &'static str>;
+
+/// The accounts list with its actions (also the unit dashboard's Users tab, behind `gate`).
+#[component]
+pub fn UsersConsole(#[prop(optional)] gate: Option<Gate>) -> impl IntoView {
     let me = expect_context::<CurrentUser>();
     let (version, set_version) = signal(0u32);
     let (error, set_error) = signal(None::<String>);
@@ -50,9 +64,13 @@ pub fn UsersPage() -> impl IntoView {
         let visitor = is_visitor(me);
         // Researchers manage no accounts: the server would refuse (403), so do not ask.
         let researcher = me.get().is_some_and(|u| u.role == Role::Researcher);
+        let refused = me.get().and_then(|u| gate.and_then(|gate| gate(u.role).err()));
         async move {
             if visitor {
                 return Err(String::new());
+            }
+            if let Some(sentence) = refused {
+                return Err(sentence.to_string());
             }
             if researcher {
                 return Err("Researchers do not manage user accounts.".to_string());
@@ -68,7 +86,9 @@ pub fn UsersPage() -> impl IntoView {
     // Unit staff: the unit key and, for Unit Admins holding it, who waits for it.
     let unit_keys = LocalResource::new(move || {
         version.track();
-        let staff = me.get().is_some_and(|u| u.role.belongs_to_unit());
+        let staff = me
+            .get()
+            .is_some_and(|u| u.role.belongs_to_unit() && gate.is_none_or(|gate| gate(u.role).is_ok()));
         async move {
             if staff {
                 get_json::<UnitKeys>(&url(UNIT_KEYS)).await.map(Some).map_err(String::from)
@@ -171,8 +191,6 @@ pub fn UsersPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text="Users" />
-        <h1>"Users"</h1>
         <Show when=move || error.get().is_some()>
             <p class="form-error" role="alert" data-testid="users-error">{move || error.get()}</p>
         </Show>
@@ -206,7 +224,12 @@ pub fn UsersPage() -> impl IntoView {
                 accounts
                     .get()
                     .map(|result| match result {
-                        Err(message) => view! { <p class="form-error">{message}</p> }.into_any(),
+                        Err(message) => {
+                            // The dashboard's refusal reads like its other tabs'.
+                            let gated = me.get().is_some_and(|u| gate.is_some_and(|gate| gate(u.role).is_err()));
+                            let testid = if gated { "dashboard-refused" } else { "users-refused" };
+                            view! { <p class="form-error" role="alert" data-testid=testid>{message}</p> }.into_any()
+                        }
                         Ok(list) if list.is_empty() => {
                             view! {
                                 {search_form()}

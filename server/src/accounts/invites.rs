@@ -5,7 +5,7 @@
 //! (`key_access`), never from the invite.
 
 use app::api::invites::{InviteDetails, InviteSummary, Invited, NewInvite, Registration};
-use app::domain::permissions::{self, Actor, Denied, Subject};
+use app::domain::permissions::{self, Denied, Subject};
 use app::domain::roles::Role;
 use app::domain::username::{check_name, check_username};
 use wasm_crypto::seal::SEALED_KEY_LEN;
@@ -70,10 +70,6 @@ impl From<sqlx::Error> for InviteError {
     }
 }
 
-fn actor(user: &User) -> Actor {
-    Actor { user_id: user.id, role: user.role, unit_id: user.unit_id }
-}
-
 fn decode(field: &str, value: &str, len: usize) -> Result<Vec<u8>, InviteError> {
     Ok(decode_field(field, value, len)?)
 }
@@ -132,7 +128,7 @@ pub async fn create(
     let project = invite_project(db, inviter, &new, role).await?;
     // With a project the project rules decide (Project Owners may invite there).
     if project.is_none() {
-        permissions::may_invite(&actor(inviter), &Subject { user_id: None, role, unit_id })?;
+        permissions::may_invite(&inviter.actor(), &Subject { user_id: None, role, unit_id })?;
     }
 
     let unit_name = match unit_id {
@@ -207,38 +203,49 @@ pub async fn create(
 
     let link = format!("{public_url}/invite/{token}");
     let unit_name = unit_name.or_else(|| project.as_ref().map(|p| p.unit_name.clone()));
-    let on_behalf = unit_name.map(|unit| format!(" on behalf of {unit}")).unwrap_or_default();
     let role = match &project {
-        Some(p) => format!(
-            "{} of the project {} ({})",
-            if new.owner { "Project Owner" } else { "Researcher" },
-            p.public_id,
-            p.title
-        ),
+        Some(p) => project_role(new.owner, &p.public_id, &p.title),
         None => role.to_string(),
     };
-    let mail = OutgoingMail {
-        to: email.clone(),
-        subject: format!("{} invites you to the Data Delivery System", inviter.name),
-        text: format!(
-            "{name}{on_behalf} invites you to the Data Delivery System as {role}.\n\n\
-             Register here (the link is valid for 7 days and can be used once):\n{link}\n",
-            name = inviter.name,
-        ),
-        html: format!(
-            "<p>{name}{on_behalf} invites you to the Data Delivery System as {role}.</p>\
-             <p><a href=\"{link}\">Register</a> (the link is valid for 7 days and can be used once).</p>",
-            name = escape_html(&inviter.name),
-            on_behalf = escape_html(&on_behalf),
-            role = escape_html(&role),
-        ),
-        link: Some(link),
-    };
+    let mail = invite_mail(&email, &inviter.name, unit_name.as_deref(), &role, link);
     if let Err(err) = mailer.send(mail).await {
         db::invites::delete(db.pool(), id).await?;
         return Err(err.into());
     }
     Ok(Invited::Sent { id })
+}
+
+/// "Researcher of the project abc (Title)", as an invite mail names the role.
+fn project_role(owner: bool, public_id: &str, title: &str) -> String {
+    let role = if owner { "Project Owner" } else { "Researcher" };
+    format!("{role} of the project {public_id} ({title})")
+}
+
+/// The invitation mail: who invites, on whose behalf, as what, and the registration link.
+fn invite_mail(
+    email: &str,
+    inviter: &str,
+    unit_name: Option<&str>,
+    role: &str,
+    link: String,
+) -> OutgoingMail {
+    let on_behalf = unit_name.map(|unit| format!(" on behalf of {unit}")).unwrap_or_default();
+    OutgoingMail {
+        to: email.to_string(),
+        subject: format!("{inviter} invites you to the Data Delivery System"),
+        text: format!(
+            "{inviter}{on_behalf} invites you to the Data Delivery System as {role}.\n\n\
+             Register here (the link is valid for 7 days and can be used once):\n{link}\n",
+        ),
+        html: format!(
+            "<p>{name}{on_behalf} invites you to the Data Delivery System as {role}.</p>\
+             <p><a href=\"{link}\">Register</a> (the link is valid for 7 days and can be used once).</p>",
+            name = escape_html(inviter),
+            on_behalf = escape_html(&on_behalf),
+            role = escape_html(role),
+        ),
+        link: Some(link),
+    }
 }
 
 impl From<members::Added> for Invited {
@@ -262,7 +269,14 @@ pub async fn list(db: &Db, viewer: &User) -> Result<Vec<InviteSummary>, InviteEr
         ));
     }
     let rows = db::invites::listed(db, viewer.unit_id, viewer.id).await?;
-    Ok(rows.into_iter().filter(|row| visible(viewer, row)).map(|row| row.summary).collect())
+    let mut shown: Vec<InviteSummary> =
+        rows.into_iter().filter(|row| visible(viewer, row)).map(|row| row.summary).collect();
+    let ids: Vec<i64> = shown.iter().map(|invite| invite.id).collect();
+    let mut projects = db::invites::projects_of(db, &ids).await?;
+    for invite in &mut shown {
+        invite.projects = projects.remove(&invite.id).unwrap_or_default();
+    }
+    Ok(shown)
 }
 
 fn visible(viewer: &User, row: &db::invites::Listed) -> bool {
@@ -278,18 +292,54 @@ fn visible(viewer: &User, row: &db::invites::Listed) -> bool {
     }
 }
 
-/// Cancels an invite: Super Admins any; Unit Admins those visible to them.
-pub async fn delete(db: &Db, actor: &User, id: i64) -> Result<(), InviteError> {
+/// The invite `id` if `actor` may cancel or re-send it: Super Admins any; Unit Admins those
+/// visible to them (anyone else is told no; an invite they cannot see does not exist for them).
+async fn managed(db: &Db, actor: &User, id: i64, verb: &str) -> Result<db::invites::Listed, InviteError> {
     if !matches!(actor.role, Role::SuperAdmin | Role::UnitAdmin) {
-        return Err(InviteError::Denied("You do not have permission to delete invites.".into()));
+        return Err(InviteError::Denied(format!("You do not have permission to {verb} invites.")));
     }
     match db::invites::listed_one(db, actor.unit_id, actor.id, id).await? {
-        Some(row) if visible(actor, &row) => {
-            db::invites::delete(db.pool(), id).await?;
-            Ok(())
-        }
+        Some(row) if visible(actor, &row) => Ok(row),
         _ => Err(InviteError::NotFound),
     }
+}
+
+/// Cancels an invite: its link stops working.
+pub async fn delete(db: &Db, actor: &User, id: i64) -> Result<(), InviteError> {
+    managed(db, actor, id, "delete").await?;
+    db::invites::delete(db.pool(), id).await?;
+    Ok(())
+}
+
+/// Re-sends an invite (cancel and a new invite, in one step): a new link, valid a week from now,
+/// mailed again; the old link stops working. The projects it leads to stay. An invite already
+/// used for a registration cannot be re-sent.
+pub async fn resend(
+    db: &Db,
+    mailer: &Mailer,
+    public_url: &str,
+    actor: &User,
+    id: i64,
+) -> Result<(), InviteError> {
+    let row = managed(db, actor, id, "re-send").await?;
+    let (token, token_hash) = new_link_token();
+    if !db::invites::renew(db, id, &token_hash, now(), now() + VALIDITY_SECS).await? {
+        return Err(InviteError::Invalid(
+            "This invite was used to register; there is nothing to re-send.".into(),
+        ));
+    }
+    let projects = members::invited_projects(db, id).await?;
+    let role = match projects.first() {
+        Some(p) => project_role(p.is_owner, &p.public_id, &p.title),
+        None => row.summary.role.clone(),
+    };
+    let unit = match row.summary.unit_id.or(row.inviter_unit) {
+        Some(unit) => db::units::display_name(db, unit).await?,
+        None => None,
+    };
+    let link = format!("{public_url}/invite/{token}");
+    mailer.send(invite_mail(&row.summary.email, &actor.name, unit.as_deref(), &role, link)).await?;
+    Ok(())
 }
 
 async fn by_token(db: &Db, token: &str) -> Result<db::invites::ByToken, InviteError> {

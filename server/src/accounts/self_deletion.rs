@@ -2,7 +2,7 @@
 //! signed-in owner of the link confirms it. Super Admins cannot; a Unit Admin only while the unit
 //! keeps more than three Unit Admins (`app::domain::permissions::may_request_self_deletion`).
 
-use app::domain::permissions::{self, Actor};
+use app::domain::permissions;
 use app::domain::roles::Role;
 
 use super::links::{self, LinkError, Purpose, Taken};
@@ -14,10 +14,6 @@ pub const VALIDITY_SECS: i64 = 7 * 24 * 3600;
 
 const INVALID: &str = "Confirmation link is invalid. No action has been performed.";
 
-fn actor(user: &User) -> Actor {
-    Actor { user_id: user.id, role: user.role, unit_id: user.unit_id }
-}
-
 async fn unit_admins(db: &Db, user: &User) -> Result<usize, DbError> {
     let Some(unit_id) = user.unit_id else {
         return Ok(0);
@@ -27,7 +23,7 @@ async fn unit_admins(db: &Db, user: &User) -> Result<usize, DbError> {
 
 async fn check_rule(db: &Db, user: &User) -> Result<(), LinkError> {
     let admins = if user.role == Role::UnitAdmin { unit_admins(db, user).await? } else { 0 };
-    match permissions::may_request_self_deletion(&actor(user), admins) {
+    match permissions::may_request_self_deletion(&user.actor(), admins) {
         // DDS's sentence names the count.
         Err(_) if user.role == Role::UnitAdmin => Err(LinkError::Denied(format!(
             "Your unit only has {admins} Unit Admins; it needs more than three Unit Admins before one can \

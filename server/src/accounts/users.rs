@@ -2,7 +2,7 @@
 //! and deleting accounts within DDS's scope rules (`app::domain::permissions`).
 
 use app::api::users::{UserQuery, UserSummary, USERS_SHOWN};
-use app::domain::permissions::{self, Actor, Subject};
+use app::domain::permissions::{self, Subject};
 use app::domain::roles::Role;
 use app::domain::search::{contains_pattern, read_search};
 use app::domain::second_factor::SecondFactor;
@@ -25,10 +25,6 @@ pub enum AdminError {
     Db(#[from] DbError),
 }
 
-fn actor(user: &User) -> Actor {
-    Actor { user_id: user.id, role: user.role, unit_id: user.unit_id }
-}
-
 fn subject(user: &User) -> Subject {
     Subject { user_id: Some(user.id), role: user.role, unit_id: user.unit_id }
 }
@@ -36,7 +32,7 @@ fn subject(user: &User) -> Subject {
 /// Super Admins see every account; unit staff the accounts of their unit (a search narrows
 /// either down; at most `USERS_SHOWN`).
 pub async fn list(db: &Db, viewer: &User, query: &UserQuery) -> Result<Vec<UserSummary>, AdminError> {
-    permissions::may_list_users(&actor(viewer)).map_err(|d| AdminError::Denied(d.0.into()))?;
+    permissions::may_list_users(&viewer.actor()).map_err(|d| AdminError::Denied(d.0.into()))?;
     let search = read_search(query.q.as_deref()).map_err(AdminError::Invalid)?;
     let pattern = search.as_deref().map(contains_pattern);
     // Scoped in the query: a Unit Admin's page does not load every account.
@@ -72,7 +68,7 @@ async fn target(db: &Db, admin: &User, username: &str) -> Result<User, AdminErro
         return Err(AdminError::Denied("You do not have permission to manage other accounts.".into()));
     }
     let user = users::by_username(db, username).await?.ok_or(AdminError::NotFound)?;
-    permissions::may_administer_user(&actor(admin), &subject(&user))
+    permissions::may_administer_user(&admin.actor(), &subject(&user))
         .map_err(|d| AdminError::Denied(d.0.into()))?;
     Ok(user)
 }

@@ -39,15 +39,18 @@ pub async fn projects_by_status(db: &Db, unit: UnitId) -> Result<Vec<(ProjectSta
     rows.into_iter().map(|(status, count)| Ok((parse_status(&status)?, count))).collect()
 }
 
-/// Audit events `action` of the unit since `since`.
-pub async fn events_since(db: &Db, unit: UnitId, action: &str, since: i64) -> Result<i64, DbError> {
-    let (count,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM audit_events WHERE unit_id = $1 AND action = $2 AND at >= $3")
-            .bind(unit)
-            .bind(action)
-            .bind(since)
-            .fetch_one(db.pool())
-            .await?;
+/// Audit events `action` of the unit on UTC days `first_day` (days since 1970) and after, from
+/// the per-day counts the `unit_delivery_counted` trigger keeps (migration 0017).
+pub async fn deliveries_since(db: &Db, unit: UnitId, action: &str, first_day: i64) -> Result<i64, DbError> {
+    let (count,): (i64,) = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(events), 0) AS BIGINT) FROM unit_delivery_days \
+         WHERE unit_id = $1 AND action = $2 AND day >= $3",
+    )
+    .bind(unit)
+    .bind(action)
+    .bind(first_day)
+    .fetch_one(db.pool())
+    .await?;
     Ok(count)
 }
 
@@ -65,21 +68,18 @@ pub async fn pending_invites(db: &Db, unit: UnitId, now: i64) -> Result<i64, DbE
     Ok(count)
 }
 
-/// Members of the unit's projects without a seal of the project key made for their current
-/// public key ("access pending").
-const ACCESS_PENDING: &str = "FROM project_members m JOIN projects p ON p.id = m.project_id \
-     JOIN users u ON u.id = m.user_id \
-     LEFT JOIN user_credentials c ON c.user_id = m.user_id \
-     LEFT JOIN project_key_seals ks ON ks.project_id = m.project_id AND ks.user_id = m.user_id \
-     AND ks.recipient_public_key = c.public_key \
-     WHERE p.unit_id = $1 AND ks.user_id IS NULL";
-
-/// The first members waiting for access (by project, then username) and how many wait in all.
+/// The first members waiting for access (oldest project first) and how many wait in all, from
+/// the `access_pending` rows its triggers keep (migration 0017): the first entries of an index
+/// range of the unit, never a join over every membership nor a sort of everyone waiting.
 pub async fn access_pending(db: &Db, unit: UnitId) -> Result<(Vec<AccessPending>, i64), DbError> {
-    let (total,): (i64,) =
-        sqlx::query_as(&format!("SELECT COUNT(*) {ACCESS_PENDING}")).bind(unit).fetch_one(db.pool()).await?;
+    let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM access_pending WHERE unit_id = $1")
+        .bind(unit)
+        .fetch_one(db.pool())
+        .await?;
     let rows: Vec<(String, String)> = sqlx::query_as(&format!(
-        "SELECT p.public_id, u.username {ACCESS_PENDING} ORDER BY p.public_id, u.username LIMIT {ACCESS_PENDING_SHOWN}"
+        "SELECT p.public_id, u.username FROM access_pending a JOIN projects p ON p.id = a.project_id \
+         JOIN users u ON u.id = a.user_id WHERE a.unit_id = $1 \
+         ORDER BY a.project_id, a.user_id LIMIT {ACCESS_PENDING_SHOWN}"
     ))
     .bind(unit)
     .fetch_all(db.pool())
@@ -112,6 +112,7 @@ pub async fn deadlines(
 
 #[derive(sqlx::FromRow)]
 struct ProjectRow {
+    total: i64,
     public_id: String,
     title: String,
     pi: String,
@@ -139,7 +140,9 @@ fn order_by(sort: ProjectSort) -> &'static str {
     }
 }
 
-/// One page of the unit's projects under `filter`, and how many match in all.
+/// One page of the unit's projects under `filter`, and how many match in all: one pass over
+/// the matching projects counts them (a window) while it picks the page, and only the page's
+/// projects have their members counted.
 pub async fn projects(
     db: &Db,
     unit: UnitId,
@@ -150,18 +153,14 @@ pub async fn projects(
          LOWER(p.public_id) LIKE $3 ESCAPE '\\' OR LOWER(p.title) LIKE $3 ESCAPE '\\' OR LOWER(p.pi) LIKE $3 ESCAPE '\\')";
     let status = filter.status.map(ProjectStatus::as_str);
     let pattern = filter.like_pattern();
-    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM projects p WHERE {conditions}"))
-        .bind(unit)
-        .bind(status)
-        .bind(pattern.as_deref())
-        .fetch_one(db.pool())
-        .await?;
+    let order = order_by(filter.sort);
     let rows: Vec<ProjectRow> = sqlx::query_as(&format!(
-        "SELECT p.public_id, p.title, p.pi, p.status, p.size_bytes, p.file_count, \
-         (SELECT COUNT(*) FROM project_members m WHERE m.project_id = p.id) AS members, \
-         p.deadline, p.last_delivery_at, p.created_at \
-         FROM projects p WHERE {conditions} ORDER BY {} LIMIT {PAGE_SIZE} OFFSET $4",
-        order_by(filter.sort)
+        "SELECT page.*, (SELECT COUNT(*) FROM project_members m WHERE m.project_id = page.id) AS members \
+         FROM (SELECT p.id, p.public_id, p.title, p.pi, p.status, p.size_bytes, p.file_count, p.deadline, \
+         p.last_delivery_at, p.created_at, COUNT(*) OVER () AS total \
+         FROM projects p WHERE {conditions} ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET $4) page \
+         ORDER BY {}",
+        order.replace("p.", "page.")
     ))
     .bind(unit)
     .bind(status)
@@ -169,6 +168,20 @@ pub async fn projects(
     .bind(filter.offset())
     .fetch_all(db.pool())
     .await?;
+    // Past the last page the window counted nothing: count on its own.
+    let total = match rows.first() {
+        Some(row) => row.total,
+        None => {
+            let (total,): (i64,) =
+                sqlx::query_as(&format!("SELECT COUNT(*) FROM projects p WHERE {conditions}"))
+                    .bind(unit)
+                    .bind(status)
+                    .bind(pattern.as_deref())
+                    .fetch_one(db.pool())
+                    .await?;
+            total
+        }
+    };
     let projects = rows
         .into_iter()
         .map(|row| {

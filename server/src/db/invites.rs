@@ -103,6 +103,30 @@ pub async fn listed_one(
         .await?)
 }
 
+/// The projects (public ids) each of the invites `ids` leads to, one query a few hundred at a time.
+pub async fn projects_of(
+    db: &Db,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Vec<String>>, DbError> {
+    let mut projects: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT ip.invite_id, p.public_id FROM invite_projects ip JOIN projects p ON p.id = ip.project_id \
+             WHERE ip.invite_id IN ({}) ORDER BY p.public_id",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        for (invite, public_id) in query.fetch_all(db.pool()).await? {
+            projects.entry(invite).or_default().push(public_id);
+        }
+    }
+    Ok(projects)
+}
+
 /// The invite a link's token names.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ByToken {
@@ -135,6 +159,27 @@ pub async fn claim(tx: &mut sqlx::Transaction<'_, sqlx::Any>, id: i64, now: i64)
         .execute(&mut **tx)
         .await?;
     Ok(claimed.rows_affected() == 1)
+}
+
+/// Gives an invite not yet used a new link token and validity (a re-send): the old token no
+/// longer finds it. False when it was used (claimed) or is gone.
+pub async fn renew(
+    db: &Db,
+    id: i64,
+    token_hash: &[u8],
+    created_at: i64,
+    expires_at: i64,
+) -> Result<bool, DbError> {
+    let renewed = sqlx::query(
+        "UPDATE invites SET token_hash = $2, created_at = $3, expires_at = $4 WHERE id = $1 AND expires_at <> 0",
+    )
+    .bind(id)
+    .bind(token_hash)
+    .bind(created_at)
+    .bind(expires_at)
+    .execute(db.pool())
+    .await?;
+    Ok(renewed.rows_affected() == 1)
 }
 
 /// Deletes the invites that expired before `before`; how many.

@@ -2,6 +2,7 @@
 
 use app::api::password_reset::UnitContact;
 use app::domain::ids::{ProjectId, UnitId, UserId};
+use app::domain::permissions::Actor;
 use app::domain::roles::Role;
 
 use super::{now, Db, DbError};
@@ -15,6 +16,13 @@ pub struct User {
     pub unit_id: Option<UnitId>,
     pub is_active: bool,
     pub email: String,
+}
+
+impl User {
+    /// Who this account is to the permission rules (`app::domain::permissions`).
+    pub fn actor(&self) -> Actor {
+        Actor { user_id: self.id, role: self.role, unit_id: self.unit_id }
+    }
 }
 
 /// A `users` row with its primary address, as stored.

@@ -180,6 +180,12 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ),
     endpoint(Method::DELETE, invites::INVITE, SignedIn, Doc::new("Cancels a pending invite")),
     endpoint(
+        Method::POST,
+        invites::INVITE_RESEND,
+        SignedIn,
+        Doc::new("Re-sends an invite: a new link valid a week, the old one stops working"),
+    ),
+    endpoint(
         Method::GET,
         invites::INVITE_BY_TOKEN,
         Public,

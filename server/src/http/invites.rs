@@ -2,7 +2,7 @@
 
 use app::api::invites::{
     InviteDetails, InviteSummary, Invited, NewInvite, Registered, Registration, INVITE, INVITES,
-    INVITE_ACCEPT, INVITE_BY_TOKEN,
+    INVITE_ACCEPT, INVITE_BY_TOKEN, INVITE_RESEND,
 };
 use axum::extract::{Path, State};
 use axum::routing::{delete, get, post};
@@ -20,6 +20,7 @@ pub fn routes(routes: ApiRoutes) -> ApiRoutes {
         .add(Method::POST, INVITES, post(create))
         .add(Method::GET, INVITES, get(list))
         .add(Method::DELETE, INVITE, delete(remove))
+        .add(Method::POST, INVITE_RESEND, post(resend))
         .add(Method::GET, INVITE_BY_TOKEN, get(details))
         .add(Method::POST, INVITE_ACCEPT, post(accept))
 }
@@ -67,6 +68,16 @@ async fn remove(
 ) -> Result<StatusCode, ApiError> {
     invites::delete(&state.db, &user, id).await?;
     tracing::info!(by = %user.username, id, "invite cancelled");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn resend(
+    State(state): State<AppState>,
+    Extension(Authenticated(user)): Extension<Authenticated>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    invites::resend(&state.db, &state.mailer, &state.config.public_url, &user, id).await?;
+    tracing::info!(by = %user.username, id, "invite re-sent");
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -13,7 +13,7 @@ pub mod status;
 
 use app::api::projects::{NewProject, ProjectDetails};
 use app::domain::ids::{ProjectId, UserId};
-use app::domain::permissions::{Actor, Denied};
+use app::domain::permissions::Denied;
 use app::domain::project_status::ProjectStatus;
 use app::domain::projects::{self as rules, Capacity, Creation};
 pub use app::domain::projects::{KeyPath, ProjectSummary};
@@ -78,10 +78,6 @@ impl From<Denied> for ProjectError {
     }
 }
 
-pub(crate) fn actor(user: &User) -> Actor {
-    Actor { user_id: user.id, role: user.role, unit_id: user.unit_id }
-}
-
 pub(crate) fn decode(field: &str, value: &str, len: usize) -> Result<Vec<u8>, ProjectError> {
     decode_field(field, value, len).map_err(|e| ProjectError::Invalid(e.to_string()))
 }
@@ -97,7 +93,7 @@ pub async fn capacity(db: &Db, user: &User, project: &Project) -> Result<Capacit
         app::domain::roles::Role::Researcher => membership(db.pool(), project.id, user.id).await?,
         _ => None,
     };
-    Ok(Capacity::of(&actor(user), project.unit_id, membership))
+    Ok(Capacity::of(&user.actor(), project.unit_id, membership))
 }
 
 /// The project and the caller's capacity; `NotFound` when the caller may not see it.
@@ -157,7 +153,7 @@ pub async fn create(
         None => 0,
     };
     if let Creation::NeedsConfirmation(warning) =
-        rules::may_create_project(&actor(creator), unit_admins, new.confirmed)?
+        rules::may_create_project(&creator.actor(), unit_admins, new.confirmed)?
     {
         return Err(ProjectError::NeedsConfirmation(warning.into()));
     }
@@ -238,7 +234,7 @@ pub async fn list(db: &Db, user: &User) -> Result<Vec<ProjectSummary>, ProjectEr
     };
     rows.into_iter()
         .map(|row| {
-            let capacity = Capacity::of(&actor(user), row.project.unit_id, row.membership.map(|m| m != 0));
+            let capacity = Capacity::of(&user.actor(), row.project.unit_id, row.membership.map(|m| m != 0));
             let access = match capacity {
                 Capacity::Staff(_) => Some(holds_unit_key && row.unit_key_current != 0),
                 Capacity::Owner | Capacity::Member => Some(row.own_seal != 0),

@@ -14,7 +14,7 @@ use app::domain::project_status::{
 use app::domain::projects::Capacity;
 use sqlx::{Any, Transaction};
 
-use super::{actor, ProjectError};
+use super::ProjectError;
 use crate::db::audit::{self, AuditEvent};
 use crate::db::seals::{self, SealedKey};
 use crate::db::users::User;
@@ -83,7 +83,7 @@ async fn capacity_in(
     project: &Locked,
 ) -> Result<Capacity, DbError> {
     let membership = projects::membership(&mut **tx, project.id, user.id).await?;
-    Ok(Capacity::of(&actor(user), project.unit_id, membership))
+    Ok(Capacity::of(&user.actor(), project.unit_id, membership))
 }
 
 async fn unit_deadlines(tx: &mut Transaction<'_, Any>, unit_id: UnitId) -> Result<UnitDeadlines, DbError> {

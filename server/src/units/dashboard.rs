@@ -8,12 +8,11 @@ use app::api::dashboard::{
     UnitUsage, UsageQuery,
 };
 use app::domain::dashboard::{
-    dashboard_access, page_count, usage_month_of, usage_months, ActivityFilter, ProjectFilter,
-    DEADLINE_WINDOW_DAYS, DELIVERY_WINDOW_DAYS, PAGE_SIZE,
+    dashboard_access, delivery_window_start, page_count, usage_month_of, usage_months, ActivityFilter,
+    ProjectFilter, DEADLINE_WINDOW_DAYS, PAGE_SIZE,
 };
 use app::domain::dates::{month_start, utc_month};
 use app::domain::ids::UnitId;
-use app::domain::permissions::Actor;
 use app::domain::project_status::ProjectStatus;
 use app::domain::quota::QuotaCheck;
 
@@ -34,18 +33,15 @@ pub enum DashboardError {
     Db(#[from] DbError),
 }
 
-fn actor(user: &User) -> Actor {
-    Actor { user_id: user.id, role: user.role, unit_id: user.unit_id }
-}
-
 /// The caller's unit, if the caller may read the dashboard.
 fn unit_of(user: &User) -> Result<UnitId, DashboardError> {
-    dashboard_access(&actor(user)).map(|(unit, _)| unit).map_err(|denied| DashboardError::Denied(denied.0))
+    dashboard_access(&user.actor()).map(|(unit, _)| unit).map_err(|denied| DashboardError::Denied(denied.0))
 }
 
 /// The caller's unit at a glance.
 pub async fn overview(db: &Db, user: &User, now: i64) -> Result<UnitOverview, DashboardError> {
-    let (unit, access) = dashboard_access(&actor(user)).map_err(|denied| DashboardError::Denied(denied.0))?;
+    let (unit, access) =
+        dashboard_access(&user.actor()).map_err(|denied| DashboardError::Denied(denied.0))?;
     let figures = dashboard::unit_figures(db, unit).await?.ok_or(DashboardError::NoUnit)?;
     let counted = dashboard::projects_by_status(db, unit).await?;
     let projects_by_status = ProjectStatus::ALL
@@ -55,7 +51,7 @@ pub async fn overview(db: &Db, user: &User, now: i64) -> Result<UnitOverview, Da
             count: counted.iter().find(|(s, _)| *s == status).map_or(0, |(_, count)| *count),
         })
         .collect();
-    let since = now - DELIVERY_WINDOW_DAYS * DAY;
+    let first_day = delivery_window_start(now);
     let (access_pending, access_pending_total) = dashboard::access_pending(db, unit).await?;
     Ok(UnitOverview {
         over_warning_level: QuotaCheck::over_warning_level(
@@ -69,8 +65,8 @@ pub async fn overview(db: &Db, user: &User, now: i64) -> Result<UnitOverview, Da
         used_bytes: figures.used_bytes,
         warning_level: figures.warning_level,
         projects_by_status,
-        uploads_completed: dashboard::events_since(db, unit, "file-uploaded", since).await?,
-        downloads: dashboard::events_since(db, unit, "files-downloaded", since).await?,
+        uploads_completed: dashboard::deliveries_since(db, unit, "file-uploaded", first_day).await?,
+        downloads: dashboard::deliveries_since(db, unit, "files-downloaded", first_day).await?,
         pending_invites: dashboard::pending_invites(db, unit, now).await?,
         access_pending,
         access_pending_total,
@@ -80,7 +76,7 @@ pub async fn overview(db: &Db, user: &User, now: i64) -> Result<UnitOverview, Da
 
 /// One page of the caller's unit's projects.
 pub async fn projects(db: &Db, user: &User, query: &ProjectQuery) -> Result<UnitProjectPage, DashboardError> {
-    let (unit, _) = dashboard_access(&actor(user)).map_err(|denied| DashboardError::Denied(denied.0))?;
+    let unit = unit_of(user)?;
     let filter = ProjectFilter::parse(query).map_err(DashboardError::Invalid)?;
     let (projects, total) = dashboard::projects(db, unit, &filter).await?;
     Ok(UnitProjectPage { projects, total, page: filter.page, page_count: page_count(total) })
@@ -88,7 +84,7 @@ pub async fn projects(db: &Db, user: &User, query: &ProjectQuery) -> Result<Unit
 
 /// One page of the caller's unit's activity (its audit events), newest first.
 pub async fn activity(db: &Db, user: &User, query: &ActivityQuery) -> Result<ActivityPage, DashboardError> {
-    let (unit, _) = dashboard_access(&actor(user)).map_err(|denied| DashboardError::Denied(denied.0))?;
+    let unit = unit_of(user)?;
     let filter = ActivityFilter::parse(query).map_err(DashboardError::Invalid)?;
     let (events, next) = dashboard::activity(db, unit, &filter).await?;
     Ok(ActivityPage { events, next: next.map(|cursor| cursor.encode()) })

@@ -447,3 +447,85 @@ async fn usage_is_summed_per_month_and_exported_as_csv(backend: Backend) {
     app.stop().await;
 }
 both_backends!(usage_is_summed_per_month_and_exported_as_csv, usage_is_summed_per_month_and_exported_as_csv);
+
+/// Who waits for access by the definition (a membership without a seal made for the member's
+/// current public key), and by the rows the triggers keep: (project, username), sorted.
+async fn waiting(db: &Db) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    let defined = sqlx::query_as(
+        "SELECT p.public_id, u.username FROM project_members m JOIN projects p ON p.id = m.project_id \
+         JOIN users u ON u.id = m.user_id LEFT JOIN user_credentials c ON c.user_id = m.user_id \
+         LEFT JOIN project_key_seals s ON s.project_id = m.project_id AND s.user_id = m.user_id \
+         AND s.recipient_public_key = c.public_key WHERE s.user_id IS NULL ORDER BY p.public_id, u.username",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    let kept = sqlx::query_as(
+        "SELECT p.public_id, u.username FROM access_pending a JOIN projects p ON p.id = a.project_id \
+         JOIN users u ON u.id = a.user_id ORDER BY p.public_id, u.username",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    (defined, kept)
+}
+
+/// Runs `sql` with the project as `$1` (a statement that does not need it says `$1 IS NOT NULL`).
+async fn run(db: &Db, sql: &str, project: ProjectId) {
+    sqlx::query(sql).bind(project).execute(db.pool()).await.unwrap_or_else(|e| panic!("{e}: {sql}"));
+}
+
+/// "Access pending" is kept as rows of its own by triggers (so the overview reads an index
+/// range): whatever writes memberships, seals or keys, the rows say what the definition says.
+async fn access_pending_rows_follow_every_write(backend: Backend) {
+    let app = seeded(backend).await;
+    let db = &app.state().db;
+    let unit = seeded_unit(db).await;
+    let row = Row {
+        public_id: "wait00001",
+        title: "Waiting",
+        status: "Available",
+        size: 0,
+        deadline: None,
+        created_at: now(),
+    };
+    let project = insert_project(db, unit, row).await;
+    let member = "researchuser_2";
+    let join = "INSERT INTO project_members (project_id, user_id, is_owner, added_at) \
+                SELECT $1, id, FALSE, 0 FROM users WHERE username = 'researchuser_2'";
+    let seal =
+        "INSERT INTO project_key_seals (project_id, user_id, recipient_public_key, sealed, sealed_at) \
+                SELECT $1, c.user_id, c.public_key, c.public_key, 0 FROM user_credentials c \
+                JOIN users u ON u.id = c.user_id WHERE u.username = 'researchuser_2'";
+    let new_key = "UPDATE user_credentials SET public_key = wrapped_private_key \
+                   WHERE user_id = (SELECT id FROM users WHERE username = 'researchuser_2') AND $1 IS NOT NULL";
+    let seal_again = "UPDATE project_key_seals SET recipient_public_key = (SELECT c.public_key \
+                      FROM user_credentials c WHERE c.user_id = project_key_seals.user_id) WHERE project_id = $1";
+    let steps = [
+        ("a member joins without a seal", join, true),
+        ("a key holder seals for the member's key", seal, false),
+        ("the member's password is reset (a new key)", new_key, true),
+        ("the seal is made again for the new key", seal_again, false),
+        ("the seal is removed", "DELETE FROM project_key_seals WHERE project_id = $1", true),
+        ("the member leaves", "DELETE FROM project_members WHERE project_id = $1", false),
+        ("the member joins again", join, true),
+    ];
+    let (before, kept) = waiting(db).await;
+    assert_eq!(before, kept, "the migration filled the rows");
+    for (step, sql, pending) in steps {
+        run(db, sql, project).await;
+        let (defined, kept) = waiting(db).await;
+        assert_eq!(defined, kept, "{step}");
+        let listed = defined.iter().any(|(p, u)| p == "wait00001" && u == member);
+        assert_eq!(listed, pending, "{step}");
+    }
+    run(db, "DELETE FROM projects WHERE id = $1", project).await;
+    let (defined, kept) = waiting(db).await;
+    assert_eq!(defined, kept, "the project is deleted");
+    assert!(defined.iter().all(|(p, _)| p != "wait00001"));
+    // The new key left the member's seal of the seeded project stale too.
+    assert!(!before.contains(&("someunit00001".into(), member.into())));
+    assert!(defined.contains(&("someunit00001".into(), member.into())));
+    app.stop().await;
+}
+both_backends!(access_pending_rows_follow_every_write, access_pending_rows_follow_every_write);

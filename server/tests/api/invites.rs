@@ -351,3 +351,66 @@ async fn concurrent_invites_to_one_address(backend: Backend) {
     app.stop().await;
 }
 both_backends!(concurrent_invites, concurrent_invites_to_one_address);
+
+/// Re-sending an invite (the unit dashboard's action): a new link valid a week from now is
+/// mailed, the old link stops working, the projects it leads to stay; Unit Admins of the unit and
+/// Super Admins may, Unit Personnel and Researchers are refused, and an invite used to register
+/// cannot be re-sent.
+async fn an_invite_is_re_sent_with_a_new_link(backend: Backend) {
+    let app = seeded(backend).await;
+    let owner = signed_in(&app, "researchuser_1").await;
+    let mut body = invite_body("again@example.org", "Researcher", None);
+    body["project"] = json!(dds_server::db::seed::DEV_PROJECT);
+    let sent = owner.post("/api/v1/invites", body).await;
+    assert_eq!(sent.status(), 201);
+    let id = sent.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let first = invite_link(&app, "again@example.org");
+    let resend = format!("/api/v1/invites/{id}/resend");
+
+    for (username, status) in [("unituser_1", 403), ("researchuser_1", 403), ("researchuser_2", 403)] {
+        let refused = signed_in(&app, username).await.post(&resend, json!({})).await;
+        assert_eq!(refused.status(), status, "{username}");
+    }
+    assert_eq!(invite_link(&app, "again@example.org"), first, "nothing was mailed");
+
+    let admin = signed_in(&app, "unitadmin_1").await;
+    sqlx::query("UPDATE invites SET expires_at = 1 WHERE id = $1")
+        .bind(id)
+        .execute(app.state().db.pool())
+        .await
+        .unwrap();
+    assert_eq!(admin.post(&resend, json!({})).await.status(), 204, "an expired invite too");
+    let second = invite_link(&app, "again@example.org");
+    assert_ne!(second, first);
+    let visitor = app.browser();
+    assert_eq!(visitor.get(&format!("/api/v1/invites/by-token/{first}")).await.status(), 404);
+    let details: Value =
+        visitor.get(&format!("/api/v1/invites/by-token/{second}")).await.json().await.unwrap();
+    assert_eq!(details["projects"][0]["public_id"], dds_server::db::seed::DEV_PROJECT, "{details}");
+    assert!(details["expires_at"].as_i64().unwrap() > now_secs() + 6 * 86_400, "a week from now");
+    let listed: Value = admin.get("/api/v1/invites").await.json().await.unwrap();
+    let row = listed.as_array().unwrap().iter().find(|i| i["id"] == id).unwrap().clone();
+    assert_eq!(row["projects"], json!([dds_server::db::seed::DEV_PROJECT]));
+
+    assert_eq!(signed_in(&app, "superadmin").await.post(&resend, json!({})).await.status(), 204);
+    let third = invite_link(&app, "again@example.org");
+    assert_eq!(
+        visitor
+            .post(
+                &format!("/api/v1/invites/by-token/{third}/accept"),
+                registration("again_person", "a long passphrase")
+            )
+            .await
+            .status(),
+        201
+    );
+    let used = admin.post(&resend, json!({})).await;
+    assert!(matches!(used.status().as_u16(), 400 | 404), "{}", used.status());
+    assert_ne!(visitor.get(&format!("/api/v1/invites/by-token/{third}")).await.status(), 200, "used once");
+    app.stop().await;
+}
+both_backends!(invite_re_sent, an_invite_is_re_sent_with_a_new_link);
+
+fn now_secs() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}

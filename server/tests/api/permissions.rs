@@ -44,6 +44,7 @@ fn refused_by_handler(method: &http::Method, path: &str, role: &str) -> bool {
         // Owners list invites; invites.rs tests the refusal for other Researchers.)
         ("GET", "/users", "Researcher")
             | ("DELETE", "/invites/{id}", "Unit Personnel" | "Researcher")
+            | ("POST", "/invites/{id}/resend", "Unit Personnel" | "Researcher")
             // (PATCH with an empty body stops at validation: users.rs tests its refusals.)
             | ("DELETE", "/users/{username}", "Unit Personnel" | "Researcher")
             | ("GET", "/units/me/keys", "Super Admin" | "Researcher")

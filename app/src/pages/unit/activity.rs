@@ -7,12 +7,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::dashboard::{ActivityPage, ActivityQuery};
-use crate::components::session::CurrentUser;
-use crate::components::sign_in::{is_visitor, LoginPrompt};
 use crate::domain::dashboard::{action_label, ActivityFilter, EventCursor, ACTIVITY_ACTIONS};
 use crate::domain::dates::utc;
 
-use super::{server_side, DashboardTabs, Server, Tab};
+use super::{dashboard_frame, server_side, Server, Tab};
 
 /// One page of events: on the server through the page port, in the browser through the API.
 #[cfg(feature = "ssr")]
@@ -42,7 +40,6 @@ fn query_of(map: &leptos_router::params::ParamsMap) -> ActivityQuery {
 
 #[component]
 pub fn UnitActivityPage() -> impl IntoView {
-    let user = expect_context::<CurrentUser>();
     let params = use_query_map();
     let query = move || params.with(query_of);
     let server = server_side();
@@ -60,37 +57,24 @@ pub fn UnitActivityPage() -> impl IntoView {
     view! {
         <Title text="Unit activity" />
         <h1>"Unit dashboard"</h1>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || {
-                if is_visitor(user) {
-                    return Some(view! { <LoginPrompt /> }.into_any());
+        {dashboard_frame(
+            Tab::Activity,
+            activity,
+            move |page| {
+                view! {
+                    <section class="card" aria-labelledby="activity-title">
+                        <h2 id="activity-title">"Activity"</h2>
+                        <form method="get" action="/unit/activity" class="filters" data-testid="activity-filters">
+                            <label>
+                                "Action" <select name="action" data-testid="filter-action">{action_options}</select>
+                            </label>
+                            <button type="submit" data-testid="activity-apply">"Show"</button>
+                        </form>
+                        <EventTable page=page query=query() />
+                    </section>
                 }
-                activity
-                    .get()
-                    .map(|result| match result {
-                        Err(message) => {
-                            view! { <p class="form-error" role="alert" data-testid="dashboard-refused">{message}</p> }
-                                .into_any()
-                        }
-                        Ok(page) => {
-                            view! {
-                                <DashboardTabs current=Tab::Activity />
-                                <section class="card" aria-labelledby="activity-title">
-                                    <h2 id="activity-title">"Activity"</h2>
-                                    <form method="get" action="/unit/activity" class="filters" data-testid="activity-filters">
-                                        <label>
-                                            "Action" <select name="action" data-testid="filter-action">{action_options}</select>
-                                        </label>
-                                        <button type="submit" data-testid="activity-apply">"Show"</button>
-                                    </form>
-                                    <EventTable page=page query=query() />
-                                </section>
-                            }
-                                .into_any()
-                        }
-                    })
-            }}
-        </Suspense>
+            },
+        )}
     }
 }
 

@@ -5,6 +5,8 @@
 
 pub mod activity;
 pub mod overview;
+pub mod people;
+pub mod projects;
 pub mod usage;
 
 use leptos::prelude::*;
@@ -37,16 +39,22 @@ pub(crate) fn in_browser<F: std::future::Future>(future: F) -> send_wrapper::Sen
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Overview,
+    Projects,
+    Users,
+    Invites,
     Usage,
     Activity,
 }
 
 impl Tab {
-    const ALL: [Tab; 3] = [Tab::Overview, Tab::Usage, Tab::Activity];
+    const ALL: [Tab; 6] = [Tab::Overview, Tab::Projects, Tab::Users, Tab::Invites, Tab::Usage, Tab::Activity];
 
     fn href(self) -> &'static str {
         match self {
             Tab::Overview => "/unit",
+            Tab::Projects => "/unit/projects",
+            Tab::Users => "/unit/users",
+            Tab::Invites => "/unit/invites",
             Tab::Usage => "/unit/usage",
             Tab::Activity => "/unit/activity",
         }
@@ -54,7 +62,10 @@ impl Tab {
 
     fn label(self) -> &'static str {
         match self {
-            Tab::Overview => "Overview and projects",
+            Tab::Overview => "Overview",
+            Tab::Projects => "Projects",
+            Tab::Users => "Users",
+            Tab::Invites => "Invites",
             Tab::Usage => "Usage",
             Tab::Activity => "Activity",
         }
@@ -80,4 +91,41 @@ pub fn DashboardTabs(current: Tab) -> impl IntoView {
             {links}
         </nav>
     }
+}
+
+/// The frame every dashboard page shares: a visitor is asked to log in, a refusal (the API's
+/// sentence) is shown as it is, and otherwise the tabs come above what `body` makes of the data.
+pub(crate) fn dashboard_frame<T, V>(
+    current: Tab,
+    data: Resource<Result<T, String>>,
+    body: impl Fn(T) -> V + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
+    let user = expect_context::<crate::components::session::CurrentUser>();
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                if crate::components::sign_in::is_visitor(user) {
+                    return Some(view! { <crate::components::sign_in::LoginPrompt /> }.into_any());
+                }
+                data.get()
+                    .map(|result| match result {
+                        Err(message) => {
+                            view! { <p class="form-error" role="alert" data-testid="dashboard-refused">{message}</p> }
+                                .into_any()
+                        }
+                        Ok(data) => view! { <DashboardTabs current=current /> {body(data)} }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+/// A `page` query parameter: absent is none, anything but a number is page 0, which the
+/// dashboard's filters refuse with their sentence.
+pub(crate) fn page_param(map: &leptos_router::params::ParamsMap) -> Option<i64> {
+    map.get("page").map(|page| page.trim().parse().unwrap_or(0))
 }

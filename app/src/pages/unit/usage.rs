@@ -8,11 +8,9 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::dashboard::{UnitUsage, UsageQuery};
 use crate::components::bar_chart::bar_chart;
-use crate::components::session::CurrentUser;
-use crate::components::sign_in::{is_visitor, LoginPrompt};
 use crate::domain::quota::human_bytes;
 
-use super::{server_side, DashboardTabs, Server, Tab};
+use super::{dashboard_frame, page_param, server_side, Server, Tab};
 
 /// The report: on the server through the page port, in the browser through the API.
 #[cfg(feature = "ssr")]
@@ -40,38 +38,14 @@ fn hours(byte_hours: f64) -> String {
 
 #[component]
 pub fn UnitUsagePage() -> impl IntoView {
-    let user = expect_context::<CurrentUser>();
     let params = use_query_map();
-    let query = move || {
-        params.with(|map| UsageQuery { page: map.get("page").map(|p| p.trim().parse().unwrap_or(0)) })
-    };
+    let query = move || params.with(|map| UsageQuery { page: page_param(map) });
     let server = server_side();
     let usage = Resource::new(query, move |query| load_usage(query, server.clone()));
     view! {
         <Title text="Unit usage" />
         <h1>"Unit dashboard"</h1>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || {
-                if is_visitor(user) {
-                    return Some(view! { <LoginPrompt /> }.into_any());
-                }
-                usage
-                    .get()
-                    .map(|result| match result {
-                        Err(message) => {
-                            view! { <p class="form-error" role="alert" data-testid="dashboard-refused">{message}</p> }
-                                .into_any()
-                        }
-                        Ok(report) => {
-                            view! {
-                                <DashboardTabs current=Tab::Usage />
-                                <Report report=report />
-                            }
-                                .into_any()
-                        }
-                    })
-            }}
-        </Suspense>
+        {dashboard_frame(Tab::Usage, usage, |report| view! { <Report report=report /> })}
     }
 }
 
