@@ -14,7 +14,7 @@ const PROJECT = 'someunit00001';
 const PAGES = {
   visitor: ['/', '/login', '/reset-password', '/terms', '/privacy'],
   superadmin: ['/', '/admin', '/users', '/invites', '/projects', '/account'],
-  unitadmin_1: ['/', '/unit', '/unit/projects?status=In%20Progress&sort=title', '/unit/activity', '/unit/usage', '/projects', `/projects/${PROJECT}`, '/users', '/invites', '/account'],
+  unitadmin_1: ['/', '/unit', '/unit/projects?status=In%20Progress&sort=title', '/unit/users', '/unit/invites', '/unit/activity', '/unit/usage', '/projects', `/projects/${PROJECT}`, '/users', '/invites', '/account'],
   unituser_1: ['/unit', '/unit/projects', '/unit/usage', '/unit/activity'],
   researchuser_1: ['/', '/projects', `/projects/${PROJECT}`, '/account'],
 };

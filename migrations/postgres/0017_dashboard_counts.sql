@@ -89,3 +89,34 @@ $$ LANGUAGE plpgsql;
 CREATE TRIGGER unit_delivery_counted AFTER INSERT ON audit_events FOR EACH ROW
     WHEN (NEW.unit_id IS NOT NULL AND NEW.action IN ('file-uploaded', 'files-downloaded'))
     EXECUTE FUNCTION unit_delivery_counted();
+
+-- A unit's byte-hours per usage run (`period_end`): the usage report's months and the
+-- statistics' totals are a few rows per unit instead of every project's records.
+CREATE TABLE unit_usage_periods (
+    unit_id    BIGINT           NOT NULL REFERENCES units (id) ON DELETE CASCADE,
+    period_end BIGINT           NOT NULL,
+    byte_hours DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (unit_id, period_end)
+);
+
+INSERT INTO unit_usage_periods (unit_id, period_end, byte_hours)
+SELECT unit_id, period_end, SUM(byte_hours) FROM usage_records WHERE unit_id IS NOT NULL
+GROUP BY unit_id, period_end;
+
+CREATE FUNCTION unit_usage_changed() RETURNS TRIGGER AS $$
+BEGIN
+    IF TG_OP IN ('DELETE', 'UPDATE') AND OLD.unit_id IS NOT NULL THEN
+        UPDATE unit_usage_periods SET byte_hours = byte_hours - OLD.byte_hours
+        WHERE unit_id = OLD.unit_id AND period_end = OLD.period_end;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.unit_id IS NOT NULL THEN
+        INSERT INTO unit_usage_periods (unit_id, period_end, byte_hours)
+        VALUES (NEW.unit_id, NEW.period_end, NEW.byte_hours)
+        ON CONFLICT (unit_id, period_end) DO UPDATE SET byte_hours = unit_usage_periods.byte_hours + EXCLUDED.byte_hours;
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER unit_usage_changed AFTER INSERT OR UPDATE OR DELETE ON usage_records
+    FOR EACH ROW EXECUTE FUNCTION unit_usage_changed();

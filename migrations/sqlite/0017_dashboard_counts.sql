@@ -100,3 +100,35 @@ WHEN NEW.unit_id IS NOT NULL AND NEW.action IN ('file-uploaded', 'files-download
     VALUES (NEW.unit_id, NEW.at / 86400, NEW.action, 1)
     ON CONFLICT (unit_id, day, action) DO UPDATE SET events = events + 1;
 END;
+
+-- A unit's byte-hours per usage run (`period_end`): the usage report's months and the
+-- statistics' totals are a few rows per unit instead of every project's records.
+CREATE TABLE unit_usage_periods (
+    unit_id    INTEGER NOT NULL REFERENCES units (id) ON DELETE CASCADE,
+    period_end INTEGER NOT NULL,
+    byte_hours REAL    NOT NULL,
+    PRIMARY KEY (unit_id, period_end)
+);
+
+INSERT INTO unit_usage_periods (unit_id, period_end, byte_hours)
+SELECT unit_id, period_end, SUM(byte_hours) FROM usage_records WHERE unit_id IS NOT NULL
+GROUP BY unit_id, period_end;
+
+CREATE TRIGGER unit_usage_added AFTER INSERT ON usage_records WHEN NEW.unit_id IS NOT NULL BEGIN
+    INSERT INTO unit_usage_periods (unit_id, period_end, byte_hours)
+    VALUES (NEW.unit_id, NEW.period_end, NEW.byte_hours)
+    ON CONFLICT (unit_id, period_end) DO UPDATE SET byte_hours = byte_hours + excluded.byte_hours;
+END;
+
+CREATE TRIGGER unit_usage_removed AFTER DELETE ON usage_records WHEN OLD.unit_id IS NOT NULL BEGIN
+    UPDATE unit_usage_periods SET byte_hours = byte_hours - OLD.byte_hours
+    WHERE unit_id = OLD.unit_id AND period_end = OLD.period_end;
+END;
+
+CREATE TRIGGER unit_usage_changed AFTER UPDATE ON usage_records BEGIN
+    UPDATE unit_usage_periods SET byte_hours = byte_hours - OLD.byte_hours
+    WHERE unit_id = OLD.unit_id AND period_end = OLD.period_end;
+    INSERT INTO unit_usage_periods (unit_id, period_end, byte_hours)
+    SELECT NEW.unit_id, NEW.period_end, NEW.byte_hours WHERE NEW.unit_id IS NOT NULL
+    ON CONFLICT (unit_id, period_end) DO UPDATE SET byte_hours = byte_hours + excluded.byte_hours;
+END;

@@ -16,15 +16,29 @@ pub fn read_search(typed: Option<&str>) -> Result<Option<String>, String> {
 }
 
 /// A lower-cased LIKE pattern matching values that contain `text` (the query says
-/// `LOWER(column) LIKE $n ESCAPE '\'`).
+/// `LOWER(column) LIKE $n ESCAPE '\'`, or a LIKE that ignores case as LOWER does).
 pub fn contains_pattern(text: &str) -> String {
-    let literal = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{literal}%")
+    format!("%{}%", like_literal(&text.to_lowercase()))
+}
+
+/// `text` as a part of a LIKE pattern that matches only itself (the query says `ESCAPE '\'`):
+/// the escape character first, then the wildcards `%` and `_`.
+pub fn like_literal(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn like_literal_escapes_the_wildcards_and_the_escape_itself() {
+        assert_eq!(like_literal("reads.fastq"), "reads.fastq");
+        assert_eq!(like_literal("100%_done"), "100\\%\\_done");
+        assert_eq!(like_literal("a\\b"), "a\\\\b");
+        // The escape character goes first, so the escapes added before wildcards stay single.
+        assert_eq!(like_literal("\\%"), "\\\\\\%");
+    }
 
     #[test]
     fn a_search_is_trimmed_bounded_and_literal() {

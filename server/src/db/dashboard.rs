@@ -11,7 +11,7 @@ use app::domain::dashboard::{
 use app::domain::ids::UnitId;
 use app::domain::project_status::ProjectStatus;
 
-use super::{projects::parse_status, Db, DbError};
+use super::{projects::parse_status, DatabaseKind, Db, DbError};
 
 /// The unit's figures that live on its row.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -140,24 +140,35 @@ fn order_by(sort: ProjectSort) -> &'static str {
     }
 }
 
-/// One page of the unit's projects under `filter`, and how many match in all: one pass over
-/// the matching projects counts them (a window) while it picks the page, and only the page's
-/// projects have their members counted.
+/// One page of the unit's projects under `filter`, and how many match in all. Unsearched, both
+/// come from indexes (`projects_unit_status`, `projects_unit_created`): a count and a page.
+/// Searched, every project of the unit is read once, so one pass counts the matches (a window)
+/// while it picks the page. Only the page's projects have their members counted.
 pub async fn projects(
     db: &Db,
     unit: UnitId,
     filter: &ProjectFilter,
 ) -> Result<(Vec<UnitProject>, i64), DbError> {
+    // Case-insensitive containment without lower-casing every row: SQLite's LIKE ignores ASCII
+    // case as its LOWER does (no more), PostgreSQL's ILIKE ignores case as its LOWER does.
+    let like = match db.kind() {
+        DatabaseKind::Sqlite => "LIKE",
+        DatabaseKind::Postgres => "ILIKE",
+    };
     // Placeholders stay numbered alike whatever is filtered: an absent filter binds NULL.
-    let conditions = "p.unit_id = $1 AND ($2 IS NULL OR p.status = $2) AND ($3 IS NULL OR \
-         LOWER(p.public_id) LIKE $3 ESCAPE '\\' OR LOWER(p.title) LIKE $3 ESCAPE '\\' OR LOWER(p.pi) LIKE $3 ESCAPE '\\')";
+    let conditions = format!(
+        "p.unit_id = $1 AND ($2 IS NULL OR p.status = $2) AND ($3 IS NULL OR p.public_id {like} $3 ESCAPE '\\' \
+         OR p.title {like} $3 ESCAPE '\\' OR p.pi {like} $3 ESCAPE '\\')"
+    );
     let status = filter.status.map(ProjectStatus::as_str);
     let pattern = filter.like_pattern();
+    let searched = pattern.is_some();
     let order = order_by(filter.sort);
+    let total_column = if searched { "COUNT(*) OVER ()" } else { "0" };
     let rows: Vec<ProjectRow> = sqlx::query_as(&format!(
         "SELECT page.*, (SELECT COUNT(*) FROM project_members m WHERE m.project_id = page.id) AS members \
          FROM (SELECT p.id, p.public_id, p.title, p.pi, p.status, p.size_bytes, p.file_count, p.deadline, \
-         p.last_delivery_at, p.created_at, COUNT(*) OVER () AS total \
+         p.last_delivery_at, p.created_at, {total_column} AS total \
          FROM projects p WHERE {conditions} ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET $4) page \
          ORDER BY {}",
         order.replace("p.", "page.")
@@ -168,10 +179,10 @@ pub async fn projects(
     .bind(filter.offset())
     .fetch_all(db.pool())
     .await?;
-    // Past the last page the window counted nothing: count on its own.
+    // Unsearched, or past the last page (the window counted nothing): counted on its own.
     let total = match rows.first() {
-        Some(row) => row.total,
-        None => {
+        Some(row) if searched => row.total,
+        _ => {
             let (total,): (i64,) =
                 sqlx::query_as(&format!("SELECT COUNT(*) FROM projects p WHERE {conditions}"))
                     .bind(unit)
@@ -256,11 +267,11 @@ pub async fn activity(
 }
 
 /// The unit's byte-hours per usage run (`period_end`) between `from` and `to` (exclusive,
-/// inclusive): a few rows, summed from `usage_records_unit` alone.
+/// inclusive): a few rows of `unit_usage_periods`, which its triggers keep (migration 0017).
 pub async fn usage_totals(db: &Db, unit: UnitId, from: i64, to: i64) -> Result<Vec<(i64, f64)>, DbError> {
     Ok(sqlx::query_as(
-        "SELECT period_end, SUM(byte_hours) FROM usage_records WHERE unit_id = $1 AND period_end > $2 \
-         AND period_end <= $3 GROUP BY period_end",
+        "SELECT period_end, byte_hours FROM unit_usage_periods WHERE unit_id = $1 AND period_end > $2 \
+         AND period_end <= $3",
     )
     .bind(unit)
     .bind(from)

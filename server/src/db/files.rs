@@ -6,6 +6,7 @@
 
 use app::domain::file_paths::{split_folder, FilePath};
 use app::domain::ids::{ProjectId, UserId};
+use app::domain::search::like_literal;
 use sqlx::{Any, Transaction};
 
 use super::{Db, DbError};
@@ -332,12 +333,6 @@ pub async fn folder_exists(db: &Db, project_id: ProjectId, folder: &str) -> Resu
     Ok(row.is_some())
 }
 
-/// `text` as a part of a LIKE pattern that matches only itself (the query says `ESCAPE '\'`):
-/// the escape character first, then the wildcards `%` and `_`.
-fn like_literal(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-}
-
 /// Files whose name contains `text` (case-insensitive for ASCII), by path, `limit` at most.
 pub async fn search(db: &Db, project_id: ProjectId, text: &str, limit: i64) -> Result<Vec<Entry>, DbError> {
     let escaped = like_literal(text);
@@ -481,16 +476,7 @@ pub async fn forget_project_files(db: &Db, project_id: ProjectId, now: i64) -> R
 mod tests {
     use app::domain::file_paths::FilePath;
 
-    use super::{grouped, like_literal, Delta};
-
-    #[test]
-    fn like_literal_escapes_the_wildcards_and_the_escape_itself() {
-        assert_eq!(like_literal("reads.fastq"), "reads.fastq");
-        assert_eq!(like_literal("100%_done"), "100\\%\\_done");
-        assert_eq!(like_literal("a\\b"), "a\\\\b");
-        // The escape character goes first, so the escapes added before wildcards stay single.
-        assert_eq!(like_literal("\\%"), "\\\\\\%");
-    }
+    use super::{grouped, Delta};
 
     #[test]
     fn grouped_changes_reach_every_folder_above_each_file_once() {

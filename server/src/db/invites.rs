@@ -103,18 +103,17 @@ pub async fn listed_one(
         .await?)
 }
 
-/// The projects (public ids) each of the invites `ids` leads to, one query a few hundred at a time.
+/// The projects (public ids) each of the invites `ids` leads to, one query per `IN_LIST_CHUNK`.
 pub async fn projects_of(
     db: &Db,
     ids: &[i64],
 ) -> Result<std::collections::HashMap<i64, Vec<String>>, DbError> {
     let mut projects: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
-    for chunk in ids.chunks(500) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+    for chunk in ids.chunks(super::IN_LIST_CHUNK) {
         let sql = format!(
             "SELECT ip.invite_id, p.public_id FROM invite_projects ip JOIN projects p ON p.id = ip.project_id \
              WHERE ip.invite_id IN ({}) ORDER BY p.public_id",
-            placeholders.join(", ")
+            super::placeholders(1, chunk.len())
         );
         let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
         for id in chunk {

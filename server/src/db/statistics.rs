@@ -1,5 +1,5 @@
 //! What the Super Admins' statistics read: aggregates over small tables (users, units, projects)
-//! and the usage records' unit index; never a scan of files or their versions (what was ever
+//! and the units' usage totals per run; never a scan of files or their versions (what was ever
 //! uploaded is kept on each unit, `units.uploaded_bytes`).
 
 use super::{projects::parse_status, Db, DbError};
@@ -46,11 +46,12 @@ pub async fn units_and_bytes(db: &Db) -> Result<(i64, i64, i64), DbError> {
 }
 
 /// Byte-hours of the usage runs ending between `from` (exclusive) and `to` (inclusive), and in
-/// all.
+/// all: from each unit's totals per run (`unit_usage_periods`, kept by triggers), a few rows per
+/// unit and month instead of every project's records.
 pub async fn byte_hours(db: &Db, from: i64, to: i64) -> Result<(f64, f64), DbError> {
     let (window, total): (Option<f64>, Option<f64>) = sqlx::query_as(
         "SELECT SUM(CASE WHEN period_end > $1 AND period_end <= $2 THEN byte_hours ELSE 0 END), SUM(byte_hours) \
-         FROM usage_records",
+         FROM unit_usage_periods",
     )
     .bind(from)
     .bind(to)

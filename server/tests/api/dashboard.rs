@@ -444,6 +444,19 @@ async fn usage_is_summed_per_month_and_exported_as_csv(backend: Backend) {
     let researcher = signed_in(&app, "researchuser_1").await;
     assert_eq!(researcher.get("/api/v1/units/me/usage").await.status(), 403);
     assert_eq!(researcher.get("/api/v1/units/me/usage.csv").await.status(), 403);
+
+    // The totals per unit and run are kept by triggers: they follow a corrected record and a
+    // deleted project's records.
+    sqlx::query("UPDATE usage_records SET byte_hours = 1500.0 WHERE project_id = $1 AND period_end = $2")
+        .bind(seeded_project)
+        .bind(month(0))
+        .execute(db.pool())
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM projects WHERE id = $1").bind(tricky).execute(db.pool()).await.unwrap();
+    let (_, usage) = answer(admin.get("/api/v1/units/me/usage").await).await;
+    let totals: Vec<f64> = usage["totals"].as_array().unwrap().iter().map(|t| t.as_f64().unwrap()).collect();
+    assert_eq!(&totals[9..], [500.0, 1500.0, 0.0], "{:?}", usage["months"]);
     app.stop().await;
 }
 both_backends!(usage_is_summed_per_month_and_exported_as_csv, usage_is_summed_per_month_and_exported_as_csv);
