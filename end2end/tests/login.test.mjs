@@ -149,7 +149,11 @@ describe('log in', () => {
     await page.getByLabel('New password', { exact: true }).fill('correct horse battery staple');
     await page.getByLabel('Repeat the new password').fill('correct horse battery staple');
     await page.getByRole('button', { name: 'Change password' }).click();
+    // Every session of the account ended with the change: the page goes to the login, which says
+    // why, and shows nobody signed in any more.
+    await page.waitForURL(`${env.portal.url}/login?changed=password`, { timeout: 20_000 });
     await page.getByTestId('password-changed').waitFor({ timeout: 20_000 });
+    assert.equal(await page.getByTestId('signed-in-user').count(), 0, 'the old session is not shown');
 
     await page.goto(`${env.portal.url}/login`);
     await waitForHydration(page);

@@ -9,6 +9,7 @@
 
 use std::time::Instant;
 
+use dds_server::config::DatabaseKind;
 use dds_server::db::{seed, Db};
 
 #[path = "../tests/support/bench.rs"]
@@ -25,6 +26,7 @@ const USERS: i64 = 1_000;
 const FILES_PER_PROJECT: i64 = 100;
 const EVENTS: i64 = 200_000;
 const MONTHS: i64 = 12;
+const INVITES: i64 = 2_000;
 const DAY: i64 = 86_400;
 
 /// The pages a Unit Admin opens, with what makes each one work (a filter, a deep page).
@@ -33,10 +35,22 @@ const PAGES: &[(&str, &str)] = &[
     ("projects", "/unit/projects"),
     ("projects filtered", "/unit/projects?status=Available&sort=size&page=40"),
     ("projects searched", "/unit/projects?q=bench%20project%2012&sort=last_delivery"),
+    // A sort no index gives: every project of the unit sorted (by id and title only).
+    ("projects by title", "/unit/projects?sort=title&page=200"),
     ("usage", "/unit/usage"),
     ("usage deep page", "/unit/usage?page=350"),
     ("activity", "/unit/activity"),
     ("activity filtered", "/unit/activity?action=files-downloaded"),
+    // These two tabs render their frame on the server and load their lists once hydrated (below).
+    ("users", "/unit/users"),
+    ("invites", "/unit/invites"),
+];
+
+/// What the Users and Invites tabs load in the browser, as the Unit Admin (JSON).
+const LISTS: &[(&str, &str)] = &[
+    ("users list", "/api/v1/users"),
+    ("invites list", "/api/v1/invites"),
+    ("users list searched", "/api/v1/users?q=unit"),
 ];
 
 /// `WITH RECURSIVE n(i)`: the numbers 1 to `count` (SQLite and PostgreSQL alike).
@@ -156,6 +170,23 @@ async fn seed_at_scale(db: &Db, now: i64) {
         .await;
     }
     println!("  {} usage records", PROJECTS * MONTHS);
+    // Pending invites: to the unit's staff, and to researchers from its Unit Admin.
+    let token = match db.kind() {
+        DatabaseKind::Sqlite => "CAST('bench-invite-' || i AS BLOB)",
+        DatabaseKind::Postgres => "convert_to('bench-invite-' || i, 'UTF8')",
+    };
+    run(
+        db,
+        &format!(
+            "{} INSERT INTO invites (email, role, unit_id, invited_by, token_hash, created_at, expires_at) \
+             SELECT 'invitee' || i || '@example.org', CASE WHEN i % 2 = 0 THEN 'Unit Personnel' ELSE 'Researcher' END, \
+             CASE WHEN i % 2 = 0 THEN {unit} END, (SELECT id FROM users WHERE username = 'unitadmin_1'), {token}, \
+             {now} - i * 60, {now} + 7 * {DAY} - i * 60 FROM n",
+            numbers(INVITES)
+        ),
+    )
+    .await;
+    println!("  {INVITES} invites");
     // Fresh statistics, as a database that grew this large over time would have.
     run(db, "ANALYZE").await;
 }
@@ -196,6 +227,14 @@ async fn main() {
         let url = format!("{base}{path}");
         results.push((*name, hammer(&client, length, move |_| url.clone(), rendered).await));
     }
+    let listed = |body: &str| body.starts_with('[') && body.contains("\"email\"");
+    for (name, path) in LISTS {
+        let url = format!("{base}{path}");
+        results.push((*name, hammer(&client, length, move |_| url.clone(), listed).await));
+    }
+    // A page of older invites, from the middle of the list.
+    let older = format!("{base}/api/v1/invites?before={}.0", now - INVITES / 2 * 60);
+    results.push(("invites list older", hammer(&client, length, move |_| older.clone(), listed).await));
     // The Super Admin console's statistics (its page loads them once hydrated).
     let super_admin = reqwest::Client::builder().cookie_store(true).build().unwrap();
     sign_in(&super_admin, &base, &dir.path().join("outbox"), "superadmin").await;

@@ -29,6 +29,25 @@ pub struct Kdf {
     pub parallelism: u32,
 }
 
+// The wire's spelling of wasm-crypto's parameters, converted in one place (both ends derive).
+#[cfg(any(feature = "ssr", feature = "hydrate"))]
+impl From<Kdf> for wasm_crypto::KdfParams {
+    fn from(kdf: Kdf) -> Self {
+        wasm_crypto::KdfParams {
+            memory_kib: kdf.memory_kib,
+            iterations: kdf.iterations,
+            parallelism: kdf.parallelism,
+        }
+    }
+}
+
+#[cfg(any(feature = "ssr", feature = "hydrate"))]
+impl From<wasm_crypto::KdfParams> for Kdf {
+    fn from(params: wasm_crypto::KdfParams) -> Self {
+        Kdf { memory_kib: params.memory_kib, iterations: params.iterations, parallelism: params.parallelism }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PreloginRequest {

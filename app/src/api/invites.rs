@@ -3,12 +3,24 @@
 //! keys come only from a key holder's approval afterwards (`keys`).
 
 use crate::domain::ids::UnitId;
+use crate::domain::roles::Role;
 use serde::{Deserialize, Serialize};
 
 use super::account::NewKeyPair;
 
-/// `POST` [`NewInvite`] → [`Invited`]; `GET` → the pending invites the caller may see.
+/// `POST` [`NewInvite`] → [`Invited`]; `GET` (query: [`InviteQuery`]) → `[InviteSummary]`, one
+/// page of the pending invites the caller may see, newest first.
 pub const INVITES: &str = "/invites";
+/// The most invites one page shows.
+pub const INVITES_SHOWN: i64 = 100;
+
+/// Which page of invites: those older than `before` (`created_at.id` of the previous page's
+/// last invite), or the newest.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InviteQuery {
+    pub before: Option<String>,
+}
 /// `GET` → [`InviteDetails`] (the registration page; public, by the mailed token).
 pub const INVITE_BY_TOKEN: &str = "/invites/by-token/{token}";
 /// `DELETE` → 204: cancels a pending invite.
@@ -23,7 +35,7 @@ pub const INVITE_ACCEPT: &str = "/invites/by-token/{token}/accept";
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewInvite {
     pub email: String,
-    pub role: String,
+    pub role: Role,
     #[serde(default)]
     pub unit_id: Option<UnitId>,
     /// Researcher invites to a project (DDS `?project=`): its public id, and whether the invitee
@@ -54,7 +66,7 @@ pub enum Invited {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InviteDetails {
     pub email: String,
-    pub role: String,
+    pub role: Role,
     pub unit: Option<String>,
     pub expires_at: i64,
     /// Staff invites: whether the unit has a key. Without one, the registering browser makes it
@@ -79,7 +91,8 @@ pub struct InvitedProject {
 pub struct InviteSummary {
     pub id: i64,
     pub email: String,
-    pub role: String,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
+    pub role: Role,
     pub unit_id: Option<UnitId>,
     pub created_at: i64,
     pub expires_at: i64,

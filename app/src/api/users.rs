@@ -5,17 +5,19 @@ use serde::{Deserialize, Serialize};
 use crate::domain::roles::Role;
 use crate::domain::second_factor::SecondFactor;
 
-/// `GET` (query: [`UserQuery`]) → `[UserSummary]`: at most [`USERS_SHOWN`], by username.
+/// `GET` (query: [`UserQuery`]) → `[UserSummary]`: one page of at most [`USERS_SHOWN`], by
+/// username.
 pub const USERS: &str = "/users";
-/// The most accounts one listing shows: a search narrows it down.
+/// The most accounts one page shows: the next page starts after its last username.
 pub const USERS_SHOWN: i64 = 200;
 
 /// Which accounts to list: those whose username, name or email contains `q` (every one the
-/// caller may see without it).
+/// caller may see without it), from the first username after `after` on.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserQuery {
     pub q: Option<String>,
+    pub after: Option<String>,
 }
 /// `PATCH` [`Activation`] → 204; `DELETE` → 204.
 pub const USER: &str = "/users/{username}";

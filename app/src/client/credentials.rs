@@ -120,13 +120,12 @@ mod browser {
 
     /// The parameters to derive with (wasm-crypto refuses any below its floor).
     pub fn params(kdf: &Kdf) -> KdfParams {
-        KdfParams { memory_kib: kdf.memory_kib, iterations: kdf.iterations, parallelism: kdf.parallelism }
+        KdfParams::from(*kdf)
     }
 
     /// The cost of NEW credentials: the portal's default, the only one the server accepts.
     pub fn default_kdf() -> Kdf {
-        let d = KdfParams::DEFAULT;
-        Kdf { memory_kib: d.memory_kib, iterations: d.iterations, parallelism: d.parallelism }
+        Kdf::from(KdfParams::DEFAULT)
     }
 
     /// The master key of `password` with the account's salt and cost.
@@ -172,7 +171,7 @@ mod browser {
             unit_public_key: None,
             sealed_unit_key: None,
         };
-        let staff = crate::domain::roles::Role::parse(&invite.role).is_some_and(|r| r.belongs_to_unit());
+        let staff = invite.role.belongs_to_unit();
         // The unit's first staff member makes its key; everyone else waits for an approval.
         let makes_unit_key = staff && !invite.unit_has_key;
         if makes_unit_key {

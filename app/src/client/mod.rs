@@ -1,15 +1,17 @@
 //! The browser side of the portal's protocols, one place for all of them (pages only render and
 //! dispatch): the JSON API client (`api`), logging in and out (`session`), new and changed
-//! passwords (`credentials`), the tab's key store (`keyring`), opening, checking, creating and
+//! passwords (`credentials`), invites (`invites`), the tab's key store (`keyring`), opening, checking, creating and
 //! approving unit and project keys (`unit_keys`, `project_keys`), the crypto worker pool that
 //! transfers run on (`transfer`), and a transfer's wait for a new login when its session ends
-//! (`session_gate`). Each module's browser code sits behind the `hydrate` feature;
+//! (`session_gate`), and data a console section loads in the browser (`reload`). Each module's browser code sits behind the `hydrate` feature;
 //! what server rendering needs of it (sentences, fallbacks) stays available to both builds.
 
 pub mod api;
 pub mod credentials;
+pub mod invites;
 pub mod keyring;
 pub mod project_keys;
+pub mod reload;
 pub mod session;
 pub mod session_gate;
 pub mod transfer;

@@ -97,6 +97,17 @@ pub async fn unlock_keys(username: &str, unlocker: Unlocker) -> Result<(), Crede
     }
 }
 
+/// After a password change (which ended every session of the account, this one too): forgets
+/// the tab's keys and goes to the login page, which says why.
+pub fn signed_out_by_password_change() {
+    crate::client::keyring::forget();
+    #[cfg(feature = "hydrate")]
+    let _ = leptos::prelude::window().location().set_href(PASSWORD_CHANGED);
+}
+
+/// The login page as a password change leaves the user there.
+pub const PASSWORD_CHANGED: &str = "/login?changed=password";
+
 /// Forgets the tab's keys, ends the session (whatever the portal answers) and goes home.
 pub async fn log_out() {
     crate::client::keyring::forget();

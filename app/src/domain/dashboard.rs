@@ -253,22 +253,22 @@ pub struct ActivityQuery {
     pub before: Option<String>,
 }
 
-/// Where a page of events starts: below this event, newest first.
+/// Where a page of a newest-first list (events, invites) starts: below this row's time and id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EventCursor {
+pub struct TimeCursor {
     pub at: i64,
     pub id: i64,
 }
 
-impl EventCursor {
+impl TimeCursor {
     /// `at.id`, as pages link to the next.
     pub fn encode(self) -> String {
         format!("{}.{}", self.at, self.id)
     }
 
-    pub fn decode(text: &str) -> Option<EventCursor> {
+    pub fn decode(text: &str) -> Option<TimeCursor> {
         let (at, id) = text.split_once('.')?;
-        Some(EventCursor { at: at.parse().ok()?, id: id.parse().ok()? })
+        Some(TimeCursor { at: at.parse().ok()?, id: id.parse().ok()? })
     }
 }
 
@@ -276,7 +276,7 @@ impl EventCursor {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ActivityFilter {
     pub action: Option<&'static str>,
-    pub before: Option<EventCursor>,
+    pub before: Option<TimeCursor>,
 }
 
 impl ActivityFilter {
@@ -293,7 +293,7 @@ impl ActivityFilter {
         };
         let before = match query.before.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(text) => Some(EventCursor::decode(text).ok_or_else(|| {
+            Some(text) => Some(TimeCursor::decode(text).ok_or_else(|| {
                 "That page of the activity does not exist; start again from the newest.".to_string()
             })?),
         };
@@ -301,7 +301,7 @@ impl ActivityFilter {
     }
 
     /// The query string of this filter starting at `before` (for links).
-    pub fn query_string(&self, before: Option<EventCursor>) -> String {
+    pub fn query_string(&self, before: Option<TimeCursor>) -> String {
         let mut parts = Vec::new();
         if let Some(action) = self.action {
             parts.push(format!("action={}", crate::api::query_value(action)));
@@ -461,9 +461,9 @@ mod tests {
         };
         let filter = ActivityFilter::parse(&query).unwrap();
         assert_eq!(filter.action, Some("project-status:Available"));
-        assert_eq!(filter.before, Some(EventCursor { at: 1_700_000_000, id: 42 }));
+        assert_eq!(filter.before, Some(TimeCursor { at: 1_700_000_000, id: 42 }));
         assert_eq!(
-            filter.query_string(Some(EventCursor { at: 5, id: 6 })),
+            filter.query_string(Some(TimeCursor { at: 5, id: 6 })),
             "action=project-status%3AAvailable&before=5.6"
         );
         assert_eq!(action_label("project-status:Available"), "Project released");

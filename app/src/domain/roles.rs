@@ -43,6 +43,15 @@ impl Role {
     }
 }
 
+/// A stored spelling back to its role (rows decode through it).
+impl TryFrom<String> for Role {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Role, String> {
+        Role::parse(&value).ok_or_else(|| format!("unknown role {value}"))
+    }
+}
+
 impl std::fmt::Display for Role {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -302,6 +302,8 @@ fn ChangePassword(username: String) -> impl IntoView {
             current.set(String::new());
             new.set(String::new());
             confirmation.set(String::new());
+            // The server ended this session too: the page must not go on showing it.
+            crate::client::session::signed_out_by_password_change();
         }
         Some(Err(err)) => set_error.set(Some(err.to_string())),
         None => {}
@@ -352,7 +354,7 @@ fn ChangePassword(username: String) -> impl IntoView {
                     }
                 }
             >
-                <p data-testid="password-changed">
+                <p data-testid="password-changed-account">
                     "You have successfully changed your password. Please "
                     <a href="/login">"log in again"</a>
                     " with your new password."

@@ -2,11 +2,13 @@
 //! material: the server draws the link's token and mails it; the newcomer's access to keys comes
 //! from a key holder's approval after registration (docs/security.md "Threat model").
 
-use crate::api::invites::{InviteSummary, INVITES};
+use crate::api::invites::{InviteSummary, INVITES, INVITES_SHOWN};
 use crate::api::url;
-use crate::client::api::{get_json, post_json};
+use crate::client::api::get_json;
+use crate::client::invites;
 use crate::components::session::CurrentUser;
 use crate::components::sign_in::{is_visitor, LoginPrompt};
+use crate::domain::dashboard::TimeCursor;
 use crate::domain::dates::utc;
 use crate::domain::roles::Role;
 use crate::pages::users::Gate;
@@ -49,8 +51,11 @@ pub fn InvitesConsole(#[prop(optional)] gate: Option<Gate>) -> impl IntoView {
     let (error, set_error) = signal(None::<String>);
     let (sent, set_sent) = signal(None::<String>);
     let (version, set_version) = signal(0u32);
+    // The page shown: the newest (None) or the one older than this cursor.
+    let (before, set_before) = signal(None::<String>);
     let pending = LocalResource::new(move || {
         version.track();
+        let before = before.get();
         // A visitor is asked to log in instead (no call that could only answer 401).
         let visitor = is_visitor(user);
         let refused = refused();
@@ -61,7 +66,11 @@ pub fn InvitesConsole(#[prop(optional)] gate: Option<Gate>) -> impl IntoView {
             if let Some(sentence) = refused {
                 return Err(sentence.to_string());
             }
-            get_json::<Vec<InviteSummary>>(&url(INVITES)).await.map_err(String::from)
+            let path = match before {
+                Some(before) => format!("{}?before={}", url(INVITES), crate::api::query_value(&before)),
+                None => url(INVITES),
+            };
+            get_json::<Vec<InviteSummary>>(&path).await.map_err(String::from)
         }
     });
 
@@ -69,13 +78,18 @@ pub fn InvitesConsole(#[prop(optional)] gate: Option<Gate>) -> impl IntoView {
         let (to, as_role, unit_id) = (to.clone(), as_role.clone(), unit_id.clone());
         async move {
             let unit_id = unit_id.trim().parse::<i64>().ok().map(crate::domain::ids::UnitId);
-            match make::invite(&to, &as_role, unit_id).await {
+            // The select offers only roles' own spellings.
+            let Some(as_role) = Role::parse(&as_role) else {
+                set_error.set(Some("Choose a role.".into()));
+                return;
+            };
+            match invites::invite(&to, as_role, unit_id).await {
                 Ok(()) => {
                     set_sent.set(Some(format!("An invitation was sent to {}.", to.trim())));
                     email.set(String::new());
                     set_version.update(|v| *v += 1);
                 }
-                Err(message) => set_error.set(Some(message)),
+                Err(err) => set_error.set(Some(err.to_string())),
             }
         }
     });
@@ -93,7 +107,7 @@ pub fn InvitesConsole(#[prop(optional)] gate: Option<Gate>) -> impl IntoView {
     let change = Action::new_local(move |(id, email, resend): &(i64, String, bool)| {
         let (id, email, resend) = (*id, email.clone(), *resend);
         async move {
-            let result = if resend { make::resend(id).await } else { make::cancel(id).await };
+            let result = if resend { invites::resend(id).await } else { invites::cancel(id).await };
             match result {
                 Ok(()) => {
                     set_done.set(Some(if resend {
@@ -104,7 +118,7 @@ pub fn InvitesConsole(#[prop(optional)] gate: Option<Gate>) -> impl IntoView {
                     set_confirming.set(None);
                     set_version.update(|v| *v += 1);
                 }
-                Err(message) => set_error.set(Some(message)),
+                Err(err) => set_error.set(Some(err.to_string())),
             }
         }
     });
@@ -181,6 +195,32 @@ pub fn InvitesConsole(#[prop(optional)] gate: Option<Gate>) -> impl IntoView {
                             Err(message) => view! { <p class="form-error">{message}</p> }.into_any(),
                             Ok(list) if list.is_empty() => view! { <p>"No pending invitations."</p> }.into_any(),
                             Ok(list) => {
+                                // A full page may have older invites after it.
+                                let older = (list.len() as i64 >= INVITES_SHOWN)
+                                    .then(|| list.last().map(|i| TimeCursor { at: i.created_at, id: i.id }.encode()))
+                                    .flatten();
+                                let paged = before.get_untracked().is_some();
+                                let pager = (older.is_some() || paged).then(|| {
+                                    view! {
+                                        <nav class="pager" aria-label="Pages of invitations" data-testid="invites-pager">
+                                            <span class="hint">{format!("{INVITES_SHOWN} invitations a page, newest first.")}</span>
+                                            {paged.then(|| view! {
+                                                <button type="button" on:click=move |_| set_before.set(None) data-testid="invites-newest">
+                                                    "Newest"
+                                                </button>
+                                            })}
+                                            {older.map(|older| view! {
+                                                <button
+                                                    type="button"
+                                                    on:click=move |_| set_before.set(Some(older.clone()))
+                                                    data-testid="invites-older"
+                                                >
+                                                    "Older"
+                                                </button>
+                                            })}
+                                        </nav>
+                                    }
+                                });
                                 let rows = list
                                     .into_iter()
                                     .map(|i| {
@@ -234,7 +274,7 @@ pub fn InvitesConsole(#[prop(optional)] gate: Option<Gate>) -> impl IntoView {
                                         view! {
                                             <tr data-invite=i.id>
                                                 <td>{i.email}</td>
-                                                <td>{i.role}</td>
+                                                <td>{i.role.as_str()}</td>
                                                 <td>{projects}</td>
                                                 <td>{utc(i.created_at)}</td>
                                                 <td>{utc(i.expires_at)}</td>
@@ -244,6 +284,7 @@ pub fn InvitesConsole(#[prop(optional)] gate: Option<Gate>) -> impl IntoView {
                                     })
                                     .collect_view();
                                 view! {
+                                    {pager}
                                     <div class="table-scroll">
                                         <table class="table" data-testid="pending-invites">
                                             <thead>
@@ -268,50 +309,5 @@ pub fn InvitesConsole(#[prop(optional)] gate: Option<Gate>) -> impl IntoView {
                 }}
             </Suspense>
         </section>
-    }
-}
-
-/// Sending invites (also used by the project page).
-pub(crate) mod make {
-    use super::post_json;
-    use crate::api::invites::{Invited, NewInvite, INVITE, INVITES, INVITE_RESEND};
-    use crate::api::{url, with_param};
-    use crate::client::api::{delete, send_json};
-    use crate::domain::ids::UnitId;
-
-    /// Invites `email` as a Researcher (or Project Owner) of `project`. The answer says whether
-    /// an invite was mailed or a known Researcher was added.
-    pub async fn invite_to_project(email: &str, project: &str, owner: bool) -> Result<Invited, String> {
-        let invite = NewInvite {
-            email: email.trim().to_string(),
-            role: crate::domain::roles::Role::Researcher.as_str().to_string(),
-            unit_id: None,
-            project: Some(project.to_string()),
-            owner,
-        };
-        Ok(post_json(&url(INVITES), &invite).await?)
-    }
-
-    pub async fn invite(email: &str, role: &str, unit_id: Option<UnitId>) -> Result<(), String> {
-        let invite = NewInvite {
-            email: email.trim().to_string(),
-            role: role.to_string(),
-            unit_id,
-            project: None,
-            owner: false,
-        };
-        post_json::<_, Invited>(&url(INVITES), &invite).await?;
-        Ok(())
-    }
-
-    /// Re-sends a pending invite (a new link; the old one stops working).
-    pub async fn resend(id: i64) -> Result<(), String> {
-        let path = url(&with_param(INVITE_RESEND, &id.to_string()));
-        Ok(send_json::<_, ()>("POST", &path, &()).await?)
-    }
-
-    /// Cancels a pending invite.
-    pub async fn cancel(id: i64) -> Result<(), String> {
-        Ok(delete::<()>(&url(&with_param(INVITE, &id.to_string()))).await?)
     }
 }

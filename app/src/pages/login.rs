@@ -123,6 +123,11 @@ pub fn LoginPage() -> impl IntoView {
         <Title text="Log in" />
         <section class="auth-card">
             <h1>"Log in"</h1>
+            <Show when=move || query.read().get("changed").as_deref() == Some("password")>
+                <p class="form-status" role="status" data-testid="password-changed">
+                    "Your password was changed and every session of your account was ended. Log in with the new password."
+                </p>
+            </Show>
             <Show when=move || error.get().is_some()>
                 <p class="form-error" role="alert" data-testid="login-error">{move || error.get()}</p>
             </Show>

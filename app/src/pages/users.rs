@@ -57,9 +57,12 @@ pub fn UsersConsole(#[prop(optional)] gate: Option<Gate>) -> impl IntoView {
     // What the search box holds, and the search the list shows.
     let typed = RwSignal::new(String::new());
     let (searched, set_searched) = signal(String::new());
+    // The page shown: the first (None) or the one after this username.
+    let (after, set_after) = signal(None::<String>);
     let accounts = LocalResource::new(move || {
         version.track();
         let search = searched.get();
+        let after = after.get();
         // A visitor is asked to log in instead (no call that could only answer 401).
         let visitor = is_visitor(me);
         // Researchers manage no accounts: the server would refuse (403), so do not ask.
@@ -75,11 +78,15 @@ pub fn UsersConsole(#[prop(optional)] gate: Option<Gate>) -> impl IntoView {
             if researcher {
                 return Err("Researchers do not manage user accounts.".to_string());
             }
-            let path = if search.trim().is_empty() {
-                url(USERS)
-            } else {
-                format!("{}?q={}", url(USERS), crate::api::query_value(search.trim()))
-            };
+            let mut query = Vec::new();
+            if !search.trim().is_empty() {
+                query.push(format!("q={}", crate::api::query_value(search.trim())));
+            }
+            if let Some(after) = after {
+                query.push(format!("after={}", crate::api::query_value(&after)));
+            }
+            let path =
+                if query.is_empty() { url(USERS) } else { format!("{}?{}", url(USERS), query.join("&")) };
             get_json::<Vec<UserSummary>>(&path).await.map_err(String::from)
         }
     });
@@ -173,6 +180,7 @@ pub fn UsersConsole(#[prop(optional)] gate: Option<Gate>) -> impl IntoView {
                 data-testid="user-search"
                 on:submit=move |ev: leptos::ev::SubmitEvent| {
                     ev.prevent_default();
+                    set_after.set(None);
                     set_searched.set(typed.get_untracked());
                 }
             >
@@ -238,11 +246,32 @@ pub fn UsersConsole(#[prop(optional)] gate: Option<Gate>) -> impl IntoView {
                                 .into_any()
                         }
                         Ok(list) => {
-                            let capped = (list.len() as i64 >= USERS_SHOWN).then(|| {
+                            // A full page may have more after it; any later page has a first.
+                            let last = (list.len() as i64 >= USERS_SHOWN)
+                                .then(|| list.last().map(|u| u.username.clone()))
+                                .flatten();
+                            let paged = after.get_untracked().is_some();
+                            let capped = (last.is_some() || paged).then(|| {
                                 view! {
-                                    <p class="hint" data-testid="users-capped">
-                                        {format!("The first {USERS_SHOWN} accounts by username: search to find others.")}
-                                    </p>
+                                    <nav class="pager" aria-label="Pages of accounts" data-testid="users-capped">
+                                        <span class="hint">
+                                            {format!("{USERS_SHOWN} accounts a page, by username.")}
+                                        </span>
+                                        {paged.then(|| view! {
+                                            <button type="button" on:click=move |_| set_after.set(None) data-testid="users-first">
+                                                "First page"
+                                            </button>
+                                        })}
+                                        {last.map(|last| view! {
+                                            <button
+                                                type="button"
+                                                on:click=move |_| set_after.set(Some(last.clone()))
+                                                data-testid="users-next"
+                                            >
+                                                "Next page"
+                                            </button>
+                                        })}
+                                    </nav>
                                 }
                             });
                             view! {

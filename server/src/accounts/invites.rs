@@ -4,7 +4,10 @@
 //! reads the mail can at most register. Keys come afterwards, from a key holder's approval
 //! (`key_access`), never from the invite.
 
-use app::api::invites::{InviteDetails, InviteSummary, Invited, NewInvite, Registration};
+use app::api::invites::{
+    InviteDetails, InviteQuery, InviteSummary, Invited, NewInvite, Registration, INVITES_SHOWN,
+};
+use app::domain::dashboard::TimeCursor;
 use app::domain::permissions::{self, Denied, Subject};
 use app::domain::roles::Role;
 use app::domain::username::{check_name, check_username};
@@ -14,6 +17,7 @@ use super::key_access::{self, WaitsFor};
 use super::unit_keys::{self, NewUnitKey};
 use super::{link_token_hash, new_link_token};
 use crate::auth::credentials::{check_key_pair, decode_field, CredentialsError, PUBLIC_KEY_LEN};
+use crate::db::invites::Seen;
 use crate::db::users::{self, User};
 use crate::db::{self, now, Db, DbError, Duplicate};
 use crate::mail::{escape_html, normalized_address, MailError, Mailer, OutgoingMail};
@@ -122,7 +126,7 @@ pub async fn create(
 ) -> Result<Invited, InviteError> {
     let email = normalized_address(&new.email)
         .ok_or_else(|| InviteError::Invalid("Enter a valid email address.".into()))?;
-    let role = Role::parse(&new.role).ok_or_else(|| InviteError::Invalid("Invalid role.".into()))?;
+    let role = new.role;
     // Unit staff invite into their own unit unless they say otherwise.
     let unit_id = if role.belongs_to_unit() { new.unit_id.or(inviter.unit_id) } else { None };
     let project = invite_project(db, inviter, &new, role).await?;
@@ -258,19 +262,30 @@ impl From<members::Added> for Invited {
     }
 }
 
-/// Pending invites the caller may see: Super Admins all; unit staff those of their unit, the
-/// researcher invites sent by their unit and those to their unit's projects (a Project Owner's);
-/// Project Owners those to the projects they own (DDS: other Researchers are refused).
-pub async fn list(db: &Db, viewer: &User) -> Result<Vec<InviteSummary>, InviteError> {
+/// Pending invites the caller may see, a page at a time (newest first, older than
+/// `query.before`): Super Admins all; unit staff those of their unit, the researcher invites
+/// sent by their unit and those to their unit's projects (a Project Owner's); Project Owners
+/// those to the projects they own (DDS: other Researchers are refused).
+pub async fn list(db: &Db, viewer: &User, query: &InviteQuery) -> Result<Vec<InviteSummary>, InviteError> {
     if viewer.role == Role::Researcher && db::projects::owned_count(db, viewer.id).await? == 0 {
         return Err(InviteError::Denied(
             "You need to have the role 'Project Owner' in at least one project to be able to list any invites."
                 .into(),
         ));
     }
-    let rows = db::invites::listed(db, viewer.unit_id, viewer.id).await?;
-    let mut shown: Vec<InviteSummary> =
-        rows.into_iter().filter(|row| visible(viewer, row)).map(|row| row.summary).collect();
+    let before = match query.before.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+        None => (i64::MAX, i64::MAX),
+        Some(text) => {
+            let cursor = TimeCursor::decode(text).ok_or_else(|| {
+                InviteError::Invalid(format!("'{text}' is not a place in the invites list."))
+            })?;
+            (cursor.at, cursor.id)
+        }
+    };
+    let Some(seen) = seen_by(viewer) else {
+        return Ok(Vec::new());
+    };
+    let mut shown = db::invites::listed(db, seen, before, INVITES_SHOWN).await?;
     let ids: Vec<i64> = shown.iter().map(|invite| invite.id).collect();
     let mut projects = db::invites::projects_of(db, &ids).await?;
     for invite in &mut shown {
@@ -279,16 +294,12 @@ pub async fn list(db: &Db, viewer: &User) -> Result<Vec<InviteSummary>, InviteEr
     Ok(shown)
 }
 
-fn visible(viewer: &User, row: &db::invites::Listed) -> bool {
+/// Whose invites `viewer` sees (none: a unit role without a unit).
+fn seen_by(viewer: &User) -> Option<Seen> {
     match viewer.role {
-        Role::SuperAdmin => true,
-        Role::UnitAdmin | Role::UnitPersonnel => {
-            viewer.unit_id.is_some()
-                && (row.summary.unit_id == viewer.unit_id
-                    || row.inviter_unit == viewer.unit_id
-                    || row.to_unit_project != 0)
-        }
-        Role::Researcher => row.to_owned_project != 0,
+        Role::SuperAdmin => Some(Seen::All),
+        Role::UnitAdmin | Role::UnitPersonnel => viewer.unit_id.map(Seen::Unit),
+        Role::Researcher => Some(Seen::OwnedBy(viewer.id)),
     }
 }
 
@@ -298,10 +309,8 @@ async fn managed(db: &Db, actor: &User, id: i64, verb: &str) -> Result<db::invit
     if !matches!(actor.role, Role::SuperAdmin | Role::UnitAdmin) {
         return Err(InviteError::Denied(format!("You do not have permission to {verb} invites.")));
     }
-    match db::invites::listed_one(db, actor.unit_id, actor.id, id).await? {
-        Some(row) if visible(actor, &row) => Ok(row),
-        _ => Err(InviteError::NotFound),
-    }
+    let seen = seen_by(actor).ok_or(InviteError::NotFound)?;
+    db::invites::listed_one(db, seen, id).await?.ok_or(InviteError::NotFound)
 }
 
 /// Cancels an invite: its link stops working.
@@ -331,7 +340,7 @@ pub async fn resend(
     let projects = members::invited_projects(db, id).await?;
     let role = match projects.first() {
         Some(p) => project_role(p.is_owner, &p.public_id, &p.title),
-        None => row.summary.role.clone(),
+        None => row.summary.role.to_string(),
     };
     let unit = match row.summary.unit_id.or(row.inviter_unit) {
         Some(unit) => db::units::display_name(db, unit).await?,
@@ -360,7 +369,7 @@ pub async fn details(db: &Db, token: &str) -> Result<InviteDetails, InviteError>
     };
     Ok(InviteDetails {
         email,
-        role,
+        role: Role::parse(&role).ok_or_else(|| InviteError::Internal(format!("unknown role {role}")))?,
         unit,
         expires_at,
         unit_has_key,

@@ -101,7 +101,7 @@ pub async fn approve(db: &Db, approver: &User, approval: &Approval) -> Result<()
     }
     // Only members of the approver's own unit are visible here (no probing of other units).
     let target = users::active_member_key(db, unit_id, approval.username.trim()).await?;
-    let MemberKey { id: target_id, username: target_name, public_key: target_key } =
+    let MemberKey { user_id: target_id, username: target_name, public_key: target_key } =
         target.ok_or(UnitKeyError::NotFound)?;
     if target_key != shown_key {
         return Err(UnitKeyError::KeyChanged(target_name));

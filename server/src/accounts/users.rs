@@ -30,7 +30,7 @@ fn subject(user: &User) -> Subject {
 }
 
 /// Super Admins see every account; unit staff the accounts of their unit (a search narrows
-/// either down; at most `USERS_SHOWN`).
+/// either down; a page of at most `USERS_SHOWN`, after `query.after`).
 pub async fn list(db: &Db, viewer: &User, query: &UserQuery) -> Result<Vec<UserSummary>, AdminError> {
     permissions::may_list_users(&viewer.actor()).map_err(|d| AdminError::Denied(d.0.into()))?;
     let search = read_search(query.q.as_deref()).map_err(AdminError::Invalid)?;
@@ -41,7 +41,7 @@ pub async fn list(db: &Db, viewer: &User, query: &UserQuery) -> Result<Vec<UserS
         (_, Some(unit_id)) => Some(unit_id),
         (_, None) => return Ok(Vec::new()),
     };
-    users::listed(db, scope, pattern.as_deref(), USERS_SHOWN)
+    users::listed(db, scope, pattern.as_deref(), query.after.as_deref(), USERS_SHOWN)
         .await?
         .into_iter()
         .map(|u| {

@@ -40,10 +40,7 @@ pub fn decode_field(field: &str, value: &str, len: usize) -> Result<Vec<u8>, Cre
 /// (unknown names are answered with the default), so they are refused, as is anything below the
 /// floor (m >= 19 MiB, t >= 2) with the floor's own sentence.
 pub fn kdf_params(kdf: &Kdf) -> Result<KdfParams, CredentialsError> {
-    let params =
-        KdfParams { memory_kib: kdf.memory_kib, iterations: kdf.iterations, parallelism: kdf.parallelism }
-            .validate()
-            .map_err(|e| CredentialsError::Invalid(e.to_string()))?;
+    let params = KdfParams::from(*kdf).validate().map_err(|e| CredentialsError::Invalid(e.to_string()))?;
     if params != KdfParams::DEFAULT {
         let d = KdfParams::DEFAULT;
         return Err(CredentialsError::Invalid(format!(

@@ -5,7 +5,7 @@
 
 use app::api::dashboard::{AccessPending, ActivityEvent, UnitProject, UpcomingDeadline};
 use app::domain::dashboard::{
-    ActivityFilter, EventCursor, ProjectFilter, ProjectSort, ACCESS_PENDING_SHOWN, ACTIVITY_PAGE_SIZE,
+    ActivityFilter, ProjectFilter, ProjectSort, TimeCursor, ACCESS_PENDING_SHOWN, ACTIVITY_PAGE_SIZE,
     PAGE_SIZE,
 };
 use app::domain::ids::UnitId;
@@ -126,7 +126,8 @@ struct ProjectRow {
 }
 
 /// `ORDER BY` of a sort; every one ends on the id, so pages never overlap. "Nothing yet" sorts
-/// last (a `CASE`, as SQLite and PostgreSQL place NULLs differently).
+/// last (a `CASE`, as SQLite and PostgreSQL place NULLs differently). Each is an index of
+/// migration 0018 read forwards or backwards: change both together.
 fn order_by(sort: ProjectSort) -> &'static str {
     match sort {
         ProjectSort::Newest => "p.created_at DESC, p.id DESC",
@@ -135,15 +136,17 @@ fn order_by(sort: ProjectSort) -> &'static str {
         ProjectSort::Deadline => "CASE WHEN p.deadline IS NULL THEN 1 ELSE 0 END, p.deadline, p.id",
         ProjectSort::Size => "p.size_bytes DESC, p.id DESC",
         ProjectSort::LastDelivery => {
-            "CASE WHEN p.last_delivery_at IS NULL THEN 1 ELSE 0 END, p.last_delivery_at DESC, p.id DESC"
+            "CASE WHEN p.last_delivery_at IS NULL THEN 0 ELSE 1 END DESC, p.last_delivery_at DESC, p.id DESC"
         }
     }
 }
 
-/// One page of the unit's projects under `filter`, and how many match in all. Unsearched, both
-/// come from indexes (`projects_unit_status`, `projects_unit_created`): a count and a page.
-/// Searched, every project of the unit is read once, so one pass counts the matches (a window)
-/// while it picks the page. Only the page's projects have their members counted.
+/// One page of the unit's projects under `filter`, and how many match in all. The page is
+/// picked by id alone (only ids and sort keys are sorted; migration 0018's indexes give the
+/// newest and the largest projects, filtered by status or not, in order without sorting), then
+/// its rows are read. Unsearched, the count is an index range; searched, every project of the
+/// unit is read once, so one pass counts the matches (a window) while it picks the page. Only
+/// the page's projects have their members counted.
 pub async fn projects(
     db: &Db,
     unit: UnitId,
@@ -155,42 +158,57 @@ pub async fn projects(
         DatabaseKind::Sqlite => "LIKE",
         DatabaseKind::Postgres => "ILIKE",
     };
-    // Placeholders stay numbered alike whatever is filtered: an absent filter binds NULL.
-    let conditions = format!(
-        "p.unit_id = $1 AND ($2 IS NULL OR p.status = $2) AND ($3 IS NULL OR p.public_id {like} $3 ESCAPE '\\' \
-         OR p.title {like} $3 ESCAPE '\\' OR p.pi {like} $3 ESCAPE '\\')"
-    );
     let status = filter.status.map(ProjectStatus::as_str);
     let pattern = filter.like_pattern();
+    // Only the filters in use are conditions (an `$n IS NULL OR` would keep the planner from
+    // the status indexes); placeholders are numbered in the order they are bound.
+    let mut conditions = vec!["p.unit_id = $1".to_string()];
+    let mut bound = 1;
+    if status.is_some() {
+        bound += 1;
+        conditions.push(format!("p.status = ${bound}"));
+    }
+    if pattern.is_some() {
+        bound += 1;
+        conditions.push(format!(
+            "(p.public_id {like} ${bound} ESCAPE '\\' OR p.title {like} ${bound} ESCAPE '\\' \
+             OR p.pi {like} ${bound} ESCAPE '\\')"
+        ));
+    }
+    let conditions = conditions.join(" AND ");
     let searched = pattern.is_some();
     let order = order_by(filter.sort);
     let total_column = if searched { "COUNT(*) OVER ()" } else { "0" };
-    let rows: Vec<ProjectRow> = sqlx::query_as(&format!(
-        "SELECT page.*, (SELECT COUNT(*) FROM project_members m WHERE m.project_id = page.id) AS members \
-         FROM (SELECT p.id, p.public_id, p.title, p.pi, p.status, p.size_bytes, p.file_count, p.deadline, \
-         p.last_delivery_at, p.created_at, {total_column} AS total \
-         FROM projects p WHERE {conditions} ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET $4) page \
-         ORDER BY {}",
-        order.replace("p.", "page.")
-    ))
-    .bind(unit)
-    .bind(status)
-    .bind(pattern.as_deref())
-    .bind(filter.offset())
-    .fetch_all(db.pool())
-    .await?;
+    let sql = format!(
+        "SELECT p.id, p.public_id, p.title, p.pi, p.status, p.size_bytes, p.file_count, p.deadline, \
+         p.last_delivery_at, p.created_at, page.total, \
+         (SELECT COUNT(*) FROM project_members m WHERE m.project_id = p.id) AS members \
+         FROM (SELECT p.id, {total_column} AS total FROM projects p WHERE {conditions} \
+         ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET ${}) page JOIN projects p ON p.id = page.id \
+         ORDER BY {order}",
+        bound + 1
+    );
+    let mut query = sqlx::query_as::<_, ProjectRow>(&sql).bind(unit);
+    if let Some(status) = status {
+        query = query.bind(status);
+    }
+    if let Some(pattern) = pattern.as_deref() {
+        query = query.bind(pattern);
+    }
+    let rows = query.bind(filter.offset()).fetch_all(db.pool()).await?;
     // Unsearched, or past the last page (the window counted nothing): counted on its own.
     let total = match rows.first() {
         Some(row) if searched => row.total,
         _ => {
-            let (total,): (i64,) =
-                sqlx::query_as(&format!("SELECT COUNT(*) FROM projects p WHERE {conditions}"))
-                    .bind(unit)
-                    .bind(status)
-                    .bind(pattern.as_deref())
-                    .fetch_one(db.pool())
-                    .await?;
-            total
+            let sql = format!("SELECT COUNT(*) FROM projects p WHERE {conditions}");
+            let mut count = sqlx::query_as::<_, (i64,)>(&sql).bind(unit);
+            if let Some(status) = status {
+                count = count.bind(status);
+            }
+            if let Some(pattern) = pattern.as_deref() {
+                count = count.bind(pattern);
+            }
+            count.fetch_one(db.pool()).await?.0
         }
     };
     let projects = rows
@@ -230,8 +248,8 @@ pub async fn activity(
     db: &Db,
     unit: UnitId,
     filter: &ActivityFilter,
-) -> Result<(Vec<ActivityEvent>, Option<EventCursor>), DbError> {
-    let cursor = filter.before.unwrap_or(EventCursor { at: i64::MAX, id: i64::MAX });
+) -> Result<(Vec<ActivityEvent>, Option<TimeCursor>), DbError> {
+    let cursor = filter.before.unwrap_or(TimeCursor { at: i64::MAX, id: i64::MAX });
     let action = if filter.action.is_some() { "AND e.action = $4" } else { "AND $4 IS NULL" };
     let rows: Vec<EventRow> = sqlx::query_as(&format!(
         "SELECT e.id, e.at, a.username AS actor, e.action, e.target, p.public_id AS project, e.details \
@@ -247,7 +265,7 @@ pub async fn activity(
     .fetch_all(db.pool())
     .await?;
     let more = rows.len() as i64 > ACTIVITY_PAGE_SIZE;
-    let mut events: Vec<(EventCursor, ActivityEvent)> = rows
+    let mut events: Vec<(TimeCursor, ActivityEvent)> = rows
         .into_iter()
         .map(|row| {
             let event = ActivityEvent {
@@ -258,7 +276,7 @@ pub async fn activity(
                 project: row.project,
                 details: row.details,
             };
-            (EventCursor { at: row.at, id: row.id }, event)
+            (TimeCursor { at: row.at, id: row.id }, event)
         })
         .collect();
     events.truncate(ACTIVITY_PAGE_SIZE as usize);

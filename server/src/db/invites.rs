@@ -1,6 +1,7 @@
 //! The invites aggregate: an invite, the projects it leads to (`invite_projects`, written by
 //! `projects::members`) and its token's hash. Rows decode into the structs below.
 
+use app::api::invites::InviteSummary;
 use app::domain::ids::{UnitId, UserId};
 use app::domain::roles::Role;
 
@@ -59,48 +60,86 @@ pub async fn delete<'e>(
     Ok(())
 }
 
-/// An invite as a viewer's listing needs it, with what decides whether the viewer sees it.
+/// Whose invites a viewer sees (the rule is `accounts::invites::seen_by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seen {
+    All,
+    /// Those of the unit, sent by its staff, or leading to one of its projects.
+    Unit(UnitId),
+    /// Those leading to a project this user owns.
+    OwnedBy(UserId),
+}
+
+impl Seen {
+    /// The condition on `invites i`, its scope bound as `$n`; and that value (none for `All`).
+    fn condition(self, n: usize) -> (String, Option<i64>) {
+        match self {
+            Seen::All => ("TRUE".into(), None),
+            Seen::Unit(unit) => (
+                format!(
+                    "(i.unit_id = ${n} OR EXISTS (SELECT 1 FROM users s WHERE s.id = i.invited_by AND s.unit_id = ${n}) \
+                     OR EXISTS (SELECT 1 FROM invite_projects ip JOIN projects p ON p.id = ip.project_id \
+                     WHERE ip.invite_id = i.id AND p.unit_id = ${n}))"
+                ),
+                Some(i64::from(unit)),
+            ),
+            Seen::OwnedBy(user) => (
+                format!(
+                    "EXISTS (SELECT 1 FROM invite_projects ip JOIN project_members m ON m.project_id = ip.project_id \
+                     WHERE ip.invite_id = i.id AND m.user_id = ${n} AND m.is_owner = TRUE)"
+                ),
+                Some(i64::from(user)),
+            ),
+        }
+    }
+}
+
+const SELECT_SUMMARY: &str =
+    "SELECT i.id, i.email, i.role, i.unit_id, i.created_at, i.expires_at FROM invites i";
+
+/// One page of the invites `seen` shows, newest first, below `before` (`(created_at, id)`;
+/// `invites_created` read backwards), `limit` at most.
+pub async fn listed(
+    db: &Db,
+    seen: Seen,
+    before: (i64, i64),
+    limit: i64,
+) -> Result<Vec<InviteSummary>, DbError> {
+    let (condition, scope) = seen.condition(4);
+    let sql = format!(
+        "{SELECT_SUMMARY} WHERE (i.created_at, i.id) < ($1, $2) AND {condition} \
+         ORDER BY i.created_at DESC, i.id DESC LIMIT $3"
+    );
+    let query = sqlx::query_as(&sql).bind(before.0).bind(before.1).bind(limit);
+    let query = match scope {
+        Some(scope) => query.bind(scope),
+        None => query,
+    };
+    Ok(query.fetch_all(db.pool()).await?)
+}
+
+/// One invite with its inviter's unit (a re-sent mail names it).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Listed {
     #[sqlx(flatten)]
-    pub summary: app::api::invites::InviteSummary,
-    /// The inviter's unit.
+    pub summary: InviteSummary,
     pub inviter_unit: Option<UnitId>,
-    /// Whether the invite leads to a project of the viewer's unit (1/0).
-    pub to_unit_project: i64,
-    /// Whether the invite leads to a project the viewer owns (1/0).
-    pub to_owned_project: i64,
 }
 
-const SELECT_LISTED: &str =
-    "SELECT i.id, i.email, i.role, i.unit_id, i.created_at, i.expires_at, u.unit_id AS inviter_unit, \
-     CAST(CASE WHEN EXISTS (SELECT 1 FROM invite_projects ip JOIN projects p ON p.id = ip.project_id \
-     WHERE ip.invite_id = i.id AND p.unit_id = $1) THEN 1 ELSE 0 END AS BIGINT) AS to_unit_project, \
-     CAST(CASE WHEN EXISTS (SELECT 1 FROM invite_projects ip JOIN project_members m \
-     ON m.project_id = ip.project_id WHERE ip.invite_id = i.id AND m.user_id = $2 AND m.is_owner = TRUE) \
-     THEN 1 ELSE 0 END AS BIGINT) AS to_owned_project FROM invites i LEFT JOIN users u ON u.id = i.invited_by";
-
-/// Every invite, newest first, seen from the viewer (`viewer_unit`, `viewer_id`): one query.
-pub async fn listed(db: &Db, viewer_unit: Option<UnitId>, viewer_id: UserId) -> Result<Vec<Listed>, DbError> {
-    Ok(sqlx::query_as(&format!("{SELECT_LISTED} ORDER BY i.created_at DESC, i.id DESC"))
-        .bind(viewer_unit.map_or(-1, i64::from))
-        .bind(viewer_id)
-        .fetch_all(db.pool())
-        .await?)
-}
-
-pub async fn listed_one(
-    db: &Db,
-    viewer_unit: Option<UnitId>,
-    viewer_id: UserId,
-    id: i64,
-) -> Result<Option<Listed>, DbError> {
-    Ok(sqlx::query_as(&format!("{SELECT_LISTED} WHERE i.id = $3"))
-        .bind(viewer_unit.map_or(-1, i64::from))
-        .bind(viewer_id)
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?)
+/// The invite `id` if `seen` shows it.
+pub async fn listed_one(db: &Db, seen: Seen, id: i64) -> Result<Option<Listed>, DbError> {
+    let (condition, scope) = seen.condition(2);
+    let sql = format!(
+        "SELECT i.id, i.email, i.role, i.unit_id, i.created_at, i.expires_at, \
+         (SELECT s.unit_id FROM users s WHERE s.id = i.invited_by) AS inviter_unit \
+         FROM invites i WHERE i.id = $1 AND {condition}"
+    );
+    let query = sqlx::query_as(&sql).bind(id);
+    let query = match scope {
+        Some(scope) => query.bind(scope),
+        None => query,
+    };
+    Ok(query.fetch_optional(db.pool()).await?)
 }
 
 /// The projects (public ids) each of the invites `ids` leads to, one query per `IN_LIST_CHUNK`.

@@ -56,13 +56,7 @@ pub async fn id_of(db: &Db, project_id: ProjectId, username: &str) -> Result<Opt
     Ok(row.map(|(id,)| id))
 }
 
-/// An active member and the public key a seal for them is made to.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct MemberKey {
-    pub user_id: UserId,
-    pub username: String,
-    pub public_key: Vec<u8>,
-}
+use super::users::MemberKey;
 
 pub async fn active_with_key(
     db: &Db,

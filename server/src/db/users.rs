@@ -283,11 +283,13 @@ pub struct ListedUser {
 }
 
 /// The accounts of `unit` (every account for `None`) whose username, name or email contains
-/// `search` (a lower-cased LIKE pattern, or every account), by username, `limit` at most.
+/// `search` (a lower-cased LIKE pattern, or every account), by username from the first after
+/// `after` on, `limit` at most.
 pub async fn listed(
     db: &Db,
     unit: Option<UnitId>,
     search: Option<&str>,
+    after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<ListedUser>, DbError> {
     Ok(sqlx::query_as(
@@ -297,11 +299,12 @@ pub async fn listed(
          LEFT JOIN second_factors f ON f.user_id = u.id \
          WHERE ($1 IS NULL OR u.unit_id = $1) AND ($2 IS NULL OR LOWER(u.username) LIKE $2 ESCAPE '\\' \
          OR LOWER(u.name) LIKE $2 ESCAPE '\\' OR LOWER(e.email) LIKE $2 ESCAPE '\\') \
-         ORDER BY u.username LIMIT $3",
+         AND ($4 IS NULL OR u.username > $4) ORDER BY u.username LIMIT $3",
     )
     .bind(unit)
     .bind(search)
     .bind(limit)
+    .bind(after)
     .fetch_all(db.pool())
     .await?)
 }
@@ -405,10 +408,11 @@ pub async fn count_of_unit_with_role(db: &Db, unit_id: UnitId, role: Role) -> Re
     Ok(count)
 }
 
-/// An active account of a unit with its current public key.
+/// An active account (a unit's, or a project's member) with its current public key: what a
+/// seal for it is made to.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MemberKey {
-    pub id: UserId,
+    pub user_id: UserId,
     pub username: String,
     pub public_key: Vec<u8>,
 }
@@ -420,7 +424,7 @@ pub async fn active_member_key(
     username: &str,
 ) -> Result<Option<MemberKey>, DbError> {
     Ok(sqlx::query_as(
-        "SELECT u.id, u.username, c.public_key FROM users u JOIN user_credentials c ON c.user_id = u.id \
+        "SELECT u.id AS user_id, u.username, c.public_key FROM users u JOIN user_credentials c ON c.user_id = u.id \
          WHERE u.username = $1 AND u.unit_id = $2 AND u.is_active = TRUE",
     )
     .bind(username)

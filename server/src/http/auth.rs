@@ -51,14 +51,7 @@ async fn prelogin(
     let setting = login::prelogin(&state.db, &state.secret, body.username.trim()).await?;
     Ok(Json(Prelogin {
         salt: BASE64.encode(&setting.salt),
-        kdf: PreloginKdf {
-            algorithm: "argon2id".into(),
-            params: Kdf {
-                memory_kib: setting.params.memory_kib,
-                iterations: setting.params.iterations,
-                parallelism: setting.params.parallelism,
-            },
-        },
+        kdf: PreloginKdf { algorithm: "argon2id".into(), params: Kdf::from(setting.params) },
     }))
 }
 

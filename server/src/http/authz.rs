@@ -154,7 +154,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         Method::GET,
         users::USERS,
         SignedIn,
-        Doc::new("The accounts the caller may see (query: q, a text the username, name or email contains), at most 200 by username")
+        Doc::new("One page of the accounts the caller may see, at most 200 by username (query: q, a text the username, name or email contains; after, the last username of the page before)")
             .answers(200, list::<users::UserSummary>()),
     ),
     endpoint(
@@ -176,7 +176,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         Method::GET,
         invites::INVITES,
         SignedIn,
-        Doc::new("The pending invites the caller may see").answers(200, list::<invites::InviteSummary>()),
+        Doc::new("One page of the pending invites the caller may see, at most 100, newest first (query: before, created_at.id of the last invite of the page before)").answers(200, list::<invites::InviteSummary>()),
     ),
     endpoint(Method::DELETE, invites::INVITE, SignedIn, Doc::new("Cancels a pending invite")),
     endpoint(

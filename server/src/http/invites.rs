@@ -1,7 +1,7 @@
 //! `/api/v1/invites`: thin handlers over `accounts::invites`.
 
 use app::api::invites::{
-    InviteDetails, InviteSummary, Invited, NewInvite, Registered, Registration, INVITE, INVITES,
+    InviteDetails, InviteQuery, InviteSummary, Invited, NewInvite, Registered, Registration, INVITE, INVITES,
     INVITE_ACCEPT, INVITE_BY_TOKEN, INVITE_RESEND,
 };
 use axum::extract::{Path, State};
@@ -11,7 +11,7 @@ use http::{Method, StatusCode};
 
 use super::authz::{ApiRoutes, Authenticated};
 use super::error::ApiError;
-use super::extract::ApiJson;
+use super::extract::{ApiJson, ApiQuery};
 use crate::accounts::invites::{self, InviteError};
 use crate::state::AppState;
 
@@ -57,8 +57,9 @@ async fn create(
 async fn list(
     State(state): State<AppState>,
     Extension(Authenticated(user)): Extension<Authenticated>,
+    ApiQuery(query): ApiQuery<InviteQuery>,
 ) -> Result<Json<Vec<InviteSummary>>, ApiError> {
-    Ok(Json(invites::list(&state.db, &user).await?))
+    Ok(Json(invites::list(&state.db, &user, &query).await?))
 }
 
 async fn remove(

@@ -11,9 +11,9 @@ use app::domain::projects::{self as rules, Capacity};
 use super::{key_path, ProjectError};
 use crate::auth::credentials::PUBLIC_KEY_LEN;
 use crate::db::audit::{self, AuditEvent};
-use crate::db::members::{self, MemberKey};
+use crate::db::members;
 use crate::db::seals::{self, SealedKey};
-use crate::db::users::User;
+use crate::db::users::{MemberKey, User};
 use crate::db::Db;
 
 pub async fn approve(

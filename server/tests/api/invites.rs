@@ -8,7 +8,7 @@ use wasm_crypto::{KdfParams, MasterKey, PrivateKey, Salt};
 
 use crate::auth::{auth_key_for, latest_code, seeded, signed_in};
 use crate::both_backends;
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{answer, Backend, TestApp};
 
 /// What an inviter sends: no key material (the server draws the link's token).
 pub(crate) fn invite_body(email: &str, role: &str, unit_id: Option<i64>) -> Value {
@@ -414,3 +414,78 @@ both_backends!(invite_re_sent, an_invite_is_re_sent_with_a_new_link);
 fn now_secs() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
 }
+
+/// Pending invites a page at a time, newest first: the pages follow each other without a gap or
+/// an overlap, a Unit Admin's pages hold only what their unit may see, and a cursor that is not
+/// one is refused with a sentence.
+async fn invites_are_listed_a_page_at_a_time(backend: Backend) {
+    let app = seeded(backend).await;
+    let db = &app.state().db;
+    let (unit,): (i64,) = sqlx::query_as("SELECT unit_id FROM users WHERE username = 'unitadmin_1'")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    let token = match backend {
+        Backend::Sqlite => "CAST('page-invite-' || i AS BLOB)",
+        Backend::Postgres => "convert_to('page-invite-' || i, 'UTF8')",
+    };
+    // 150 to the unit's staff; 100 researchers invited by the Super Admin (no unit's business).
+    // Every second pair shares its second, so the cursor must order by id too.
+    sqlx::query(&format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 250) \
+         INSERT INTO invites (email, role, unit_id, invited_by, token_hash, created_at, expires_at) \
+         SELECT 'paged' || i || '@example.org', CASE WHEN i <= 150 THEN 'Unit Personnel' ELSE 'Researcher' END, \
+         CASE WHEN i <= 150 THEN {unit} END, (SELECT id FROM users WHERE username = 'superadmin'), {token}, \
+         1000000 + i / 2, 2000000000 FROM n"
+    ))
+    .execute(db.pool())
+    .await
+    .unwrap();
+    let pages = |browser: crate::helpers::Browser| async move {
+        let mut seen: Vec<(i64, i64, String)> = Vec::new();
+        let mut sizes = Vec::new();
+        loop {
+            let before = seen.last().map(|(at, id, _)| format!("?before={at}.{id}")).unwrap_or_default();
+            let (status, page) = answer(browser.get(&format!("/api/v1/invites{before}")).await).await;
+            assert_eq!(status, 200, "{page}");
+            let rows: Vec<(i64, i64, String)> = page
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| {
+                    (
+                        i["created_at"].as_i64().unwrap(),
+                        i["id"].as_i64().unwrap(),
+                        i["email"].as_str().unwrap().into(),
+                    )
+                })
+                .collect();
+            sizes.push(rows.len());
+            seen.extend(rows);
+            if *sizes.last().unwrap() < 100 {
+                return (seen, sizes);
+            }
+        }
+    };
+    let (unit_seen, sizes) = pages(signed_in(&app, "unitadmin_1").await).await;
+    assert_eq!(sizes, [100, 50], "the unit's 150, a hundred a page");
+    assert!(unit_seen.iter().all(|(_, _, email)| {
+        let n: i64 = email.trim_start_matches("paged").trim_end_matches("@example.org").parse().unwrap();
+        n <= 150
+    }));
+    let (all, sizes) = pages(signed_in(&app, "superadmin").await).await;
+    assert_eq!(sizes, [100, 100, 50]);
+    let mut ordered = all.clone();
+    ordered.sort_by_key(|row| std::cmp::Reverse((row.0, row.1)));
+    ordered.dedup();
+    assert_eq!(all, ordered, "newest first, none twice");
+
+    let admin = signed_in(&app, "unitadmin_1").await;
+    let (status, refused) = answer(admin.get("/api/v1/invites?before=yesterday").await).await;
+    assert_eq!(
+        (status, refused["error"].as_str()),
+        (400, Some("'yesterday' is not a place in the invites list."))
+    );
+    app.stop().await;
+}
+both_backends!(invites_listed_by_page, invites_are_listed_a_page_at_a_time);

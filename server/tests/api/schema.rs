@@ -18,7 +18,7 @@ struct Table {
     /// name → (type class, NOT NULL)
     columns: BTreeMap<String, (String, bool)>,
     primary_key: Vec<String>,
-    /// explicit indexes: name → (columns, unique)
+    /// explicit indexes: name → (columns, an expression as "(expression)"; unique)
     indexes: BTreeMap<String, (String, bool)>,
     /// columns of each UNIQUE constraint
     unique: BTreeSet<String>,
@@ -160,12 +160,13 @@ async fn sqlite_schema(db: &Db) -> BTreeMap<String, Table> {
                 .await
                 .unwrap();
         for (index, unique, origin) in indexes {
-            let columns: Vec<(String,)> =
-                sqlx::query_as("SELECT name FROM pragma_index_info($1) ORDER BY seqno")
-                    .bind(&index)
-                    .fetch_all(pool)
-                    .await
-                    .unwrap();
+            let columns: Vec<(String,)> = sqlx::query_as(
+                "SELECT COALESCE(name, '(expression)') FROM pragma_index_info($1) ORDER BY seqno",
+            )
+            .bind(&index)
+            .fetch_all(pool)
+            .await
+            .unwrap();
             let columns = columns.into_iter().map(|(c,)| c).collect::<Vec<_>>().join(",");
             match origin.as_str() {
                 "c" => {
@@ -220,8 +221,9 @@ async fn postgres_schema(db: &Db) -> BTreeMap<String, Table> {
              CAST(CASE WHEN ix.indisprimary THEN 1 ELSE 0 END AS BIGINT), \
              CAST(CASE WHEN EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid) \
              THEN 1 ELSE 0 END AS BIGINT), \
-             array_to_string(ARRAY(SELECT a.attname::TEXT FROM unnest(ix.indkey) WITH ORDINALITY k(attnum, ord) \
-             JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.attnum ORDER BY k.ord), ',') \
+             array_to_string(ARRAY(SELECT COALESCE(a.attname::TEXT, '(expression)') \
+             FROM unnest(ix.indkey) WITH ORDINALITY k(attnum, ord) \
+             LEFT JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.attnum ORDER BY k.ord), ',') \
              FROM pg_index ix JOIN pg_class ic ON ic.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid \
              JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = 'public' AND t.relname = $1",
         )

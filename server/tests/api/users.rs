@@ -111,3 +111,62 @@ both_backends!(
     an_account_is_found_by_part_of_its_name_within_the_callers_scope,
     an_account_is_found_by_part_of_its_name_within_the_callers_scope
 );
+
+/// Every account of a unit, a page at a time: the pages follow each other by username without a
+/// gap or an overlap, a search pages alike, and no account outside the unit appears.
+async fn a_units_accounts_are_listed_a_page_at_a_time(backend: Backend) {
+    let app = seeded(backend).await;
+    let db = &app.state().db;
+    let unit: (i64,) = sqlx::query_as("SELECT unit_id FROM users WHERE username = 'unitadmin_1'")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    sqlx::query(&format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 450) \
+         INSERT INTO users (username, name, role, unit_id, is_active, created_at) \
+         SELECT 'pageuser' || i, 'Page User ' || i, 'Unit Personnel', {}, TRUE, 0 FROM n",
+        unit.0
+    ))
+    .execute(db.pool())
+    .await
+    .unwrap();
+    let (expected,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE unit_id = $1")
+        .bind(unit.0)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    let admin = signed_in(&app, "unitadmin_1").await;
+    let pages = |query: &'static str| {
+        let admin = &admin;
+        async move {
+            let mut seen: Vec<String> = Vec::new();
+            let mut sizes = Vec::new();
+            loop {
+                let after = seen.last().map(|last| format!("&after={last}")).unwrap_or_default();
+                let (status, page) =
+                    answer(admin.get(&format!("/api/v1/users?q={query}{after}")).await).await;
+                assert_eq!(status, 200, "{page}");
+                let names: Vec<String> =
+                    page.as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap().into()).collect();
+                sizes.push(names.len());
+                seen.extend(names);
+                if *sizes.last().unwrap() < 200 {
+                    return (seen, sizes);
+                }
+            }
+        }
+    };
+    let (all, sizes) = pages("").await;
+    assert_eq!(sizes, [200, 200, expected as usize - 400], "pages of 200");
+    let mut sorted = all.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(all, sorted, "by username, no account twice");
+    assert_eq!(all.len() as i64, expected, "every account of the unit");
+    assert!(!all.iter().any(|name| name.starts_with("research")), "no account outside the unit");
+    let (found, sizes) = pages("PAGEUSER4").await;
+    assert_eq!(sizes, [62], "pageuser4, 40..49 and 400..450 by part of the name");
+    assert!(found.iter().all(|name| name.starts_with("pageuser4")));
+    app.stop().await;
+}
+both_backends!(users_listed_by_page, a_units_accounts_are_listed_a_page_at_a_time);

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::dashboard::{ActivityPage, ActivityQuery};
-use crate::domain::dashboard::{action_label, ActivityFilter, EventCursor, ACTIVITY_ACTIONS};
+use crate::domain::dashboard::{action_label, ActivityFilter, TimeCursor, ACTIVITY_ACTIONS};
 use crate::domain::dates::utc;
 
 use super::{dashboard_frame, server_side, Server, Tab};
@@ -87,7 +87,7 @@ fn EventTable(page: ActivityPage, query: ActivityQuery) -> impl IntoView {
             if search.is_empty() { "/unit/activity".to_string() } else { format!("/unit/activity?{search}") };
         view! { <a href=href data-testid="activity-newest">"Newest events"</a> }
     });
-    let older = page.next.as_deref().and_then(EventCursor::decode).map(|cursor| {
+    let older = page.next.as_deref().and_then(TimeCursor::decode).map(|cursor| {
         let href = format!("/unit/activity?{}", filter.query_string(Some(cursor)));
         view! { <a href=href rel="next" data-testid="activity-older">"Older events"</a> }
     });

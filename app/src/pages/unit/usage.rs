@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::dashboard::{UnitUsage, UsageQuery};
+use crate::api::dashboard::{UnitUsage, UsageQuery, UNIT_USAGE_CSV};
 use crate::components::bar_chart::bar_chart;
 use crate::domain::quota::human_bytes;
 
@@ -114,7 +114,7 @@ fn Report(report: UnitUsage) -> impl IntoView {
             <h2 id="usage-title">"Storage used per month"</h2>
             <p class="hint">
                 "Byte-hours: each stored byte counted for every hour it was kept, as the unit is invoiced. "
-                <a href="/api/v1/units/me/usage.csv" download="unit-usage.csv" data-testid="usage-csv">
+                <a href=crate::api::url(UNIT_USAGE_CSV) download="unit-usage.csv" data-testid="usage-csv">
                     "Download every project's usage (CSV)"
                 </a>
             </p>

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use crate::api::statistics::{PortalStatistics, STATISTICS};
+use crate::client::reload::load_on;
 use crate::components::bar_chart::bar_chart;
-use crate::components::reload::load_on;
 use crate::domain::quota::human_bytes;
 
 /// A count as a chart figure.

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::api::units::{UnitSettings, UnitView, UNIT, UNITS};
 use crate::api::{url, with_param};
 use crate::client::api::send_json;
-use crate::components::reload::load_on;
+use crate::client::reload::load_on;
 use crate::domain::quota::human_bytes;
 use crate::domain::units::check;
 

@@ -2,6 +2,10 @@
 //! members and their access, who waits for its key (approved here, after comparing their key
 //! fingerprint), and (unit staff, Project Owners) inviting or adding Researchers.
 
+mod file_browser;
+mod status;
+mod upload;
+
 use crate::api::keys::WaitingMember;
 use crate::api::projects::{ProjectDetails, ProjectInvite, ProjectMember, PROJECT};
 use crate::api::{url, with_param};
@@ -9,21 +13,21 @@ use crate::client::api::get_json;
 use crate::client::project_keys::{KeyPath, PENDING};
 use crate::client::transfer::download::{can_save_folders, save_files, Downloaded};
 use crate::client::transfer::upload::Target;
-use crate::components::file_browser::FileBrowser;
-use crate::components::project_status::StatusPanel;
 use crate::components::session::CurrentUser;
 use crate::components::session_lost::SessionLostDialog;
 use crate::components::sign_in::{is_visitor, LoginPrompt};
-use crate::components::upload_panel::UploadPanel;
 use crate::components::waiting::WaitingList;
 use crate::domain::data_access::{self, DataAction};
 use crate::domain::project_status::ProjectStatus;
 use crate::domain::projects::Capacity;
 use crate::domain::quota::human_bytes;
 use crate::pages::projects::access_label;
+use file_browser::FileBrowser;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+use status::StatusPanel;
+use upload::UploadPanel;
 
 fn capacity(is_owner: bool) -> &'static str {
     if is_owner {
@@ -394,7 +398,7 @@ mod keys {
     /// Invites (or adds) `email`; the sentence to show.
     pub async fn invite(project: &ProjectDetails, email: &str, owner: bool) -> Result<String, String> {
         let answer =
-            crate::pages::invites::make::invite_to_project(email, &project.summary.public_id, owner).await?;
+            crate::client::invites::invite_to_project(email, &project.summary.public_id, owner).await?;
         Ok(match answer {
             Invited::Sent { .. } => format!("An invitation was sent to {email}."),
             Invited::Added { added } => format!(

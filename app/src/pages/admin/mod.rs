@@ -3,6 +3,10 @@
 //! charts), units (create, edit, usage) and the background tasks still open (with a retry). Everything here goes through Super-Admin-only
 //! API endpoints; other visitors get a sentence.
 
+mod statistics;
+mod tasks;
+mod units;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -11,12 +15,12 @@ use crate::api::notices::{
 };
 use crate::api::{url, with_param, Created};
 use crate::client::api::{delete, post_json, send_json};
-use crate::components::reload::load_on;
+use crate::client::reload::load_on;
 use crate::components::session::CurrentUser;
-use crate::components::statistics_console::StatisticsConsole;
-use crate::components::tasks_console::TasksConsole;
-use crate::components::units_console::UnitsConsole;
 use crate::domain::roles::Role;
+use statistics::StatisticsConsole;
+use tasks::TasksConsole;
+use units::UnitsConsole;
 
 #[component]
 pub fn AdminPage() -> impl IntoView {

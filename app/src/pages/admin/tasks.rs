@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::api::tasks::{OpenTask, TASKS, TASK_RETRY};
 use crate::api::{url, with_param};
 use crate::client::api::post_empty;
-use crate::components::reload::load_on;
+use crate::client::reload::load_on;
 use crate::domain::dates::utc;
 
 /// What a task kind does, as a sentence for people.
