@@ -24,10 +24,9 @@ pub fn TasksConsole() -> impl IntoView {
     let (error, set_error) = signal(None::<String>);
     let (status, set_status) = signal(None::<String>);
     let tasks = load_on::<Vec<OpenTask>>(TASKS, version);
-    let retry = Callback::new(move |id: i64| {
-        set_error.set(None);
-        set_status.set(None);
-        leptos::task::spawn_local(async move {
+    let retry_task = Action::new_local(move |id: &i64| {
+        let id = *id;
+        async move {
             match post_empty::<()>(&url(&with_param(TASK_RETRY, &id.to_string()))).await {
                 Ok(()) => {
                     set_status.set(Some(format!("Task {id} runs again within a few seconds.")));
@@ -35,7 +34,12 @@ pub fn TasksConsole() -> impl IntoView {
                 }
                 Err(err) => set_error.set(Some(err.to_string())),
             }
-        });
+        }
+    });
+    let retry = Callback::new(move |id: i64| {
+        set_error.set(None);
+        set_status.set(None);
+        retry_task.dispatch(id);
     });
     view! {
         <section class="card" data-testid="tasks-card">

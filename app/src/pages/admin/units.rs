@@ -96,18 +96,11 @@ pub fn UnitsConsole() -> impl IntoView {
     fields.clear();
     let units = load_on::<Vec<UnitView>>(UNITS, version);
 
-    let submit = {
+    let save = {
         let fields = fields.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            set_error.set(None);
-            set_status.set(None);
-            let settings = match fields.settings() {
-                Ok(settings) => settings,
-                Err(sentence) => return set_error.set(Some(sentence)),
-            };
-            let fields = fields.clone();
-            leptos::task::spawn_local(async move {
+        Action::new_local(move |settings: &UnitSettings| {
+            let (settings, fields) = (settings.clone(), fields.clone());
+            async move {
                 let (method, path) = match editing.get_untracked() {
                     Some(id) => ("PATCH", url(&with_param(UNIT, &id))),
                     None => ("POST", url(UNITS)),
@@ -122,7 +115,21 @@ pub fn UnitsConsole() -> impl IntoView {
                     }
                     Err(err) => set_error.set(Some(err.to_string())),
                 }
-            });
+            }
+        })
+    };
+    let submit = {
+        let fields = fields.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            set_error.set(None);
+            set_status.set(None);
+            match fields.settings() {
+                Ok(settings) => {
+                    save.dispatch(settings);
+                }
+                Err(sentence) => set_error.set(Some(sentence)),
+            }
         }
     };
     let edit = {

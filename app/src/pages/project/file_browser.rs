@@ -36,17 +36,13 @@ pub fn FileBrowser(
     let found = RwSignal::new(None::<Vec<FileEntry>>);
 
     let load_path = files_path.clone();
-    let load = Callback::new(move |after: Option<String>| {
-        let path = format!(
-            "{load_path}?path={}{}",
-            query_value(&folder.get_untracked()),
-            after.as_deref().map(|a| format!("&after={}", query_value(a))).unwrap_or_default()
-        );
-        set_loading.set(true);
-        leptos::task::spawn_local(async move {
+    // (the listing's address, whether it continues the page shown)
+    let fetch_page = Action::new_local(move |(path, more): &(String, bool)| {
+        let (path, more) = (path.clone(), *more);
+        async move {
             match get_json::<FolderPage>(&path).await {
                 Ok(page) => {
-                    if after.is_some() {
+                    if more {
                         entries.update(|all| all.extend(page.entries));
                     } else {
                         entries.set(page.entries);
@@ -57,7 +53,16 @@ pub fn FileBrowser(
                 Err(e) => set_error.set(Some(e.to_string())),
             }
             set_loading.set(false);
-        });
+        }
+    });
+    let load = Callback::new(move |after: Option<String>| {
+        let path = format!(
+            "{load_path}?path={}{}",
+            query_value(&folder.get_untracked()),
+            after.as_deref().map(|a| format!("&after={}", query_value(a))).unwrap_or_default()
+        );
+        set_loading.set(true);
+        fetch_page.dispatch((path, after.is_some()));
     });
     Effect::new(move || {
         folder.track();
@@ -66,6 +71,15 @@ pub fn FileBrowser(
         found.set(None);
         load.run(None);
     });
+    let find = Action::new_local(move |path: &String| {
+        let path = path.clone();
+        async move {
+            match get_json::<Vec<FileEntry>>(&path).await {
+                Ok(list) => found.set(Some(list)),
+                Err(e) => set_error.set(Some(e.to_string())),
+            }
+        }
+    });
     let search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let text = query.get_untracked();
@@ -73,18 +87,12 @@ pub fn FileBrowser(
             found.set(None);
             return;
         }
-        let path = format!("{search_path}?q={}", query_value(text.trim()));
-        leptos::task::spawn_local(async move {
-            match get_json::<Vec<FileEntry>>(&path).await {
-                Ok(list) => found.set(Some(list)),
-                Err(e) => set_error.set(Some(e.to_string())),
-            }
-        });
+        find.dispatch(format!("{search_path}?q={}", query_value(text.trim())));
     };
     let delete_path = files_path.clone();
-    let delete = Callback::new(move |path: String| {
-        let target = delete_path.clone();
-        leptos::task::spawn_local(async move {
+    let remove = Action::new_local(move |path: &String| {
+        let (target, path) = (delete_path.clone(), path.clone());
+        async move {
             let body = DeletePaths { paths: vec![path.clone()] };
             match send_json::<_, Deleted>("DELETE", &target, &body).await {
                 Ok(deleted) => {
@@ -98,7 +106,10 @@ pub fn FileBrowser(
                 Err(e) => set_error.set(Some(e.to_string())),
             }
             set_doomed.set(None);
-        });
+        }
+    });
+    let delete = Callback::new(move |path: String| {
+        remove.dispatch(path);
     });
 
     let row = move |entry: FileEntry| {

@@ -59,25 +59,22 @@ pub fn StatusPanel(
         set_confirm.set(None);
     };
     let change_path = path.clone();
+    let send_change = Action::new_local(move |body: &ChangeStatus| {
+        let (path, body) = (change_path.clone(), body.clone());
+        async move { after(send_json::<_, StatusView>("POST", &path, &body).await.map_err(|e| e.to_string())) }
+    });
     let change = Callback::new(move |change: StatusChange| {
         set_error.set(None);
         set_notice.set(None);
         set_busy.set(true);
-        let path = change_path.clone();
-        let body = ChangeStatus { change, send_email: mail.get_untracked() };
-        leptos::task::spawn_local(async move {
-            after(send_json::<_, StatusView>("POST", &path, &body).await.map_err(|e| e.to_string()));
-        });
+        send_change.dispatch(ChangeStatus { change, send_email: mail.get_untracked() });
     });
     let days_given = move || days.get_untracked().trim().parse::<i64>().ok();
     let extend_path = path.clone();
-    let extend = Callback::new(move |confirmed: bool| {
-        set_error.set(None);
-        set_notice.set(None);
-        set_busy.set(true);
-        let path = extend_path.clone();
-        let body = ExtendDeadline { new_deadline_in: days_given(), confirmed };
-        leptos::task::spawn_local(async move {
+    let send_extension = Action::new_local(move |body: &ExtendDeadline| {
+        let (path, body) = (extend_path.clone(), body.clone());
+        let confirmed = body.confirmed;
+        async move {
             match send_json::<_, StatusView>("PATCH", &path, &body).await {
                 // The first step answers 409 with what would happen: asked, not yet done.
                 Err(e) if e.is(409) && !confirmed => {
@@ -89,7 +86,13 @@ pub fn StatusPanel(
                     after(other.map_err(|e| e.to_string()));
                 }
             }
-        });
+        }
+    });
+    let extend = Callback::new(move |confirmed: bool| {
+        set_error.set(None);
+        set_notice.set(None);
+        set_busy.set(true);
+        send_extension.dispatch(ExtendDeadline { new_deadline_in: days_given(), confirmed });
     });
 
     view! {
