@@ -87,6 +87,16 @@ pub fn UploadPanel(
 
     // Held in the reactive arena so every handler below is `Copy`.
     let target = StoredValue::new(target);
+    // Which picked files exist already or have an upload under way: (project, picked files).
+    let ask_conflicts = Action::new_local(move |(public_id, list): &(String, Vec<Picked>)| {
+        let (public_id, list) = (public_id.clone(), list.clone());
+        async move {
+            match conflicts(&public_id, &list).await {
+                Ok(answer) => found.set(Some(answer)),
+                Err(message) => set_error.set(Some(message)),
+            }
+        }
+    });
     let choose = move |list: Vec<Picked>| {
         set_error.set(None);
         set_summary.set(None);
@@ -101,13 +111,7 @@ pub fn UploadPanel(
         if list.is_empty() {
             return;
         }
-        let public_id = target.with_value(|t| t.public_id.clone());
-        leptos::task::spawn_local(async move {
-            match conflicts(&public_id, &list).await {
-                Ok(answer) => found.set(Some(answer)),
-                Err(message) => set_error.set(Some(message)),
-            }
-        });
+        ask_conflicts.dispatch((target.with_value(|t| t.public_id.clone()), list));
     };
 
     #[cfg(feature = "hydrate")]
@@ -121,17 +125,23 @@ pub fn UploadPanel(
     };
     #[cfg(not(feature = "hydrate"))]
     let on_input = |_ev: leptos::ev::Event| {};
+    // The files and folders dropped on the panel, read in the browser.
+    #[cfg(feature = "hydrate")]
+    let read_drop = Action::new_local(move |data: &web_sys::DataTransfer| {
+        let data = data.clone();
+        async move {
+            match crate::client::transfer::upload::picked_from_drop(&data.into()).await {
+                Ok(list) => choose(list),
+                Err(message) => set_error.set(Some(message)),
+            }
+        }
+    });
     #[cfg(feature = "hydrate")]
     let on_drop = {
         move |ev: leptos::ev::DragEvent| {
             ev.prevent_default();
             let Some(data) = ev.data_transfer() else { return };
-            leptos::task::spawn_local(async move {
-                match crate::client::transfer::upload::picked_from_drop(&data.into()).await {
-                    Ok(list) => choose(list),
-                    Err(message) => set_error.set(Some(message)),
-                }
-            });
+            read_drop.dispatch(data);
         }
     };
     #[cfg(not(feature = "hydrate"))]
@@ -142,136 +152,140 @@ pub fn UploadPanel(
     // file with an upload under way for its path (an earlier try cut short, or a pause)
     // continues from the parts the storage holds. The conflicts are asked again first, so a
     // resume after a pause finds its upload.
+    let me = expect_context::<crate::components::session::CurrentUser>();
+    // (whether to overwrite files that exist)
+    #[cfg(feature = "hydrate")]
+    let send_all = Action::new_local(move |replace: &bool| {
+        use crate::client::transfer::upload::{groups, send, How, CANCELLED};
+        let replace = *replace;
+        let target = target.get_value();
+        let list = picked.get_untracked();
+        let username =
+            me.0.get_untracked().and_then(Result::ok).flatten().map(|me| me.username).unwrap_or_default();
+        async move {
+            let answer = match conflicts(&target.public_id, &list).await {
+                Ok(answer) => answer,
+                Err(message) => {
+                    set_error.set(Some(message));
+                    running.set(false);
+                    return;
+                }
+            };
+            let plans: Vec<Option<How>> = list
+                .iter()
+                .map(|file| {
+                    if let Some(pending) = answer.pending.iter().find(|p| p.upload.path == file.path) {
+                        Some(How::Resume { upload_id: pending.upload.id.clone() })
+                    } else if answer.existing.contains(&file.path) {
+                        replace.then_some(How::New { overwrite: true })
+                    } else {
+                        Some(How::New { overwrite: false })
+                    }
+                })
+                .collect();
+            rows.update(|rows| {
+                for (row, plan) in rows.iter_mut().zip(&plans) {
+                    if row.state == RowState::Done {
+                        continue;
+                    }
+                    row.sent = 0;
+                    row.state = match plan {
+                        Some(_) => RowState::Waiting,
+                        None => RowState::Skipped("it already exists"),
+                    };
+                }
+            });
+            found.set(Some(answer));
+            let Ok(abort) = web_sys::AbortController::new() else { return };
+            let signal = abort.signal();
+            controller.set_value(Some(abort));
+            started_at.set(js_sys::Date::now());
+            // The files to send now, in order, sent a few small ones at once (`groups`).
+            let todo: Vec<(usize, How)> = list
+                .iter()
+                .zip(plans)
+                .enumerate()
+                .filter_map(|(index, (_, plan))| plan.map(|how| (index, how)))
+                .filter(|(index, _)| rows.with_untracked(|rows| rows[*index].state == RowState::Waiting))
+                .collect();
+            let sizes: Vec<u64> = todo.iter().map(|(index, _)| list[*index].size).collect();
+            let (sent, failed) = (std::cell::Cell::new(0usize), std::cell::Cell::new(0usize));
+            let one = |index: usize, how: How| {
+                let (target, username, signal, file) = (&target, &username, &signal, &list[index]);
+                let (sent, failed) = (&sent, &failed);
+                async move {
+                    if signal.aborted() {
+                        rows.update(|rows| rows[index].state = RowState::Stopped);
+                        return;
+                    }
+                    rows.update(|rows| rows[index].state = RowState::Sending);
+                    let progress =
+                        wasm_bindgen::closure::Closure::<dyn FnMut(f64)>::new(move |bytes: f64| {
+                            rows.update(|rows| rows[index].sent = bytes as u64);
+                            now.set(js_sys::Date::now());
+                        });
+                    let outcome = send(
+                        target,
+                        username,
+                        file,
+                        how,
+                        wasm_bindgen::JsCast::unchecked_ref(progress.as_ref()),
+                        signal,
+                    )
+                    .await;
+                    drop(progress);
+                    let cancelled =
+                        signal.aborted() && signal.reason().as_string().as_deref() == Some(CANCELLED);
+                    rows.update(|rows| {
+                        let row = &mut rows[index];
+                        row.state = match outcome {
+                            Ok(_) => {
+                                row.sent = row.size;
+                                sent.set(sent.get() + 1);
+                                RowState::Done
+                            }
+                            Err(_) if cancelled => RowState::Cancelled,
+                            Err(_) if signal.aborted() => RowState::Stopped,
+                            Err(message) => {
+                                failed.set(failed.get() + 1);
+                                RowState::Failed(message)
+                            }
+                        };
+                    });
+                }
+            };
+            let mut todo = todo.into_iter();
+            for group in groups(&sizes) {
+                let runs: Vec<_> =
+                    todo.by_ref().take(group.len()).map(|(index, how)| one(index, how)).collect();
+                futures::future::join_all(runs).await;
+            }
+            let (sent, failed) = (sent.get(), failed.get());
+            let paused = signal.aborted() && signal.reason().as_string().as_deref() != Some(CANCELLED);
+            controller.set_value(None);
+            running.set(false);
+            files_changed.update(|v| *v += 1);
+            set_summary.set(Some(match (failed, paused) {
+                (_, true) => {
+                    format!("{sent} file(s) uploaded; paused. Resume sends the rest from where it stopped.")
+                }
+                (0, false) => format!("{sent} file(s) uploaded."),
+                _ => format!("{sent} file(s) uploaded; {failed} failed (see each file's message)."),
+            }));
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let send_all = Action::new_local(move |_: &bool| {
+        let _ = me;
+        async {}
+    });
     let start = move |_| {
         let replace = overwrite.get_untracked()
             && found.with_untracked(|f| f.as_ref().is_some_and(|f| f.overwrite_allowed));
         set_error.set(None);
         set_summary.set(None);
         running.set(true);
-        #[cfg(feature = "hydrate")]
-        {
-            use crate::client::transfer::upload::{groups, send, How, CANCELLED};
-            let target = target.get_value();
-            let list = picked.get_untracked();
-            let username = expect_context::<crate::components::session::CurrentUser>()
-                .0
-                .get_untracked()
-                .and_then(Result::ok)
-                .flatten()
-                .map(|me| me.username)
-                .unwrap_or_default();
-            leptos::task::spawn_local(async move {
-                let answer = match conflicts(&target.public_id, &list).await {
-                    Ok(answer) => answer,
-                    Err(message) => {
-                        set_error.set(Some(message));
-                        running.set(false);
-                        return;
-                    }
-                };
-                let plans: Vec<Option<How>> = list
-                    .iter()
-                    .map(|file| {
-                        if let Some(pending) = answer.pending.iter().find(|p| p.upload.path == file.path) {
-                            Some(How::Resume { upload_id: pending.upload.id.clone() })
-                        } else if answer.existing.contains(&file.path) {
-                            replace.then_some(How::New { overwrite: true })
-                        } else {
-                            Some(How::New { overwrite: false })
-                        }
-                    })
-                    .collect();
-                rows.update(|rows| {
-                    for (row, plan) in rows.iter_mut().zip(&plans) {
-                        if row.state == RowState::Done {
-                            continue;
-                        }
-                        row.sent = 0;
-                        row.state = match plan {
-                            Some(_) => RowState::Waiting,
-                            None => RowState::Skipped("it already exists"),
-                        };
-                    }
-                });
-                found.set(Some(answer));
-                let Ok(abort) = web_sys::AbortController::new() else { return };
-                let signal = abort.signal();
-                controller.set_value(Some(abort));
-                started_at.set(js_sys::Date::now());
-                // The files to send now, in order, sent a few small ones at once (`groups`).
-                let todo: Vec<(usize, How)> = list
-                    .iter()
-                    .zip(plans)
-                    .enumerate()
-                    .filter_map(|(index, (_, plan))| plan.map(|how| (index, how)))
-                    .filter(|(index, _)| rows.with_untracked(|rows| rows[*index].state == RowState::Waiting))
-                    .collect();
-                let sizes: Vec<u64> = todo.iter().map(|(index, _)| list[*index].size).collect();
-                let (sent, failed) = (std::cell::Cell::new(0usize), std::cell::Cell::new(0usize));
-                let one = |index: usize, how: How| {
-                    let (target, username, signal, file) = (&target, &username, &signal, &list[index]);
-                    let (sent, failed) = (&sent, &failed);
-                    async move {
-                        if signal.aborted() {
-                            rows.update(|rows| rows[index].state = RowState::Stopped);
-                            return;
-                        }
-                        rows.update(|rows| rows[index].state = RowState::Sending);
-                        let progress =
-                            wasm_bindgen::closure::Closure::<dyn FnMut(f64)>::new(move |bytes: f64| {
-                                rows.update(|rows| rows[index].sent = bytes as u64);
-                                now.set(js_sys::Date::now());
-                            });
-                        let outcome = send(
-                            target,
-                            username,
-                            file,
-                            how,
-                            wasm_bindgen::JsCast::unchecked_ref(progress.as_ref()),
-                            signal,
-                        )
-                        .await;
-                        drop(progress);
-                        let cancelled =
-                            signal.aborted() && signal.reason().as_string().as_deref() == Some(CANCELLED);
-                        rows.update(|rows| {
-                            let row = &mut rows[index];
-                            row.state = match outcome {
-                                Ok(_) => {
-                                    row.sent = row.size;
-                                    sent.set(sent.get() + 1);
-                                    RowState::Done
-                                }
-                                Err(_) if cancelled => RowState::Cancelled,
-                                Err(_) if signal.aborted() => RowState::Stopped,
-                                Err(message) => {
-                                    failed.set(failed.get() + 1);
-                                    RowState::Failed(message)
-                                }
-                            };
-                        });
-                    }
-                };
-                let mut todo = todo.into_iter();
-                for group in groups(&sizes) {
-                    let runs: Vec<_> =
-                        todo.by_ref().take(group.len()).map(|(index, how)| one(index, how)).collect();
-                    futures::future::join_all(runs).await;
-                }
-                let (sent, failed) = (sent.get(), failed.get());
-                let paused = signal.aborted() && signal.reason().as_string().as_deref() != Some(CANCELLED);
-                controller.set_value(None);
-                running.set(false);
-                files_changed.update(|v| *v += 1);
-                set_summary.set(Some(match (failed, paused) {
-                    (_, true) => format!(
-                        "{sent} file(s) uploaded; paused. Resume sends the rest from where it stopped."
-                    ),
-                    (0, false) => format!("{sent} file(s) uploaded."),
-                    _ => format!("{sent} file(s) uploaded; {failed} failed (see each file's message)."),
-                }));
-            });
-        }
+        send_all.dispatch(replace);
     };
     // Pause keeps what was sent (a resume continues it); cancel drops it.
     let stop = move |reason: &'static str| {
