@@ -4,6 +4,7 @@ pub mod bar_chart;
 pub mod hydrated;
 pub mod layout;
 pub mod motd;
+pub mod pager;
 pub mod session;
 pub mod session_lost;
 pub mod sign_in;

@@ -6,6 +6,7 @@ use crate::api::invites::{InviteSummary, INVITES, INVITES_SHOWN};
 use crate::api::url;
 use crate::client::api::get_json;
 use crate::client::invites;
+use crate::components::pager::{cursor_pager, PagerWords};
 use crate::components::session::CurrentUser;
 use crate::components::sign_in::{is_visitor, LoginPrompt};
 use crate::domain::dashboard::TimeCursor;
@@ -199,28 +200,14 @@ pub fn InvitesConsole(#[prop(optional)] gate: Option<Gate>) -> impl IntoView {
                                 let older = (list.len() as i64 >= INVITES_SHOWN)
                                     .then(|| list.last().map(|i| TimeCursor { at: i.created_at, id: i.id }.encode()))
                                     .flatten();
-                                let paged = before.get_untracked().is_some();
-                                let pager = (older.is_some() || paged).then(|| {
-                                    view! {
-                                        <nav class="pager" aria-label="Pages of invitations" data-testid="invites-pager">
-                                            <span class="hint">{format!("{INVITES_SHOWN} invitations a page, newest first.")}</span>
-                                            {paged.then(|| view! {
-                                                <button type="button" on:click=move |_| set_before.set(None) data-testid="invites-newest">
-                                                    "Newest"
-                                                </button>
-                                            })}
-                                            {older.map(|older| view! {
-                                                <button
-                                                    type="button"
-                                                    on:click=move |_| set_before.set(Some(older.clone()))
-                                                    data-testid="invites-older"
-                                                >
-                                                    "Older"
-                                                </button>
-                                            })}
-                                        </nav>
-                                    }
-                                });
+                                let words = PagerWords {
+                                    label: "Pages of invitations",
+                                    testid: "invites-pager",
+                                    hint: format!("{INVITES_SHOWN} invitations a page, newest first."),
+                                    first: "Newest",
+                                    next: "Older",
+                                };
+                                let pager = cursor_pager(words, before.get_untracked().is_some(), older, set_before);
                                 let rows = list
                                     .into_iter()
                                     .map(|i| {

@@ -9,6 +9,7 @@ use crate::api::keys::{UnitKeys, WaitingMember, UNIT_KEYS};
 use crate::api::users::{Activation, UserSummary, USER, USERS, USERS_SHOWN, USER_TOTP};
 use crate::api::{url, with_param};
 use crate::client::api::{delete, get_json, send_json};
+use crate::components::pager::{cursor_pager, PagerWords};
 use crate::components::session::CurrentUser;
 use crate::components::sign_in::{is_visitor, LoginPrompt};
 use crate::components::waiting::WaitingList;
@@ -250,30 +251,14 @@ pub fn UsersConsole(#[prop(optional)] gate: Option<Gate>) -> impl IntoView {
                             let last = (list.len() as i64 >= USERS_SHOWN)
                                 .then(|| list.last().map(|u| u.username.clone()))
                                 .flatten();
-                            let paged = after.get_untracked().is_some();
-                            let capped = (last.is_some() || paged).then(|| {
-                                view! {
-                                    <nav class="pager" aria-label="Pages of accounts" data-testid="users-capped">
-                                        <span class="hint">
-                                            {format!("{USERS_SHOWN} accounts a page, by username.")}
-                                        </span>
-                                        {paged.then(|| view! {
-                                            <button type="button" on:click=move |_| set_after.set(None) data-testid="users-first">
-                                                "First page"
-                                            </button>
-                                        })}
-                                        {last.map(|last| view! {
-                                            <button
-                                                type="button"
-                                                on:click=move |_| set_after.set(Some(last.clone()))
-                                                data-testid="users-next"
-                                            >
-                                                "Next page"
-                                            </button>
-                                        })}
-                                    </nav>
-                                }
-                            });
+                            let words = PagerWords {
+                                label: "Pages of accounts",
+                                testid: "users-pager",
+                                hint: format!("{USERS_SHOWN} accounts a page, by username."),
+                                first: "First page",
+                                next: "Next page",
+                            };
+                            let capped = cursor_pager(words, after.get_untracked().is_some(), last, set_after);
                             view! {
                                 {search_form()}
                                 {capped}
