@@ -261,6 +261,9 @@ pub struct TimeCursor {
 }
 
 impl TimeCursor {
+    /// Above every row: the first page.
+    pub const NEWEST: TimeCursor = TimeCursor { at: i64::MAX, id: i64::MAX };
+
     /// `at.id`, as pages link to the next.
     pub fn encode(self) -> String {
         format!("{}.{}", self.at, self.id)

@@ -274,13 +274,9 @@ pub async fn list(db: &Db, viewer: &User, query: &InviteQuery) -> Result<Vec<Inv
         ));
     }
     let before = match query.before.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
-        None => (i64::MAX, i64::MAX),
-        Some(text) => {
-            let cursor = TimeCursor::decode(text).ok_or_else(|| {
-                InviteError::Invalid(format!("'{text}' is not a place in the invites list."))
-            })?;
-            (cursor.at, cursor.id)
-        }
+        None => TimeCursor::NEWEST,
+        Some(text) => TimeCursor::decode(text)
+            .ok_or_else(|| InviteError::Invalid(format!("'{text}' is not a place in the invites list.")))?,
     };
     let Some(seen) = seen_by(viewer) else {
         return Ok(Vec::new());

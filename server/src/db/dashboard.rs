@@ -12,6 +12,9 @@ use app::domain::ids::UnitId;
 use app::domain::project_status::ProjectStatus;
 
 use super::{projects::parse_status, DatabaseKind, Db, DbError};
+use sqlx::any::AnyArguments;
+use sqlx::query::QueryAs;
+use sqlx::Any;
 
 /// The unit's figures that live on its row.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -188,27 +191,20 @@ pub async fn projects(
          ORDER BY {order}",
         bound + 1
     );
-    let mut query = sqlx::query_as::<_, ProjectRow>(&sql).bind(unit);
-    if let Some(status) = status {
-        query = query.bind(status);
-    }
-    if let Some(pattern) = pattern.as_deref() {
-        query = query.bind(pattern);
-    }
-    let rows = query.bind(filter.offset()).fetch_all(db.pool()).await?;
+    let pattern = pattern.as_deref();
+    let rows = bind_filters(sqlx::query_as::<_, ProjectRow>(&sql), unit, status, pattern)
+        .bind(filter.offset())
+        .fetch_all(db.pool())
+        .await?;
     // Unsearched, or past the last page (the window counted nothing): counted on its own.
     let total = match rows.first() {
         Some(row) if searched => row.total,
         _ => {
             let sql = format!("SELECT COUNT(*) FROM projects p WHERE {conditions}");
-            let mut count = sqlx::query_as::<_, (i64,)>(&sql).bind(unit);
-            if let Some(status) = status {
-                count = count.bind(status);
-            }
-            if let Some(pattern) = pattern.as_deref() {
-                count = count.bind(pattern);
-            }
-            count.fetch_one(db.pool()).await?.0
+            bind_filters(sqlx::query_as::<_, (i64,)>(&sql), unit, status, pattern)
+                .fetch_one(db.pool())
+                .await?
+                .0
         }
     };
     let projects = rows
@@ -231,6 +227,25 @@ pub async fn projects(
     Ok((projects, total))
 }
 
+/// Binds the project list's filters in use (`None`: not a condition), in the order `projects`
+/// numbers their placeholders: the unit, the status, the search pattern.
+fn bind_filters<'q, O>(
+    query: QueryAs<'q, Any, O, AnyArguments<'q>>,
+    unit: UnitId,
+    status: Option<&'q str>,
+    pattern: Option<&'q str>,
+) -> QueryAs<'q, Any, O, AnyArguments<'q>> {
+    let query = query.bind(unit);
+    let query = match status {
+        Some(status) => query.bind(status),
+        None => query,
+    };
+    match pattern {
+        Some(pattern) => query.bind(pattern),
+        None => query,
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct EventRow {
     id: i64,
@@ -249,7 +264,7 @@ pub async fn activity(
     unit: UnitId,
     filter: &ActivityFilter,
 ) -> Result<(Vec<ActivityEvent>, Option<TimeCursor>), DbError> {
-    let cursor = filter.before.unwrap_or(TimeCursor { at: i64::MAX, id: i64::MAX });
+    let cursor = filter.before.unwrap_or(TimeCursor::NEWEST);
     let action = if filter.action.is_some() { "AND e.action = $4" } else { "AND $4 IS NULL" };
     let rows: Vec<EventRow> = sqlx::query_as(&format!(
         "SELECT e.id, e.at, a.username AS actor, e.action, e.target, p.public_id AS project, e.details \

@@ -2,6 +2,7 @@
 //! `projects::members`) and its token's hash. Rows decode into the structs below.
 
 use app::api::invites::InviteSummary;
+use app::domain::dashboard::TimeCursor;
 use app::domain::ids::{UnitId, UserId};
 use app::domain::roles::Role;
 
@@ -94,23 +95,23 @@ impl Seen {
     }
 }
 
-const SELECT_SUMMARY: &str =
-    "SELECT i.id, i.email, i.role, i.unit_id, i.created_at, i.expires_at FROM invites i";
+/// The columns of an [`InviteSummary`] (its projects are read apart).
+const SUMMARY_COLUMNS: &str = "i.id, i.email, i.role, i.unit_id, i.created_at, i.expires_at";
 
-/// One page of the invites `seen` shows, newest first, below `before` (`(created_at, id)`;
-/// `invites_created` read backwards), `limit` at most.
+/// One page of the invites `seen` shows, newest first, below `before` (`invites_created` read
+/// backwards), `limit` at most.
 pub async fn listed(
     db: &Db,
     seen: Seen,
-    before: (i64, i64),
+    before: TimeCursor,
     limit: i64,
 ) -> Result<Vec<InviteSummary>, DbError> {
     let (condition, scope) = seen.condition(4);
     let sql = format!(
-        "{SELECT_SUMMARY} WHERE (i.created_at, i.id) < ($1, $2) AND {condition} \
+        "SELECT {SUMMARY_COLUMNS} FROM invites i WHERE (i.created_at, i.id) < ($1, $2) AND {condition} \
          ORDER BY i.created_at DESC, i.id DESC LIMIT $3"
     );
-    let query = sqlx::query_as(&sql).bind(before.0).bind(before.1).bind(limit);
+    let query = sqlx::query_as(&sql).bind(before.at).bind(before.id).bind(limit);
     let query = match scope {
         Some(scope) => query.bind(scope),
         None => query,
@@ -130,8 +131,7 @@ pub struct Listed {
 pub async fn listed_one(db: &Db, seen: Seen, id: i64) -> Result<Option<Listed>, DbError> {
     let (condition, scope) = seen.condition(2);
     let sql = format!(
-        "SELECT i.id, i.email, i.role, i.unit_id, i.created_at, i.expires_at, \
-         (SELECT s.unit_id FROM users s WHERE s.id = i.invited_by) AS inviter_unit \
+        "SELECT {SUMMARY_COLUMNS}, (SELECT s.unit_id FROM users s WHERE s.id = i.invited_by) AS inviter_unit \
          FROM invites i WHERE i.id = $1 AND {condition}"
     );
     let query = sqlx::query_as(&sql).bind(id);

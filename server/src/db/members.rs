@@ -8,6 +8,7 @@ use app::api::projects::{ProjectInvite, ProjectMember};
 use app::domain::ids::{ProjectId, UserId};
 use sqlx::{Any, Executor, Transaction};
 
+use super::users::MemberKey;
 use super::{Db, DbError};
 
 #[derive(sqlx::FromRow)]
@@ -55,8 +56,6 @@ pub async fn id_of(db: &Db, project_id: ProjectId, username: &str) -> Result<Opt
     .await?;
     Ok(row.map(|(id,)| id))
 }
-
-use super::users::MemberKey;
 
 pub async fn active_with_key(
     db: &Db,
