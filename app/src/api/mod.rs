@@ -68,9 +68,36 @@ pub fn query_value(value: &str) -> String {
     percent_encoding::utf8_percent_encode(value, SEGMENT).to_string()
 }
 
+/// `path` with the query parameters that have a value (`None`: left out), each percent-encoded;
+/// the bare path when none has.
+pub fn with_query(path: &str, params: &[(&str, Option<&str>)]) -> String {
+    let query: Vec<String> = params
+        .iter()
+        .filter_map(|(name, value)| value.map(|value| format!("{name}={}", query_value(value))))
+        .collect();
+    if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", query.join("&"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn query_parameters_with_a_value_are_appended_encoded() {
+        assert_eq!(with_query("/api/v1/users", &[("q", None), ("after", None)]), "/api/v1/users");
+        assert_eq!(
+            with_query("/api/v1/users", &[("q", Some("a b&c")), ("after", None)]),
+            "/api/v1/users?q=a%20b%26c"
+        );
+        assert_eq!(
+            with_query("/api/v1/users", &[("q", Some("x")), ("after", Some("unit_1"))]),
+            "/api/v1/users?q=x&after=unit_1"
+        );
+    }
 
     #[test]
     fn a_parameter_is_filled_in_as_one_segment() {

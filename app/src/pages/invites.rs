@@ -67,10 +67,7 @@ pub fn InvitesConsole(#[prop(optional)] gate: Option<Gate>) -> impl IntoView {
             if let Some(sentence) = refused {
                 return Err(sentence.to_string());
             }
-            let path = match before {
-                Some(before) => format!("{}?before={}", url(INVITES), crate::api::query_value(&before)),
-                None => url(INVITES),
-            };
+            let path = crate::api::with_query(&url(INVITES), &[("before", before.as_deref())]);
             get_json::<Vec<InviteSummary>>(&path).await.map_err(String::from)
         }
     });

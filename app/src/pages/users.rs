@@ -79,15 +79,8 @@ pub fn UsersConsole(#[prop(optional)] gate: Option<Gate>) -> impl IntoView {
             if researcher {
                 return Err("Researchers do not manage user accounts.".to_string());
             }
-            let mut query = Vec::new();
-            if !search.trim().is_empty() {
-                query.push(format!("q={}", crate::api::query_value(search.trim())));
-            }
-            if let Some(after) = after {
-                query.push(format!("after={}", crate::api::query_value(&after)));
-            }
-            let path =
-                if query.is_empty() { url(USERS) } else { format!("{}?{}", url(USERS), query.join("&")) };
+            let search = Some(search.trim()).filter(|text| !text.is_empty());
+            let path = crate::api::with_query(&url(USERS), &[("q", search), ("after", after.as_deref())]);
             get_json::<Vec<UserSummary>>(&path).await.map_err(String::from)
         }
     });
