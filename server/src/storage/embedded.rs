@@ -1,4 +1,4 @@
-//! The embedded S3-compatible endpoint (s3s + s3s-fs) for the default setup: real SigV4
+//! The embedded S3-compatible endpoint (s3s + s3s-fs, `embedded_endpoint`) for the default setup: real SigV4
 //! verification of presigned URLs, data as files under the data dir, on its own loopback port.
 //! Its credentials are configured, or drawn at random once per data directory and kept in
 //! `<data_dir>/s3-credentials` (mode 0600), never fixed values anyone could read in the source.
@@ -77,9 +77,9 @@ impl EmbeddedS3 {
     ) -> Result<EmbeddedS3, EmbeddedS3Error> {
         let folder_error = |source| EmbeddedS3Error::Folder { path: root.display().to_string(), source };
         crate::files::create_private_dir(root).map_err(folder_error)?;
-        let fs = s3s_fs::FileSystem::new(root)
+        let endpoint = super::embedded_endpoint::Endpoint::new(root)
             .map_err(|e| folder_error(std::io::Error::other(format!("{e:?}"))))?;
-        let mut builder = S3ServiceBuilder::new(fs);
+        let mut builder = S3ServiceBuilder::new(endpoint);
         builder.set_auth(s3s::auth::SimpleAuth::from_single(
             credentials.access_key.as_str(),
             secrecy::ExposeSecret::expose_secret(&credentials.secret_key),

@@ -6,6 +6,7 @@
 pub mod bucket;
 pub mod buckets;
 pub mod embedded;
+mod embedded_endpoint;
 
 use std::time::Duration;
 

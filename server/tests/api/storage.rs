@@ -67,6 +67,25 @@ async fn presigned_multipart_upload_and_ranged_download() {
     assert_eq!(response.status(), 206);
     assert_eq!(response.bytes().await.unwrap().as_ref(), &whole[start..start + 20]);
 
+    // Ranges the endpoint reads in several of its 1 MiB blocks, and from the end.
+    for (range, bytes) in [
+        (format!("bytes={}-{}", MIB - 5, 3 * MIB + 6), &whole[MIB - 5..3 * MIB + 7]),
+        ("bytes=-100".to_string(), &whole[whole.len() - 100..]),
+        (format!("bytes={}-", 4 * MIB), &whole[4 * MIB..]),
+    ] {
+        let response = app.client.get(&get.url).header("range", &range).send().await.unwrap();
+        assert_eq!(response.status(), 206, "{range}");
+        assert_eq!(
+            response.headers()["content-length"].to_str().unwrap(),
+            bytes.len().to_string(),
+            "{range}"
+        );
+        assert!(response.bytes().await.unwrap().as_ref() == bytes, "{range}: other bytes");
+    }
+    // A range past the end is refused, as S3 does.
+    let past = format!("bytes={}-", whole.len() + 1);
+    assert_eq!(app.client.get(&get.url).header("range", past).send().await.unwrap().status(), 416);
+
     let full = app.client.get(&get.url).send().await.unwrap();
     assert_eq!(full.status(), 200);
     assert_eq!(full.bytes().await.unwrap().as_ref(), whole.as_slice());
