@@ -23,13 +23,15 @@ log() { printf '\033[1;34m[build]\033[0m %s\n' "$*" >&2; }
 # shellcheck source=/dev/null
 . target/toolchain.env
 
-# build_wasm PACKAGE FEATURES OUT_DIR OUT_NAME: cargo (wasm32) -> wasm-bindgen -> wasm-opt,
-# skipped when the hash of the inputs matches the last build's.
+# build_wasm PACKAGE FEATURES OUT_DIR OUT_NAME SOURCE_DIR...: cargo (wasm32) -> wasm-bindgen ->
+# wasm-opt, skipped when the hash of the inputs (the Rust files below the source dirs, the
+# manifests, the toolchain) matches the last build's.
 build_wasm() {
   local package=$1 features=$2 out=$3 name=$4
+  shift 4
   local hash
   hash=$({
-    find app/src wasm-crypto/src -type f -name '*.rs' -print0 | sort -z | xargs -0 sha256sum
+    find "$@" -type f -name '*.rs' -print0 | sort -z | xargs -0 sha256sum
     sha256sum Cargo.toml Cargo.lock app/Cargo.toml wasm-crypto/Cargo.toml scripts/build.sh target/toolchain.env
     echo "$package $features"
   } | sha256sum | cut -d' ' -f1)
@@ -54,14 +56,16 @@ build_wasm() {
 
 if [ "$MODE" = --crypto-harness ]; then
   HARNESS=target/crypto-harness
-  build_wasm wasm-crypto "wasm,test-vectors" "$HARNESS/pkg" wasm_crypto
+  build_wasm wasm-crypto "wasm,test-vectors" "$HARNESS/pkg" wasm_crypto wasm-crypto/src
   cp wasm-crypto/harness/* wasm-crypto/js/*.js "$HARNESS/"
   mkdir -p "$HARNESS/vectors" && cp wasm-crypto/tests/vectors/*.json "$HARNESS/vectors/"
   exit 0
 fi
 
 SITE=target/site
-build_wasm app hydrate "$SITE/pkg" dds
+build_wasm app hydrate "$SITE/pkg" dds app/src wasm-crypto/src
+# The hashing worker's own module: the incremental SHA-256 alone (a few KB, not the app's bundle).
+build_wasm wasm-crypto hash "$SITE/pkg/crypto" sha256 wasm-crypto/src
 cp style/main.css "$SITE/pkg/dds.css"
 mkdir -p "$SITE/pkg/crypto" && cp wasm-crypto/js/*.js "$SITE/pkg/crypto/"
 cp -r public/. "$SITE/"

@@ -78,9 +78,9 @@ async function runVectors(vectors) {
       const data = plaintext(v.plaintext_len, v.plaintext_seed);
       const sent = await pool.fileEncryptor(dds.testVectorEncryptor(unhex(v.cek), unhex(v.nonce_prefix),
         unhex(v.ephemeral_secret), unhex(v.recipient_public_key), v.segment_size, v.plaintext_len));
-      const { segments, check: partCheck } = await sent.encryptPart(data.slice().buffer);
+      const { ciphertext: segments, check: partCheck } = await sent.encryptPart(data.slice().buffer);
       check(hex(partCheck) === v.part_check, `${v.name}: part check`);
-      const body = new Uint8Array(await new Blob([sent.header(), ...segments]).arrayBuffer());
+      const body = new Uint8Array(await new Blob([sent.header(), segments]).arrayBuffer());
       check(hex(body) === v.ciphertext, `${v.name}: ciphertext of one part`);
       const resumed = await pool.fileEncryptor(dds.testVectorEncryptor(unhex(v.cek), unhex(v.nonce_prefix),
         unhex(v.ephemeral_secret), unhex(v.recipient_public_key), v.segment_size, v.plaintext_len));
@@ -90,7 +90,7 @@ async function runVectors(vectors) {
         unhex(v.ephemeral_secret), unhex(v.recipient_public_key), v.segment_size, v.plaintext_len));
       const fromBlob = await read.encryptPartFrom(new Blob([data]));
       check(hex(fromBlob.check) === v.part_check, `${v.name}: part check of a part read in a worker`);
-      const readBody = new Uint8Array(await new Blob([read.header(), ...fromBlob.segments]).arrayBuffer());
+      const readBody = new Uint8Array(await new Blob([read.header(), fromBlob.ciphertext]).arrayBuffer());
       check(hex(readBody) === v.ciphertext, `${v.name}: ciphertext of a part read in a worker`);
       check(hex((await read.finish()).sha256) === v.sha256, `${v.name}: sha256 of a part read in a worker`);
       const resumedRead = await pool.fileEncryptor(dds.testVectorEncryptor(unhex(v.cek), unhex(v.nonce_prefix),
@@ -108,7 +108,7 @@ async function runVectors(vectors) {
       check(refusedPartial, `${v.name}: a partial segment mid-file is refused`);
       const data = plaintext(v.plaintext_len, v.plaintext_seed);
       const segments = await file.encryptNext(data.slice().buffer);
-      const body = new Uint8Array(await new Blob([file.header(), ...segments]).arrayBuffer());
+      const body = new Uint8Array(await new Blob([file.header(), segments]).arrayBuffer());
       check(hex(body) === v.ciphertext, `${v.name}: ciphertext after a refused job`);
       let refusedAfterLast = false;
       try { file.encryptNext(new ArrayBuffer(0)); } catch { refusedAfterLast = true; }
@@ -168,7 +168,7 @@ async function bench(totalMiB = 256, jobMiB = 8) {
     const data = pool.buffer(n * segmentSize);
     new Uint8Array(data).set(source.subarray(0, n * segmentSize));
     running.push(file.encryptNext(data)
-      .then((segments) => { encrypted += segments.reduce((sum, s) => sum + s.byteLength, 0); }));
+      .then((ciphertext) => { encrypted += ciphertext.byteLength; pool.recycle(ciphertext.buffer); }));
     produced += n * segmentSize;
   }
   await Promise.all(running);
@@ -177,7 +177,7 @@ async function bench(totalMiB = 256, jobMiB = 8) {
   // Decrypt: the first job's ciphertext, authenticated and decrypted again and again.
   const sampleFile = await pool.fileEncryptor(new dds.FileEncryptor(recipient.publicKey(), source.length));
   const sampleSegments = await sampleFile.encryptNext(source.slice().buffer);
-  const sample = await new Blob(sampleSegments).arrayBuffer();
+  const sample = await new Blob([sampleSegments]).arrayBuffer();
   const header = sampleFile.header();
   const whole = { length: HEADER + sample.byteLength };
   const decryptor = new dds.FileDecryptor(recipient, header, whole.length);
@@ -191,7 +191,7 @@ async function bench(totalMiB = 256, jobMiB = 8) {
     const data = pool.buffer(sample.byteLength);
     new Uint8Array(data).set(new Uint8Array(sample));
     jobs.push(pool.decrypt({ key: decryptKey, aad: header, nonces, data, segmentSize })
-      .then((segments) => { decrypted += segments.reduce((sum, s) => sum + s.byteLength, 0); }));
+      .then((plain) => { decrypted += plain.byteLength; pool.recycle(plain.buffer); }));
   }
   await Promise.all(jobs);
   const decryptSeconds = (performance.now() - t1) / 1000;
@@ -210,7 +210,7 @@ async function bench(totalMiB = 256, jobMiB = 8) {
   return {
     workers: pool.size,
     free_buffers: pool.free.length, // input buffers handed back for reuse
-    max_free_buffers: pool.maxQueued + pool.size * pool.perWorker,
+    max_free_buffers: pool.maxQueued,
     encrypt_mbps: encrypted / 1e6 / encryptSeconds,
     decrypt_mbps: decrypted / 1e6 / decryptSeconds,
     sha256_wasm_mbps: (hashMiB * MiB) / 1e6 / hashSeconds,

@@ -3,11 +3,13 @@
 //   const pool = new CryptoPool();
 //   // Upload: the pool takes the wasm FileEncryptor over; its key and nonces stay inside.
 //   const file = await pool.fileEncryptor(new dds.FileEncryptor(projectPublicKey, size));
-//   const segments = await file.encryptNext(data); // the next whole segments, or the file's rest
-//   // segments: one ArrayBuffer per segment, in order (e.g. `new Blob(segments)` as a part body)
+//   const ciphertext = await file.encryptNext(data); // the next whole segments, or the file's rest
+//   // ciphertext: a Uint8Array of the segments one after another (in a pooled buffer: a part body
+//   // is `new Blob([ciphertext])`, which copies it; then `pool.recycle(ciphertext.buffer)`)
 //   const { sha256, encryptedSha256 } = await file.finish();
 //   // Download: nonces of any segment may be asked again (decryption cannot reuse a nonce badly).
 //   const plain = await pool.decrypt({ key, aad, nonces, data, segmentSize, firstSegment });
+//   // plain: a Uint8Array over `data` itself (decrypted in place); recycle its buffer once used
 //
 // Encryption cannot put two plaintexts under one nonce: `encryptNext` is the only way to
 // encrypt, it draws the nonces of exactly the segments its plaintext fills (each index once, in
@@ -21,10 +23,12 @@
 //
 // Input buffers come back from the workers once WebCrypto has copied them, and the pool keeps
 // them for reuse: take the next job's buffer with `pool.buffer(byteLength)` and fill it (e.g.
-// `readInto(file.slice(start, end), buffer)`) instead of allocating one per job. A fresh
-// multi-MiB ArrayBuffer per job (`blob.arrayBuffer()`, `slice()`) costs about as much as the
-// AES-GCM itself: the page faults of new memory and its release after the transfer (measured:
-// reuse gives +28% idle, +63% under load, wasm-crypto/README.md).
+// `readInto(file.slice(start, end), buffer)`) instead of allocating one per job; outputs are
+// written into pooled buffers too (the ciphertext into a second one, the plaintext over the
+// ciphertext), which the caller hands back with `pool.recycle(buffer)` once used. A fresh
+// multi-MiB ArrayBuffer per job (`blob.arrayBuffer()`, `slice()`, or one per segment) costs about
+// as much as the AES-GCM itself: the page faults of new memory and its release after the transfer
+// (measured: reuse gives +28% idle, +63% under load, wasm-crypto/README.md).
 
 export { READ_STALL_MS, readInto, withDeadline } from './read.js';
 
@@ -64,8 +68,9 @@ export class CryptoPool {
     this.closed = false;
     this.free = []; // input buffers the workers handed back, for reuse
     this.hashing = 0; // input buffers at the hashing worker (they count as queued jobs)
-    // The wasm bundle the hashing worker loads: the page's own (served beside this directory).
-    this.hashModule = hashModule || new URL('../dds.js', import.meta.url).href;
+    // The wasm module the hashing worker loads: the SHA-256 alone, built beside this file
+    // (scripts/build.sh: wasm-crypto with `--features hash`).
+    this.hashModule = hashModule || new URL('./sha256.js', import.meta.url).href;
     this.hasher = null; // made on first use
   }
 
@@ -107,6 +112,22 @@ export class CryptoPool {
     return i >= 0 ? this.free.splice(i, 1)[0] : new ArrayBuffer(byteLength);
   }
 
+  /**
+   * Hands a buffer back for reuse (an output the caller is done with). The newest are kept:
+   * enough for every job that can be queued or in flight; older ones, often of another
+   * transfer's sizes, are let go.
+   */
+  recycle(buffer) {
+    if (!buffer || buffer.byteLength === 0 || this.closed) return; // detached (sent on) or closed
+    this.free.push(buffer);
+    if (this.free.length > this.maxQueued) this.free.shift();
+  }
+
+  /** Lets every kept buffer go: a transfer ended, and the next may need other sizes. */
+  trim() {
+    this.free = [];
+  }
+
   /** Number of jobs queued, running or being hashed. */
   get pending() {
     return this.waiting.length + this.inflight.size + this.hashing;
@@ -133,19 +154,14 @@ export class CryptoPool {
   }
 
   /** `hashed`: `{ stream, seq }` where the job's plaintext goes once encrypted. */
-  async #run(op, { key, aad, nonces, data, source, segmentSize, firstSegment = 0, checkKey }, hashed) {
+  async #run(op, { key, aad, nonces, data, out, source, segmentSize, firstSegment = 0, checkKey }, hashed) {
     await this.space();
     if (this.closed) throw new Error('the crypto pool is closed');
     return new Promise((resolve, reject) => {
-      const message = { op, key, aad, nonces, data, source, segmentSize, firstSegment, checkKey };
+      const message = { op, key, aad, nonces, data, out, source, segmentSize, firstSegment, checkKey };
       this.waiting.push({ id: this.nextId++, resolve, reject, message, hashed });
       this.#dispatch();
     });
-  }
-
-  #recycle(buffer) {
-    // Enough buffers for every job that can be queued or in flight, no more.
-    if (buffer && !this.closed && this.free.length < this.maxQueued + this.size * this.perWorker) this.free.push(buffer);
   }
 
   close() {
@@ -166,11 +182,12 @@ export class CryptoPool {
       const job = this.waiting.shift();
       slot.busy += 1;
       this.inflight.set(job.id, { ...job, slot });
-      slot.worker.postMessage({ id: job.id, ...job.message }, [job.message.data]);
+      const transfer = job.message.out ? [job.message.data, job.message.out] : [job.message.data];
+      slot.worker.postMessage({ id: job.id, ...job.message }, transfer);
     }
   }
 
-  #done(slot, { id, data, error, segment, input, check, unread }) {
+  #done(slot, { id, data, length, error, segment, input, check, unread }) {
     const job = this.inflight.get(id);
     if (job?.hashed && input && !error) {
       // The plaintext goes on to the hashing worker, still counted as a queued job until the
@@ -178,17 +195,20 @@ export class CryptoPool {
       this.hashing += 1;
       job.hashed.stream.update(job.hashed.seq, input).then((buffer) => {
         this.hashing -= 1;
-        this.#recycle(buffer);
+        this.recycle(buffer);
         this.#wake();
       });
     } else {
-      this.#recycle(input);
+      this.recycle(input);
     }
     if (!job) return;
     this.inflight.delete(id);
     slot.busy -= 1;
     if (error) job.reject(unread ? new ReadError(error) : new SegmentError(error, segment));
-    else job.resolve(job.message.checkKey ? { segments: data, check: new Uint8Array(check) } : data);
+    else {
+      const output = data ? new Uint8Array(data, 0, length) : null;
+      job.resolve(job.message.checkKey ? { ciphertext: output, check: new Uint8Array(check) } : output);
+    }
     // A job whose plaintext went on to the hasher still holds its place until it comes back.
     if (!job.hashed || !input || error) this.#wake();
     this.#dispatch();
@@ -244,7 +264,7 @@ class PoolFileEncryptor {
   /**
    * Encrypts `data` (an ArrayBuffer, transferred), the file's next plaintext: whole segments, or
    * all that is left of the file. Call in file order; the jobs may run concurrently. Resolves
-   * with one ArrayBuffer per segment.
+   * with the ciphertext, a Uint8Array over a pooled buffer (see `CryptoPool.recycle`).
    */
   encryptNext(data) {
     return this.#encryptNext(data, undefined);
@@ -252,7 +272,7 @@ class PoolFileEncryptor {
 
   /**
    * Like `encryptNext` for a job holding one whole upload part's plaintext: resolves with
-   * `{ segments, check }`, `check` being the part check (HMAC-SHA256 of the plaintext under a
+   * `{ ciphertext, check }`, `check` being the part check (HMAC-SHA256 of the plaintext under a
    * key derived from the file key, a non-extractable CryptoKey held here).
    */
   encryptPart(data) {
@@ -301,7 +321,9 @@ class PoolFileEncryptor {
     const nonces = this.#nonces.coverNext(data.byteLength);
     const firstSegment = this.#nextSegment;
     this.#nextSegment += nonces.length / 12;
-    const job = { key: this.#key, aad: this.#header, nonces, data, source, segmentSize: this.segmentSize, firstSegment, checkKey };
+    // The ciphertext's buffer: the plaintext's length and a tag per segment.
+    const out = this.#buffer(data.byteLength + (nonces.length / 12) * 16);
+    const job = { key: this.#key, aad: this.#header, nonces, data, out, source, segmentSize: this.segmentSize, firstSegment, checkKey };
     return this.#encrypt(job);
   }
 
@@ -371,14 +393,15 @@ export class HashStream {
   }
 
   /**
-   * Hashes chunk `seq` of the file (`data`, an ArrayBuffer, transferred). Resolves with the
-   * buffer once hashed (to reuse or write), or null if the stream was dropped or failed first.
+   * Hashes chunk `seq` of the file: the first `length` bytes of `data` (an ArrayBuffer,
+   * transferred; all of it when `length` is not given). Resolves with the buffer once hashed
+   * (to reuse or write), or null if the stream was dropped or failed first.
    */
-  update(seq, data) {
+  update(seq, data, length = data.byteLength) {
     if (this.#failure) return Promise.resolve(null);
     return new Promise((resolve) => {
       this.#returns.set(seq, resolve);
-      this.#owner.post({ stream: this.id, seq, data }, [data]);
+      this.#owner.post({ stream: this.id, seq, data, length }, [data]);
     });
   }
 

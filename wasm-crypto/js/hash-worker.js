@@ -4,11 +4,13 @@
 // runs at about the speed of the whole transfer: on the page's thread it held every other step
 // up (reads, fetches, writes). Here it runs beside them, one stream per file, in file order.
 //
-// The worker loads the wasm bundle named in its URL (`?module=`: the page's own bundle, whose
-// wasm-crypto exports include `Sha256Hasher`); the portal serves this script with a policy that
-// allows exactly that (script-src 'self' 'wasm-unsafe-eval', connect-src 'self').
+// The worker loads the wasm module named in its URL (`?module=`: the portal's `sha256.js`, which
+// holds only wasm-crypto's `Sha256Hasher`; any module exporting it will do); the portal serves
+// this script with a policy that allows exactly that (script-src 'self' 'wasm-unsafe-eval',
+// connect-src 'self').
 //
-// Message in:  { stream, seq, data (ArrayBuffer, transferred) }  the stream's chunk number seq
+// Message in:  { stream, seq, data (ArrayBuffer, transferred), length }  chunk number seq: the
+//                                                    first `length` bytes of `data`
 //              { stream, finish: count }                          after `count` chunks: the digest
 //              { stream, drop: true }                             forget the stream
 // Message out: { stream, seq, returned: data } (transferred) once a chunk is hashed: reuse it
@@ -34,9 +36,9 @@ function stream(dds, id) {
 
 function advance(id, s) {
   while (s.held.has(s.next)) {
-    const data = s.held.get(s.next);
+    const { data, length } = s.held.get(s.next);
     s.held.delete(s.next);
-    s.hasher.update(new Uint8Array(data));
+    s.hasher.update(new Uint8Array(data, 0, length));
     s.next += 1;
     self.postMessage({ stream: id, seq: s.next - 1, returned: data }, [data]);
   }
@@ -57,7 +59,7 @@ self.onmessage = async ({ data: message }) => {
     }
     const s = stream(dds, id);
     if (message.finish !== undefined) s.finishAt = message.finish;
-    else s.held.set(message.seq, message.data);
+    else s.held.set(message.seq, { data: message.data, length: message.length ?? message.data.byteLength });
     advance(id, s);
   } catch (error) {
     streams.delete(id);

@@ -138,8 +138,10 @@ export async function uploadFile({ pool, file, encryptor, partSize, partCount, s
         onProgress?.(done);
         return;
       }
-      const { segments, check } = await encrypted;
-      const body = new Blob(number === 1 ? [header, ...segments] : segments);
+      const { ciphertext, check } = await encrypted;
+      // The Blob copies the ciphertext: its pooled buffer goes back at once.
+      const body = new Blob(number === 1 ? [header, ciphertext] : [ciphertext]);
+      pool.recycle(ciphertext.buffer);
       const etag = await putPart({ number, check, body, signParts: sign, signal, name: file.name });
       etags[i] = { number, etag };
       // Reported at once, so a tab closed now still resumes after this part; if the report
@@ -154,6 +156,8 @@ export async function uploadFile({ pool, file, encryptor, partSize, partCount, s
   } catch (error) {
     encryptor.abandon(); // the hashing worker forgets the file
     throw error;
+  } finally {
+    pool.trim();
   }
 }
 
@@ -273,10 +277,11 @@ export async function downloadFile({
   const segmentSize = decryptor.segmentSize();
   const segmentCount = decryptor.segmentCount();
   // Ranges of whole segments, about 8 MiB each: what is in flight stays small and the pool's
-  // recycled buffers fit every range.
+  // recycled buffers fit every range. Each range is decrypted in its own buffer, hashed and
+  // written as one chunk, and its buffer goes back to the pool for the next range.
   const chunkSegments = Math.max(1, Math.floor(chunkBytes / (segmentSize + TAG)));
   const chunks = Math.ceil(segmentCount / chunkSegments);
-  const pending = new Map(); // chunk index -> Promise of its plaintext segments, hashed
+  const pending = new Map(); // chunk index -> Promise of its plaintext (Uint8Array), hashed
   // The SHA-256 runs in the hashing worker as chunks arrive (in file order there), so it never
   // holds up the page's thread; a chunk is written once its segments are hashed and back.
   const hash = pool.hashStream();
@@ -288,16 +293,17 @@ export async function downloadFile({
     const start = decryptor.segmentOffset(first);
     const end = Math.min(storedBytes, decryptor.segmentOffset(first + count));
     const data = await fetchRange({ url, start, end, signal, name, renewUrl, pool });
-    let segments;
+    let plain;
     try {
-      segments = await pool.decrypt({ key, aad: header, nonces: decryptor.nonces(first, count), data, segmentSize, firstSegment: first });
+      plain = await pool.decrypt({ key, aad: header, nonces: decryptor.nonces(first, count), data, segmentSize, firstSegment: first });
     } catch (error) {
       const where = error.segment === undefined ? '' : ` at byte ${error.segment * segmentSize}`;
       throw new TransferError(`${name} failed its integrity check${where}: it was damaged or tampered with, and was not saved whole`, { cause: error });
     }
-    const hashed = await Promise.all(segments.map((segment, i) => hash.update(first + i, segment)));
-    if (hashed.some((segment) => segment === null)) throw new TransferError(`${name} could not be checked: its checksum stopped`);
-    return hashed;
+    const length = plain.byteLength; // the view is detached once its buffer goes to the hasher
+    const hashed = await hash.update(c, plain.buffer, length);
+    if (hashed === null) throw new TransferError(`${name} could not be checked: its checksum stopped`);
+    return new Uint8Array(hashed, 0, length);
   };
   // Chunks are fetched and decrypted `concurrency` at a time and written strictly in order.
   let next = 0;
@@ -312,23 +318,23 @@ export async function downloadFile({
   try {
     for (let i = 0; i < concurrency; i++) startNext();
     while (written < chunks) {
-      const segments = await pending.get(written);
+      const bytes = await pending.get(written);
       pending.delete(written);
       startNext();
-      for (const segment of segments) {
-        const bytes = new Uint8Array(segment);
-        const length = bytes.byteLength; // `write` may detach the buffer (a streamed download)
-        await write(bytes);
-        done += length;
-      }
+      const { buffer, byteLength } = bytes; // `write` may detach the buffer (a streamed download)
+      await write(bytes);
+      pool.recycle(buffer);
+      done += byteLength;
       written += 1;
       onProgress?.(done);
     }
   } catch (error) {
     hash.drop();
     throw error;
+  } finally {
+    pool.trim();
   }
-  const sha256 = await hash.digest(segmentCount);
+  const sha256 = await hash.digest(chunks);
   if (sealedChecksum) {
     let expected;
     try {

@@ -31,3 +31,6 @@ pub const FORMAT_VERSION: u8 = format::VERSION;
 
 #[cfg(feature = "wasm")]
 pub mod wasm;
+
+#[cfg(feature = "hash")]
+pub mod hash;

@@ -99,28 +99,6 @@ impl From<PrivateKey> for KeyHandle {
     }
 }
 
-/// An incremental SHA-256: a file's plaintext, chunk by chunk, in order (run by the pool's hashing
-/// worker, `js/hash-worker.js`, for uploads and downloads alike).
-#[wasm_bindgen]
-pub struct Sha256Hasher(sha2::Sha256);
-
-#[wasm_bindgen]
-impl Sha256Hasher {
-    #[wasm_bindgen(constructor)]
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Sha256Hasher {
-        Sha256Hasher(<sha2::Sha256 as sha2::Digest>::new())
-    }
-
-    pub fn update(&mut self, data: &[u8]) {
-        sha2::Digest::update(&mut self.0, data);
-    }
-
-    pub fn finish(self) -> Vec<u8> {
-        sha2::Digest::finalize(self.0).to_vec()
-    }
-}
-
 /// Imports a part-check key into WebCrypto as a non-extractable HMAC-SHA256 signing key.
 async fn import_check_key(raw: &[u8; 32]) -> Result<JsValue, JsValue> {
     let crypto: web_sys::Crypto = Reflect::get(&js_sys::global(), &"crypto".into())?.dyn_into()?;

@@ -91,7 +91,7 @@ pub async fn ready() -> Result<(), String> {
 mod browser {
     use std::cell::RefCell;
 
-    use js_sys::{Array, ArrayBuffer, Object, Promise, Reflect, Uint8Array};
+    use js_sys::{ArrayBuffer, Object, Promise, Reflect, Uint8Array};
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::{future_to_promise, JsFuture};
@@ -113,7 +113,7 @@ mod browser {
         pub async fn file_encryptor(this: &CryptoPool, encryptor: JsValue) -> Result<JsValue, JsValue>;
 
         /// Decrypts `{ key, aad, nonces, data, segmentSize, firstSegment }` (`data` transferred):
-        /// resolves with an `Array` of one `ArrayBuffer` per segment.
+        /// resolves with the plaintext, a `Uint8Array` over the job's own buffer (decrypted in place).
         #[wasm_bindgen(method, catch)]
         pub async fn decrypt(this: &CryptoPool, job: &Object) -> Result<JsValue, JsValue>;
 
@@ -142,7 +142,7 @@ mod browser {
         pub fn segment_size(this: &PoolFileEncryptor) -> u32;
 
         /// Encrypts the file's next plaintext (whole segments, or all that is left; `data`
-        /// transferred): resolves with an `Array` of one `ArrayBuffer` per segment.
+        /// transferred): resolves with the ciphertext, a `Uint8Array` (segments one after another).
         #[wasm_bindgen(method, catch, js_name = encryptNext)]
         pub async fn encrypt_next(this: &PoolFileEncryptor, data: ArrayBuffer) -> Result<JsValue, JsValue>;
 
@@ -206,10 +206,9 @@ mod browser {
         let file: PoolFileEncryptor = pool.file_encryptor(encryptor.into()).await?.unchecked_into();
         let data = pool.buffer(SELF_CHECK.len() as u32);
         Uint8Array::new(&data).copy_from(SELF_CHECK);
-        let segments = file.encrypt_next(data).await?;
+        let body = Uint8Array::new(&file.encrypt_next(data).await?).to_vec();
         file.finish().await?;
         let header = file.header().to_vec();
-        let body = concat(&segments);
         let decryptor = FileDecryptor::new(&key, &header, (header.len() + body.len()) as f64)?;
         let job = Object::new();
         Reflect::set(&job, &"key".into(), &decryptor.content_key().await?)?;
@@ -219,18 +218,9 @@ mod browser {
         Reflect::set(&job, &"data".into(), &Uint8Array::from(body.as_slice()).buffer())?;
         Reflect::set(&job, &"segmentSize".into(), &decryptor.segment_size().into())?;
         Reflect::set(&job, &"firstSegment".into(), &0.into())?;
-        if concat(&pool.decrypt(&job).await?) != SELF_CHECK {
+        if Uint8Array::new(&pool.decrypt(&job).await?).to_vec() != SELF_CHECK {
             return Err(JsError::new("the self-check did not decrypt to what was encrypted").into());
         }
         Ok(JsValue::UNDEFINED)
-    }
-
-    /// The bytes of an `Array` of `ArrayBuffer`s (the pool's answer), one after the other.
-    fn concat(buffers: &JsValue) -> Vec<u8> {
-        let mut out = Vec::new();
-        for buffer in Array::from(buffers).iter() {
-            out.extend(Uint8Array::new(&buffer).to_vec());
-        }
-        out
     }
 }
