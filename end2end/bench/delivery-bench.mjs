@@ -31,18 +31,72 @@ for (let i = 0; i < size / MIB; i++) {
 }
 closeSync(fd);
 
-/** Resident memory (MiB) of the largest Chromium renderer process now. */
-function rendererMib() {
-  let peak = 0;
+/** The /proc status and stat of every process, read now: { pid, cmd, status, ticks }. */
+function processes() {
+  const out = [];
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!cmd.includes('--type=renderer')) continue;
-      const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (rss) peak = Math.max(peak, Number(rss[1]) / 1024);
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      // utime + stime: fields 14 and 15, counted after the command's closing parenthesis.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.push({ pid: Number(pid), cmd, status, ticks: Number(fields[11]) + Number(fields[12]) });
     } catch { /* gone */ }
   }
-  return peak;
+  return out;
+}
+
+const kib = (status, name) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+
+/**
+ * The largest Chromium renderer's resident memory now (MiB), with its parts: `anon` (its own
+ * heap: JS, wasm memories, buffers), `file` (mapped files: Chromium's code, shared with every
+ * process) and `shmem` (shared memory: blobs and pipes to the browser process).
+ */
+function renderer() {
+  let best = { total: 0, anon: 0, file: 0, shmem: 0 };
+  for (const { cmd, status } of processes()) {
+    if (!cmd.includes('--type=renderer')) continue;
+    const total = kib(status, 'VmRSS') / 1024;
+    if (total > best.total) {
+      best = { total, anon: kib(status, 'RssAnon') / 1024, file: kib(status, 'RssFile') / 1024, shmem: kib(status, 'RssShmem') / 1024 };
+    }
+  }
+  return best;
+}
+
+/** CPU seconds used so far by each kind of process: the renderer, Chromium's others, the portal. */
+function cpu(portalPid) {
+  const out = { renderer: 0, 'network+browser': 0, portal: 0 };
+  for (const { pid, cmd, ticks } of processes()) {
+    if (pid === portalPid) out.portal += ticks / 100;
+    else if (cmd.includes('--type=renderer')) out.renderer += ticks / 100;
+    else if (/chrom/.test(cmd.split('\0')[0])) out['network+browser'] += ticks / 100;
+  }
+  return out;
+}
+
+/**
+ * Runs `work` and returns its seconds, the CPU seconds each kind of process spent meanwhile and
+ * the renderer's peak memory (sampled every 100 ms, with its parts at that moment).
+ */
+async function phase(portalPid, work) {
+  const before = cpu(portalPid);
+  let memory = renderer();
+  const sampler = setInterval(() => {
+    const now = renderer();
+    if (now.total > memory.total) memory = now;
+  }, 100);
+  const started = Date.now();
+  try {
+    await work();
+  } finally {
+    clearInterval(sampler);
+  }
+  const seconds = (Date.now() - started) / 1000;
+  const after = cpu(portalPid);
+  return { seconds, memory, cpu: Object.fromEntries(Object.keys(after).map((k) => [k, after[k] - before[k]])) };
 }
 
 const portal = await startPortal();
@@ -52,28 +106,26 @@ const browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
   executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-dev-shm-usage'],
 });
-let peak = 0;
-const sampler = setInterval(() => { peak = Math.max(peak, rendererMib()); }, 100);
 try {
   const page = await browser.newPage();
   await logIn(page, portal, 'unitadmin_1');
   await page.goto(`${portal.url}/projects/${PROJECT}`);
   await waitForHydration(page);
   await page.getByTestId('upload-panel').waitFor({ timeout: 60_000 });
+  const loaded = renderer();
 
   // Encrypted upload through the page.
   await page.getByTestId('pick-folder').setInputFiles(folder);
   await page.getByTestId('start-upload').waitFor();
-  let started = Date.now();
-  await page.getByTestId('start-upload').click();
-  await page
-    .waitForFunction(() => /uploaded/.test(document.querySelector('[data-testid=upload-summary]')?.textContent ?? ''), null, { timeout: Number(process.env.DDS_BENCH_TIMEOUT_MS || 3_600_000) })
-    .catch(async (error) => {
-      throw new Error(`the encrypted upload did not end: ${await page.getByTestId('upload-panel').textContent()}`, { cause: error });
-    });
-  const encryptedUp = (Date.now() - started) / 1000;
+  const encryptedUp = await phase(portal.pid, async () => {
+    await page.getByTestId('start-upload').click();
+    await page
+      .waitForFunction(() => /uploaded/.test(document.querySelector('[data-testid=upload-summary]')?.textContent ?? ''), null, { timeout: Number(process.env.DDS_BENCH_TIMEOUT_MS || 3_600_000) })
+      .catch(async (error) => {
+        throw new Error(`the encrypted upload did not end: ${await page.getByTestId('upload-panel').textContent()}`, { cause: error });
+      });
+  });
   const summary = await page.getByTestId('upload-summary').textContent();
-  const uploadPeak = peak;
   if (summary !== '1 file(s) uploaded.') throw new Error(`the encrypted upload failed: ${summary}`);
 
   // Encrypted download through the page, into OPFS.
@@ -82,16 +134,15 @@ try {
   });
   await page.locator('tr[data-entry="bench"] button').first().click();
   await page.locator('button[data-download="bench/payload.bin"]').waitFor();
-  started = Date.now();
-  await page.locator('button[data-download="bench/payload.bin"]').click();
-  await page.waitForFunction(() => /^Saved|failed|cannot/.test(document.querySelector('[data-testid=download-status], [data-testid=download-error]')?.textContent ?? ''), null, { timeout: 3_600_000 });
-  const encryptedDown = (Date.now() - started) / 1000;
+  const encryptedDown = await phase(portal.pid, async () => {
+    await page.locator('button[data-download="bench/payload.bin"]').click();
+    await page.waitForFunction(() => /^Saved|failed|cannot/.test(document.querySelector('[data-testid=download-status], [data-testid=download-error]')?.textContent ?? ''), null, { timeout: 3_600_000 });
+  });
   const saved = await page.locator('[data-testid=download-status], [data-testid=download-error]').textContent();
   if (!saved.startsWith('Saved 1 file')) throw new Error(`the encrypted download failed: ${saved}`);
-  clearInterval(sampler);
 
   // The plain baseline: the same file, part plan, URLs, concurrency and ranges, no crypto.
-  const plain = await page.evaluate(async ({ project, concurrency }) => {
+  await page.evaluate(async ({ project, expected }) => {
     const api = async (method, path, body) => {
       const response = await fetch(`/api/v1${path}`, {
         method, headers: body ? { 'content-type': 'application/json' } : {}, body: body && JSON.stringify(body),
@@ -99,27 +150,31 @@ try {
       if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
       return response.status === 204 ? null : response.json();
     };
-    const lanes = async (count, work) => {
-      let next = 0;
-      await Promise.all(Array.from({ length: concurrency }, async () => {
-        while (next < count) await work(next++);
-      }));
-    };
     const root = await navigator.storage.getDirectory();
     const file = await (await (await root.getDirectoryHandle('encrypted')).getDirectoryHandle('bench')).getFileHandle('payload.bin');
     const source = await file.getFile();
+    if (source.size !== expected) throw new Error(`the encrypted download saved ${source.size} bytes of ${expected}`);
     const [{ url, stored_bytes: stored }] = (await api('GET', `/projects/${project}/downloads?path=bench/payload.bin`)).files;
     const header = new Uint8Array(await (await fetch(url, { headers: { Range: 'bytes=0-95' } })).arrayBuffer());
-    const headerB64 = btoa(String.fromCharCode(...header));
+    window.plainBench = { api, root, source, url, stored, header };
+  }, { project: PROJECT, expected: size });
 
-    // Upload: the encrypted file's part plan (the portal signs each part's length), plain bytes;
-    // timed from the start request to the completion, as the encrypted one is.
-    let start = performance.now();
+  // Upload: the encrypted file's part plan (the portal signs each part's length), plain bytes;
+  // timed from the start request to the completion, as the encrypted one is.
+  const plainUp = await phase(portal.pid, () => page.evaluate(async ({ project, concurrency }) => {
+    const { api, source, header } = window.plainBench;
+    const inLanes = async (count, lanes, work) => {
+      let next = 0;
+      await Promise.all(Array.from({ length: lanes }, async () => {
+        while (next < count) await work(next++);
+      }));
+    };
     const upload = await api('POST', `/projects/${project}/uploads`, {
-      path: 'bench/plain.bin', size_bytes: source.size, segment_size: new DataView(header.buffer).getUint32(5), header: headerB64,
+      path: 'bench/plain.bin', size_bytes: source.size, segment_size: new DataView(header.buffer).getUint32(5), header: btoa(String.fromCharCode(...header)),
     });
     // Each part's body: the file's bytes at that offset, padded to the signed length (the
     // encrypted object is longer by its header and tags).
+    const stored = window.plainBench.stored;
     const partBody = (from, to) =>
       new Blob([source.slice(from, Math.min(to, source.size)), new Uint8Array(Math.max(0, to - Math.max(from, source.size)))]);
     let offset = 0;
@@ -130,26 +185,28 @@ try {
       offset += length;
     }
     const etags = [];
-    await lanes(plan.length, async (i) => {
+    await inLanes(plan.length, concurrency, async (i) => {
       const part = plan[i];
       const check = btoa(String.fromCharCode(...new Uint8Array(32)));
       const { urls: [signed] } = await api('POST', `/uploads/${upload.id}/urls`, { parts: [{ number: part.number, check }] });
       const response = await fetch(signed.url, { method: 'PUT', body: partBody(part.start, part.end) });
-      if (!response.ok) throw new Error(`plain part ${part.number}: ${response.status}`);
+      if (!response.ok) throw new Error(`plain part ${part.number}: ${response.status} ${await response.text()} (${part.end - part.start} bytes, planned ${signed.size_bytes})`);
       etags[i] = { number: part.number, etag: response.headers.get('ETag') };
     });
     // Completed like the real one (the storage assembles the parts; the sizes match).
     const sealed = btoa(String.fromCharCode(...new Uint8Array(60)));
     await api('POST', `/uploads/${upload.id}/complete`, { parts: etags, sha256_sealed: sealed });
-    const up = (performance.now() - start) / 1000;
+  }, { project: PROJECT, concurrency: CONCURRENCY }));
 
-    // Download: the same ranges (128 segments each), four at a time, written in order to OPFS.
+  // Download: the same ranges as the page's (whole segments, about 8 MiB each: transfer.js),
+  // four at a time, written in order to OPFS.
+  const plainDown = await phase(portal.pid, () => page.evaluate(async ({ concurrency }) => {
+    const { root, url, stored, header } = window.plainBench;
     const segment = new DataView(header.buffer).getUint32(5) + 16;
-    const chunk = 128 * segment;
+    const chunk = Math.max(1, Math.floor((8 * 1024 * 1024) / segment)) * segment;
     const ranges = [];
     for (let from = 96; from < stored; from += chunk) ranges.push([from, Math.min(stored, from + chunk)]);
     const out = await (await root.getFileHandle('plain.bin', { create: true })).createWritable();
-    start = performance.now();
     const pending = new Map();
     let next = 0;
     const fetchNext = () => {
@@ -165,21 +222,22 @@ try {
       await out.write(data);
     }
     await out.close();
-    const down = (performance.now() - start) / 1000;
-    return { up, down };
-  }, { project: PROJECT, concurrency: CONCURRENCY });
+  }, { concurrency: CONCURRENCY }));
 
   const mbps = (seconds) => size / 1e6 / seconds;
-  const row = (name, seconds) => console.log(`${name.padEnd(34)} ${seconds.toFixed(1).padStart(7)} s ${mbps(seconds).toFixed(1).padStart(8)} MB/s`);
+  const cpuText = ({ cpu: c }) => Object.entries(c).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ');
+  const memory = (m) => `${Math.round(m.total)} MiB (own ${Math.round(m.anon)}, mapped files ${Math.round(m.file)}, shared ${Math.round(m.shmem)})`;
+  const row = (name, run) =>
+    console.log(`${name.padEnd(34)} ${run.seconds.toFixed(1).padStart(7)} s ${mbps(run.seconds).toFixed(1).padStart(8)} MB/s   CPU s: ${cpuText(run)}; renderer peak ${memory(run.memory)}`);
   console.log(`DDS delivery benchmark: ${size / MIB} MiB, ${CONCURRENCY} parts or ranges at once, embedded S3`);
   row('upload, encrypted (portal page)', encryptedUp);
-  row('upload, plain (same parts)', plain.up);
+  row('upload, plain (same parts)', plainUp);
   row('download, encrypted (portal page)', encryptedDown);
-  row('download, plain (same ranges)', plain.down);
-  console.log(`renderer peak resident memory: ${Math.round(uploadPeak)} MiB uploading, ${Math.round(peak)} MiB over both`);
-  console.log(`delivery upload-ratio ${(plain.up / encryptedUp).toFixed(2)} download-ratio ${(plain.down / encryptedDown).toFixed(2)} peak-memory-mib ${Math.round(peak)}`);
+  row('download, plain (same ranges)', plainDown);
+  console.log(`renderer resident memory: ${memory(loaded)} once the page loaded`);
+  const peak = Math.max(encryptedUp.memory.total, encryptedDown.memory.total);
+  console.log(`delivery upload-ratio ${(plainUp.seconds / encryptedUp.seconds).toFixed(2)} download-ratio ${(plainDown.seconds / encryptedDown.seconds).toFixed(2)} peak-memory-mib ${Math.round(peak)}`);
 } finally {
-  clearInterval(sampler);
   await browser.close();
   await portal.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -62,6 +62,7 @@ export async function startPortal(extraEnv = {}) {
   return {
     url,
     dataDir,
+    pid: child.pid,
     log: () => log,
     async stop() {
       // A panic closes a connection without an answer (the browser sees ERR_EMPTY_RESPONSE):
