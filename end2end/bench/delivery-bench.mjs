@@ -5,7 +5,9 @@
 //  - plain, the baseline: the same bytes PUT with the same part plan (the portal's presigned
 //    part URLs) and the same concurrency, and fetched back with the same ranged GETs and
 //    written to OPFS, without any crypto.
-// While the encrypted runs go, the renderer's resident memory is sampled (/proc). The last line
+// Each run prints its CPU seconds by process (renderer, Chromium's others, the portal) and the
+// renderer's peak resident memory (/proc), with its parts; DDS_BENCH_MEMORY_DUMP=1 adds
+// Chromium's memory by allocator in the middle of each encrypted transfer. The last line
 // is `delivery upload-ratio <encrypted/plain> download-ratio <encrypted/plain> peak-memory-mib <n>`.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
@@ -99,6 +101,41 @@ async function phase(portalPid, work) {
   return { seconds, memory, cpu: Object.fromEntries(Object.keys(after).map((k) => [k, after[k] - before[k]])) };
 }
 
+/**
+ * With DDS_BENCH_MEMORY_DUMP set: Chromium's own account of each process's memory by allocator
+ * (memory-infra, through the page's DevTools session), printed `after` ms into a transfer. It
+ * shows where a peak sits: e.g. `partition_alloc/partitions/array_buffer` (ArrayBuffers),
+ * `.../buffer` (Blink's buffers: Blob and write data), `v8`, `blink_gc`, `malloc`.
+ */
+function memoryDumpLater(page, label, after) {
+  if (!process.env.DDS_BENCH_MEMORY_DUMP) return;
+  setTimeout(async () => {
+    const cdp = await page.context().newCDPSession(page);
+    const events = [];
+    cdp.on('Tracing.dataCollected', ({ value }) => events.push(...value));
+    const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+    await cdp.send('Tracing.start', {
+      transferMode: 'ReportEvents',
+      traceConfig: { includedCategories: ['disabled-by-default-memory-infra'], excludedCategories: ['*'], memoryDumpConfig: { triggers: [] } },
+    });
+    await cdp.send('Tracing.requestMemoryDump', { levelOfDetail: 'detailed' });
+    await cdp.send('Tracing.end');
+    await complete;
+    await cdp.detach();
+    for (const event of events) {
+      const allocators = event.ph === 'v' && event.args?.dumps?.allocators;
+      if (!allocators) continue;
+      const mib = (name) => Math.round(parseInt(allocators[name]?.attrs?.size?.value ?? '0', 16) / MIB);
+      const shown = Object.keys(allocators)
+        .filter((name) => !name.includes('/') || /^partition_alloc\/partitions\/[^/]+$/.test(name))
+        .map((name) => [name, mib(name)])
+        .filter(([, size]) => size >= 4)
+        .sort((a, b) => b[1] - a[1]);
+      if (shown.length) console.log(`memory ${label}, pid ${event.pid}: ${shown.map(([name, size]) => `${name} ${size}`).join(', ')} (MiB)`);
+    }
+  }, after);
+}
+
 const portal = await startPortal();
 execFileSync(process.env.DDS_BIN, ['init-db', 'dev'], { env: { ...process.env, DDS_DATA_DIR: portal.dataDir } });
 // A persistent profile: an incognito context's storage quota cannot hold a GiB in OPFS.
@@ -119,6 +156,7 @@ try {
   await page.getByTestId('start-upload').waitFor();
   const encryptedUp = await phase(portal.pid, async () => {
     await page.getByTestId('start-upload').click();
+    memoryDumpLater(page, 'uploading', 7000);
     await page
       .waitForFunction(() => /uploaded/.test(document.querySelector('[data-testid=upload-summary]')?.textContent ?? ''), null, { timeout: Number(process.env.DDS_BENCH_TIMEOUT_MS || 3_600_000) })
       .catch(async (error) => {
@@ -136,6 +174,7 @@ try {
   await page.locator('button[data-download="bench/payload.bin"]').waitFor();
   const encryptedDown = await phase(portal.pid, async () => {
     await page.locator('button[data-download="bench/payload.bin"]').click();
+    memoryDumpLater(page, 'downloading', 6000);
     await page.waitForFunction(() => /^Saved|failed|cannot/.test(document.querySelector('[data-testid=download-status], [data-testid=download-error]')?.textContent ?? ''), null, { timeout: 3_600_000 });
   });
   const saved = await page.locator('[data-testid=download-status], [data-testid=download-error]').textContent();
