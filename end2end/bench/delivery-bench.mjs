@@ -109,31 +109,33 @@ async function phase(portalPid, work) {
  */
 function memoryDumpLater(page, label, after) {
   if (!process.env.DDS_BENCH_MEMORY_DUMP) return;
-  setTimeout(async () => {
-    const cdp = await page.context().newCDPSession(page);
-    const events = [];
-    cdp.on('Tracing.dataCollected', ({ value }) => events.push(...value));
-    const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
-    await cdp.send('Tracing.start', {
-      transferMode: 'ReportEvents',
-      traceConfig: { includedCategories: ['disabled-by-default-memory-infra'], excludedCategories: ['*'], memoryDumpConfig: { triggers: [] } },
-    });
-    await cdp.send('Tracing.requestMemoryDump', { levelOfDetail: 'detailed' });
-    await cdp.send('Tracing.end');
-    await complete;
-    await cdp.detach();
-    for (const event of events) {
-      const allocators = event.ph === 'v' && event.args?.dumps?.allocators;
-      if (!allocators) continue;
-      const mib = (name) => Math.round(parseInt(allocators[name]?.attrs?.size?.value ?? '0', 16) / MIB);
-      const shown = Object.keys(allocators)
-        .filter((name) => !name.includes('/') || /^partition_alloc\/partitions\/[^/]+$/.test(name))
-        .map((name) => [name, mib(name)])
-        .filter(([, size]) => size >= 4)
-        .sort((a, b) => b[1] - a[1]);
-      if (shown.length) console.log(`memory ${label}, pid ${event.pid}: ${shown.map(([name, size]) => `${name} ${size}`).join(', ')} (MiB)`);
-    }
-  }, after);
+  setTimeout(() => memoryDump(page, label).catch((error) => console.log(`memory ${label}: no dump (${error.message})`)), after);
+}
+
+async function memoryDump(page, label) {
+  const cdp = await page.context().newCDPSession(page);
+  const events = [];
+  cdp.on('Tracing.dataCollected', ({ value }) => events.push(...value));
+  const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+  await cdp.send('Tracing.start', {
+    transferMode: 'ReportEvents',
+    traceConfig: { includedCategories: ['disabled-by-default-memory-infra'], excludedCategories: ['*'], memoryDumpConfig: { triggers: [] } },
+  });
+  await cdp.send('Tracing.requestMemoryDump', { levelOfDetail: 'detailed' });
+  await cdp.send('Tracing.end');
+  await complete;
+  await cdp.detach();
+  for (const event of events) {
+    const allocators = event.ph === 'v' && event.args?.dumps?.allocators;
+    if (!allocators) continue;
+    const mib = (name) => Math.round(parseInt(allocators[name]?.attrs?.size?.value ?? '0', 16) / MIB);
+    const shown = Object.keys(allocators)
+      .filter((name) => !name.includes('/') || /^partition_alloc\/partitions\/[^/]+$/.test(name))
+      .map((name) => [name, mib(name)])
+      .filter(([, size]) => size >= 4)
+      .sort((a, b) => b[1] - a[1]);
+    if (shown.length) console.log(`memory ${label}, pid ${event.pid}: ${shown.map(([name, size]) => `${name} ${size}`).join(', ')} (MiB)`);
+  }
 }
 
 const portal = await startPortal();

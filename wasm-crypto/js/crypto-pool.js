@@ -32,6 +32,9 @@
 
 export { READ_STALL_MS, readInto, withDeadline } from './read.js';
 
+/** Bytes of AES-GCM tag after each segment's ciphertext. */
+const TAG = 16;
+
 /** A job's File slice could not be read (moved, changed, or a stalled disk). */
 export class ReadError extends Error {
   constructor(message) {
@@ -322,7 +325,7 @@ class PoolFileEncryptor {
     const firstSegment = this.#nextSegment;
     this.#nextSegment += nonces.length / 12;
     // The ciphertext's buffer: the plaintext's length and a tag per segment.
-    const out = this.#buffer(data.byteLength + (nonces.length / 12) * 16);
+    const out = this.#buffer(data.byteLength + (nonces.length / 12) * TAG);
     const job = { key: this.#key, aad: this.#header, nonces, data, out, source, segmentSize: this.segmentSize, firstSegment, checkKey };
     return this.#encrypt(job);
   }

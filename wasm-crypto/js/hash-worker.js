@@ -59,7 +59,7 @@ self.onmessage = async ({ data: message }) => {
     }
     const s = stream(dds, id);
     if (message.finish !== undefined) s.finishAt = message.finish;
-    else s.held.set(message.seq, { data: message.data, length: message.length ?? message.data.byteLength });
+    else s.held.set(message.seq, { data: message.data, length: message.length });
     advance(id, s);
   } catch (error) {
     streams.delete(id);

@@ -19,8 +19,8 @@ use s3s::dto::*;
 use s3s::{S3Request, S3Response, S3Result, S3};
 use s3s_fs::FileSystem;
 
-/// How much one read of an object's file takes.
-const READ_BLOCK: u64 = 1024 * 1024;
+/// How many bytes of an object's file one read takes, and one write of an uploaded part.
+const BLOCK: usize = 1024 * 1024;
 
 pub struct Endpoint {
     fs: FileSystem,
@@ -38,35 +38,7 @@ impl Endpoint {
         let relative = Path::new(bucket).join(key);
         relative.components().all(|c| matches!(c, Component::Normal(_))).then(|| self.root.join(relative))
     }
-}
 
-/// `len` bytes of `file` from `start`, in blocks of [`READ_BLOCK`]; a file that ends early ends
-/// the stream with an error (the client sees a short body, never other bytes).
-fn file_range(file: std::fs::File, start: u64, len: u64) -> impl futures::Stream<Item = io::Result<Bytes>> {
-    let file = Arc::new(file);
-    futures::stream::try_unfold((file, start, start + len), |(file, at, end)| async move {
-        if at >= end {
-            return Ok(None);
-        }
-        let want = usize::try_from((end - at).min(READ_BLOCK)).map_err(io::Error::other)?;
-        let reader = file.clone();
-        let block = tokio::task::spawn_blocking(move || {
-            let mut block = vec![0; want];
-            let read = reader.read_at(&mut block, at)?;
-            block.truncate(read);
-            Ok::<_, io::Error>(block)
-        })
-        .await
-        .map_err(io::Error::other)??;
-        if block.is_empty() {
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the object's file ended early"));
-        }
-        let next = at + block.len() as u64;
-        Ok(Some((Bytes::from(block), (file, next, end))))
-    })
-}
-
-impl Endpoint {
     /// s3s-fs's answer with its body read in large blocks (see the module's comment).
     async fn get_object_in_blocks(
         &self,
@@ -92,17 +64,43 @@ impl Endpoint {
     }
 }
 
-/// `body` in blocks of [`READ_BLOCK`] bytes (the last one shorter), copied together from the
+/// `len` bytes of `file` from `start`, in blocks of [`BLOCK`]; a file that ends early ends
+/// the stream with an error (the client sees a short body, never other bytes).
+fn file_range(file: std::fs::File, start: u64, len: u64) -> impl futures::Stream<Item = io::Result<Bytes>> {
+    let file = Arc::new(file);
+    futures::stream::try_unfold((file, start, start + len), |(file, at, end)| async move {
+        if at >= end {
+            return Ok(None);
+        }
+        // At most BLOCK: it fits a usize.
+        let want = (end - at).min(BLOCK as u64) as usize;
+        let reader = file.clone();
+        let block = tokio::task::spawn_blocking(move || {
+            let mut block = vec![0; want];
+            let read = reader.read_at(&mut block, at)?;
+            block.truncate(read);
+            Ok::<_, io::Error>(block)
+        })
+        .await
+        .map_err(io::Error::other)??;
+        if block.is_empty() {
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the object's file ended early"));
+        }
+        let next = at + block.len() as u64;
+        Ok(Some((Bytes::from(block), (file, next, end))))
+    })
+}
+
+/// `body` in blocks of [`BLOCK`] bytes (the last one shorter), copied together from the
 /// network's smaller reads.
 fn in_blocks(body: StreamingBlob) -> impl futures::Stream<Item = io::Result<Bytes>> {
     use futures::StreamExt;
-    let block = usize::try_from(READ_BLOCK).unwrap_or(usize::MAX);
-    futures::stream::try_unfold((body, false), move |(mut body, ended)| async move {
+    futures::stream::try_unfold((body, false), |(mut body, ended)| async move {
         if ended {
             return Ok(None);
         }
-        let mut gathered = Vec::with_capacity(block);
-        while gathered.len() < block {
+        let mut gathered = Vec::with_capacity(BLOCK);
+        while gathered.len() < BLOCK {
             match body.next().await.transpose().map_err(io::Error::other)? {
                 Some(bytes) => gathered.extend_from_slice(&bytes),
                 None if gathered.is_empty() => return Ok(None),
@@ -113,8 +111,8 @@ fn in_blocks(body: StreamingBlob) -> impl futures::Stream<Item = io::Result<Byte
     })
 }
 
-/// The S3 implementation: GetObject and UploadPart as above, every other operation s3s-fs implements passed on
-/// to it (the rest answer NotImplemented, as s3s-fs's do).
+/// The S3 implementation: GetObject and UploadPart as above, every other operation s3s-fs
+/// implements passed on to it (the rest answer NotImplemented, as s3s-fs's do).
 macro_rules! endpoint {
     ($($op:ident: $input:ty => $output:ty),* $(,)?) => {
         #[async_trait::async_trait]
