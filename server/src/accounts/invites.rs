@@ -225,6 +225,15 @@ fn project_role(owner: bool, public_id: &str, title: &str) -> String {
     format!("{role} of the project {public_id} ({title})")
 }
 
+/// "a", "a and b", "a, b and c": every project an invite leads to, named in its mail.
+fn joined(mut parts: Vec<String>) -> String {
+    match parts.pop() {
+        Some(last) if !parts.is_empty() => format!("{} and {last}", parts.join(", ")),
+        Some(last) => last,
+        None => String::new(),
+    }
+}
+
 /// The invitation mail: who invites, on whose behalf, as what, and the registration link.
 fn invite_mail(
     email: &str,
@@ -334,9 +343,10 @@ pub async fn resend(
         ));
     }
     let projects = members::invited_projects(db, id).await?;
-    let role = match projects.first() {
-        Some(p) => project_role(p.is_owner, &p.public_id, &p.title),
-        None => row.summary.role.to_string(),
+    let role = if projects.is_empty() {
+        row.summary.role.to_string()
+    } else {
+        joined(projects.iter().map(|p| project_role(p.is_owner, &p.public_id, &p.title)).collect())
     };
     let unit = match row.summary.unit_id.or(row.inviter_unit) {
         Some(unit) => db::units::display_name(db, unit).await?,
@@ -449,4 +459,18 @@ pub async fn accept(
     }
     key_access::tell_project_approvers(db, mailer, public_url, &projects, &user).await;
     Ok(user)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::joined;
+
+    #[test]
+    fn projects_are_joined_as_a_sentence_names_them() {
+        let names = |list: &[&str]| joined(list.iter().map(|s| s.to_string()).collect());
+        assert_eq!(names(&[]), "");
+        assert_eq!(names(&["a"]), "a");
+        assert_eq!(names(&["a", "b"]), "a and b");
+        assert_eq!(names(&["a", "b", "c"]), "a, b and c");
+    }
 }

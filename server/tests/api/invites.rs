@@ -2,13 +2,14 @@
 
 use base64::engine::general_purpose::{STANDARD as BASE64, URL_SAFE_NO_PAD as BASE64URL};
 use base64::Engine;
-use dds_server::db::seed::DEV_UNIT_DISPLAY_NAME;
+use dds_server::db::seed::{DEV_PASSWORD, DEV_PROJECT, DEV_UNIT_DISPLAY_NAME};
 use serde_json::{json, Value};
 use wasm_crypto::{KdfParams, MasterKey, PrivateKey, Salt};
 
 use crate::auth::{auth_key_for, latest_code, seeded, signed_in};
 use crate::both_backends;
 use crate::helpers::{answer, Backend, TestApp};
+use crate::password_reset::mails_to;
 
 /// What an inviter sends: no key material (the server draws the link's token).
 pub(crate) fn invite_body(email: &str, role: &str, unit_id: Option<i64>) -> Value {
@@ -410,6 +411,32 @@ async fn an_invite_is_re_sent_with_a_new_link(backend: Backend) {
     app.stop().await;
 }
 both_backends!(invite_re_sent, an_invite_is_re_sent_with_a_new_link);
+
+/// A re-sent invite that leads to several projects names each of them, with the role in each,
+/// in its mail (it named only the first).
+async fn a_re_sent_invite_names_every_project(backend: Backend) {
+    let app = seeded(backend).await;
+    let admin = signed_in(&app, "unitadmin_1").await;
+    let (second, _) = crate::projects::create_project(&admin, "unitadmin_1", DEV_PASSWORD, true).await;
+    let mut ids = Vec::new();
+    for project in [DEV_PROJECT, second.as_str()] {
+        let mut body = invite_body("two@example.org", "Researcher", None);
+        body["project"] = json!(project);
+        let (status, sent) = answer(admin.post("/api/v1/invites", body).await).await;
+        assert!(matches!(status, 200 | 201), "{project}: {status} {sent}");
+        ids.push(sent["id"].as_i64().or(sent["added_to_invite"].as_i64()));
+    }
+    let id = ids[0].expect("the first invite's id");
+    assert_eq!(ids[1], Some(id), "the second project joins the same invite");
+    assert_eq!(admin.post(&format!("/api/v1/invites/{id}/resend"), json!({})).await.status(), 204);
+    let mail = mails_to(&app, "two@example.org", "/invite/").pop().expect("the re-sent mail");
+    let text = mail.replace("=\r\n", "").replace("=\n", "").replace("\r\n", " ").replace('\n', " ");
+    for project in [DEV_PROJECT, second.as_str()] {
+        assert!(text.contains(&format!("Researcher of the project {project}")), "{project} in: {text}");
+    }
+    app.stop().await;
+}
+both_backends!(re_sent_invite_names_projects, a_re_sent_invite_names_every_project);
 
 fn now_secs() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64

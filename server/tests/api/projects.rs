@@ -75,7 +75,7 @@ fn new_project(title: &str, unit_public_key: &[u8]) -> (Value, PrivateKey) {
 }
 
 /// A staff member creates a project from their browser: its public id and key.
-async fn create_project(
+pub(crate) async fn create_project(
     browser: &Browser,
     username: &str,
     password: &str,
