@@ -72,8 +72,8 @@ async function runVectors(vectors) {
       check(hex(back) === hex(data), `${v.name}: decrypts (jobs of ${jobSegments})`);
       check(hex(decryptor.decryptChecksum(unhex(v.encrypted_sha256))) === v.sha256, `${v.name}: checksum opens`);
     }
-    // The upload's part check (the whole plaintext as one part), computed in a worker with
-    // WebCrypto's HMAC, is the native one; a resumed upload's check of that part is the same.
+    // The upload's part check (the whole plaintext as one part), computed in the hashing worker
+    // with WebCrypto's HMAC, is the native one; a resumed upload's check of that part is the same.
     {
       const data = plaintext(v.plaintext_len, v.plaintext_seed);
       const sent = await pool.fileEncryptor(dds.testVectorEncryptor(unhex(v.cek), unhex(v.nonce_prefix),
@@ -96,6 +96,20 @@ async function runVectors(vectors) {
       const resumedRead = await pool.fileEncryptor(dds.testVectorEncryptor(unhex(v.cek), unhex(v.nonce_prefix),
         unhex(v.ephemeral_secret), unhex(v.recipient_public_key), v.segment_size, v.plaintext_len));
       check(hex(await resumedRead.checkPartFrom(new Blob([data]))) === v.part_check, `${v.name}: part check of a resume read in a worker`);
+      // In two parts, the second's check is the whole file's (a check covers the file up to its
+      // part's end), whether sent or resumed, and the first's differs from it.
+      if (v.plaintext_len > 2 * v.segment_size) {
+        const cut = 2 * v.segment_size;
+        const twoParts = await pool.fileEncryptor(dds.testVectorEncryptor(unhex(v.cek), unhex(v.nonce_prefix),
+          unhex(v.ephemeral_secret), unhex(v.recipient_public_key), v.segment_size, v.plaintext_len));
+        const first = await twoParts.encryptPart(data.slice(0, cut).buffer);
+        const second = await twoParts.encryptPart(data.slice(cut).buffer);
+        check(hex(second.check) === v.part_check && hex(first.check) !== v.part_check, `${v.name}: part checks of two parts`);
+        const resumedTwo = await pool.fileEncryptor(dds.testVectorEncryptor(unhex(v.cek), unhex(v.nonce_prefix),
+          unhex(v.ephemeral_secret), unhex(v.recipient_public_key), v.segment_size, v.plaintext_len));
+        check(hex(await resumedTwo.checkPart(data.slice(0, cut).buffer)) === hex(first.check), `${v.name}: first part check of a resume`);
+        check(hex(await resumedTwo.checkPart(data.slice(cut).buffer)) === v.part_check, `${v.name}: second part check of a resume`);
+      }
     }
     // Encryption is bound to its plaintext: a job that is not whole segments (or the file's rest)
     // is refused, and so is any job after the last segment; neither draws a nonce.
@@ -203,7 +217,7 @@ async function bench(totalMiB = 256, jobMiB = 8) {
   let chunk = source.slice().buffer;
   let seq = 0;
   const t2 = performance.now();
-  for (let i = 0; i < hashMiB * MiB; i += source.length) chunk = await hashing.update(seq++, chunk);
+  for (let i = 0; i < hashMiB * MiB; i += source.length) chunk = (await hashing.update(seq++, chunk, chunk.byteLength)).buffer;
   await hashing.digest(seq);
   const hashSeconds = (performance.now() - t2) / 1000;
 

@@ -156,12 +156,15 @@ export class CryptoPool {
     if (this.pending < this.maxQueued) this.spaceWaiters.shift()?.();
   }
 
-  /** `hashed`: `{ stream, seq }` where the job's plaintext goes once encrypted. */
-  async #run(op, { key, aad, nonces, data, out, source, segmentSize, firstSegment = 0, checkKey }, hashed) {
+  /**
+   * `hashed`: `{ stream, seq, checkKey? }` where the job's plaintext goes once encrypted; with
+   * `checkKey` (an upload part) the job resolves with `{ ciphertext, check }` once hashed.
+   */
+  async #run(op, { key, aad, nonces, data, out, source, segmentSize, firstSegment = 0 }, hashed) {
     await this.space();
     if (this.closed) throw new Error('the crypto pool is closed');
     return new Promise((resolve, reject) => {
-      const message = { op, key, aad, nonces, data, out, source, segmentSize, firstSegment, checkKey };
+      const message = { op, key, aad, nonces, data, out, source, segmentSize, firstSegment };
       this.waiting.push({ id: this.nextId++, resolve, reject, message, hashed });
       this.#dispatch();
     });
@@ -190,16 +193,19 @@ export class CryptoPool {
     }
   }
 
-  #done(slot, { id, data, length, error, segment, input, check, unread }) {
+  #done(slot, { id, data, length, error, segment, input, unread }) {
     const job = this.inflight.get(id);
+    let hashed = null;
     if (job?.hashed && input && !error) {
       // The plaintext goes on to the hashing worker, still counted as a queued job until the
-      // buffer comes back.
+      // buffer comes back (with the part check, if one was asked for).
       this.hashing += 1;
-      job.hashed.stream.update(job.hashed.seq, input).then((buffer) => {
+      const { stream, seq, checkKey } = job.hashed;
+      hashed = stream.update(seq, input, input.byteLength, checkKey).then((answer) => {
         this.hashing -= 1;
-        this.recycle(buffer);
+        this.recycle(answer?.buffer);
         this.#wake();
+        return answer;
       });
     } else {
       this.recycle(input);
@@ -210,7 +216,14 @@ export class CryptoPool {
     if (error) job.reject(unread ? new ReadError(error) : new SegmentError(error, segment));
     else {
       const output = data ? new Uint8Array(data, 0, length) : null;
-      job.resolve(job.message.checkKey ? { ciphertext: output, check: new Uint8Array(check) } : output);
+      if (!job.hashed?.checkKey) job.resolve(output);
+      else if (!hashed) job.reject(new Error('the part check could not be computed: the plaintext did not come back'));
+      else {
+        job.resolve(hashed.then((answer) => {
+          if (!answer?.check) throw new Error('the part check stopped: the file could not be hashed');
+          return { ciphertext: output, check: new Uint8Array(answer.check) };
+        }));
+      }
     }
     // A job whose plaintext went on to the hasher still holds its place until it comes back.
     if (!job.hashed || !input || error) this.#wake();
@@ -249,7 +262,7 @@ class PoolFileEncryptor {
     this.#run = run;
     this.#buffer = buffer;
     this.#hash = hash;
-    this.#encrypt = (job) => run('encrypt', job, this.#hashed());
+    this.#encrypt = (job, checkKey) => run('encrypt', job, this.#hashed(checkKey));
     this.#key = key;
     this.#checkKey = checkKey;
     this.#nonces = nonces;
@@ -275,8 +288,9 @@ class PoolFileEncryptor {
 
   /**
    * Like `encryptNext` for a job holding one whole upload part's plaintext: resolves with
-   * `{ ciphertext, check }`, `check` being the part check (HMAC-SHA256 of the plaintext under a
-   * key derived from the file key, a non-extractable CryptoKey held here).
+   * `{ ciphertext, check }`, `check` being the part check (HMAC-SHA256, under a key derived from
+   * the file key, a non-extractable CryptoKey held here, of the SHA-256 of the file up to the
+   * part's end; computed by the hashing worker, see hash-worker.js).
    */
   encryptPart(data) {
     return this.#encryptNext(data, this.#checkKey);
@@ -309,14 +323,17 @@ class PoolFileEncryptor {
     this.#nonces.skipNext(data.byteLength);
     // Numbered as if encrypted, so a later segment's error names the right one.
     this.#nextSegment += Math.ceil(data.byteLength / this.segmentSize);
-    const job = { nonces: new Uint8Array(0), data, source, checkKey: this.#checkKey };
-    const { check } = await this.#run('check', job, this.#hashed());
+    const job = { nonces: new Uint8Array(0), data, source };
+    const { check } = await this.#run('read', job, this.#hashed(this.#checkKey));
     return check;
   }
 
-  /** Where the next job's plaintext is hashed: the file's stream, at the next position. */
-  #hashed() {
-    return { stream: this.#hash, seq: this.#nextChunk++ };
+  /**
+   * Where the next job's plaintext is hashed: the file's stream, at the next position (with the
+   * part-check key when the job is an upload part).
+   */
+  #hashed(checkKey) {
+    return { stream: this.#hash, seq: this.#nextChunk++, checkKey };
   }
 
   #encryptNext(data, checkKey, source) {
@@ -326,8 +343,8 @@ class PoolFileEncryptor {
     this.#nextSegment += nonces.length / 12;
     // The ciphertext's buffer: the plaintext's length and a tag per segment.
     const out = this.#buffer(data.byteLength + (nonces.length / 12) * TAG);
-    const job = { key: this.#key, aad: this.#header, nonces, data, out, source, segmentSize: this.segmentSize, firstSegment, checkKey };
-    return this.#encrypt(job);
+    const job = { key: this.#key, aad: this.#header, nonces, data, out, source, segmentSize: this.segmentSize, firstSegment };
+    return this.#encrypt(job, checkKey);
   }
 
   /**
@@ -397,14 +414,15 @@ export class HashStream {
 
   /**
    * Hashes chunk `seq` of the file: the first `length` bytes of `data` (an ArrayBuffer,
-   * transferred; all of it when `length` is not given). Resolves with the buffer once hashed
-   * (to reuse or write), or null if the stream was dropped or failed first.
+   * transferred). Resolves with `{ buffer, check }` once hashed (`buffer`, to reuse or write;
+   * `check`, an ArrayBuffer, the part check when `checkKey` was given), or null if the stream
+   * was dropped or failed first.
    */
-  update(seq, data, length = data.byteLength) {
+  update(seq, data, length, checkKey) {
     if (this.#failure) return Promise.resolve(null);
     return new Promise((resolve) => {
       this.#returns.set(seq, resolve);
-      this.#owner.post({ stream: this.id, seq, data, length }, [data]);
+      this.#owner.post({ stream: this.id, seq, data, length, checkKey }, [data]);
     });
   }
 
@@ -423,9 +441,9 @@ export class HashStream {
     this.#owner.post({ stream: this.id, drop: true });
   }
 
-  answer({ returned, seq, digest, error }) {
+  answer({ returned, seq, check, digest, error }) {
     if (returned) {
-      this.#returns.get(seq)?.(returned);
+      this.#returns.get(seq)?.({ buffer: returned, check });
       this.#returns.delete(seq);
     } else if (digest) {
       this.#owner.streams.delete(this.id);

@@ -2,10 +2,10 @@
 //
 // It receives a non-extractable CryptoKey (never key bytes), the header as AAD, and the
 // segments' nonces computed by wasm-crypto; framing and nonces never originate here.
-// Message in:  { id, op: 'encrypt'|'decrypt'|'check', key, aad, nonces (Uint8Array, 12 bytes each),
+// Message in:  { id, op: 'encrypt'|'decrypt'|'read', key, aad, nonces (Uint8Array, 12 bytes each),
 //                data (ArrayBuffer, transferred), out? (ArrayBuffer, transferred), source?,
-//                segmentSize, firstSegment, checkKey? }
-// Message out: { id, data (ArrayBuffer, transferred), length, input, check? }
+//                segmentSize, firstSegment }
+// Message out: { id, data (ArrayBuffer, transferred), length, input }
 //              or { id, error, segment, unread?, input }
 // encrypt: the segments are written one after another into `out` (exactly the ciphertext's
 //   length), which comes back as `data`; `input` (the plaintext) comes back for reuse.
@@ -13,12 +13,11 @@
 //   (segment i at i * segmentSize: never past the ciphertext of a segment not yet taken, since
 //   WebCrypto copies its input at each call), which comes back as `data` with the plaintext's
 //   `length`. One buffer per job, recycled by the pool: no new memory per segment or per job.
-// check: only `check` (below) is computed.
+// read: nothing is computed (a resumed upload's part already stored: its plaintext only goes on
+//   to the hashing worker, which computes its part check).
 // With `source` (a Blob: an upload's File slice) the plaintext is first read from it into `data`
 // (exactly its size): the page's thread never reads the file, and the workers read in parallel.
 // A read that fails answers `unread: true`.
-// With `checkKey` (an encryption job holding one upload part), `check` is the HMAC-SHA256 of the
-// job's plaintext under it: the part check the server records before the part is sent.
 // A few calls in flight keep WebCrypto busy without flooding its queue (measured here).
 
 import { readInto } from './read.js';
@@ -26,16 +25,14 @@ import { readInto } from './read.js';
 const TAG = 16;
 const LANES = 3;
 
-async function run({ op, key, aad, nonces, data, out, source, segmentSize, firstSegment, checkKey }) {
+async function run({ op, key, aad, nonces, data, out, source, segmentSize, firstSegment }) {
   if (source) {
     await readInto(source, data).catch((error) => {
       throw Object.assign(new Error(String(error.message || error)), { unread: true });
     });
   }
   const input = new Uint8Array(data);
-  const check = checkKey ? crypto.subtle.sign('HMAC', checkKey, input) : undefined;
-  // A resumed upload's part already stored: only its check is computed.
-  if (op === 'check') return { output: null, length: 0, check: await check };
+  if (op === 'read') return { output: null, length: 0 };
   const count = nonces.length / 12;
   const step = op === 'encrypt' ? segmentSize : segmentSize + TAG;
   const expected = Math.max(1, Math.ceil(input.length / step));
@@ -68,16 +65,16 @@ async function run({ op, key, aad, nonces, data, out, source, segmentSize, first
   const settled = await Promise.allSettled(Array.from({ length: Math.min(LANES, count) }, lane));
   const failed = settled.find((s) => s.status === 'rejected');
   if (failed) throw failed.reason;
-  return { output: output.buffer, length, check: check && (await check) };
+  return { output: output.buffer, length };
 }
 
 self.onmessage = async (event) => {
   const { id, data: input } = event.data;
   try {
-    const { output, length, check } = await run(event.data);
+    const { output, length } = await run(event.data);
     // Decrypted in place: `input` is the output and goes back once.
     const transfer = output && output !== input ? [output, input] : [input];
-    self.postMessage({ id, data: output, length, input: output === input ? null : input, check }, transfer);
+    self.postMessage({ id, data: output, length, input: output === input ? null : input }, transfer);
   } catch (error) {
     self.postMessage({ id, error: String(error.message || error), segment: error.segment, unread: error.unread, input }, [input]);
   }

@@ -303,7 +303,7 @@ export async function downloadFile({
     const length = plain.byteLength; // the view is detached once its buffer goes to the hasher
     const hashed = await hash.update(c, plain.buffer, length);
     if (hashed === null) throw new TransferError(`${name} could not be checked: its checksum stopped`);
-    return new Uint8Array(hashed, 0, length);
+    return new Uint8Array(hashed.buffer, 0, length);
   };
   // Chunks are fetched and decrypted `concurrency` at a time and written strictly in order.
   let next = 0;

@@ -22,6 +22,13 @@ impl Sha256Hasher {
         sha2::Digest::update(&mut self.0, data);
     }
 
+    /// The SHA-256 of what was given so far, the hasher going on unchanged: an upload part's
+    /// check is keyed over it (`stream::part_check`).
+    #[wasm_bindgen(js_name = prefixDigest)]
+    pub fn prefix_digest(&self) -> Vec<u8> {
+        sha2::Digest::finalize(self.0.clone()).to_vec()
+    }
+
     pub fn finish(self) -> Vec<u8> {
         sha2::Digest::finalize(self.0).to_vec()
     }

@@ -24,19 +24,22 @@ const CHECKSUM_AAD: &[u8] = b"dds/v1/sha256";
 /// HKDF info of the key that checks an upload part's plaintext (DESIGN §5.5).
 const PART_CHECK_INFO: &[u8] = b"dds/v1/part-check";
 
-/// The key of an upload's part checks: HMAC-SHA256 of a part's plaintext under it is recorded
-/// by the server before the part is sent, so a resumed upload can prove the file is unchanged
-/// (and never encrypts new bytes under nonces already used) while the server learns nothing.
-/// Derived from the content key, so the same file key gives the same checks in a later session.
+/// The key of an upload's part checks: HMAC-SHA256 under it of the SHA-256 of the file up to a
+/// part's end is recorded by the server before the part is sent, so a resumed upload can prove
+/// the file is unchanged (and never encrypts new bytes under nonces already used) while the
+/// server learns nothing. Derived from the content key, so the same file key gives the same
+/// checks in a later session. The SHA-256 is the file checksum's own running hash, at the part's
+/// end (the browser's hashing worker has it anyway): no second pass over the part's bytes.
 pub(crate) fn part_check_key(content_key: &[u8; KEY_LEN]) -> Zeroizing<[u8; KEY_LEN]> {
     crate::kdf::hkdf_sha256(None, content_key, PART_CHECK_INFO)
 }
 
-/// The check of one part's plaintext (the native reference of the browser's WebCrypto HMAC).
-pub(crate) fn part_check(check_key: &[u8; KEY_LEN], plaintext: &[u8]) -> [u8; 32] {
+/// The check of the part that ends where `file_prefix` (the file's plaintext from its first
+/// byte) ends: the native reference of the browser's hashing worker.
+pub(crate) fn part_check(check_key: &[u8; KEY_LEN], file_prefix: &[u8]) -> [u8; 32] {
     use hmac::{Hmac, Mac};
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(check_key).expect("HMAC takes any key length");
-    mac.update(plaintext);
+    mac.update(&Sha256::digest(file_prefix));
     mac.finalize().into_bytes().into()
 }
 
@@ -178,10 +181,12 @@ impl Encryptor {
         part_check_key(self.key.bytes())
     }
 
-    /// The check of one upload part's plaintext: HMAC-SHA256 under a key derived from the
-    /// content key (what the browser computes in WebCrypto; the server records it).
-    pub fn part_check(&self, plaintext: &[u8]) -> [u8; 32] {
-        part_check(&part_check_key(self.key.bytes()), plaintext)
+    /// The check of the upload part that ends where `file_prefix` (the file's plaintext from
+    /// its first byte) ends: HMAC-SHA256, under a key derived from the content key, of the
+    /// prefix's SHA-256 (what the browser computes; the server records it). It covers every byte
+    /// before the part's end, so a resume proves all the parts sent before it unchanged too.
+    pub fn part_check(&self, file_prefix: &[u8]) -> [u8; 32] {
+        part_check(&part_check_key(self.key.bytes()), file_prefix)
     }
 
     pub fn layout(&self) -> Layout {

@@ -246,6 +246,12 @@ fn part_checks_are_keyed_by_the_file_key_and_follow_the_plaintext() {
     changed[5_000] ^= 1;
     assert_ne!(first.part_check(&part), first.part_check(&changed));
     assert_ne!(first.part_check(&part), second.part_check(&part));
+    // A check covers the whole file before the part's end: a byte changed in an earlier part
+    // changes the checks of every part after it.
+    let mut file = data(20_000, 4);
+    let second_part = first.part_check(&file);
+    file[100] ^= 1;
+    assert_ne!(first.part_check(&file), second_part);
 }
 
 #[test]
