@@ -41,6 +41,13 @@ describe('wasm-crypto in Chromium', () => {
     assert.deepEqual(await page.evaluate(() => window.ddsHarness.readBlobs(20)), []);
   });
 
+  test('an upload part that cannot be read fails it, and the parts after it stop instead of waiting', async () => {
+    const outcome = await page.evaluate(() => window.ddsHarness.unreadablePart());
+    assert.match(outcome.first, /^rejected: ReadError/, JSON.stringify(outcome));
+    assert.match(outcome.second, /^rejected: .*part check stopped/, JSON.stringify(outcome));
+    assert.equal(outcome.pending, 0, 'every place in the pool came back');
+  });
+
   test('the worker pool keeps its queue bounded and survives a refused job', async () => {
     const outcome = await page.evaluate(async () => {
       const { bench } = window.ddsHarness;

@@ -264,5 +264,41 @@ async function readBlobs(rounds) {
   return failures;
 }
 
-window.ddsHarness = { runVectors, bench, argon2, readBlobs };
+/**
+ * An upload part whose File slice can no longer be read (the file changed after it was picked),
+ * with the next part readable: the first fails with a ReadError and the next must not wait
+ * forever for its part check (its file can no longer be hashed); the pool gets its places back.
+ * Resolves with what happened to each, `pending` once both settled, and the unreadable read's
+ * message.
+ */
+async function unreadablePart() {
+  const segment = 1024;
+  const root = await navigator.storage.getDirectory();
+  const handle = await root.getFileHandle('harness-changing.bin', { create: true });
+  const write = async (fill) => {
+    const writable = await handle.createWritable();
+    await writable.write(new Uint8Array(2 * segment).fill(fill));
+    await writable.close();
+  };
+  await write(1);
+  const picked = await handle.getFile();
+  await new Promise((resolve) => setTimeout(resolve, 20)); // a later modification time
+  await write(2); // the picked File is now stale: reading it fails
+  const projectKey = dds.testVectorKey(new Uint8Array(32).fill(0x70));
+  const encryptor = dds.testVectorEncryptor(new Uint8Array(32).fill(1), new Uint8Array(7).fill(1),
+    new Uint8Array(32).fill(2), projectKey.publicKey(), segment, 2 * segment);
+  const file = await pool.fileEncryptor(encryptor);
+  const settle = (promise) => Promise.race([
+    promise.then(() => 'resolved', (error) => `rejected: ${error.name}: ${error.message}`),
+    new Promise((resolve) => setTimeout(() => resolve('still waiting after 10 s'), 10_000)),
+  ]);
+  const first = settle(file.encryptPartFrom(picked.slice(0, segment)));
+  const second = settle(file.encryptPartFrom(new Blob([new Uint8Array(segment).fill(3)])));
+  const outcome = { first: await first, second: await second };
+  file.abandon();
+  await root.removeEntry('harness-changing.bin');
+  return { ...outcome, pending: pool.pending };
+}
+
+window.ddsHarness = { runVectors, bench, argon2, readBlobs, unreadablePart };
 document.documentElement.dataset.ready = 'true';

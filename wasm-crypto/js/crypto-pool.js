@@ -79,7 +79,8 @@ export class CryptoPool {
 
   /** A new SHA-256 of one file, in the hashing worker (see `HashStream`). */
   hashStream() {
-    this.hasher ??= new HashWorker(this.hashModule);
+    // A hashing worker that failed is replaced, not posted to.
+    if (!this.hasher || this.hasher.failed) this.hasher = new HashWorker(this.hashModule);
     return this.hasher.open();
   }
 
@@ -213,6 +214,9 @@ export class CryptoPool {
     if (!job) return;
     this.inflight.delete(id);
     slot.busy -= 1;
+    // A job that failed never reaches the hashing worker: its file can no longer be hashed, and
+    // the later parts waiting there for their checks must be let go (not left to hang).
+    if (error) job.hashed?.stream.drop();
     if (error) job.reject(unread ? new ReadError(error) : new SegmentError(error, segment));
     else {
       const output = data ? new Uint8Array(data, 0, length) : null;
@@ -234,6 +238,7 @@ export class CryptoPool {
     for (const [id, job] of this.inflight) {
       if (job.slot === slot) {
         this.inflight.delete(id);
+        job.hashed?.stream.drop(); // as a failed job in #done
         job.reject(error);
         this.#wake();
       }
@@ -375,8 +380,10 @@ class HashWorker {
     this.streams = new Map(); // id -> HashStream
     this.nextId = 1;
     this.worker.onmessage = ({ data }) => this.streams.get(data.stream)?.answer(data);
+    this.failed = null;
     this.worker.onerror = (event) => {
       const error = new Error(`the hashing worker failed: ${event.message || 'it could not start'}`);
+      this.failed = error;
       for (const stream of this.streams.values()) stream.fail(error);
     };
   }

@@ -30,7 +30,9 @@ const loaded = (async () => {
   return dds;
 })();
 
-const streams = new Map(); // id -> { hasher, next, held: Map(seq -> data), finishAt }
+// id -> { hasher, next, held: Map(seq -> { data, length, checkKey }), finishAt, signed (the
+// part checks under way, in order: the digest is answered after them) }
+const streams = new Map();
 
 function stream(dds, id) {
   let s = streams.get(id);

@@ -1,7 +1,7 @@
 // DDS browser transfers: one file's encrypted bytes to S3 and back (DESIGN §5). The portal's
 // client (app/src/client/transfer.rs) asks the portal for what to do and passes the answers in as
 // callbacks; this module moves bytes: the workers read a File part by part into the pool's
-// recycled buffers and encrypt each part (with its part check), this module PUTs several at once
+// recycled buffers and encrypt each part (its part check comes from the hashing worker), this module PUTs several at once
 // to presigned URLs with retries, and on the way back fetches ranges, decrypts them in the
 // workers, hashes and writes them in order. Memory stays flat: at most `concurrency` parts are
 // read, encrypted or in flight at any moment, whatever the file's size.

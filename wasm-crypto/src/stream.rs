@@ -21,7 +21,7 @@ use crate::keys::{PrivateKey, PublicKey, KEY_LEN};
 use crate::seal::{open, seal_with_ephemeral, Sealed};
 
 const CHECKSUM_AAD: &[u8] = b"dds/v1/sha256";
-/// HKDF info of the key that checks an upload part's plaintext (DESIGN §5.5).
+/// HKDF info of the key of an upload's part checks (DESIGN §5.5, docs/deviations.md 19).
 const PART_CHECK_INFO: &[u8] = b"dds/v1/part-check";
 
 /// The key of an upload's part checks: HMAC-SHA256 under it of the SHA-256 of the file up to a

@@ -58,7 +58,7 @@ struct FileVector {
     sha256: String,
     encrypted_sha256: String,
     /// The upload part check of the whole plaintext sent as one part: HMAC-SHA256 under
-    /// HKDF(cek, "dds/v1/part-check").
+    /// HKDF(cek, "dds/v1/part-check") of the plaintext's SHA-256.
     part_check: String,
 }
 

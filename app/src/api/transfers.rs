@@ -98,9 +98,10 @@ pub struct PartsToSend {
 pub struct PartToSend {
     /// 1-based.
     pub number: u32,
-    /// base64 of 32 bytes: an HMAC-SHA256 of the part's plaintext under a key derived from the
-    /// file key (the portal learns nothing from it). A resumed upload continues only where the
-    /// file still gives the same checks, so one nonce never covers two plaintexts.
+    /// base64 of 32 bytes: an HMAC-SHA256, under a key derived from the file key, of the
+    /// SHA-256 of the file's plaintext up to the part's end (the portal learns nothing from it).
+    /// A resumed upload continues only where the file still gives the same checks, so one nonce
+    /// never covers two plaintexts.
     pub check: String,
 }
 

@@ -1,7 +1,7 @@
 //! Uploading picked files into a project (DESIGN §5): for each file the portal is asked to start
 //! (it checks the rules and the quota and creates the multipart upload), the bytes go through
-//! `transfer.js` (read by part, encrypted with the part's check in the workers, PUT straight to
-//! S3 a few parts at once), and the portal records the version once S3 holds every part.
+//! `transfer.js` (read by part, encrypted in the workers, checked in the hashing worker, PUT
+//! straight to S3 a few parts at once), and the portal records the version once S3 holds every part.
 
 use crate::api::transfers::{Conflicts, PathsQuery, PROJECT_UPLOAD_CONFLICTS};
 use crate::api::{url, with_param};
