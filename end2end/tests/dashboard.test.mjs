@@ -174,6 +174,9 @@ describe('unit dashboard', () => {
         await page.goto(`${env.portal.url}${path}`);
         await waitForHydration(page);
         assert.match(await page.getByTestId('dashboard-refused').textContent(), refusal, `${username}: ${path}`);
+        // Nothing of the refused tab shows under the refusal (the invites tab once left its
+        // "Pending invitations" heading there).
+        assert.equal(await page.getByRole('heading', { name: 'Pending invitations' }).count(), 0, `${username}: ${path}`);
       }
       const csv = await page.request.get(`${env.portal.url}/api/v1/units/me/usage.csv`);
       assert.equal(csv.status(), 403, `${username}: the CSV export`);

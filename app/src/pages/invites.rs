@@ -178,18 +178,24 @@ pub fn InvitesConsole(#[prop(optional)] gate: Option<Gate>) -> impl IntoView {
                     .into_any()
             }}
         </Suspense>
+        // Its own Suspense, reading the user as the form's does: no heading under a gate's
+        // refusal, for a researcher or for a visitor (a nested Suspense broke hydration).
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                let me = user.get()?;
+                if refused().is_some() || invitable(me.role).is_empty() {
+                    return None;
+                }
+                Some(view! {
         <section class="card">
             <h2>"Pending invitations"</h2>
             <Show when=move || done.get().is_some()>
                 <p class="form-status" role="status" data-testid="invite-changed">{move || done.get()}</p>
             </Show>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || {
                     pending
                         .get()
                         .map(|result| match result {
-                            // A refusal by the gate is said once, above.
-                            Err(_) if refused().is_some() => ().into_any(),
                             Err(message) => view! { <p class="form-error">{message}</p> }.into_any(),
                             Ok(list) if list.is_empty() => view! { <p>"No pending invitations."</p> }.into_any(),
                             Ok(list) => {
@@ -291,7 +297,9 @@ pub fn InvitesConsole(#[prop(optional)] gate: Option<Gate>) -> impl IntoView {
                             }
                         })
                 }}
-            </Suspense>
         </section>
+                })
+            }}
+        </Suspense>
     }
 }
