@@ -48,6 +48,10 @@ describe('wasm-crypto in Chromium', () => {
     assert.equal(outcome.pending, 0, 'every place in the pool came back');
   });
 
+  test('a whole Blob is hashed in the workers as WebCrypto hashes it, an unreadable one refused', async () => {
+    assert.deepEqual(await page.evaluate(() => window.ddsHarness.hashBlobs()), []);
+  });
+
   test('the worker pool keeps its queue bounded and survives a refused job', async () => {
     const outcome = await page.evaluate(async () => {
       const { bench } = window.ddsHarness;

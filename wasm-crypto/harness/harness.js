@@ -300,5 +300,40 @@ async function unreadablePart() {
   return { ...outcome, pending: pool.pending };
 }
 
-window.ddsHarness = { runVectors, bench, argon2, readBlobs, unreadablePart };
+/**
+ * `pool.hashBlob` against WebCrypto's one-shot digest, for sizes around its chunk size (an empty
+ * Blob included); then a Blob that cannot be read. Resolves with the failures (empty: none).
+ */
+async function hashBlobs() {
+  const failures = [];
+  const hex = (bytes) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
+  const chunk = 1024 * 1024;
+  for (const size of [0, 1, chunk - 1, chunk, chunk + 1, 5 * chunk + 3]) {
+    const bytes = new Uint8Array(size);
+    for (let i = 0; i < size; i += 997) bytes[i] = (i * 31) & 0xff;
+    let seen = 0;
+    const got = hex(await pool.hashBlob(new Blob([bytes]), { chunkBytes: chunk, onProgress: (n) => (seen = n) }));
+    const want = hex(await crypto.subtle.digest('SHA-256', bytes));
+    if (got !== want) failures.push(`${size} bytes: ${got}, expected ${want}`);
+    if (seen !== size) failures.push(`${size} bytes: progress said ${seen}`);
+  }
+  const root = await navigator.storage.getDirectory();
+  const handle = await root.getFileHandle('harness-hashed.bin', { create: true });
+  const write = async (fill) => {
+    const writable = await handle.createWritable();
+    await writable.write(new Uint8Array(3 * chunk).fill(fill));
+    await writable.close();
+  };
+  await write(1);
+  const stale = await handle.getFile();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await write(2);
+  const outcome = await pool.hashBlob(stale, { chunkBytes: chunk }).then(() => 'resolved', (error) => error.name);
+  if (outcome !== 'ReadError') failures.push(`a changed file: ${outcome}, expected a ReadError`);
+  await root.removeEntry('harness-hashed.bin');
+  if (pool.pending !== 0) failures.push(`${pool.pending} places in the pool not given back`);
+  return failures;
+}
+
+window.ddsHarness = { runVectors, bench, argon2, readBlobs, unreadablePart, hashBlobs };
 document.documentElement.dataset.ready = 'true';

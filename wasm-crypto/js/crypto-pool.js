@@ -107,6 +107,39 @@ export class CryptoPool {
   }
 
   /**
+   * The SHA-256 (Uint8Array) of a whole Blob, e.g. a file a stopped download already saved:
+   * read in the workers, `chunkBytes` at a time into recycled buffers, and hashed in order in
+   * the hashing worker, like an upload's parts (the page's thread never reads it).
+   * `onProgress(bytes)` as chunks are read. Rejects with a `ReadError` when the Blob cannot be
+   * read, or when `signal` aborts.
+   */
+  async hashBlob(blob, { chunkBytes = 8 * 1024 * 1024, signal, onProgress } = {}) {
+    const stream = this.hashStream();
+    const count = Math.ceil(blob.size / chunkBytes);
+    const reads = [];
+    let failed = null;
+    let read = 0;
+    for (let seq = 0; seq < count && !failed; seq++) {
+      if (signal?.aborted) failed = signal.reason ?? new DOMException('stopped', 'AbortError');
+      // In file order: a later chunk let in first would hold a place the earlier one needs.
+      else await this.space();
+      if (failed) break;
+      const source = blob.slice(seq * chunkBytes, Math.min(blob.size, (seq + 1) * chunkBytes));
+      const job = this.#run('read', { nonces: new Uint8Array(0), data: this.buffer(source.size), source }, { stream, seq });
+      reads.push(job.then(() => onProgress?.((read += source.size)), (error) => {
+        failed ??= error;
+      }));
+    }
+    // Every read settled before answering: none is left running in the pool.
+    await Promise.all(reads);
+    if (failed) {
+      stream.drop();
+      throw failed;
+    }
+    return stream.digest(count);
+  }
+
+  /**
    * An ArrayBuffer of exactly `byteLength` bytes for the next job's `data`: one the workers
    * handed back if there is one (its old contents are still in it: overwrite all of it), else
    * a new one.

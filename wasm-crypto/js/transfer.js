@@ -260,11 +260,15 @@ async function fetchRange({ url, start, end, signal, name, renewUrl, pool }) {
  *   write(Uint8Array) -> Promise: called in order with each decrypted chunk (it may keep the
  *     chunk's memory: the caller does not touch it afterwards)
  *   chunkBytes: about how many bytes each ranged GET fetches (whole segments)
- * Resolves with { sha256 (Uint8Array), verified (whether a recorded checksum was compared) }.
+ *   existing: the File already at the destination (a download stopped by a closed tab saved it),
+ *     or null: when its size and SHA-256 are the recorded ones it is kept, and nothing is fetched
+ *     but the header (`write` is never called)
+ * Resolves with { sha256 (Uint8Array), verified (whether a recorded checksum was compared),
+ * kept (whether `existing` was kept) }.
  */
 export async function downloadFile({
   pool, url, renewUrl, storedBytes, name, openHeader, sealedChecksum, write, onProgress, signal,
-  concurrency = 4, chunkBytes = 8 * 1024 * 1024,
+  concurrency = 4, chunkBytes = 8 * 1024 * 1024, existing = null,
 }) {
   const header = new Uint8Array(await fetchRange({ url, start: 0, end: HEADER_LEN, signal, name, renewUrl }));
   let decryptor;
@@ -272,6 +276,15 @@ export async function downloadFile({
     decryptor = openHeader(header);
   } catch (cause) {
     throw new TransferError(`${name} cannot be opened: its header is damaged or was not made for this project`, { cause });
+  }
+  const expected = sealedChecksum ? recordedChecksum(decryptor, sealedChecksum, name) : null;
+  if (expected && existing?.size === decryptor.plaintextLength()) {
+    const sha256 = await pool.hashBlob(existing, { signal, onProgress }).catch((error) => {
+      if (error.name === 'AbortError') throw error;
+      return null; // unreadable (moved, changed meanwhile): fetched again
+    });
+    if (sha256 && same(sha256, expected)) return { sha256, verified: true, kept: true };
+    onProgress?.(0);
   }
   const key = await decryptor.contentKey();
   const segmentSize = decryptor.segmentSize();
@@ -335,32 +348,41 @@ export async function downloadFile({
     pool.trim();
   }
   const sha256 = await hash.digest(chunks);
-  if (sealedChecksum) {
-    let expected;
-    try {
-      expected = decryptor.decryptChecksum(sealedChecksum);
-    } catch (cause) {
-      throw new TransferError(`the recorded checksum of ${name} cannot be opened: it was tampered with`, { cause });
-    }
-    if (expected.length !== sha256.length || expected.some((b, i) => b !== sha256[i])) {
-      throw new TransferError(`${name} does not match its recorded checksum: it was damaged or tampered with`);
-    }
+  if (expected && !same(sha256, expected)) {
+    throw new TransferError(`${name} does not match its recorded checksum: it was damaged or tampered with`);
   }
-  return { sha256, verified: Boolean(sealedChecksum) };
+  return { sha256, verified: Boolean(expected), kept: false };
 }
+
+/** The plaintext's SHA-256 sealed at upload, opened with the file's header. */
+function recordedChecksum(decryptor, sealed, name) {
+  try {
+    return decryptor.decryptChecksum(sealed);
+  } catch (cause) {
+    throw new TransferError(`the recorded checksum of ${name} cannot be opened: it was tampered with`, { cause });
+  }
+}
+
+const same = (a, b) => a.length === b.length && a.every((byte, i) => byte === b[i]);
 
 /**
  * A writer for `path` ("a/b/c.txt") below a directory handle (File System Access API or OPFS):
  * folders are made as needed; the file is written through a writable stream and replaced only
- * when closed (the browser keeps the half-written bytes in a swap file until then).
+ * when closed (the browser keeps the half-written bytes in a swap file until then, and drops
+ * them when the tab closes first). `existing`: the File already there, or null. `abort()`
+ * leaves it as it was.
  */
 export async function fileWriter(directory, path) {
   const parts = path.split('/');
   let folder = directory;
   for (const part of parts.slice(0, -1)) folder = await folder.getDirectoryHandle(part, { create: true });
-  const handle = await folder.getFileHandle(parts[parts.length - 1], { create: true });
+  const name = parts[parts.length - 1];
+  // What an earlier download left there (a stopped one's finished files): checked, maybe kept.
+  const existing = await folder.getFileHandle(name).then((found) => found.getFile(), () => null);
+  const handle = await folder.getFileHandle(name, { create: true });
   const stream = await handle.createWritable();
   return {
+    existing,
     write: (bytes) => stream.write(bytes),
     close: () => stream.close(),
     abort: () => stream.abort(),

@@ -8,6 +8,11 @@
 //! user picks, the tree kept. Elsewhere (Firefox, Safari) each file streams into the browser's
 //! downloads through a service worker (`download-stream.js`), its folders folded into its name
 //! ([`download_name`]); the same fetch, decrypt and verify path runs either way.
+//!
+//! A download into a folder that a closed tab stopped goes on when the same folder is picked
+//! again: each file already there whole (its size and SHA-256 the recorded ones, hashed in the
+//! workers) is kept and only the rest is fetched. The file that was being written is fetched
+//! again from its start: the browser drops a half-written file's bytes when its tab closes.
 
 /// What a finished download did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -18,6 +23,9 @@ pub struct Downloaded {
     pub into_downloads: bool,
     /// The SHA-256 (hex) of the plaintext, when one file was asked for (and verified).
     pub sha256: Option<String>,
+    /// Files an earlier, stopped download had already saved into the folder whole (their size
+    /// and checksum the recorded ones): kept, not fetched again.
+    pub kept: u64,
 }
 
 /// Whether this browser can save a download into a folder (File System Access API).
@@ -185,8 +193,9 @@ mod browser {
                 }
                 .map_err(|e| format!("{} could not be saved: {}.", file.path, js::message(&e)))?;
                 let on_bytes = each.as_ref().unchecked_ref();
-                let sha256 =
+                let (sha256, kept) =
                     fetch_one(username, public_id, &pool, &key, file, &writer, on_bytes, signal).await?;
+                done.kept += u64::from(kept);
                 // One file asked for: its checksum is shown, to compare with `sha256sum`.
                 done.sha256 = (file.path == path).then_some(sha256);
                 done.files += 1;
@@ -210,7 +219,7 @@ mod browser {
         writer: &JsValue,
         progress: &Function,
         signal: &web_sys::AbortSignal,
-    ) -> Result<String, String> {
+    ) -> Result<(String, bool), String> {
         let current = Rc::new(RefCell::new(file.url.clone()));
         let url_now = {
             let current = current.clone();
@@ -251,7 +260,8 @@ mod browser {
             None => JsValue::NULL,
         };
         let options = Object::new();
-        let entries: [(&str, JsValue); 11] = [
+        let existing = Reflect::get(writer, &"existing".into()).unwrap_or(JsValue::NULL);
+        let entries: [(&str, JsValue); 12] = [
             ("pool", pool.clone()),
             ("url", url_now.as_ref().clone()),
             ("renewUrl", renew.as_ref().clone()),
@@ -263,16 +273,21 @@ mod browser {
             ("onProgress", progress.clone().into()),
             ("signal", signal.clone().into()),
             ("concurrency", 4.into()),
+            ("existing", existing),
         ];
         for (name, value) in entries {
             Reflect::set(&options, &name.into(), &value).map_err(|e| js::message(&e))?;
         }
         let fetched = js::download_file(&options).await;
-        let finish = if fetched.is_ok() { "close" } else { "abort" };
+        let kept = fetched
+            .as_ref()
+            .is_ok_and(|done| Reflect::get(done, &"kept".into()).is_ok_and(|kept| kept.is_truthy()));
+        // A kept file stays as it was: its writer (nothing written) is let go unused.
+        let finish = if fetched.is_ok() && !kept { "close" } else { "abort" };
         if let Ok(end) = Reflect::get(writer, &finish.into()).and_then(|f| f.dyn_into::<Function>()) {
             if let Ok(promise) = end.call0(writer).and_then(|p| p.dyn_into::<Promise>()) {
                 let closed = wasm_bindgen_futures::JsFuture::from(promise).await;
-                if fetched.is_ok() {
+                if fetched.is_ok() && !kept {
                     closed.map_err(|e| format!("{} could not be saved: {}", file.path, js::message(&e)))?;
                 }
             }
@@ -281,6 +296,6 @@ mod browser {
         let sha256 = Reflect::get(&fetched, &"sha256".into())
             .map(|v| Uint8Array::new(&v).to_vec())
             .unwrap_or_default();
-        Ok(sha256.iter().map(|b| format!("{b:02x}")).collect())
+        Ok((sha256.iter().map(|b| format!("{b:02x}")).collect(), kept))
     }
 }

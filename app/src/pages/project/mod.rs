@@ -96,22 +96,34 @@ pub fn ProjectPage() -> impl IntoView {
             async move {
                 let progress = {
                     let what = what.clone();
+                    // Into a folder, a stopped download goes on from the files it saved whole.
+                    let again = if can_save_folders() {
+                        " If it stops, save into the same folder again: the files saved whole are kept."
+                    } else {
+                        ""
+                    };
                     std::rc::Rc::new(move |files: u64, bytes: u64| {
                         set_download_state.set(Some(Ok(format!(
-                            "Saving {what}: {files} file(s), {} so far…",
+                            "Saving {what}: {files} file(s), {} so far…{again}",
                             human_bytes(bytes as i64)
                         ))));
                     })
                 };
                 let saved = save_files(&me.username, &project, &path, progress).await;
                 set_download_state.set(match saved {
-                    Ok(Some(Downloaded { files, bytes, into_downloads, sha256 })) => Some(Ok(format!(
-                        "Saved {files} file(s), {}{}: each one decrypted and its checksum verified.{}",
+                    Ok(Some(Downloaded { files, bytes, into_downloads, sha256, kept })) => Some(Ok(format!(
+                        "Saved {files} file(s), {}{}: each one decrypted and its checksum verified.{}{}",
                         human_bytes(bytes as i64),
                         if into_downloads {
                             " into this browser's downloads (folders joined to the names with _)"
                         } else {
                             ""
+                        },
+                        match kept {
+                            0 => String::new(),
+                            kept => format!(
+                                " {kept} of them an earlier download had saved whole (same size and checksum): kept, not fetched again."
+                            ),
                         },
                         sha256
                             .map(|sum| format!(" SHA-256 {sum} (compare with sha256sum)."))
