@@ -7,7 +7,8 @@
 //! else (signatures, ranges, ETags, metadata, errors) stays s3s-fs's own: its `get_object`
 //! answers first, and only its body is replaced by the same bytes of the same file, read in large
 //! positioned reads; an uploaded part's body reaches its `upload_part` gathered into 1 MiB blocks
-//! (one blocking write each, where it wrote each network read on its own).
+//! (one blocking write each, where it wrote each network read on its own). CompleteMultipartUpload
+//! joins the part files without reading them back (`embedded_join`).
 
 use std::io;
 use std::os::unix::fs::FileExt;
@@ -18,6 +19,8 @@ use axum::body::Bytes;
 use s3s::dto::*;
 use s3s::{S3Request, S3Response, S3Result, S3};
 use s3s_fs::FileSystem;
+
+use super::embedded_join::Join;
 
 /// How many bytes of an object's file one read takes, and one write of an uploaded part.
 const BLOCK: usize = 1024 * 1024;
@@ -61,6 +64,45 @@ impl Endpoint {
         }
         output.body = Some(StreamingBlob::wrap(file_range(file, bytes.start, bytes.end - bytes.start)));
         Ok(response)
+    }
+}
+
+impl Endpoint {
+    /// CompleteMultipartUpload by joining the part files (`embedded_join`); a conditional one
+    /// (If-Match, If-None-Match: the portal sends none) or one for a name s3s-fs resolves itself
+    /// is left to s3s-fs.
+    async fn complete_by_joining(
+        &self,
+        req: S3Request<CompleteMultipartUploadInput>,
+    ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
+        let input = &req.input;
+        let conditional = input.if_match.is_some() || input.if_none_match.is_some();
+        let (Some(object), false) = (self.object_path(&input.bucket, &input.key), conditional) else {
+            return self.fs.complete_multipart_upload(req).await;
+        };
+        let upload_id = uuid::Uuid::parse_str(&input.upload_id).map_err(|_| s3s::s3_error!(NoSuchUpload))?;
+        let join = Join {
+            root: self.root.clone(),
+            bucket: input.bucket.clone(),
+            key: input.key.clone(),
+            upload_id,
+            object,
+        };
+        let parts =
+            input.multipart_upload.as_ref().and_then(|upload| upload.parts.clone()).unwrap_or_default();
+        let access_key = req.credentials.as_ref().map(|c| c.access_key.clone());
+        let e_tag = tokio::task::spawn_blocking(move || {
+            join.run(access_key.as_deref(), &parts).map(|e_tag| (join, e_tag))
+        })
+        .await
+        .map_err(s3s::S3Error::internal_error)??;
+        let (join, e_tag) = e_tag;
+        Ok(S3Response::new(CompleteMultipartUploadOutput {
+            bucket: Some(join.bucket),
+            key: Some(join.key),
+            e_tag: Some(ETag::Strong(e_tag)),
+            ..Default::default()
+        }))
     }
 }
 
@@ -111,7 +153,8 @@ fn in_blocks(body: StreamingBlob) -> impl futures::Stream<Item = io::Result<Byte
     })
 }
 
-/// The S3 implementation: GetObject and UploadPart as above, every other operation s3s-fs
+/// The S3 implementation: GetObject, UploadPart and CompleteMultipartUpload (`embedded_join`) as
+/// above, every other operation s3s-fs
 /// implements passed on to it (the rest answer NotImplemented, as s3s-fs's do).
 macro_rules! endpoint {
     ($($op:ident: $input:ty => $output:ty),* $(,)?) => {
@@ -119,6 +162,12 @@ macro_rules! endpoint {
         impl S3 for Endpoint {
             async fn get_object(&self, req: S3Request<GetObjectInput>) -> S3Result<S3Response<GetObjectOutput>> {
                 self.get_object_in_blocks(req).await
+            }
+            async fn complete_multipart_upload(
+                &self,
+                req: S3Request<CompleteMultipartUploadInput>,
+            ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
+                self.complete_by_joining(req).await
             }
             async fn upload_part(&self, mut req: S3Request<UploadPartInput>) -> S3Result<S3Response<UploadPartOutput>> {
                 req.input.body = req.input.body.take().map(|body| StreamingBlob::wrap(in_blocks(body)));
@@ -135,7 +184,6 @@ macro_rules! endpoint {
 
 endpoint! {
     abort_multipart_upload: AbortMultipartUploadInput => AbortMultipartUploadOutput,
-    complete_multipart_upload: CompleteMultipartUploadInput => CompleteMultipartUploadOutput,
     copy_object: CopyObjectInput => CopyObjectOutput,
     create_bucket: CreateBucketInput => CreateBucketOutput,
     create_multipart_upload: CreateMultipartUploadInput => CreateMultipartUploadOutput,

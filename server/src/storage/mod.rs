@@ -7,6 +7,7 @@ pub mod bucket;
 pub mod buckets;
 pub mod embedded;
 mod embedded_endpoint;
+mod embedded_join;
 
 use std::time::Duration;
 

@@ -88,7 +88,120 @@ async fn presigned_multipart_upload_and_ranged_download() {
 
     let full = app.client.get(&get.url).send().await.unwrap();
     assert_eq!(full.status(), 200);
+    // The multipart ETag as S3 makes it: the MD5 of the parts' MD5s, then the number of parts.
+    assert_eq!(full.headers()["etag"].to_str().unwrap(), multipart_etag(&parts));
     assert_eq!(full.bytes().await.unwrap().as_ref(), whole.as_slice());
+    assert_eq!(leftovers(&app), Vec::<String>::new(), "no part or temporary file is left");
+    app.stop().await;
+}
+
+/// `"<md5 of the parts' md5s>-<n>"`.
+fn multipart_etag(parts: &[Vec<u8>]) -> String {
+    use s3s::crypto::{Checksum, Md5};
+    let mut all = Md5::new();
+    for part in parts {
+        all.update(&Md5::checksum(part));
+    }
+    format!("\"{}-{}\"", hex::encode(all.finalize()), parts.len())
+}
+
+/// Files an upload leaves in the embedded endpoint's root while under way (its parts, its
+/// credentials, temporary files).
+fn leftovers(app: &crate::helpers::TestApp) -> Vec<String> {
+    std::fs::read_dir(app.data_dir().join("s3"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".upload") || name.starts_with(".tmp."))
+        .collect()
+}
+
+/// Uploads `parts` (numbered from 1) of a new multipart upload; its id and the parts' ETags.
+async fn upload_parts(
+    app: &crate::helpers::TestApp,
+    bucket: &dds_server::storage::BucketName,
+    key: &str,
+    parts: &[(i32, Vec<u8>)],
+) -> (String, Vec<String>) {
+    let store = &app.state().storage;
+    let upload_id = store.create_multipart_upload(bucket, key).await.unwrap();
+    let mut etags = Vec::new();
+    for (number, part) in parts {
+        etags.push(put_part(app, bucket, key, &upload_id, *number, part).await);
+    }
+    (upload_id, etags)
+}
+
+async fn put_part(
+    app: &crate::helpers::TestApp,
+    bucket: &dds_server::storage::BucketName,
+    key: &str,
+    upload_id: &str,
+    number: i32,
+    part: &[u8],
+) -> String {
+    let url = app
+        .state()
+        .storage
+        .presign_upload_part(bucket, key, upload_id, number, part.len() as i64, Duration::from_secs(300))
+        .await
+        .unwrap();
+    let response = put(&app.client, &url, part.to_vec()).await;
+    assert_eq!(response.status(), 200, "{:?}", response.text().await);
+    response.headers()["etag"].to_str().unwrap().to_string()
+}
+
+/// Two completions of one upload at once (a retried request): one assembles the object, the
+/// other is told the upload is gone; the object is whole either way.
+#[tokio::test]
+async fn two_completions_at_once_assemble_the_object_once() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let store = app.state().storage.clone();
+    let bucket = store.bucket_for("proj00012").unwrap();
+    store.ensure_bucket(&bucket).await.unwrap();
+    let key = uuid::Uuid::new_v4().to_string();
+    let parts = [pattern(5 * MIB, 3), pattern(5 * MIB, 4), pattern(77, 5)];
+    let numbered: Vec<(i32, Vec<u8>)> = (1..).zip(parts.iter().cloned()).collect();
+    let (upload_id, etags) = upload_parts(&app, &bucket, &key, &numbered).await;
+    let (first, second) = tokio::join!(
+        store.complete_multipart_upload(&bucket, &key, &upload_id, &etags),
+        store.complete_multipart_upload(&bucket, &key, &upload_id, &etags),
+    );
+    assert!(first.is_ok() != second.is_ok(), "exactly one completes: {first:?} {second:?}");
+    let get = store.presign_get(&bucket, &key, Duration::from_secs(300)).await.unwrap();
+    let full = app.client.get(&get.url).send().await.unwrap();
+    assert_eq!(full.headers()["etag"].to_str().unwrap(), multipart_etag(&parts));
+    assert!(full.bytes().await.unwrap().as_ref() == parts.concat().as_slice(), "other bytes");
+    assert_eq!(leftovers(&app), Vec::<String>::new());
+    app.stop().await;
+}
+
+/// A completion naming a part never uploaded, or a small part before the last, is refused and
+/// changes nothing: the upload is still there, completed once its parts are right.
+#[tokio::test]
+async fn a_completion_with_a_missing_or_small_part_is_refused_and_the_upload_goes_on() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let store = app.state().storage.clone();
+    let bucket = store.bucket_for("proj00013").unwrap();
+    store.ensure_bucket(&bucket).await.unwrap();
+    let key = uuid::Uuid::new_v4().to_string();
+    let (upload_id, mut etags) = upload_parts(&app, &bucket, &key, &[(1, pattern(5 * MIB, 6))]).await;
+    let missing = [etags[0].clone(), etags[0].clone()];
+    let err = store.complete_multipart_upload(&bucket, &key, &upload_id, &missing).await.unwrap_err();
+    assert!(err.to_string().contains("InvalidPart"), "{err}");
+    // Part 2 uploaded, but part 1 replaced by one too small to come before it.
+    etags.push(put_part(&app, &bucket, &key, &upload_id, 2, &pattern(10, 7)).await);
+    etags[0] = put_part(&app, &bucket, &key, &upload_id, 1, &pattern(MIB, 8)).await;
+    let err = store.complete_multipart_upload(&bucket, &key, &upload_id, &etags).await.unwrap_err();
+    assert!(err.to_string().contains("EntityTooSmall"), "{err}");
+    assert!(store.object_size(&bucket, &key).await.is_err(), "no object yet");
+
+    etags[0] = put_part(&app, &bucket, &key, &upload_id, 1, &pattern(5 * MIB, 9)).await;
+    store.complete_multipart_upload(&bucket, &key, &upload_id, &etags).await.unwrap();
+    let get = store.presign_get(&bucket, &key, Duration::from_secs(300)).await.unwrap();
+    let whole = [pattern(5 * MIB, 9), pattern(10, 7)].concat();
+    assert!(
+        app.client.get(&get.url).send().await.unwrap().bytes().await.unwrap().as_ref() == whole.as_slice()
+    );
     app.stop().await;
 }
 
