@@ -7,7 +7,8 @@
 //    written to OPFS, without any crypto.
 // Each run prints its CPU seconds by process (renderer, Chromium's others, the portal) and the
 // renderer's peak resident memory (/proc), with its parts; DDS_BENCH_MEMORY_DUMP=1 adds
-// Chromium's memory by allocator in the middle of each encrypted transfer. The last line
+// Chromium's memory by allocator once the page loaded and in the middle of each encrypted
+// transfer, DDS_BENCH_MEMORY_TRACE=1 the renderer's own memory every 100 ms. The last line
 // is `delivery upload-ratio <encrypted/plain> download-ratio <encrypted/plain> peak-memory-mib <n>`.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
@@ -86,8 +87,10 @@ function cpu(portalPid) {
 async function phase(portalPid, work) {
   const before = cpu(portalPid);
   let memory = renderer();
+  const trace = [];
   const sampler = setInterval(() => {
     const now = renderer();
+    if (process.env.DDS_BENCH_MEMORY_TRACE) trace.push(Math.round(now.anon));
     if (now.total > memory.total) memory = now;
   }, 100);
   const started = Date.now();
@@ -97,6 +100,7 @@ async function phase(portalPid, work) {
     clearInterval(sampler);
   }
   const seconds = (Date.now() - started) / 1000;
+  if (trace.length) console.log(`own MiB every 100 ms: ${trace.join(' ')}`);
   const after = cpu(portalPid);
   return { seconds, memory, cpu: Object.fromEntries(Object.keys(after).map((k) => [k, after[k] - before[k]])) };
 }
@@ -152,6 +156,7 @@ try {
   await waitForHydration(page);
   await page.getByTestId('upload-panel').waitFor({ timeout: 60_000 });
   const loaded = renderer();
+  if (process.env.DDS_BENCH_MEMORY_DUMP) await memoryDump(page, 'loaded page').catch((error) => console.log(`memory loaded page: no dump (${error.message})`));
 
   // Encrypted upload through the page.
   await page.getByTestId('pick-folder').setInputFiles(folder);
