@@ -265,6 +265,25 @@ async function readBlobs(rounds) {
 }
 
 /**
+ * An OPFS file of `size` bytes picked as a File and then written again: reading the File fails
+ * (as a picked file that changed on disk). `remove()` deletes it.
+ */
+async function staleFile(name, size) {
+  const root = await navigator.storage.getDirectory();
+  const handle = await root.getFileHandle(name, { create: true });
+  const write = async (fill) => {
+    const writable = await handle.createWritable();
+    await writable.write(new Uint8Array(size).fill(fill));
+    await writable.close();
+  };
+  await write(1);
+  const file = await handle.getFile();
+  await new Promise((resolve) => setTimeout(resolve, 20)); // a later modification time
+  await write(2);
+  return { file, remove: () => root.removeEntry(name) };
+}
+
+/**
  * An upload part whose File slice can no longer be read (the file changed after it was picked),
  * with the next part readable: the first fails with a ReadError and the next must not wait
  * forever for its part check (its file can no longer be hashed); the pool gets its places back.
@@ -273,17 +292,7 @@ async function readBlobs(rounds) {
  */
 async function unreadablePart() {
   const segment = 1024;
-  const root = await navigator.storage.getDirectory();
-  const handle = await root.getFileHandle('harness-changing.bin', { create: true });
-  const write = async (fill) => {
-    const writable = await handle.createWritable();
-    await writable.write(new Uint8Array(2 * segment).fill(fill));
-    await writable.close();
-  };
-  await write(1);
-  const picked = await handle.getFile();
-  await new Promise((resolve) => setTimeout(resolve, 20)); // a later modification time
-  await write(2); // the picked File is now stale: reading it fails
+  const { file: picked, remove } = await staleFile('harness-changing.bin', 2 * segment);
   const projectKey = dds.testVectorKey(new Uint8Array(32).fill(0x70));
   const encryptor = dds.testVectorEncryptor(new Uint8Array(32).fill(1), new Uint8Array(7).fill(1),
     new Uint8Array(32).fill(2), projectKey.publicKey(), segment, 2 * segment);
@@ -296,7 +305,7 @@ async function unreadablePart() {
   const second = settle(file.encryptPartFrom(new Blob([new Uint8Array(segment).fill(3)])));
   const outcome = { first: await first, second: await second };
   file.abandon();
-  await root.removeEntry('harness-changing.bin');
+  await remove();
   return { ...outcome, pending: pool.pending };
 }
 
@@ -317,20 +326,10 @@ async function hashBlobs() {
     if (got !== want) failures.push(`${size} bytes: ${got}, expected ${want}`);
     if (seen !== size) failures.push(`${size} bytes: progress said ${seen}`);
   }
-  const root = await navigator.storage.getDirectory();
-  const handle = await root.getFileHandle('harness-hashed.bin', { create: true });
-  const write = async (fill) => {
-    const writable = await handle.createWritable();
-    await writable.write(new Uint8Array(3 * chunk).fill(fill));
-    await writable.close();
-  };
-  await write(1);
-  const stale = await handle.getFile();
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  await write(2);
+  const { file: stale, remove } = await staleFile('harness-hashed.bin', 3 * chunk);
   const outcome = await pool.hashBlob(stale, { chunkBytes: chunk }).then(() => 'resolved', (error) => error.name);
   if (outcome !== 'ReadError') failures.push(`a changed file: ${outcome}, expected a ReadError`);
-  await root.removeEntry('harness-hashed.bin');
+  await remove();
   if (pool.pending !== 0) failures.push(`${pool.pending} places in the pool not given back`);
   return failures;
 }
