@@ -247,11 +247,12 @@ export class CryptoPool {
     if (!job) return;
     this.inflight.delete(id);
     slot.busy -= 1;
-    // A job that failed never reaches the hashing worker: its file can no longer be hashed, and
-    // the later parts waiting there for their checks must be let go (not left to hang).
-    if (error) job.hashed?.stream.drop();
-    if (error) job.reject(unread ? new ReadError(error) : new SegmentError(error, segment));
-    else {
+    if (error) {
+      // A job that failed never reaches the hashing worker: its file can no longer be hashed,
+      // and the later parts waiting there for their checks must be let go (not left to hang).
+      job.hashed?.stream.drop();
+      job.reject(unread ? new ReadError(error) : new SegmentError(error, segment));
+    } else {
       const output = data ? new Uint8Array(data, 0, length) : null;
       if (!job.hashed?.checkKey) job.resolve(output);
       else if (!hashed) job.reject(new Error('the part check could not be computed: the plaintext did not come back'));
