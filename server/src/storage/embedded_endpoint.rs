@@ -65,9 +65,7 @@ impl Endpoint {
         output.body = Some(StreamingBlob::wrap(file_range(file, bytes.start, bytes.end - bytes.start)));
         Ok(response)
     }
-}
 
-impl Endpoint {
     /// CompleteMultipartUpload by joining the part files (`embedded_join`); a conditional one
     /// (If-Match, If-None-Match: the portal sends none) or one for a name s3s-fs resolves itself
     /// is left to s3s-fs.
@@ -91,15 +89,13 @@ impl Endpoint {
         let parts =
             input.multipart_upload.as_ref().and_then(|upload| upload.parts.clone()).unwrap_or_default();
         let access_key = req.credentials.as_ref().map(|c| c.access_key.clone());
-        let e_tag = tokio::task::spawn_blocking(move || {
-            join.run(access_key.as_deref(), &parts).map(|e_tag| (join, e_tag))
-        })
-        .await
-        .map_err(s3s::S3Error::internal_error)??;
-        let (join, e_tag) = e_tag;
+        let (bucket, key) = (input.bucket.clone(), input.key.clone());
+        let e_tag = tokio::task::spawn_blocking(move || join.run(access_key.as_deref(), &parts))
+            .await
+            .map_err(s3s::S3Error::internal_error)??;
         Ok(S3Response::new(CompleteMultipartUploadOutput {
-            bucket: Some(join.bucket),
-            key: Some(join.key),
+            bucket: Some(bucket),
+            key: Some(key),
             e_tag: Some(ETag::Strong(e_tag)),
             ..Default::default()
         }))

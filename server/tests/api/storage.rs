@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use dds_server::storage::{embedded, ObjectStore, PresignedRequest, S3Settings};
+use dds_server::storage::{embedded, BucketName, ObjectStore, PresignedRequest, S3Settings};
 
 use crate::helpers::{spawn_app, Backend};
 
@@ -21,13 +21,18 @@ async fn put(client: &reqwest::Client, request: &PresignedRequest, body: Vec<u8>
     builder.body(body).send().await.unwrap()
 }
 
+/// A fresh object key in the bucket of `project` (made if missing).
+async fn new_object(store: &ObjectStore, project: &str) -> (BucketName, String) {
+    let bucket = store.bucket_for(project).unwrap();
+    store.ensure_bucket(&bucket).await.unwrap();
+    (bucket, uuid::Uuid::new_v4().to_string())
+}
+
 #[tokio::test]
 async fn presigned_multipart_upload_and_ranged_download() {
     let app = spawn_app(Backend::Sqlite).await;
     let store = &app.state().storage;
-    let bucket = store.bucket_for("proj00001").unwrap();
-    store.ensure_bucket(&bucket).await.unwrap();
-    let key = uuid::Uuid::new_v4().to_string();
+    let (bucket, key) = new_object(store, "proj00001").await;
     let upload_id = store.create_multipart_upload(&bucket, &key).await.unwrap();
 
     let parts = [pattern(5 * MIB, 1), pattern(MIB + 123, 2)];
@@ -118,7 +123,7 @@ fn leftovers(app: &crate::helpers::TestApp) -> Vec<String> {
 /// Uploads `parts` (numbered from 1) of a new multipart upload; its id and the parts' ETags.
 async fn upload_parts(
     app: &crate::helpers::TestApp,
-    bucket: &dds_server::storage::BucketName,
+    bucket: &BucketName,
     key: &str,
     parts: &[(i32, Vec<u8>)],
 ) -> (String, Vec<String>) {
@@ -133,7 +138,7 @@ async fn upload_parts(
 
 async fn put_part(
     app: &crate::helpers::TestApp,
-    bucket: &dds_server::storage::BucketName,
+    bucket: &BucketName,
     key: &str,
     upload_id: &str,
     number: i32,
@@ -156,9 +161,7 @@ async fn put_part(
 async fn two_completions_at_once_assemble_the_object_once() {
     let app = spawn_app(Backend::Sqlite).await;
     let store = app.state().storage.clone();
-    let bucket = store.bucket_for("proj00012").unwrap();
-    store.ensure_bucket(&bucket).await.unwrap();
-    let key = uuid::Uuid::new_v4().to_string();
+    let (bucket, key) = new_object(&store, "proj00012").await;
     let parts = [pattern(5 * MIB, 3), pattern(5 * MIB, 4), pattern(77, 5)];
     let numbered: Vec<(i32, Vec<u8>)> = (1..).zip(parts.iter().cloned()).collect();
     let (upload_id, etags) = upload_parts(&app, &bucket, &key, &numbered).await;
@@ -181,9 +184,7 @@ async fn two_completions_at_once_assemble_the_object_once() {
 async fn a_completion_with_a_missing_or_small_part_is_refused_and_the_upload_goes_on() {
     let app = spawn_app(Backend::Sqlite).await;
     let store = app.state().storage.clone();
-    let bucket = store.bucket_for("proj00013").unwrap();
-    store.ensure_bucket(&bucket).await.unwrap();
-    let key = uuid::Uuid::new_v4().to_string();
+    let (bucket, key) = new_object(&store, "proj00013").await;
     let (upload_id, mut etags) = upload_parts(&app, &bucket, &key, &[(1, pattern(5 * MIB, 6))]).await;
     let missing = [etags[0].clone(), etags[0].clone()];
     let err = store.complete_multipart_upload(&bucket, &key, &upload_id, &missing).await.unwrap_err();
@@ -209,9 +210,7 @@ async fn a_completion_with_a_missing_or_small_part_is_refused_and_the_upload_goe
 async fn tampered_or_misused_presigned_urls_are_refused() {
     let app = spawn_app(Backend::Sqlite).await;
     let store = &app.state().storage;
-    let bucket = store.bucket_for("proj00002").unwrap();
-    store.ensure_bucket(&bucket).await.unwrap();
-    let key = uuid::Uuid::new_v4().to_string();
+    let (bucket, key) = new_object(store, "proj00002").await;
     let upload_id = store.create_multipart_upload(&bucket, &key).await.unwrap();
     let part = pattern(1000, 7);
     let signed = store
@@ -256,9 +255,7 @@ async fn tampered_or_misused_presigned_urls_are_refused() {
 async fn completing_without_etags_is_refused_before_asking_storage() {
     let app = spawn_app(Backend::Sqlite).await;
     let store = &app.state().storage;
-    let bucket = store.bucket_for("proj00003").unwrap();
-    store.ensure_bucket(&bucket).await.unwrap();
-    let key = uuid::Uuid::new_v4().to_string();
+    let (bucket, key) = new_object(store, "proj00003").await;
     let upload_id = store.create_multipart_upload(&bucket, &key).await.unwrap();
     let err = store.complete_multipart_upload(&bucket, &key, &upload_id, &["".into()]).await.unwrap_err();
     assert_eq!(err.to_string(), "invalid storage request: every uploaded part needs its ETag");
@@ -321,20 +318,13 @@ async fn embedded_s3_refuses_the_once_published_credentials() {
 async fn list_parts_reports_the_uploaded_parts() {
     let app = spawn_app(Backend::Sqlite).await;
     let store = &app.state().storage;
-    let bucket = store.bucket_for("proj00010").unwrap();
-    store.ensure_bucket(&bucket).await.unwrap();
-    let key = uuid::Uuid::new_v4().to_string();
+    let (bucket, key) = new_object(store, "proj00010").await;
     let upload_id = store.create_multipart_upload(&bucket, &key).await.unwrap();
     assert_eq!(store.list_parts(&bucket, &key, &upload_id).await.unwrap(), []);
 
     // Out of order, as parallel workers finish.
     for (number, len) in [(3, 1000), (1, 5 * MIB), (2, 5 * MIB + 1)] {
-        let url = store
-            .presign_upload_part(&bucket, &key, &upload_id, number, len as i64, Duration::from_secs(300))
-            .await
-            .unwrap();
-        let response = put(&app.client, &url, pattern(len, number as u8)).await;
-        assert_eq!(response.status(), 200, "{:?}", response.text().await);
+        put_part(&app, &bucket, &key, &upload_id, number, &pattern(len, number as u8)).await;
     }
     let parts = store.list_parts(&bucket, &key, &upload_id).await.unwrap();
     let listed: Vec<(i32, i64)> = parts.iter().map(|p| (p.number, p.size)).collect();

@@ -283,11 +283,12 @@ mod browser {
             .as_ref()
             .is_ok_and(|done| Reflect::get(done, &"kept".into()).is_ok_and(|kept| kept.is_truthy()));
         // A kept file stays as it was: its writer (nothing written) is let go unused.
-        let finish = if fetched.is_ok() && !kept { "close" } else { "abort" };
+        let written = fetched.is_ok() && !kept;
+        let finish = if written { "close" } else { "abort" };
         if let Ok(end) = Reflect::get(writer, &finish.into()).and_then(|f| f.dyn_into::<Function>()) {
             if let Ok(promise) = end.call0(writer).and_then(|p| p.dyn_into::<Promise>()) {
                 let closed = wasm_bindgen_futures::JsFuture::from(promise).await;
-                if fetched.is_ok() && !kept {
+                if written {
                     closed.map_err(|e| format!("{} could not be saved: {}", file.path, js::message(&e)))?;
                 }
             }
